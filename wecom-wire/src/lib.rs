@@ -1,0 +1,16 @@
+//! The WeCom wire: request and response types, the errcode table, the `{errcode, errmsg}` envelope and the
+//! validation rules that decide which errcode a request earns. No I/O, no async, no web framework: everything
+//! that must look exactly like WeCom lives here, once, so the mock server and the load generator agree on it.
+
+pub mod appchat;
+pub mod directory;
+pub mod envelope;
+pub mod errcode;
+pub mod lenient;
+pub mod media;
+pub mod message;
+pub mod token;
+pub mod webhook;
+
+pub use envelope::{Envelope, Hint};
+pub use errcode::{Errcode, WireError};
