@@ -1,1 +1,57 @@
-//! placeholder
+//! mock-server: a WeCom server on the wire, for bots and SDKs to be tested against offline.
+//!
+//! Use [`app`] for an in-process router (tests, loadgen's embedded default) or [`run`] to serve it on a bound
+//! listener until a shutdown future resolves. The binary is a thin shell over these.
+
+pub mod api;
+pub mod clock;
+pub mod control;
+pub mod faults;
+pub mod ids;
+pub mod journal;
+pub mod metrics;
+pub mod ring;
+pub mod settings;
+pub mod state;
+pub mod store;
+pub mod tokens;
+pub mod world;
+
+use axum::extract::{DefaultBodyLimit, State as AxState};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub use state::{Config, State};
+
+/// The whole server as a router: `/cgi-bin/` (WeCom), `/mock/` (control), `/metrics`, `/wwpic/`.
+/// Any other path is a 404 with an empty body, as WeCom answers.
+pub fn app(state: Arc<State>) -> Router {
+    Router::new()
+        .merge(api::routes(state.clone()))
+        .merge(control::routes(state.clone()))
+        .route("/metrics", get(metrics))
+        .route("/wwpic/{id}", get(api::media::picture))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        // Limits are the API layer's to enforce, with WeCom's errcodes, not axum's 413.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
+    let text = st.metrics.render(&st.sim().store);
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves. Callers' addresses reach the handlers (for errmsg
+/// hints and the control API's loopback check).
+pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

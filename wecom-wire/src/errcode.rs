@@ -43,6 +43,7 @@ table! {
     INVALID_CORPID = 40013, "invalid corpid";
     INVALID_TOKEN = 40014, "invalid access_token";
     INVALID_AGENTID = 40056, "invalid agentid";
+    INVALID_TAGID = 40068, "invalid tagid";
     INVALID_PARAMETER = 40058, "invalid Request Parameter";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid";

@@ -1,0 +1,349 @@
+//! The WeCom API under `/cgi-bin/`: one module per API family, and the layer every call passes through
+//! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
+
+pub mod appchat;
+pub mod directory;
+pub mod media;
+pub mod message;
+pub mod token;
+pub mod webhook;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State as AxState};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use wecom_wire::envelope::{self, Envelope, Hint};
+use wecom_wire::{Errcode, WireError};
+
+use crate::journal;
+use crate::state::State;
+use crate::tokens::TokenError;
+
+type Shared = Arc<State>;
+
+/// Every path the mock answers under `/cgi-bin/`; metrics label requests with these.
+pub const PATHS: &[&str] = &[
+    "/cgi-bin/gettoken",
+    "/cgi-bin/message/send",
+    "/cgi-bin/message/recall",
+    "/cgi-bin/appchat/create",
+    "/cgi-bin/appchat/get",
+    "/cgi-bin/appchat/update",
+    "/cgi-bin/appchat/send",
+    "/cgi-bin/media/upload",
+    "/cgi-bin/media/get",
+    "/cgi-bin/media/uploadimg",
+    "/cgi-bin/webhook/send",
+    "/cgi-bin/webhook/upload_media",
+    "/cgi-bin/user/get",
+    "/cgi-bin/user/list",
+    "/cgi-bin/user/simplelist",
+    "/cgi-bin/department/list",
+    "/cgi-bin/tag/list",
+    "/cgi-bin/tag/get",
+    "/cgi-bin/agent/get",
+    "/cgi-bin/getcallbackip",
+    "/cgi-bin/get_api_domain_ip",
+];
+
+const UPLOAD_PATHS: &[&str] = &["/cgi-bin/media/upload", "/cgi-bin/media/uploadimg", "/cgi-bin/webhook/upload_media"];
+
+fn label(path: &str) -> &'static str {
+    PATHS.iter().find(|p| **p == path).copied().unwrap_or("unmatched")
+}
+
+pub fn routes(state: Shared) -> Router<Shared> {
+    Router::new()
+        .route("/cgi-bin/gettoken", get_only(token::gettoken))
+        .route("/cgi-bin/message/send", post_only(message::send))
+        .route("/cgi-bin/message/recall", post_only(message::recall))
+        .route("/cgi-bin/appchat/create", post_only(appchat::create))
+        .route("/cgi-bin/appchat/get", get_only(appchat::get))
+        .route("/cgi-bin/appchat/update", post_only(appchat::update))
+        .route("/cgi-bin/appchat/send", post_only(appchat::send))
+        .route("/cgi-bin/media/upload", post_only(media::upload))
+        .route("/cgi-bin/media/get", get_only(media::get))
+        .route("/cgi-bin/media/uploadimg", post_only(media::uploadimg))
+        .route("/cgi-bin/webhook/send", post_only(webhook::send))
+        .route("/cgi-bin/webhook/upload_media", post_only(webhook::upload_media))
+        .route("/cgi-bin/user/get", get_only(directory::user_get))
+        .route("/cgi-bin/user/list", get_only(directory::user_list))
+        .route("/cgi-bin/user/simplelist", get_only(directory::user_simplelist))
+        .route("/cgi-bin/department/list", get_only(directory::department_list))
+        .route("/cgi-bin/tag/list", get_only(directory::tag_list))
+        .route("/cgi-bin/tag/get", get_only(directory::tag_get))
+        .route("/cgi-bin/agent/get", get_only(directory::agent_get))
+        .route("/cgi-bin/getcallbackip", get_only(directory::callback_ip))
+        .route("/cgi-bin/get_api_domain_ip", get_only(directory::callback_ip))
+        .layer(from_fn_with_state(state, layer))
+}
+
+fn get_only<H, T>(h: H) -> MethodRouter<Shared>
+where
+    H: axum::handler::Handler<T, Shared>,
+    T: 'static,
+{
+    get(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_GET) })
+}
+
+fn post_only<H, T>(h: H) -> MethodRouter<Shared>
+where
+    H: axum::handler::Handler<T, Shared>,
+    T: 'static,
+{
+    post(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) })
+}
+
+/// A call WeCom would refuse. Rendered by [`layer`], which knows the caller's address for the hint.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub err: WireError,
+    /// Fields WeCom keeps on error (`"ip_list":[]`).
+    pub defaults: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ApiError {
+    pub fn with_defaults(err: impl Into<WireError>, defaults: serde_json::Value) -> ApiError {
+        let defaults = match defaults {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        };
+        ApiError { err: err.into(), defaults }
+    }
+}
+
+impl From<WireError> for ApiError {
+    fn from(err: WireError) -> Self {
+        ApiError { err, defaults: None }
+    }
+}
+
+impl From<Errcode> for ApiError {
+    fn from(code: Errcode) -> Self {
+        ApiError { err: WireError::new(code), defaults: None }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = Response::new(Body::empty());
+        r.extensions_mut().insert(Outcome::Rejected(Box::new(self)));
+        r
+    }
+}
+
+/// What a handler did, left in the response for [`layer`].
+#[derive(Debug, Clone)]
+enum Outcome {
+    Ok(&'static str),
+    Rejected(Box<ApiError>),
+}
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// `{"errcode":0,"errmsg":"ok", ...body}`.
+pub fn ok<T: Serialize>(body: T) -> ApiResult {
+    ok_with_errmsg("ok", body)
+}
+
+/// Media uploads answer with `"errmsg":""` in WeCom's examples.
+pub fn ok_with_errmsg<T: Serialize>(errmsg: &'static str, body: T) -> ApiResult {
+    let bytes = serde_json::to_vec(&Envelope { errcode: 0, errmsg, body })
+        .map_err(|_| ApiError::from(Errcode::SYSTEM_BUSY))?;
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r.extensions_mut().insert(Outcome::Ok(errmsg));
+    Ok(r)
+}
+
+/// A non-JSON success (`media/get`).
+pub fn ok_raw(mut r: Response) -> ApiResult {
+    r.extensions_mut().insert(Outcome::Ok("ok"));
+    Ok(r)
+}
+
+const JSON: &str = "application/json; charset=UTF-8";
+
+/// The query string, read without allocating unless a value needs decoding.
+#[derive(Debug, Default)]
+pub struct Params(Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Params(parts.uri.query().map(str::to_owned)))
+    }
+}
+
+impl Params {
+    pub fn get(&self, key: &str) -> Option<Cow<'_, str>> {
+        form_urlencoded::parse(self.0.as_deref()?.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// The app a token opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub corp: usize,
+    pub agentid: i64,
+}
+
+/// Checks `access_token`; only the query string counts (a token in a header or the body is ignored, as WeCom
+/// ignores it).
+pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
+    let token = q.get("access_token");
+    match st.tokens.check(token.as_deref(), st.clock.now_ms()) {
+        Ok(g) => Ok(Caller { corp: g.corp, agentid: g.agentid }),
+        Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
+        Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),
+        Err(TokenError::Expired) => Err(st.settings.expired_token_errcode().into()),
+    }
+}
+
+/// Parses a JSON body whatever its Content-Type (wechatpy sends none). An empty body reads as `{}`.
+pub fn json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Ok(T::default()),
+        // serde would take a struct from an array; WeCom wants an object.
+        Some(b) if *b != b'{' => return Err(Errcode::DATA_FORMAT.into()),
+        Some(_) => {}
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        if e.inner().is_data() {
+            ApiError::from(WireError::with_detail(
+                Errcode::INVALID_PARAMETER,
+                format!("{} invalid type. invalid Request Parameter", e.path()),
+            ))
+        } else {
+            ApiError::from(Errcode::DATA_FORMAT)
+        }
+    })?;
+    de.end().map_err(|_| ApiError::from(Errcode::DATA_FORMAT))?;
+    Ok(v)
+}
+
+/// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
+/// and metrics.
+async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let at_ms = st.clock.now_ms();
+    let caller_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string());
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let label = label(&path);
+
+    let (parts, body) = req.into_parts();
+    let limit =
+        if UPLOAD_PATHS.contains(&label) { st.settings.max_upload_bytes() } else { st.settings.max_body_bytes() };
+    let (mut resp, body) = match to_bytes(body, limit).await {
+        Err(_) => {
+            let code = if UPLOAD_PATHS.contains(&label) { Errcode::MEDIA_TOO_LARGE } else { Errcode::CONTENT_TOO_LARGE };
+            (ApiError::from(code).into_response(), bytes::Bytes::new())
+        }
+        Ok(body) => {
+            let fault = st.faults.check(&path);
+            if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+            }
+            match fault.and_then(|f| f.errcode) {
+                Some(code) => (ApiError::from(Errcode(code)).into_response(), body),
+                None => (next.run(Request::from_parts(parts, Body::from(body.clone()))).await, body),
+            }
+        }
+    };
+
+    let (errcode, errmsg) = match resp.extensions_mut().remove::<Outcome>() {
+        Some(Outcome::Ok(msg)) => (0, Cow::Borrowed(msg)),
+        Some(Outcome::Rejected(e)) => {
+            let hint = Hint { unix_s: (at_ms / 1000) as u64, seq: st.ids.next_seq(), caller_ip: &caller_ip };
+            let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
+            let bytes = envelope::error_body(&e.err, &hint, e.defaults.as_ref());
+            *resp.body_mut() = Body::from(bytes);
+            *resp.status_mut() = StatusCode::OK;
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            (e.err.code.0, Cow::Owned(text))
+        }
+        None => (0, Cow::Borrowed("")),
+    };
+    if resp.status() == StatusCode::OK {
+        resp.headers_mut().insert("error-code", HeaderValue::from(errcode));
+        if let Ok(v) = HeaderValue::from_str(&errmsg) {
+            resp.headers_mut().insert("error-msg", v);
+        }
+    }
+    let elapsed = started.elapsed();
+    if label != "unmatched" {
+        st.metrics.observe(label, errcode, elapsed.as_secs_f64());
+    }
+    st.journal.record(journal::Entry {
+        at_ms,
+        method: method_name(&method),
+        path,
+        query,
+        body,
+        status: resp.status().as_u16(),
+        errcode,
+        errmsg: errmsg.into_owned(),
+        duration_us: elapsed.as_micros() as u64,
+        caller_ip,
+    });
+    resp
+}
+
+fn method_name(m: &Method) -> String {
+    m.as_str().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    struct T {
+        #[allow(dead_code)]
+        #[serde(default)]
+        n: Option<i64>,
+    }
+
+    fn code(body: &[u8]) -> i64 {
+        json::<T>(body).map(|_| 0).unwrap_or_else(|e| e.err.code.0)
+    }
+
+    #[test]
+    fn json_errors_map_to_errcodes() {
+        assert_eq!(code(b""), 0);
+        assert_eq!(code(b"  \n"), 0);
+        assert_eq!(code(br#"{"n":1}"#), 0);
+        assert_eq!(code(b"{"), 47001);
+        assert_eq!(code(br#"{"n":1} x"#), 47001);
+        assert_eq!(code(b"{\"n\":\"\xff\"}"), 47001);
+        assert_eq!(code(br#"{"n":"x"}"#), 40058);
+        assert_eq!(code(br#"[1]"#), 47001);
+        assert_eq!(code(br#"null"#), 47001);
+    }
+
+    #[test]
+    fn params_decode() {
+        let p = Params(Some("a=1&key=x%2By&b".into()));
+        assert_eq!(p.get("key").as_deref(), Some("x+y"));
+        assert_eq!(p.get("b").as_deref(), Some(""));
+        assert_eq!(p.get("c"), None);
+        assert_eq!(Params(None).get("a"), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! Reading inboxes: members', robots' groups' and app chats', newest first.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+use super::{not_found, Fail, St};
+use crate::state::Sim;
+use crate::store::{Delivery, Inbox, InboxId};
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    corpid: Option<String>,
+    limit: Option<usize>,
+}
+
+fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
+    match &q.corpid {
+        Some(c) => sim.world.corp_index(c).ok_or_else(|| not_found(format!("no corp {c}"))),
+        None => Ok(0),
+    }
+}
+
+fn render(inbox: Option<&Inbox>, limit: usize) -> Json<Value> {
+    let (n_total, messages): (u64, Vec<Value>) = match inbox {
+        Some(i) => (i.n_total, i.newest(limit).map(|d: &Arc<Delivery>| json!(d.view())).collect()),
+        None => (0, Vec::new()),
+    };
+    Json(json!({ "n_total": n_total, "messages": messages }))
+}
+
+pub async fn user(State(st): St, Path(userid): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let ci = corp(&sim, &q)?;
+    let user = sim.world.corps[ci].user_index(&userid).ok_or_else(|| not_found(format!("no member {userid}")))?;
+    let inbox = sim.store.inboxes.get(&InboxId::User { corp: ci, user });
+    Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
+}
+
+pub async fn robot(State(st): St, Path(key): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let (corp, robot) = sim.world.robot(&key).ok_or_else(|| not_found(format!("no robot {key}")))?;
+    let inbox = sim.store.inboxes.get(&InboxId::Robot { corp, robot });
+    Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
+}
+
+pub async fn appchat(State(st): St, Path(chatid): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let ci = corp(&sim, &q)?;
+    let chat = sim.store.chats.get(&(ci, chatid.clone())).ok_or_else(|| not_found(format!("no app chat {chatid}")))?;
+    let mut out = render(Some(&chat.inbox), q.limit.unwrap_or(100));
+    out.0["chat"] = json!(chat.info);
+    Ok(out)
+}
+
+/// Every inbox that has had a message, with its counts.
+pub async fn list(State(st): St) -> Json<Value> {
+    let sim = st.sim();
+    let mut rows: Vec<Value> = sim
+        .store
+        .inboxes
+        .iter()
+        .map(|i| {
+            let (kind, corp, id) = match *i.key() {
+                InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].users[user].userid.clone()),
+                InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
+            };
+            json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_held": i.len()})
+        })
+        .collect();
+    rows.extend(sim.store.chats.iter().map(|c| {
+        json!({"kind": "appchat", "corpid": sim.world.corps[c.key().0].corpid, "id": c.key().1,
+               "n_total": c.inbox.n_total, "n_held": c.inbox.len()})
+    }));
+    rows.sort_by(|a, b| (a["kind"].as_str(), a["id"].as_str()).cmp(&(b["kind"].as_str(), b["id"].as_str())));
+    Json(json!({ "inboxes": rows }))
+}

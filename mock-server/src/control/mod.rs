@@ -1,0 +1,184 @@
+//! The mock's own API under `/mock/`, apart from WeCom's: the world's credentials, inboxes, the request
+//! journal, reset, the mock clock, faults and settings. Answers are plain JSON (`{"error": …}` with a 4xx on
+//! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
+
+mod inbox;
+
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::faults::Fault;
+use crate::settings::SettingsPatch;
+use crate::state::State as Shared;
+
+type St = State<Arc<Shared>>;
+
+pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/mock/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/mock/world", get(world))
+        .route("/mock/inboxes", get(inbox::list))
+        .route("/mock/inboxes/user/{userid}", get(inbox::user))
+        .route("/mock/inboxes/robot/{key}", get(inbox::robot))
+        .route("/mock/inboxes/appchat/{chatid}", get(inbox::appchat))
+        .route("/mock/journal", get(journal))
+        .route("/mock/reset", post(reset))
+        .route("/mock/clock", get(clock))
+        .route("/mock/clock/advance", post(advance))
+        .route("/mock/faults", get(faults).post(set_fault).delete(clear_faults))
+        .route("/mock/settings", get(settings).patch(patch_settings))
+        .layer(from_fn_with_state(state, guard))
+}
+
+/// An error of the control API: a status and a sentence.
+pub struct Fail(StatusCode, String);
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+pub fn bad_request(msg: impl std::fmt::Display) -> Fail {
+    Fail(StatusCode::BAD_REQUEST, msg.to_string())
+}
+
+pub fn not_found(msg: impl std::fmt::Display) -> Fail {
+    Fail(StatusCode::NOT_FOUND, msg.to_string())
+}
+
+/// A JSON body parsed by hand, so a bad one gets our error format rather than axum's.
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Fail> {
+    serde_json::from_slice(bytes).map_err(|e| bad_request(format!("bad JSON body: {e}")))
+}
+
+async fn guard(State(st): St, req: Request, next: Next) -> Response {
+    match &st.admin_token {
+        Some(want) => {
+            let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            if given.and_then(|g| g.strip_prefix("Bearer ")) != Some(want.as_str()) {
+                return Fail(StatusCode::UNAUTHORIZED, "the control API wants Authorization: Bearer <admin token>".into())
+                    .into_response();
+            }
+        }
+        None => {
+            // In-process callers have no peer address; remote ones must be on loopback.
+            let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+            if peer.is_some_and(|ip| !ip.is_loopback()) {
+                return Fail(StatusCode::FORBIDDEN, "the control API answers loopback only; start with --admin-token to open it".into())
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+async fn world(State(st): St) -> Json<Value> {
+    let w = st.world();
+    let corps: Vec<Value> = w
+        .corps
+        .iter()
+        .map(|c| {
+            json!({
+                "corpid": c.corpid,
+                "name": c.name,
+                "apps": c.apps.iter().map(|a| json!({
+                    "agentid": a.agentid,
+                    "name": a.name,
+                    "secret": a.secret,
+                    "callback": a.callback,
+                })).collect::<Vec<_>>(),
+                "robots": c.robots.iter().map(|r| json!({"key": r.key, "name": r.name})).collect::<Vec<_>>(),
+                "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),
+                "users": c.users.iter().map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
+                "tags": c.tags.iter().map(|t| json!({"tagid": t.tagid, "tagname": t.tagname})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!({ "seed": w.seed, "corps": corps }))
+}
+
+#[derive(Deserialize)]
+struct JournalQuery {
+    path: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn journal(State(st): St, Query(q): Query<JournalQuery>) -> Json<Value> {
+    let entries = st.journal.list(q.limit.unwrap_or(100), q.path.as_deref());
+    let views: Vec<Value> = entries.iter().map(|e| json!(e.1.view(e.0))).collect();
+    Json(json!({ "n_recorded": st.journal.n_recorded(), "entries": views }))
+}
+
+async fn reset(State(st): St) -> Json<Value> {
+    st.reset();
+    Json(json!({ "reset": true }))
+}
+
+async fn clock(State(st): St) -> Json<Value> {
+    Json(json!({ "now_ms": st.clock.now_ms(), "offset_ms": st.clock.offset_ms() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    #[serde(default)]
+    seconds: i64,
+    #[serde(default)]
+    ms: i64,
+}
+
+async fn advance(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+    let a: Advance = body(&bytes)?;
+    let ms = a.seconds.checked_mul(1000).and_then(|s| s.checked_add(a.ms)).ok_or_else(|| bad_request("too far"))?;
+    if ms < 0 {
+        return Err(bad_request("the mock clock only moves forward"));
+    }
+    st.clock.advance_ms(ms);
+    Ok(clock(State(st)).await)
+}
+
+async fn faults(State(st): St) -> Json<Value> {
+    Json(json!({ "faults": st.faults.list() }))
+}
+
+async fn set_fault(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+    let f: Fault = body(&bytes)?;
+    st.faults.set(f).map_err(bad_request)?;
+    Ok(faults(State(st)).await)
+}
+
+#[derive(Deserialize)]
+struct PathQuery {
+    path: Option<String>,
+}
+
+async fn clear_faults(State(st): St, Query(q): Query<PathQuery>) -> Result<Json<Value>, Fail> {
+    match q.path {
+        Some(p) if !st.faults.remove(&p) => return Err(not_found(format!("no fault on {p}"))),
+        Some(_) => {}
+        None => st.faults.clear(),
+    }
+    Ok(faults(State(st)).await)
+}
+
+async fn settings(State(st): St) -> Json<Value> {
+    Json(json!(st.settings))
+}
+
+async fn patch_settings(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+    let p: SettingsPatch = body(&bytes)?;
+    if p.journal_capacity.is_some() {
+        return Err(bad_request("journal_capacity is fixed at start; set it in the fixture"));
+    }
+    st.settings.apply(&p).map_err(bad_request)?;
+    Ok(settings(State(st)).await)
+}

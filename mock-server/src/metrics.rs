@@ -1,0 +1,82 @@
+//! Prometheus metrics at `/metrics`: requests by path and errcode, a latency histogram per path, and inbox
+//! sizes (read from the store when scraped, so delivery pays nothing for them).
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::store::Store;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Request {
+    path: &'static str,
+    errcode: i64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PathLabel {
+    path: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: &'static str,
+}
+
+type HistogramFamily = Family<PathLabel, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<Request, Counter>,
+    latency: HistogramFamily,
+    inbox_held: Family<KindLabel, Gauge>,
+    inbox_delivered: Family<KindLabel, Gauge>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+fn latency_histogram() -> Histogram {
+    // 50 µs to ~1.6 s.
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("wecom_mock");
+        let requests = Family::<Request, Counter>::default();
+        let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
+        let inbox_held = Family::<KindLabel, Gauge>::default();
+        let inbox_delivered = Family::<KindLabel, Gauge>::default();
+        registry.register("requests", "API requests by path and errcode", requests.clone());
+        registry.register("request_duration_seconds", "API request handling time", latency.clone());
+        registry.register("inbox_messages", "Messages held in inboxes by kind", inbox_held.clone());
+        registry.register("inbox_delivered", "Messages ever delivered to inboxes by kind", inbox_delivered.clone());
+        Metrics { registry, requests, latency, inbox_held, inbox_delivered }
+    }
+}
+
+impl Metrics {
+    pub fn observe(&self, path: &'static str, errcode: i64, seconds: f64) {
+        self.requests.get_or_create(&Request { path, errcode }).inc();
+        self.latency.get_or_create(&PathLabel { path }).observe(seconds);
+    }
+
+    pub fn render(&self, store: &Store) -> String {
+        for (kind, delivered, held) in store.inbox_totals() {
+            self.inbox_held.get_or_create(&KindLabel { kind }).set(held as i64);
+            self.inbox_delivered.get_or_create(&KindLabel { kind }).set(delivered as i64);
+        }
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}

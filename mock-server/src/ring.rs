@@ -1,0 +1,86 @@
+//! A bounded ring of the newest entries, indexed by sequence number. Each slot has its own small lock, so
+//! writers on the hot path never queue behind one global lock, and old entries fall off by themselves.
+
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug)]
+pub struct Ring<T> {
+    slots: Box<[Mutex<Option<(u64, T)>>]>,
+    next: AtomicU64,
+}
+
+impl<T: Clone> Ring<T> {
+    pub fn new(capacity: usize) -> Ring<T> {
+        let capacity = capacity.max(1);
+        Ring { slots: (0..capacity).map(|_| Mutex::new(None)).collect(), next: AtomicU64::new(0) }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Takes a sequence number for an entry the caller is about to build (its id may need it).
+    pub fn reserve(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn put(&self, seq: u64, value: T) {
+        let slot = &self.slots[(seq % self.slots.len() as u64) as usize];
+        let mut g = slot.lock();
+        // A slow writer must not overwrite a newer entry that already took this slot.
+        if g.as_ref().is_none_or(|(s, _)| *s < seq) {
+            *g = Some((seq, value));
+        }
+    }
+
+    pub fn push(&self, value: T) -> u64 {
+        let seq = self.reserve();
+        self.put(seq, value);
+        seq
+    }
+
+    pub fn get(&self, seq: u64) -> Option<T> {
+        let slot = &self.slots[(seq % self.slots.len() as u64) as usize];
+        slot.lock().as_ref().filter(|(s, _)| *s == seq).map(|(_, v)| v.clone())
+    }
+
+    /// Up to `limit` entries that pass `keep`, newest first.
+    pub fn newest(&self, limit: usize, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+        let mut all: Vec<(u64, T)> = self.slots.iter().filter_map(|s| s.lock().clone()).collect();
+        all.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        all.into_iter().map(|(_, v)| v).filter(|v| keep(v)).take(limit).collect()
+    }
+
+    /// Entries pushed since the start, including those that fell off.
+    pub fn n_pushed(&self) -> u64 {
+        self.next.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_and_finds_by_seq() {
+        let r = Ring::new(3);
+        let seqs: Vec<u64> = (0..5).map(|i| r.push(i * 10)).collect();
+        assert_eq!(r.newest(10, |_| true), vec![40, 30, 20]);
+        assert_eq!(r.newest(10, |v| *v != 30), vec![40, 20]);
+        assert_eq!(r.get(seqs[4]), Some(40));
+        assert_eq!(r.get(seqs[0]), None, "fell off");
+        assert_eq!(r.n_pushed(), 5);
+    }
+
+    #[test]
+    fn late_writer_does_not_clobber_newer_entry() {
+        let r = Ring::new(2);
+        let old = r.reserve();
+        let _ = r.reserve();
+        let newer = r.reserve();
+        r.put(newer, "new");
+        r.put(old, "old");
+        assert_eq!(r.get(newer), Some("new"));
+    }
+}

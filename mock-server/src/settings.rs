@@ -1,0 +1,152 @@
+//! Server settings that differ from one WeCom to another or one test to another: which errcode an expired
+//! token gets (WeCom moved from 42001 to 40014), the robot rate limit, body limits. Set in the fixture's
+//! `settings:` or at run time with `PATCH /mock/settings`.
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+
+use wecom_wire::Errcode;
+
+/// The settings as given (fixture or PATCH body); absent keys keep their value.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    pub expired_token_errcode: Option<i64>,
+    pub webhook_limit_errcode: Option<i64>,
+    pub webhook_per_minute: Option<usize>,
+    pub max_body_bytes: Option<usize>,
+    pub max_upload_bytes: Option<usize>,
+    /// Messages kept per inbox (older ones fall off; counts stay exact). Applies from the next reset.
+    pub inbox_capacity: Option<usize>,
+    /// Requests the journal keeps. Fixed at start.
+    pub journal_capacity: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Settings {
+    #[serde(serialize_with = "ser_i64")]
+    expired_token_errcode: AtomicI64,
+    #[serde(serialize_with = "ser_i64")]
+    webhook_limit_errcode: AtomicI64,
+    #[serde(serialize_with = "ser_usize")]
+    webhook_per_minute: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    max_body_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    max_upload_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    inbox_capacity: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    journal_capacity: AtomicUsize,
+}
+
+fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(v.load(Ordering::Relaxed))
+}
+
+fn ser_usize<S: serde::Serializer>(v: &AtomicUsize, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(v.load(Ordering::Relaxed) as u64)
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            expired_token_errcode: AtomicI64::new(Errcode::TOKEN_EXPIRED.0),
+            webhook_limit_errcode: AtomicI64::new(Errcode::FREQ_LIMIT.0),
+            webhook_per_minute: AtomicUsize::new(wecom_wire::webhook::PER_MINUTE),
+            max_body_bytes: AtomicUsize::new(2 * 1024 * 1024),
+            max_upload_bytes: AtomicUsize::new(21 * 1024 * 1024),
+            inbox_capacity: AtomicUsize::new(1000),
+            journal_capacity: AtomicUsize::new(10_000),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("expired_token_errcode must be 42001 or 40014, not {0}")]
+    ExpiredCode(i64),
+    #[error("webhook_limit_errcode must be a positive errcode, not {0}")]
+    LimitCode(i64),
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+}
+
+impl Settings {
+    /// Checks every key first, so a bad patch changes nothing.
+    pub fn apply(&self, p: &SettingsPatch) -> Result<(), SettingsError> {
+        if let Some(c) = p.expired_token_errcode {
+            if c != Errcode::TOKEN_EXPIRED.0 && c != Errcode::INVALID_TOKEN.0 {
+                return Err(SettingsError::ExpiredCode(c));
+            }
+        }
+        if let Some(c) = p.webhook_limit_errcode.filter(|c| *c <= 0) {
+            return Err(SettingsError::LimitCode(c));
+        }
+        for (name, v) in [
+            ("webhook_per_minute", p.webhook_per_minute),
+            ("max_body_bytes", p.max_body_bytes),
+            ("max_upload_bytes", p.max_upload_bytes),
+            ("inbox_capacity", p.inbox_capacity),
+            ("journal_capacity", p.journal_capacity),
+        ] {
+            if v == Some(0) {
+                return Err(SettingsError::Zero(name));
+            }
+        }
+        let set_i = |a: &AtomicI64, v: Option<i64>| v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed));
+        let set_u = |a: &AtomicUsize, v: Option<usize>| v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed));
+        set_i(&self.expired_token_errcode, p.expired_token_errcode);
+        set_i(&self.webhook_limit_errcode, p.webhook_limit_errcode);
+        set_u(&self.webhook_per_minute, p.webhook_per_minute);
+        set_u(&self.max_body_bytes, p.max_body_bytes);
+        set_u(&self.max_upload_bytes, p.max_upload_bytes);
+        set_u(&self.inbox_capacity, p.inbox_capacity);
+        set_u(&self.journal_capacity, p.journal_capacity);
+        Ok(())
+    }
+
+    pub fn expired_token_errcode(&self) -> Errcode {
+        Errcode(self.expired_token_errcode.load(Ordering::Relaxed))
+    }
+
+    pub fn webhook_limit_errcode(&self) -> Errcode {
+        Errcode(self.webhook_limit_errcode.load(Ordering::Relaxed))
+    }
+
+    pub fn webhook_per_minute(&self) -> usize {
+        self.webhook_per_minute.load(Ordering::Relaxed)
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn max_upload_bytes(&self) -> usize {
+        self.max_upload_bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn inbox_capacity(&self) -> usize {
+        self.inbox_capacity.load(Ordering::Relaxed)
+    }
+
+    pub fn journal_capacity(&self) -> usize {
+        self.journal_capacity.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_patch_changes_nothing() {
+        let s = Settings::default();
+        let p = SettingsPatch { webhook_per_minute: Some(5), expired_token_errcode: Some(1), ..Default::default() };
+        assert_eq!(s.apply(&p), Err(SettingsError::ExpiredCode(1)));
+        assert_eq!(s.webhook_per_minute(), 20);
+        let p = SettingsPatch { expired_token_errcode: Some(40014), ..Default::default() };
+        assert_eq!(s.apply(&p), Ok(()));
+        assert_eq!(s.expired_token_errcode(), Errcode::INVALID_TOKEN);
+    }
+}

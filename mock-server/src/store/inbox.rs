@@ -1,0 +1,130 @@
+//! Inboxes: where a delivered message lands, per recipient. Each keeps its newest messages up to a capacity
+//! and counts every message it ever got, so a load run cannot exhaust memory and counts stay exact.
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InboxId {
+    /// A member, by index in the corp's users.
+    User { corp: usize, user: usize },
+    /// A robot's group, by index in the corp's robots.
+    Robot { corp: usize, robot: usize },
+}
+
+/// Where a message came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    App { agentid: i64 },
+    Appchat { agentid: i64, chatid: String },
+    Robot { key: String },
+}
+
+#[derive(Debug)]
+pub struct Delivery {
+    pub msgid: String,
+    pub source: Source,
+    pub msgtype: &'static str,
+    /// The request body as sent; the message's content is read out of it when someone looks.
+    pub body: Bytes,
+    pub send_time_s: i64,
+    pub recalled: AtomicBool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct View<'a> {
+    pub msgid: &'a str,
+    pub from: &'a Source,
+    pub msgtype: &'a str,
+    pub send_time: i64,
+    pub recalled: bool,
+    pub content: Value,
+}
+
+impl Delivery {
+    pub fn view(&self) -> View<'_> {
+        let content = serde_json::from_slice::<Value>(&self.body)
+            .ok()
+            .and_then(|mut v| v.get_mut(self.msgtype).map(Value::take))
+            .unwrap_or(Value::Null);
+        View {
+            msgid: &self.msgid,
+            from: &self.source,
+            msgtype: self.msgtype,
+            send_time: self.send_time_s,
+            recalled: self.recalled.load(Ordering::Relaxed),
+            content,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Inbox {
+    items: VecDeque<Arc<Delivery>>,
+    capacity: usize,
+    pub n_total: u64,
+}
+
+impl Inbox {
+    pub fn new(capacity: usize) -> Inbox {
+        Inbox { items: VecDeque::new(), capacity: capacity.max(1), n_total: 0 }
+    }
+
+    pub fn push(&mut self, d: Arc<Delivery>) {
+        if self.items.len() == self.capacity {
+            self.items.pop_front();
+        }
+        self.items.push_back(d);
+        self.n_total += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Newest first.
+    pub fn newest(&self, limit: usize) -> impl Iterator<Item = &Arc<Delivery>> {
+        self.items.iter().rev().take(limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: u64) -> Arc<Delivery> {
+        Arc::new(Delivery {
+            msgid: n.to_string(),
+            source: Source::App { agentid: 1 },
+            msgtype: "text",
+            body: Bytes::from_static(br#"{"msgtype":"text","text":{"content":"hi"}}"#),
+            send_time_s: 0,
+            recalled: AtomicBool::new(false),
+        })
+    }
+
+    #[test]
+    fn bounded_with_exact_count() {
+        let mut i = Inbox::new(2);
+        (0..5).for_each(|n| i.push(d(n)));
+        assert_eq!(i.len(), 2);
+        assert_eq!(i.n_total, 5);
+        let ids: Vec<&str> = i.newest(10).map(|d| d.msgid.as_str()).collect();
+        assert_eq!(ids, vec!["4", "3"]);
+    }
+
+    #[test]
+    fn view_reads_content_of_its_msgtype() {
+        let d = d(1);
+        assert_eq!(d.view().content, serde_json::json!({"content": "hi"}));
+    }
+}

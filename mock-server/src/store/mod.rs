@@ -1,0 +1,133 @@
+//! What calls change in the simulated world: inboxes, uploaded media, app chats, sent messages (for recall),
+//! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
+
+pub mod inbox;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use wecom_wire::appchat::ChatInfo;
+use wecom_wire::media::MediaType;
+
+pub use inbox::{Delivery, Inbox, InboxId, Source};
+
+use crate::ring::Ring;
+
+/// Who may use an upload: the corp's apps, or only the robot that uploaded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Corp(usize),
+    Robot { corp: usize, robot: usize },
+}
+
+#[derive(Debug)]
+pub struct Media {
+    pub owner: Owner,
+    pub kind: MediaType,
+    pub data: Bytes,
+    pub filename: String,
+    pub created_s: i64,
+}
+
+#[derive(Debug)]
+pub struct Chat {
+    pub info: ChatInfo,
+    /// The app that made the chat; only it may use the chat.
+    pub agentid: i64,
+    pub inbox: Inbox,
+}
+
+/// A sent app message, kept for `message/recall`.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub corp: usize,
+    pub agentid: i64,
+    pub delivery: Arc<Delivery>,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    pub inboxes: DashMap<InboxId, Inbox>,
+    pub inbox_capacity: usize,
+    pub media: DashMap<String, Arc<Media>>,
+    /// `media/uploadimg` pictures, served at `/wwpic/{id}`.
+    pub images: DashMap<String, Bytes>,
+    pub chats: DashMap<(usize, String), Chat>,
+    pub sent: Ring<Sent>,
+    /// (corp, agentid, hash of the request body) → (expires at ms, msgid).
+    pub recent: DashMap<(usize, i64, u64), (i64, String)>,
+    /// Attempt times (ms) per robot within the last minute.
+    pub robot_windows: DashMap<(usize, usize), Mutex<VecDeque<i64>>>,
+}
+
+/// How many sent messages stay recallable; older ones answer as unknown.
+pub const SENT_CAPACITY: usize = 100_000;
+
+impl Store {
+    pub fn new(inbox_capacity: usize) -> Store {
+        Store {
+            inboxes: DashMap::new(),
+            inbox_capacity,
+            media: DashMap::new(),
+            images: DashMap::new(),
+            chats: DashMap::new(),
+            sent: Ring::new(SENT_CAPACITY),
+            recent: DashMap::new(),
+            robot_windows: DashMap::new(),
+        }
+    }
+
+    pub fn deliver(&self, to: InboxId, d: &Arc<Delivery>) {
+        self.inboxes.entry(to).or_insert_with(|| Inbox::new(self.inbox_capacity)).push(d.clone());
+    }
+
+    /// Counts an attempt in the robot's one-minute window; false when the window is full.
+    pub fn robot_attempt(&self, corp: usize, robot: usize, now_ms: i64, per_minute: usize) -> bool {
+        let w = self.robot_windows.entry((corp, robot)).or_default();
+        let mut w = w.lock();
+        while w.front().is_some_and(|t| *t <= now_ms - 60_000) {
+            w.pop_front();
+        }
+        if w.len() >= per_minute {
+            return false;
+        }
+        w.push_back(now_ms);
+        true
+    }
+
+    /// Total messages ever delivered and those still held, by inbox kind.
+    pub fn inbox_totals(&self) -> Vec<(&'static str, u64, usize)> {
+        let mut out = vec![("user", 0u64, 0usize), ("robot", 0, 0), ("appchat", 0, 0)];
+        for i in self.inboxes.iter() {
+            let row = match i.key() {
+                InboxId::User { .. } => &mut out[0],
+                InboxId::Robot { .. } => &mut out[1],
+            };
+            row.1 += i.n_total;
+            row.2 += i.len();
+        }
+        for c in self.chats.iter() {
+            out[2].1 += c.inbox.n_total;
+            out[2].2 += c.inbox.len();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robot_window_slides() {
+        let s = Store::new(10);
+        assert!((0..20).all(|i| s.robot_attempt(0, 0, i * 1000, 20)));
+        assert!(!s.robot_attempt(0, 0, 30_000, 20));
+        assert!(s.robot_attempt(0, 1, 30_000, 20), "robots have their own windows");
+        assert!(s.robot_attempt(0, 0, 60_001, 20), "the first attempt left the window");
+        assert!(!s.robot_attempt(0, 0, 60_002, 20));
+    }
+}

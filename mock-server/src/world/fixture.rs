@@ -1,0 +1,141 @@
+//! The fixture file as written (the raw form): YAML, unknown keys refused, positions kept for the fields that
+//! later checks point at. [`super::World::from_fixture`] turns it into the validated form.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Seeds every id the mock makes up (tokens, msgids, media ids), so a run can be repeated.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub settings: Option<crate::settings::SettingsPatch>,
+    pub corps: Vec<Corp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corp {
+    pub corpid: Spanned<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub apps: Vec<App>,
+    #[serde(default)]
+    pub departments: Vec<Department>,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub robots: Vec<Robot>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    pub agentid: Spanned<i64>,
+    pub name: String,
+    pub secret: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub callback: Option<Callback>,
+    /// Who the app can see and message. Absent: the whole corp.
+    #[serde(default)]
+    pub scope: Option<Scope>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callback {
+    #[serde(default)]
+    pub url: Option<String>,
+    pub token: Spanned<String>,
+    pub encoding_aes_key: Spanned<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default)]
+    pub users: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub departments: Vec<Spanned<i64>>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub id: Spanned<i64>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// 0 for the root.
+    #[serde(default)]
+    pub parentid: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub leaders: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub userid: Spanned<String>,
+    pub name: String,
+    pub department: Vec<Spanned<i64>>,
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub mobile: String,
+    /// 0 unknown, 1 male, 2 female.
+    #[serde(default)]
+    pub gender: u8,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub alias: String,
+    #[serde(default)]
+    pub telephone: String,
+    /// 1 active, 2 disabled, 4 not yet joined, 5 resigned.
+    #[serde(default = "one")]
+    pub status: i64,
+    /// Without a license a member is listed in `unlicenseduser` and gets no app messages.
+    #[serde(default = "yes")]
+    pub licensed: bool,
+    #[serde(default)]
+    pub leader_in: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    pub tagid: Spanned<i64>,
+    pub tagname: String,
+    #[serde(default)]
+    pub users: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub departments: Vec<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Robot {
+    pub key: Spanned<String>,
+    #[serde(default)]
+    pub name: String,
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,62 @@
+use super::*;
+
+#[test]
+fn demo_loads_and_indexes() {
+    let (w, _) = World::demo().unwrap_or_else(|e| panic!("demo fixture: {e}"));
+    let c = &w.corps[0];
+    assert_eq!(w.corp_index(&c.corpid), Some(0));
+    assert!(c.app(1_000_002).is_some());
+    assert_eq!(c.user("ZhangSan").map(|u| u.name.as_str()), Some("张三"));
+    // Department 2 includes its child 5, where lisi is.
+    let sales: Vec<&str> = c.department_members(2).iter().map(|&i| c.users[i].userid.as_str()).collect();
+    assert_eq!(sales, vec!["zhangsan", "lisi"]);
+    // Tag 2 = sunba + department 3 (wangwu, zhaoliu).
+    assert_eq!(c.tag_members(2).len(), 3);
+    let hr = c.app(1_000_003).unwrap_or_else(|| panic!("hr app"));
+    let wangwu = c.user_index("wangwu").unwrap_or(usize::MAX);
+    let qianqi = c.user_index("qianqi").unwrap_or(usize::MAX);
+    assert!(hr.can_see(wangwu), "wangwu is reached through the On-call tag's department");
+    assert!(!hr.can_see(qianqi));
+    assert!(hr.can_see_department(c, 5));
+    assert!(!hr.can_see_department(c, 4));
+    assert!(w.robot("8b7a6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d").is_some());
+}
+
+fn fails(yaml: &str) -> FixtureError {
+    match World::parse(yaml, "t.yaml") {
+        Ok(_) => panic!("fixture should fail:\n{yaml}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn errors_name_file_line_and_problem() {
+    let e = fails("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [9]}\n");
+    assert_eq!((e.file.as_str(), e.line), ("t.yaml", 6), "{e}");
+    assert!(e.message.contains("department 9"), "{e}");
+
+    let e = fails("corps:\n  - corpid: ww1\n    typo_key: 1\n");
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("typo_key"), "{e}");
+
+    let e = fails("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [1]}\n      - {userid: U, name: U2, department: [1]}\n");
+    assert_eq!(e.line, 7, "{e}");
+    assert!(e.message.contains("twice"), "{e}");
+
+    let e = fails("corps:\n  - corpid: ww1\n    apps:\n      - agentid: 1\n        name: a\n        secret: s\n        callback: {token: t, encoding_aes_key: short}\n");
+    assert_eq!(e.line, 7, "{e}");
+    assert!(e.message.contains("43"), "{e}");
+
+    let e = fails("corps: []\n");
+    assert!(e.message.contains("no corp"), "{e}");
+
+    let e = fails("corps:\n  - corpid: [1, 2]\n");
+    assert_eq!(e.line, 2, "{e}");
+}
+
+#[test]
+fn department_cycles_do_not_hang() {
+    let yaml = "corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a, parentid: 2}\n      - {id: 2, name: b, parentid: 1}\n    users:\n      - {userid: u, name: U, department: [1]}\n";
+    let (w, _) = World::parse(yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.corps[0].department_members(2).len(), 1);
+}
