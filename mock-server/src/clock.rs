@@ -19,14 +19,22 @@ impl Default for Clock {
 
 impl Clock {
     pub fn new() -> Clock {
-        let origin_unix_ms =
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default();
-        Clock { origin: Instant::now(), origin_unix_ms, offset_ms: AtomicI64::new(0) }
+        let origin_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        Clock {
+            origin: Instant::now(),
+            origin_unix_ms,
+            offset_ms: AtomicI64::new(0),
+        }
     }
 
     /// Mock time, in Unix milliseconds.
     pub fn now_ms(&self) -> i64 {
-        self.origin_unix_ms + self.origin.elapsed().as_millis() as i64 + self.offset_ms.load(Ordering::Relaxed)
+        self.origin_unix_ms
+            + self.origin.elapsed().as_millis() as i64
+            + self.offset_ms.load(Ordering::Relaxed)
     }
 
     pub fn now_s(&self) -> i64 {

@@ -94,7 +94,10 @@ impl Faults {
         if f.ratio < 1.0 && fastrand::f64() >= f.ratio {
             return None;
         }
-        Some(Hit { errcode: f.errcode, delay_ms: f.delay_ms })
+        Some(Hit {
+            errcode: f.errcode,
+            delay_ms: f.delay_ms,
+        })
     }
 }
 
@@ -103,7 +106,12 @@ mod tests {
     use super::*;
 
     fn fault(ratio: f64) -> Fault {
-        Fault { path: "/cgi-bin/message/send".into(), errcode: Some(-1), delay_ms: 0, ratio }
+        Fault {
+            path: "/cgi-bin/message/send".into(),
+            errcode: Some(-1),
+            delay_ms: 0,
+            ratio,
+        }
     }
 
     #[test]
@@ -111,7 +119,13 @@ mod tests {
         let f = Faults::default();
         assert_eq!(f.check("/cgi-bin/message/send"), None);
         assert!(f.set(fault(1.0)).is_ok());
-        assert_eq!(f.check("/cgi-bin/message/send"), Some(Hit { errcode: Some(-1), delay_ms: 0 }));
+        assert_eq!(
+            f.check("/cgi-bin/message/send"),
+            Some(Hit {
+                errcode: Some(-1),
+                delay_ms: 0
+            })
+        );
         assert_eq!(f.check("/cgi-bin/user/get"), None);
         assert!(f.remove("/cgi-bin/message/send"));
         assert_eq!(f.check("/cgi-bin/message/send"), None);
@@ -123,15 +137,29 @@ mod tests {
         assert!(f.set(fault(0.0)).is_ok());
         assert!((0..1000).all(|_| f.check("/cgi-bin/message/send").is_none()));
         assert_eq!(f.set(fault(1.5)), Err(FaultError::Ratio(1.5)));
-        assert_eq!(f.set(Fault { path: "/mock/x".into(), ..fault(1.0) }), Err(FaultError::Path));
-        assert_eq!(f.set(Fault { errcode: None, ..fault(1.0) }), Err(FaultError::Empty));
+        assert_eq!(
+            f.set(Fault {
+                path: "/mock/x".into(),
+                ..fault(1.0)
+            }),
+            Err(FaultError::Path)
+        );
+        assert_eq!(
+            f.set(Fault {
+                errcode: None,
+                ..fault(1.0)
+            }),
+            Err(FaultError::Empty)
+        );
     }
 
     #[test]
     fn ratio_half_hits_about_half() {
         let f = Faults::default();
         assert!(f.set(fault(0.5)).is_ok());
-        let hits = (0..4000).filter(|_| f.check("/cgi-bin/message/send").is_some()).count();
+        let hits = (0..4000)
+            .filter(|_| f.check("/cgi-bin/message/send").is_some())
+            .count();
         assert!((1600..2400).contains(&hits), "{hits}");
     }
 }

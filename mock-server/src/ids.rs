@@ -22,7 +22,10 @@ fn mix(mut z: u64) -> u64 {
 
 impl Ids {
     pub fn new(seed: u64) -> Ids {
-        Ids { seed, next: AtomicU64::new(1) }
+        Ids {
+            seed,
+            next: AtomicU64::new(1),
+        }
     }
 
     pub fn next_seq(&self) -> u64 {

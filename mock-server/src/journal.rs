@@ -47,7 +47,9 @@ pub struct Journal {
 
 impl Journal {
     pub fn new(capacity: usize) -> Journal {
-        Journal { ring: Ring::new(capacity) }
+        Journal {
+            ring: Ring::new(capacity),
+        }
     }
 
     pub fn record(&self, e: Entry) {
@@ -57,7 +59,8 @@ impl Journal {
 
     /// Newest first; `path` keeps entries whose path contains it.
     pub fn list(&self, limit: usize, path: Option<&str>) -> Vec<Arc<(u64, Entry)>> {
-        self.ring.newest(limit, |e| path.is_none_or(|p| e.1.path.contains(p)))
+        self.ring
+            .newest(limit, |e| path.is_none_or(|p| e.1.path.contains(p)))
     }
 
     pub fn n_recorded(&self) -> u64 {

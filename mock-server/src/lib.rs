@@ -45,13 +45,26 @@ pub fn app(state: Arc<State>) -> Router {
 
 async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
     let text = st.metrics.render(&st.sim().store);
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
 }
 
 /// Serves [`app`] on `listener` until `shutdown` resolves. Callers' addresses reach the handlers (for errmsg
 /// hints and the control API's loopback check).
-pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<State>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use mock_server::{Config, State};
 
 #[derive(Debug, Parser)]
-#[command(version, about = "A mock WeCom (企业微信) server for testing bots and SDKs offline")]
+#[command(
+    version,
+    about = "A mock WeCom (企业微信) server for testing bots and SDKs offline"
+)]
 struct Args {
     /// Address to listen on. Port 0 picks a free one (the first line printed says which).
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -22,14 +25,21 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let args = Args::parse();
-    let config = Config { admin_token: args.admin_token };
+    let config = Config {
+        admin_token: args.admin_token,
+    };
     let state = match &args.fixture {
         Some(path) => State::from_file(path, config)?,
         None => State::demo(config)?,
     };
-    let listener = tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     println!("mock-server listening on http://{addr}");
     print_credentials(&state, addr);
@@ -46,7 +56,10 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
     for c in &world.corps {
         println!("corp {} ({})  corpid={}", c.name, c.users.len(), c.corpid);
         for a in &c.apps {
-            println!("  app {:<12} agentid={} secret={}", a.name, a.agentid, a.secret);
+            println!(
+                "  app {:<12} agentid={} secret={}",
+                a.name, a.agentid, a.secret
+            );
             if let Some(cb) = &a.callback {
                 println!(
                     "      callback url={} token={} encoding_aes_key={}",
@@ -57,7 +70,10 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
             }
         }
         for r in &c.robots {
-            println!("  robot {:<10} http://{addr}/cgi-bin/webhook/send?key={}", r.name, r.key);
+            println!(
+                "  robot {:<10} http://{addr}/cgi-bin/webhook/send?key={}",
+                r.name, r.key
+            );
         }
     }
     println!("API base: http://{addr}/cgi-bin/   control: http://{addr}/mock/world   metrics: http://{addr}/metrics");

@@ -55,24 +55,54 @@ impl Default for Metrics {
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let inbox_held = Family::<KindLabel, Gauge>::default();
         let inbox_delivered = Family::<KindLabel, Gauge>::default();
-        registry.register("requests", "API requests by path and errcode", requests.clone());
-        registry.register("request_duration_seconds", "API request handling time", latency.clone());
-        registry.register("inbox_messages", "Messages held in inboxes by kind", inbox_held.clone());
-        registry.register("inbox_delivered", "Messages ever delivered to inboxes by kind", inbox_delivered.clone());
-        Metrics { registry, requests, latency, inbox_held, inbox_delivered }
+        registry.register(
+            "requests",
+            "API requests by path and errcode",
+            requests.clone(),
+        );
+        registry.register(
+            "request_duration_seconds",
+            "API request handling time",
+            latency.clone(),
+        );
+        registry.register(
+            "inbox_messages",
+            "Messages held in inboxes by kind",
+            inbox_held.clone(),
+        );
+        registry.register(
+            "inbox_delivered",
+            "Messages ever delivered to inboxes by kind",
+            inbox_delivered.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            inbox_held,
+            inbox_delivered,
+        }
     }
 }
 
 impl Metrics {
     pub fn observe(&self, path: &'static str, errcode: i64, seconds: f64) {
-        self.requests.get_or_create(&Request { path, errcode }).inc();
-        self.latency.get_or_create(&PathLabel { path }).observe(seconds);
+        self.requests
+            .get_or_create(&Request { path, errcode })
+            .inc();
+        self.latency
+            .get_or_create(&PathLabel { path })
+            .observe(seconds);
     }
 
     pub fn render(&self, store: &Store) -> String {
         for (kind, delivered, held) in store.inbox_totals() {
-            self.inbox_held.get_or_create(&KindLabel { kind }).set(held as i64);
-            self.inbox_delivered.get_or_create(&KindLabel { kind }).set(delivered as i64);
+            self.inbox_held
+                .get_or_create(&KindLabel { kind })
+                .set(held as i64);
+            self.inbox_delivered
+                .get_or_create(&KindLabel { kind })
+                .set(delivered as i64);
         }
         let mut out = String::new();
         // Writing into a String cannot fail.

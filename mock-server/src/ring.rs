@@ -4,16 +4,22 @@
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// One slot: the sequence number of the entry in it, and the entry.
+type Slot<T> = Mutex<Option<(u64, T)>>;
+
 #[derive(Debug)]
 pub struct Ring<T> {
-    slots: Box<[Mutex<Option<(u64, T)>>]>,
+    slots: Box<[Slot<T>]>,
     next: AtomicU64,
 }
 
 impl<T: Clone> Ring<T> {
     pub fn new(capacity: usize) -> Ring<T> {
         let capacity = capacity.max(1);
-        Ring { slots: (0..capacity).map(|_| Mutex::new(None)).collect(), next: AtomicU64::new(0) }
+        Ring {
+            slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
+            next: AtomicU64::new(0),
+        }
     }
 
     pub fn capacity(&self) -> usize {
@@ -42,14 +48,21 @@ impl<T: Clone> Ring<T> {
 
     pub fn get(&self, seq: u64) -> Option<T> {
         let slot = &self.slots[(seq % self.slots.len() as u64) as usize];
-        slot.lock().as_ref().filter(|(s, _)| *s == seq).map(|(_, v)| v.clone())
+        slot.lock()
+            .as_ref()
+            .filter(|(s, _)| *s == seq)
+            .map(|(_, v)| v.clone())
     }
 
     /// Up to `limit` entries that pass `keep`, newest first.
     pub fn newest(&self, limit: usize, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
         let mut all: Vec<(u64, T)> = self.slots.iter().filter_map(|s| s.lock().clone()).collect();
-        all.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        all.into_iter().map(|(_, v)| v).filter(|v| keep(v)).take(limit).collect()
+        all.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
+        all.into_iter()
+            .map(|(_, v)| v)
+            .filter(|v| keep(v))
+            .take(limit)
+            .collect()
     }
 
     /// Entries pushed since the start, including those that fell off.

@@ -94,8 +94,12 @@ impl Settings {
                 return Err(SettingsError::Zero(name));
             }
         }
-        let set_i = |a: &AtomicI64, v: Option<i64>| v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed));
-        let set_u = |a: &AtomicUsize, v: Option<usize>| v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed));
+        let set_i = |a: &AtomicI64, v: Option<i64>| {
+            v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed))
+        };
+        let set_u = |a: &AtomicUsize, v: Option<usize>| {
+            v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed))
+        };
         set_i(&self.expired_token_errcode, p.expired_token_errcode);
         set_i(&self.webhook_limit_errcode, p.webhook_limit_errcode);
         set_u(&self.webhook_per_minute, p.webhook_per_minute);
@@ -142,10 +146,17 @@ mod tests {
     #[test]
     fn bad_patch_changes_nothing() {
         let s = Settings::default();
-        let p = SettingsPatch { webhook_per_minute: Some(5), expired_token_errcode: Some(1), ..Default::default() };
+        let p = SettingsPatch {
+            webhook_per_minute: Some(5),
+            expired_token_errcode: Some(1),
+            ..Default::default()
+        };
         assert_eq!(s.apply(&p), Err(SettingsError::ExpiredCode(1)));
         assert_eq!(s.webhook_per_minute(), 20);
-        let p = SettingsPatch { expired_token_errcode: Some(40014), ..Default::default() };
+        let p = SettingsPatch {
+            expired_token_errcode: Some(40014),
+            ..Default::default()
+        };
         assert_eq!(s.apply(&p), Ok(()));
         assert_eq!(s.expired_token_errcode(), Errcode::INVALID_TOKEN);
     }

@@ -43,7 +43,11 @@ pub struct Config {
 }
 
 impl State {
-    pub fn new(world: World, fixture: &crate::world::Fixture, config: Config) -> Result<Arc<State>, StartError> {
+    pub fn new(
+        world: World,
+        fixture: &crate::world::Fixture,
+        config: Config,
+    ) -> Result<Arc<State>, StartError> {
         let settings = Settings::default();
         if let Some(p) = &fixture.settings {
             settings.apply(p)?;
@@ -51,7 +55,10 @@ impl State {
         let ids = Ids::new(world.seed);
         let store = Store::new(settings.inbox_capacity());
         Ok(Arc::new(State {
-            sim: ArcSwap::from_pointee(Sim { world: Arc::new(world), store }),
+            sim: ArcSwap::from_pointee(Sim {
+                world: Arc::new(world),
+                store,
+            }),
             tokens: Tokens::default(),
             clock: Clock::new(),
             journal: Journal::new(settings.journal_capacity()),
@@ -86,7 +93,10 @@ impl State {
     /// and faults stay.
     pub fn reset(&self) {
         let world = self.world();
-        self.sim.store(Arc::new(Sim { world, store: Store::new(self.settings.inbox_capacity()) }));
+        self.sim.store(Arc::new(Sim {
+            world,
+            store: Store::new(self.settings.inbox_capacity()),
+        }));
     }
 }
 

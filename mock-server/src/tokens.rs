@@ -29,8 +29,17 @@ pub struct Tokens {
 
 impl Tokens {
     /// The app's current token, or a new one if it has none or it expired. Returns the seconds it has left.
-    pub fn issue(&self, corp: usize, agentid: i64, now_ms: i64, make: impl FnOnce() -> String) -> (Arc<str>, i64) {
-        let mut current = self.by_app.entry((corp, agentid)).or_insert_with(|| Arc::from(""));
+    pub fn issue(
+        &self,
+        corp: usize,
+        agentid: i64,
+        now_ms: i64,
+        make: impl FnOnce() -> String,
+    ) -> (Arc<str>, i64) {
+        let mut current = self
+            .by_app
+            .entry((corp, agentid))
+            .or_insert_with(|| Arc::from(""));
         if let Some(g) = self.by_token.get(current.as_ref()) {
             if g.expires_ms > now_ms {
                 return (current.clone(), (g.expires_ms - now_ms) / 1000);
@@ -38,11 +47,19 @@ impl Tokens {
         }
         let token: Arc<str> = Arc::from(make());
         let expires_ms = now_ms + TOKEN_TTL_S * 1000;
-        self.by_token.insert(token.clone(), Grant { corp, agentid, expires_ms });
+        self.by_token.insert(
+            token.clone(),
+            Grant {
+                corp,
+                agentid,
+                expires_ms,
+            },
+        );
         *current = token.clone();
         drop(current);
         // Expired tokens are kept for a day so that they answer "expired" rather than "invalid", then dropped.
-        self.by_token.retain(|_, g| g.expires_ms > now_ms - 86_400_000);
+        self.by_token
+            .retain(|_, g| g.expires_ms > now_ms - 86_400_000);
         (token, TOKEN_TTL_S)
     }
 
@@ -56,7 +73,10 @@ impl Tokens {
     }
 
     pub fn n_live(&self, now_ms: i64) -> usize {
-        self.by_token.iter().filter(|g| g.expires_ms > now_ms).count()
+        self.by_token
+            .iter()
+            .filter(|g| g.expires_ms > now_ms)
+            .count()
     }
 }
 
@@ -100,6 +120,9 @@ mod tests {
         let (c, _) = t.issue(1, 1, 0, || "c".into());
         assert_ne!(a, b);
         assert_ne!(a, c);
-        assert_eq!(t.check(Some(&c), 0).map(|g| (g.corp, g.agentid)), Ok((1, 1)));
+        assert_eq!(
+            t.check(Some(&c), 0).map(|g| (g.corp, g.agentid)),
+            Ok((1, 1))
+        );
     }
 }

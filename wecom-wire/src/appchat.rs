@@ -77,7 +77,10 @@ pub struct GetResponse {
 
 /// A caller-chosen chat id: letters and digits, at most 32.
 pub fn check_chatid(id: &str) -> Result<(), WireError> {
-    if id.is_empty() || id.chars().count() > MAX_CHATID_CHARS || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if id.is_empty()
+        || id.chars().count() > MAX_CHATID_CHARS
+        || !id.chars().all(|c| c.is_ascii_alphanumeric())
+    {
         return Err(WireError::new(Errcode::INVALID_CHATID));
     }
     Ok(())

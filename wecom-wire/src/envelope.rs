@@ -39,7 +39,11 @@ pub struct Envelope<'a, T: Serialize> {
 
 impl<'a, T: Serialize> Envelope<'a, T> {
     pub fn ok(body: T) -> Self {
-        Envelope { errcode: 0, errmsg: "ok", body }
+        Envelope {
+            errcode: 0,
+            errmsg: "ok",
+            body,
+        }
     }
 }
 
@@ -49,7 +53,11 @@ pub struct Empty {}
 
 /// Serializes an error answer. `defaults` carries the fields WeCom keeps even on error
 /// (`"ip_list":[]`, `"external_userid":[]`).
-pub fn error_body(err: &WireError, hint: &Hint<'_>, defaults: Option<&serde_json::Map<String, serde_json::Value>>) -> Vec<u8> {
+pub fn error_body(
+    err: &WireError,
+    hint: &Hint<'_>,
+    defaults: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Vec<u8> {
     let msg = errmsg(err.code, err.text(), hint);
     let mut map = serde_json::Map::with_capacity(2 + defaults.map_or(0, |d| d.len()));
     map.insert("errcode".into(), err.code.0.into());
@@ -68,7 +76,11 @@ mod tests {
     use super::*;
 
     fn hint() -> Hint<'static> {
-        Hint { unix_s: 1_764_000_000, seq: 42, caller_ip: "127.0.0.1" }
+        Hint {
+            unix_s: 1_764_000_000,
+            seq: 42,
+            caller_ip: "127.0.0.1",
+        }
     }
 
     #[test]
@@ -78,14 +90,21 @@ mod tests {
             m,
             "invalid corpid, hint: [1764000000000000000000042], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=40013"
         );
-        let digits = m.split('[').nth(1).and_then(|s| s.split(']').next()).unwrap_or_default();
+        let digits = m
+            .split('[')
+            .nth(1)
+            .and_then(|s| s.split(']').next())
+            .unwrap_or_default();
         assert_eq!(digits.len(), 25);
         assert!(digits.bytes().all(|b| b.is_ascii_digit()));
     }
 
     #[test]
     fn invalid_token_has_no_hint() {
-        assert_eq!(errmsg(Errcode::INVALID_TOKEN, "invalid access_token", &hint()), "invalid access_token");
+        assert_eq!(
+            errmsg(Errcode::INVALID_TOKEN, "invalid access_token", &hint()),
+            "invalid access_token"
+        );
     }
 
     #[test]
@@ -104,9 +123,12 @@ mod tests {
     fn error_body_keeps_defaults() {
         let mut d = serde_json::Map::new();
         d.insert("ip_list".into(), serde_json::json!([]));
-        let v: serde_json::Value =
-            serde_json::from_slice(&error_body(&WireError::new(Errcode::INVALID_TOKEN), &hint(), Some(&d)))
-                .unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_slice(&error_body(
+            &WireError::new(Errcode::INVALID_TOKEN),
+            &hint(),
+            Some(&d),
+        ))
+        .unwrap_or_default();
         assert_eq!(v["errcode"], 40014);
         assert_eq!(v["errmsg"], "invalid access_token");
         assert_eq!(v["ip_list"], serde_json::json!([]));

@@ -109,7 +109,10 @@ impl WireError {
     }
 
     pub fn with_detail(code: Errcode, detail: impl Into<String>) -> Self {
-        WireError { code, detail: Some(detail.into()) }
+        WireError {
+            code,
+            detail: Some(detail.into()),
+        }
     }
 
     /// WeCom's wording for an over-long field: `markdown.content exceed max length 4096. invalid Request Parameter`.
@@ -122,7 +125,10 @@ impl WireError {
 
     /// A field of the wrong type or value, named as WeCom names them.
     pub fn invalid_field(field: &str) -> Self {
-        Self::with_detail(Errcode::INVALID_PARAMETER, format!("{field} invalid. invalid Request Parameter"))
+        Self::with_detail(
+            Errcode::INVALID_PARAMETER,
+            format!("{field} invalid. invalid Request Parameter"),
+        )
     }
 
     /// The text before `, hint:`.
@@ -155,6 +161,9 @@ mod tests {
     fn too_long_uses_wecom_wording() {
         let e = WireError::too_long("markdown.content", 4096);
         assert_eq!(e.code, Errcode::INVALID_PARAMETER);
-        assert_eq!(e.text(), "markdown.content exceed max length 4096. invalid Request Parameter");
+        assert_eq!(
+            e.text(),
+            "markdown.content exceed max length 4096. invalid Request Parameter"
+        );
     }
 }

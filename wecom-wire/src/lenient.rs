@@ -26,7 +26,9 @@ impl Visitor<'_> for IntVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.trim()
+            .parse()
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 }
 

@@ -141,15 +141,25 @@ mod tests {
         assert_eq!(code(check_upload(MediaType::Image, b"GIF89a...")), 40005);
         assert_eq!(code(check_upload(MediaType::Voice, b"#!AMR\n...")), 0);
         assert_eq!(code(check_upload(MediaType::Voice, b"RIFF....WAVE")), 40005);
-        assert_eq!(code(check_upload(MediaType::Video, b"\0\0\0\x18ftypmp42")), 0);
+        assert_eq!(
+            code(check_upload(MediaType::Video, b"\0\0\0\x18ftypmp42")),
+            0
+        );
         let big = vec![0xffu8; MediaType::Image.max_bytes() + 1];
         assert_eq!(code(check_upload(MediaType::Image, &big)), 40009);
     }
 
     #[test]
     fn created_at_is_a_string() {
-        let r = UploadResponse { kind: MediaType::Image, media_id: "m".into(), created_at: "1380000000".into() };
+        let r = UploadResponse {
+            kind: MediaType::Image,
+            media_id: "m".into(),
+            created_at: "1380000000".into(),
+        };
         let s = serde_json::to_string(&r).unwrap_or_default();
-        assert_eq!(s, r#"{"type":"image","media_id":"m","created_at":"1380000000"}"#);
+        assert_eq!(
+            s,
+            r#"{"type":"image","media_id":"m","created_at":"1380000000"}"#
+        );
     }
 }

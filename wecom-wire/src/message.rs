@@ -272,15 +272,28 @@ pub struct Recipients {
 }
 
 fn split_ids(s: Option<&str>) -> Vec<String> {
-    s.map(|s| s.split('|').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect())
-        .unwrap_or_default()
+    s.map(|s| {
+        s.split('|')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// touser/toparty/totag → [`Recipients`]. `@all` makes toparty and totag irrelevant, as WeCom ignores them then.
-pub fn recipients(touser: Option<&str>, toparty: Option<&str>, totag: Option<&str>) -> Result<Recipients, WireError> {
+pub fn recipients(
+    touser: Option<&str>,
+    toparty: Option<&str>,
+    totag: Option<&str>,
+) -> Result<Recipients, WireError> {
     let users = split_ids(touser);
     if users.iter().any(|u| u == "@all") {
-        return Ok(Recipients { all: true, ..Recipients::default() });
+        return Ok(Recipients {
+            all: true,
+            ..Recipients::default()
+        });
     }
     let parties = split_ids(toparty);
     let tags = split_ids(totag);
@@ -297,7 +310,12 @@ pub fn recipients(touser: Option<&str>, toparty: Option<&str>, totag: Option<&st
         return Err(WireError::new(Errcode::NO_RECIPIENT));
     }
     let users = users.into_iter().map(|u| u.to_lowercase()).collect();
-    Ok(Recipients { all: false, users, parties, tags })
+    Ok(Recipients {
+        all: false,
+        users,
+        parties,
+        tags,
+    })
 }
 
 fn check_len(field: &str, value: Option<&str>, max: usize) -> Result<(), WireError> {
@@ -320,7 +338,10 @@ fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, WireErro
 fn media_id(field: &str, m: Option<&MediaRef>) -> Result<String, WireError> {
     match m.and_then(|m| m.media_id.as_deref()) {
         Some(id) if !id.is_empty() => Ok(id.to_owned()),
-        _ => Err(WireError::with_detail(Errcode::INVALID_MEDIA_ID, format!("{field}.media_id invalid"))),
+        _ => Err(WireError::with_detail(
+            Errcode::INVALID_MEDIA_ID,
+            format!("{field}.media_id invalid"),
+        )),
     }
 }
 
@@ -357,44 +378,107 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
         Msgtype::File => media_ids.push(media_id("file", req.file.as_ref())?),
         Msgtype::Video => {
             let v = req.video.as_ref();
-            media_ids.push(media_id("video", v.map(|v| MediaRef { media_id: v.media_id.clone() }).as_ref())?);
-            check_len("video.title", v.and_then(|v| v.title.as_deref()), MAX_TITLE_BYTES)?;
-            check_len("video.description", v.and_then(|v| v.description.as_deref()), MAX_DESCRIPTION_BYTES)?;
+            media_ids.push(media_id(
+                "video",
+                v.map(|v| MediaRef {
+                    media_id: v.media_id.clone(),
+                })
+                .as_ref(),
+            )?);
+            check_len(
+                "video.title",
+                v.and_then(|v| v.title.as_deref()),
+                MAX_TITLE_BYTES,
+            )?;
+            check_len(
+                "video.description",
+                v.and_then(|v| v.description.as_deref()),
+                MAX_DESCRIPTION_BYTES,
+            )?;
         }
         Msgtype::Textcard => {
             let c = req.textcard.as_ref();
-            check_len("textcard.title", Some(required("textcard.title", c.and_then(|c| c.title.as_deref()))?), MAX_TITLE_BYTES)?;
-            let desc = required("textcard.description", c.and_then(|c| c.description.as_deref()))?;
+            check_len(
+                "textcard.title",
+                Some(required(
+                    "textcard.title",
+                    c.and_then(|c| c.title.as_deref()),
+                )?),
+                MAX_TITLE_BYTES,
+            )?;
+            let desc = required(
+                "textcard.description",
+                c.and_then(|c| c.description.as_deref()),
+            )?;
             check_len("textcard.description", Some(desc), MAX_DESCRIPTION_BYTES)?;
-            check_len("textcard.url", Some(required("textcard.url", c.and_then(|c| c.url.as_deref()))?), MAX_URL_BYTES)?;
+            check_len(
+                "textcard.url",
+                Some(required("textcard.url", c.and_then(|c| c.url.as_deref()))?),
+                MAX_URL_BYTES,
+            )?;
             check_len("textcard.btntxt", c.and_then(|c| c.btntxt.as_deref()), 12)?;
         }
         Msgtype::News => {
-            let articles = req.news.as_ref().map(|n| n.articles.as_slice()).unwrap_or_default();
+            let articles = req
+                .news
+                .as_ref()
+                .map(|n| n.articles.as_slice())
+                .unwrap_or_default();
             article_count("news.articles", articles.len())?;
             for a in articles {
-                check_len("news.articles.title", Some(required("news.articles.title", a.title.as_deref())?), MAX_TITLE_BYTES)?;
-                check_len("news.articles.description", a.description.as_deref(), MAX_DESCRIPTION_BYTES)?;
+                check_len(
+                    "news.articles.title",
+                    Some(required("news.articles.title", a.title.as_deref())?),
+                    MAX_TITLE_BYTES,
+                )?;
+                check_len(
+                    "news.articles.description",
+                    a.description.as_deref(),
+                    MAX_DESCRIPTION_BYTES,
+                )?;
                 check_len("news.articles.url", a.url.as_deref(), MAX_URL_BYTES)?;
                 check_len("news.articles.picurl", a.picurl.as_deref(), MAX_URL_BYTES)?;
             }
         }
         Msgtype::Mpnews => {
-            let articles = req.mpnews.as_ref().map(|n| n.articles.as_slice()).unwrap_or_default();
+            let articles = req
+                .mpnews
+                .as_ref()
+                .map(|n| n.articles.as_slice())
+                .unwrap_or_default();
             article_count("mpnews.articles", articles.len())?;
             for a in articles {
-                check_len("mpnews.articles.title", Some(required("mpnews.articles.title", a.title.as_deref())?), MAX_TITLE_BYTES)?;
+                check_len(
+                    "mpnews.articles.title",
+                    Some(required("mpnews.articles.title", a.title.as_deref())?),
+                    MAX_TITLE_BYTES,
+                )?;
                 required("mpnews.articles.content", a.content.as_deref())?;
                 check_len("mpnews.articles.content", a.content.as_deref(), 666 * 1024)?;
                 check_len("mpnews.articles.author", a.author.as_deref(), 64)?;
-                check_len("mpnews.articles.digest", a.digest.as_deref(), MAX_DESCRIPTION_BYTES)?;
-                media_ids.push(media_id("mpnews.articles.thumb", Some(&MediaRef { media_id: a.thumb_media_id.clone() }))?);
+                check_len(
+                    "mpnews.articles.digest",
+                    a.digest.as_deref(),
+                    MAX_DESCRIPTION_BYTES,
+                )?;
+                media_ids.push(media_id(
+                    "mpnews.articles.thumb",
+                    Some(&MediaRef {
+                        media_id: a.thumb_media_id.clone(),
+                    }),
+                )?);
             }
         }
         Msgtype::MiniprogramNotice => {
             let n = req.miniprogram_notice.as_ref();
-            required("miniprogram_notice.appid", n.and_then(|n| n.appid.as_deref()))?;
-            let title = required("miniprogram_notice.title", n.and_then(|n| n.title.as_deref()))?;
+            required(
+                "miniprogram_notice.appid",
+                n.and_then(|n| n.appid.as_deref()),
+            )?;
+            let title = required(
+                "miniprogram_notice.title",
+                n.and_then(|n| n.title.as_deref()),
+            )?;
             check_len("miniprogram_notice.title", Some(title), 48)?;
             let items = n.map(|n| n.content_item.len()).unwrap_or(0);
             if items > 10 {
@@ -403,12 +487,19 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
         }
         Msgtype::TemplateCard => interactive = template_card(req.template_card.as_ref())?,
     }
-    Ok(ValidContent { msgtype, media_ids, interactive })
+    Ok(ValidContent {
+        msgtype,
+        media_ids,
+        interactive,
+    })
 }
 
 fn article_count(field: &str, n: usize) -> Result<(), WireError> {
     if n == 0 {
-        return Err(WireError::with_detail(Errcode::INVALID_PARAMETER, format!("{field} missing. invalid Request Parameter")));
+        return Err(WireError::with_detail(
+            Errcode::INVALID_PARAMETER,
+            format!("{field} missing. invalid Request Parameter"),
+        ));
     }
     if n > MAX_ARTICLES {
         return Err(WireError::too_long(field, MAX_ARTICLES));
@@ -420,22 +511,45 @@ fn article_count(field: &str, n: usize) -> Result<(), WireError> {
 pub fn template_card(card: Option<&TemplateCard>) -> Result<bool, WireError> {
     let card = card.ok_or_else(|| WireError::invalid_field("template_card"))?;
     let card_type = card.card_type.as_deref().unwrap_or("");
-    let max = |field: &str, n: usize, max: usize| if n > max { Err(WireError::too_long(field, max)) } else { Ok(()) };
-    max("template_card.horizontal_content_list", card.horizontal_content_list.len(), 6)?;
+    let max = |field: &str, n: usize, max: usize| {
+        if n > max {
+            Err(WireError::too_long(field, max))
+        } else {
+            Ok(())
+        }
+    };
+    max(
+        "template_card.horizontal_content_list",
+        card.horizontal_content_list.len(),
+        6,
+    )?;
     max("template_card.jump_list", card.jump_list.len(), 3)?;
-    max("template_card.vertical_content_list", card.vertical_content_list.len(), 4)?;
-    let task_id = || required("template_card.task_id", card.task_id.as_deref()).and_then(|t| check_len("template_card.task_id", Some(t), 128));
+    max(
+        "template_card.vertical_content_list",
+        card.vertical_content_list.len(),
+        4,
+    )?;
+    let task_id = || {
+        required("template_card.task_id", card.task_id.as_deref())
+            .and_then(|t| check_len("template_card.task_id", Some(t), 128))
+    };
     let present = |field: &str, v: &Option<Value>| {
         if v.as_ref().is_some_and(|v| !v.is_null()) {
             Ok(())
         } else {
-            Err(WireError::with_detail(Errcode::INVALID_PARAMETER, format!("{field} missing. invalid Request Parameter")))
+            Err(WireError::with_detail(
+                Errcode::INVALID_PARAMETER,
+                format!("{field} missing. invalid Request Parameter"),
+            ))
         }
     };
     match card_type {
         "text_notice" | "news_notice" => {
             present("template_card.card_action", &card.card_action)?;
-            if card_type == "text_notice" && card.main_title.is_none() && card.sub_title_text.is_none() {
+            if card_type == "text_notice"
+                && card.main_title.is_none()
+                && card.sub_title_text.is_none()
+            {
                 return Err(WireError::with_detail(
                     Errcode::INVALID_PARAMETER,
                     "template_card.main_title missing. invalid Request Parameter",

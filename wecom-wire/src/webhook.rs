@@ -115,15 +115,26 @@ fn content<'a>(field: &str, c: Option<&'a str>, max: usize) -> Result<&'a str, W
 
 /// Checks a robot message. The image's md5 is the hex digest of the raw bytes before base64.
 pub fn validate(req: &SendRequest) -> Result<ValidSend, WireError> {
-    let msgtype =
-        req.msgtype.as_deref().and_then(Msgtype::parse).ok_or_else(|| WireError::new(Errcode::INVALID_MSGTYPE))?;
+    let msgtype = req
+        .msgtype
+        .as_deref()
+        .and_then(Msgtype::parse)
+        .ok_or_else(|| WireError::new(Errcode::INVALID_MSGTYPE))?;
     let mut media_id = None;
     match msgtype {
         Msgtype::Text => {
-            content("text.content", req.text.as_ref().and_then(|t| t.content.as_deref()), MAX_TEXT_BYTES)?;
+            content(
+                "text.content",
+                req.text.as_ref().and_then(|t| t.content.as_deref()),
+                MAX_TEXT_BYTES,
+            )?;
         }
         Msgtype::Markdown => {
-            content("markdown.content", req.markdown.as_ref().and_then(|t| t.content.as_deref()), MAX_MARKDOWN_BYTES)?;
+            content(
+                "markdown.content",
+                req.markdown.as_ref().and_then(|t| t.content.as_deref()),
+                MAX_MARKDOWN_BYTES,
+            )?;
         }
         Msgtype::MarkdownV2 => {
             let c = req.markdown_v2.as_ref().and_then(|t| t.content.as_deref());
@@ -131,7 +142,11 @@ pub fn validate(req: &SendRequest) -> Result<ValidSend, WireError> {
         }
         Msgtype::Image => image(req.image.as_ref())?,
         Msgtype::News => {
-            let articles = req.news.as_ref().map(|n| n.articles.as_slice()).unwrap_or_default();
+            let articles = req
+                .news
+                .as_ref()
+                .map(|n| n.articles.as_slice())
+                .unwrap_or_default();
             if articles.is_empty() {
                 return Err(WireError::invalid_field("news.articles"));
             }
@@ -145,23 +160,42 @@ pub fn validate(req: &SendRequest) -> Result<ValidSend, WireError> {
                 if a.url.as_deref().unwrap_or("").is_empty() {
                     return Err(WireError::invalid_field("news.articles.url"));
                 }
-                if a.title.as_deref().is_some_and(|t| t.len() > message::MAX_TITLE_BYTES) {
-                    return Err(WireError::too_long("news.articles.title", message::MAX_TITLE_BYTES));
+                if a.title
+                    .as_deref()
+                    .is_some_and(|t| t.len() > message::MAX_TITLE_BYTES)
+                {
+                    return Err(WireError::too_long(
+                        "news.articles.title",
+                        message::MAX_TITLE_BYTES,
+                    ));
                 }
-                if a.description.as_deref().is_some_and(|t| t.len() > message::MAX_DESCRIPTION_BYTES) {
-                    return Err(WireError::too_long("news.articles.description", message::MAX_DESCRIPTION_BYTES));
+                if a.description
+                    .as_deref()
+                    .is_some_and(|t| t.len() > message::MAX_DESCRIPTION_BYTES)
+                {
+                    return Err(WireError::too_long(
+                        "news.articles.description",
+                        message::MAX_DESCRIPTION_BYTES,
+                    ));
                 }
             }
         }
         Msgtype::File | Msgtype::Voice => {
-            let m = if msgtype == Msgtype::File { &req.file } else { &req.voice };
+            let m = if msgtype == Msgtype::File {
+                &req.file
+            } else {
+                &req.voice
+            };
             match m.as_ref().and_then(|m| m.media_id.as_deref()) {
                 Some(id) if !id.is_empty() => media_id = Some(id.to_owned()),
                 _ => return Err(WireError::new(Errcode::INVALID_MEDIA_ID)),
             }
         }
         Msgtype::TemplateCard => {
-            let card_type = req.template_card.as_ref().and_then(|c| c.card_type.as_deref());
+            let card_type = req
+                .template_card
+                .as_ref()
+                .and_then(|c| c.card_type.as_deref());
             if !matches!(card_type, Some("text_notice" | "news_notice")) {
                 return Err(WireError::invalid_field("template_card.card_type"));
             }
@@ -188,7 +222,10 @@ fn image(img: Option<&Image>) -> Result<(), WireError> {
     let want = img.and_then(|i| i.md5.as_deref()).unwrap_or("");
     let got = hex::encode(Md5::digest(&raw));
     if !got.eq_ignore_ascii_case(want) {
-        return Err(WireError::with_detail(Errcode::INVALID_PARAMETER, "image.md5 not match. invalid Request Parameter"));
+        return Err(WireError::with_detail(
+            Errcode::INVALID_PARAMETER,
+            "image.md5 not match. invalid Request Parameter",
+        ));
     }
     if !crate::media::is_image(&raw) {
         return Err(WireError::new(Errcode::INVALID_FILE_TYPE));
@@ -207,16 +244,28 @@ mod tests {
 
     #[test]
     fn text_and_markdown_limits() {
-        assert_eq!(code(r#"{"msgtype":"text","text":{"content":"hi","mentioned_list":["@all"]}}"#), 0);
+        assert_eq!(
+            code(r#"{"msgtype":"text","text":{"content":"hi","mentioned_list":["@all"]}}"#),
+            0
+        );
         assert_eq!(code(r#"{"msgtype":"text","text":{"content":""}}"#), 44004);
-        let md = format!(r#"{{"msgtype":"markdown","markdown":{{"content":"{}"}}}}"#, "x".repeat(4097));
+        let md = format!(
+            r#"{{"msgtype":"markdown","markdown":{{"content":"{}"}}}}"#,
+            "x".repeat(4097)
+        );
         assert_eq!(code(&md), 40058);
         let req: SendRequest = serde_json::from_str(&md).unwrap_or_default();
         assert_eq!(
-            validate(&req).err().map(|e| e.text().to_owned()).unwrap_or_default(),
+            validate(&req)
+                .err()
+                .map(|e| e.text().to_owned())
+                .unwrap_or_default(),
             "markdown.content exceed max length 4096. invalid Request Parameter"
         );
-        assert_eq!(code(r#"{"msgtype":"markdown_v2","markdown_v2":{"content":"| a |"}}"#), 0);
+        assert_eq!(
+            code(r#"{"msgtype":"markdown_v2","markdown_v2":{"content":"| a |"}}"#),
+            0
+        );
         assert_eq!(code(r#"{"msgtype":"link"}"#), 40008);
     }
 
@@ -225,23 +274,42 @@ mod tests {
         let raw = b"\x89PNG\r\n\x1a\nrest-of-image";
         let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
         let md5 = hex::encode(Md5::digest(raw));
-        assert_eq!(code(&format!(r#"{{"msgtype":"image","image":{{"base64":"{b64}","md5":"{md5}"}}}}"#)), 0);
-        let wrong = format!(r#"{{"msgtype":"image","image":{{"base64":"{b64}","md5":"00000000000000000000000000000000"}}}}"#);
+        assert_eq!(
+            code(&format!(
+                r#"{{"msgtype":"image","image":{{"base64":"{b64}","md5":"{md5}"}}}}"#
+            )),
+            0
+        );
+        let wrong = format!(
+            r#"{{"msgtype":"image","image":{{"base64":"{b64}","md5":"00000000000000000000000000000000"}}}}"#
+        );
         assert_eq!(code(&wrong), 40058);
-        assert_eq!(code(r#"{"msgtype":"image","image":{"base64":"!!!","md5":"x"}}"#), 40058);
+        assert_eq!(
+            code(r#"{"msgtype":"image","image":{"base64":"!!!","md5":"x"}}"#),
+            40058
+        );
     }
 
     #[test]
     fn file_needs_media_id_and_cards_are_notices() {
-        let req: SendRequest = serde_json::from_str(r#"{"msgtype":"file","file":{"media_id":"M"}}"#).unwrap_or_default();
-        assert_eq!(validate(&req).ok().and_then(|v| v.media_id), Some("M".to_owned()));
+        let req: SendRequest =
+            serde_json::from_str(r#"{"msgtype":"file","file":{"media_id":"M"}}"#)
+                .unwrap_or_default();
+        assert_eq!(
+            validate(&req).ok().and_then(|v| v.media_id),
+            Some("M".to_owned())
+        );
         assert_eq!(code(r#"{"msgtype":"voice","voice":{}}"#), 40007);
         assert_eq!(
-            code(r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction","task_id":"t","button_list":[{}]}}"#),
+            code(
+                r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction","task_id":"t","button_list":[{}]}}"#
+            ),
             40058
         );
         assert_eq!(
-            code(r#"{"msgtype":"template_card","template_card":{"card_type":"text_notice","main_title":{"title":"t"},"card_action":{"type":1,"url":"u"}}}"#),
+            code(
+                r#"{"msgtype":"template_card","template_card":{"card_type":"text_notice","main_title":{"title":"t"},"card_action":{"type":1,"url":"u"}}}"#
+            ),
             0
         );
     }

@@ -5,7 +5,9 @@ use bytes::Bytes;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use wecom_wire::appchat::{self, ChatInfo, CreateRequest, CreateResponse, GetResponse, SendTarget, UpdateRequest};
+use wecom_wire::appchat::{
+    self, ChatInfo, CreateRequest, CreateResponse, GetResponse, SendTarget, UpdateRequest,
+};
 use wecom_wire::envelope::Empty;
 use wecom_wire::message::{self, SendRequest};
 use wecom_wire::Errcode;
@@ -21,7 +23,10 @@ fn members(corp: &Corp, agentid: i64, ids: &[String]) -> Result<Vec<String>, Api
     let app = corp.app(agentid).ok_or(Errcode::INVALID_AGENTID)?;
     let mut out: Vec<String> = Vec::with_capacity(ids.len());
     for id in ids {
-        let i = corp.user_index(id).filter(|&i| app.can_see(i)).ok_or(Errcode::INVALID_CHAT_MEMBER)?;
+        let i = corp
+            .user_index(id)
+            .filter(|&i| app.can_see(i))
+            .ok_or(Errcode::INVALID_CHAT_MEMBER)?;
         let userid = &corp.users[i].userid;
         if !out.contains(userid) {
             out.push(userid.clone());
@@ -60,7 +65,13 @@ pub async fn create(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> Ap
         return Err(Errcode::CHAT_EXISTS.into());
     }
     entry.or_insert(Chat {
-        info: ChatInfo { chatid: chatid.clone(), name, owner, userlist, chat_type: 0 },
+        info: ChatInfo {
+            chatid: chatid.clone(),
+            name,
+            owner,
+            userlist,
+            chat_type: 0,
+        },
         agentid: who.agentid,
         inbox: Inbox::new(sim.store.inbox_capacity),
     });
@@ -78,8 +89,15 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let who = caller(&st, &q)?;
     let key = chat_key(who, q.get("chatid").as_deref())?;
     let sim = st.sim();
-    let chat = sim.store.chats.get(&key).filter(|c| c.agentid == who.agentid).ok_or(Errcode::CHAT_NOT_FOUND)?;
-    ok(GetResponse { chat_info: chat.info.clone() })
+    let chat = sim
+        .store
+        .chats
+        .get(&key)
+        .filter(|c| c.agentid == who.agentid)
+        .ok_or(Errcode::CHAT_NOT_FOUND)?;
+    ok(GetResponse {
+        chat_info: chat.info.clone(),
+    })
 }
 
 pub async fn update(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
@@ -88,7 +106,12 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> Ap
     let key = chat_key(who, req.chatid.as_deref())?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
-    let mut chat = sim.store.chats.get_mut(&key).filter(|c| c.agentid == who.agentid).ok_or(Errcode::CHAT_NOT_FOUND)?;
+    let mut chat = sim
+        .store
+        .chats
+        .get_mut(&key)
+        .filter(|c| c.agentid == who.agentid)
+        .ok_or(Errcode::CHAT_NOT_FOUND)?;
     // Work on a copy: a refused update changes nothing.
     let mut info = chat.info.clone();
     if let Some(name) = req.name {
@@ -105,7 +128,10 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> Ap
     info.userlist.retain(|u| !del.contains(u));
     appchat::check_member_count(info.userlist.len())?;
     if let Some(o) = req.owner.filter(|o| !o.is_empty()) {
-        let owner = corp.user(&o).map(|u| u.userid.clone()).ok_or(Errcode::INVALID_CHAT_OWNER)?;
+        let owner = corp
+            .user(&o)
+            .map(|u| u.userid.clone())
+            .ok_or(Errcode::INVALID_CHAT_OWNER)?;
         if !info.userlist.contains(&owner) {
             return Err(Errcode::INVALID_CHAT_OWNER.into());
         }
@@ -126,11 +152,19 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiR
     let content = message::validate_content(&req, &appchat::MSGTYPES)?;
     let sim = st.sim();
     check_media(&sim, &st, who.corp, &content.media_ids)?;
-    let mut chat = sim.store.chats.get_mut(&key).filter(|c| c.agentid == who.agentid).ok_or(Errcode::CHAT_NOT_FOUND)?;
+    let mut chat = sim
+        .store
+        .chats
+        .get_mut(&key)
+        .filter(|c| c.agentid == who.agentid)
+        .ok_or(Errcode::CHAT_NOT_FOUND)?;
     let seq = st.ids.next_seq();
     chat.inbox.push(Arc::new(Delivery {
         msgid: st.ids.msgid(seq),
-        source: Source::Appchat { agentid: who.agentid, chatid: key.1.clone() },
+        source: Source::Appchat {
+            agentid: who.agentid,
+            chatid: key.1.clone(),
+        },
         msgtype: content.msgtype.as_str(),
         body,
         send_time_s: st.clock.now_s(),

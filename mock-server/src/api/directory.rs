@@ -21,7 +21,11 @@ fn user_view(u: &User) -> dir::User {
         mobile: u.mobile.clone(),
         gender: u.gender.to_string(),
         email: u.email.clone(),
-        is_leader_in_dept: u.departments.iter().map(|d| i64::from(u.leader_in.contains(d))).collect(),
+        is_leader_in_dept: u
+            .departments
+            .iter()
+            .map(|d| i64::from(u.leader_in.contains(d)))
+            .collect(),
         direct_leader: Vec::new(),
         avatar: String::new(),
         thumb_avatar: String::new(),
@@ -33,8 +37,9 @@ fn user_view(u: &User) -> dir::User {
     }
 }
 
-fn app_of<'c>(corp: &'c Corp, who: Caller) -> Result<&'c App, ApiError> {
-    corp.app(who.agentid).ok_or_else(|| Errcode::INVALID_AGENTID.into())
+fn app_of(corp: &Corp, who: Caller) -> Result<&App, ApiError> {
+    corp.app(who.agentid)
+        .ok_or_else(|| Errcode::INVALID_AGENTID.into())
 }
 
 pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
@@ -42,7 +47,10 @@ pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let world = st.world();
     let corp = &world.corps[who.corp];
     let app = app_of(corp, who)?;
-    let userid = q.get("userid").filter(|u| !u.is_empty()).ok_or(Errcode::INVALID_USERID)?;
+    let userid = q
+        .get("userid")
+        .filter(|u| !u.is_empty())
+        .ok_or(Errcode::INVALID_USERID)?;
     let i = corp.user_index(&userid).ok_or(Errcode::USERID_NOT_FOUND)?;
     if !app.can_see(i) {
         return Err(Errcode::NO_PRIVILEGE.into());
@@ -52,7 +60,10 @@ pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
 
 /// Members of `department_id` (and below it with `fetch_child=1`) that the app can see.
 fn members<'c>(corp: &'c Corp, app: &App, q: &Params) -> Result<Vec<&'c User>, ApiError> {
-    let id = q.get("department_id").and_then(|d| d.parse::<i64>().ok()).ok_or(Errcode::INVALID_PARTY)?;
+    let id = q
+        .get("department_id")
+        .and_then(|d| d.parse::<i64>().ok())
+        .ok_or(Errcode::INVALID_PARTY)?;
     corp.department(id).ok_or(Errcode::INVALID_PARTY)?;
     if !app.can_see_department(corp, id) {
         return Err(Errcode::NO_PRIVILEGE.into());
@@ -62,7 +73,14 @@ fn members<'c>(corp: &'c Corp, app: &App, q: &Params) -> Result<Vec<&'c User>, A
         .users
         .iter()
         .enumerate()
-        .filter(|(i, u)| app.can_see(*i) && if deep { corp.department_members(id).contains(i) } else { u.departments.contains(&id) })
+        .filter(|(i, u)| {
+            app.can_see(*i)
+                && if deep {
+                    corp.department_members(id).contains(i)
+                } else {
+                    u.departments.contains(&id)
+                }
+        })
         .map(|(_, u)| u)
         .collect())
 }
@@ -72,7 +90,9 @@ pub async fn user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let world = st.world();
     let corp = &world.corps[who.corp];
     let users = members(corp, app_of(corp, who)?, &q)?;
-    ok(dir::UserList { userlist: users.into_iter().map(user_view).collect() })
+    ok(dir::UserList {
+        userlist: users.into_iter().map(user_view).collect(),
+    })
 }
 
 pub async fn user_simplelist(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
@@ -106,7 +126,11 @@ pub async fn department_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRes
             }
             std::iter::once(d).chain(corp.subdepartments(id)).collect()
         }
-        None => corp.departments.iter().filter(|d| app.can_see_department(corp, d.id)).collect(),
+        None => corp
+            .departments
+            .iter()
+            .filter(|d| app.can_see_department(corp, d.id))
+            .collect(),
     };
     let department = list
         .into_iter()
@@ -128,7 +152,10 @@ pub async fn tag_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let taglist = world.corps[who.corp]
         .tags
         .iter()
-        .map(|t| dir::Tag { tagid: t.tagid, tagname: t.tagname.clone() })
+        .map(|t| dir::Tag {
+            tagid: t.tagid,
+            tagname: t.tagname.clone(),
+        })
         .collect();
     ok(dir::TagList { taglist })
 }
@@ -138,27 +165,54 @@ pub async fn tag_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let world = st.world();
     let corp = &world.corps[who.corp];
     let app = app_of(corp, who)?;
-    let tag = q.get("tagid").and_then(|t| t.parse::<i64>().ok()).and_then(|t| corp.tag(t)).ok_or(Errcode::INVALID_TAGID)?;
+    let tag = q
+        .get("tagid")
+        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|t| corp.tag(t))
+        .ok_or(Errcode::INVALID_TAGID)?;
     let userlist = tag
         .users
         .iter()
         .filter_map(|u| corp.user_index(u))
         .filter(|&i| app.can_see(i))
-        .map(|i| dir::TagMember { userid: corp.users[i].userid.clone(), name: corp.users[i].name.clone() })
+        .map(|i| dir::TagMember {
+            userid: corp.users[i].userid.clone(),
+            name: corp.users[i].name.clone(),
+        })
         .collect();
-    ok(dir::TagGet { tagname: tag.tagname.clone(), userlist, partylist: tag.departments.clone() })
+    ok(dir::TagGet {
+        tagname: tag.tagname.clone(),
+        userlist,
+        partylist: tag.departments.clone(),
+    })
 }
 
 pub async fn agent_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let who = caller(&st, &q)?;
-    let agentid = q.get("agentid").and_then(|a| a.parse::<i64>().ok()).ok_or(Errcode::INVALID_AGENTID)?;
+    let agentid = q
+        .get("agentid")
+        .and_then(|a| a.parse::<i64>().ok())
+        .ok_or(Errcode::INVALID_AGENTID)?;
     let world = st.world();
     let corp = &world.corps[who.corp];
     let app = super::message::agent(corp, who, Some(agentid))?;
     let (users, parties) = if app.can_see_all() {
-        (Vec::new(), corp.departments.iter().filter(|d| d.parentid == 0).map(|d| d.id).collect())
+        (
+            Vec::new(),
+            corp.departments
+                .iter()
+                .filter(|d| d.parentid == 0)
+                .map(|d| d.id)
+                .collect(),
+        )
     } else {
-        (app.scope_users.iter().map(|u| UserRef { userid: u.clone() }).collect(), app.scope_departments.clone())
+        (
+            app.scope_users
+                .iter()
+                .map(|u| UserRef { userid: u.clone() })
+                .collect(),
+            app.scope_departments.clone(),
+        )
     };
     ok(dir::Agent {
         agentid: app.agentid,
@@ -167,7 +221,9 @@ pub async fn agent_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         description: app.description.clone(),
         allow_userinfos: AllowUsers { user: users },
         allow_partys: AllowParties { partyid: parties },
-        allow_tags: AllowTags { tagid: app.scope_tags.clone() },
+        allow_tags: AllowTags {
+            tagid: app.scope_tags.clone(),
+        },
         close: 0,
         redirect_domain: String::new(),
         report_location_flag: 0,
@@ -179,6 +235,9 @@ pub async fn agent_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
 
 /// The addresses WeCom's callbacks come from: for the mock, loopback, so a bot's allow-list accepts it.
 pub async fn callback_ip(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    caller(&st, &q).map_err(|e| ApiError::with_defaults(e.err, serde_json::json!({ "ip_list": [] })))?;
-    ok(dir::IpList { ip_list: vec!["127.0.0.1".into()] })
+    caller(&st, &q)
+        .map_err(|e| ApiError::with_defaults(e.err, serde_json::json!({ "ip_list": [] })))?;
+    ok(dir::IpList {
+        ip_list: vec!["127.0.0.1".into()],
+    })
 }

@@ -16,7 +16,9 @@ use crate::store::{Media, Owner};
 
 /// The `media` part of a multipart upload: (file name, bytes). No part, or no multipart at all, is "empty".
 pub async fn media_part(req: Request) -> Result<(String, Bytes), ApiError> {
-    let mut form = Multipart::from_request(req, &()).await.map_err(|_| Errcode::EMPTY_MEDIA)?;
+    let mut form = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| Errcode::EMPTY_MEDIA)?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("media") {
             let filename = field.file_name().unwrap_or("media").to_owned();
@@ -29,21 +31,40 @@ pub async fn media_part(req: Request) -> Result<(String, Bytes), ApiError> {
 
 pub async fn upload(State(st): State<Arc<Shared>>, q: Params, req: Request) -> ApiResult {
     let who = caller(&st, &q)?;
-    let kind = q.get("type").and_then(|t| MediaType::parse(&t)).ok_or(Errcode::INVALID_MEDIA_TYPE)?;
+    let kind = q
+        .get("type")
+        .and_then(|t| MediaType::parse(&t))
+        .ok_or(Errcode::INVALID_MEDIA_TYPE)?;
     let (filename, data) = media_part(req).await?;
     media::check_upload(kind, &data)?;
     let created_s = st.clock.now_s();
     let media_id = st.ids.media_id();
-    st.sim()
-        .store
-        .media
-        .insert(media_id.clone(), Arc::new(Media { owner: Owner::Corp(who.corp), kind, data, filename, created_s }));
-    ok_with_errmsg("", UploadResponse { kind, media_id, created_at: created_s.to_string() })
+    st.sim().store.media.insert(
+        media_id.clone(),
+        Arc::new(Media {
+            owner: Owner::Corp(who.corp),
+            kind,
+            data,
+            filename,
+            created_s,
+        }),
+    );
+    ok_with_errmsg(
+        "",
+        UploadResponse {
+            kind,
+            media_id,
+            created_at: created_s.to_string(),
+        },
+    )
 }
 
 pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let who = caller(&st, &q)?;
-    let id = q.get("media_id").filter(|m| !m.is_empty()).ok_or(Errcode::INVALID_MEDIA_ID)?;
+    let id = q
+        .get("media_id")
+        .filter(|m| !m.is_empty())
+        .ok_or(Errcode::INVALID_MEDIA_ID)?;
     let sim = st.sim();
     let now_s = st.clock.now_s();
     let m = sim
@@ -52,18 +73,31 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         .get(id.as_ref())
         .map(|m| m.clone())
         .filter(|m| m.owner == Owner::Corp(who.corp) && now_s < m.created_s + media::MEDIA_TTL_S)
-        .ok_or_else(|| WireError::with_detail(Errcode::INVALID_MEDIA_ID, format!("invalid media_id {id}")))?;
+        .ok_or_else(|| {
+            WireError::with_detail(Errcode::INVALID_MEDIA_ID, format!("invalid media_id {id}"))
+        })?;
     let mut r = Response::new(m.data.clone().into());
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(m.kind.content_type(&m.data)));
-    let disposition = format!("attachment; filename=\"{}\"", m.filename.replace(['"', '\r', '\n'], "_"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(m.kind.content_type(&m.data)),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        m.filename.replace(['"', '\r', '\n'], "_")
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     ok_raw(r)
 }
 
-pub async fn uploadimg(State(st): State<Arc<Shared>>, q: Params, headers: HeaderMap, req: Request) -> ApiResult {
+pub async fn uploadimg(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    headers: HeaderMap,
+    req: Request,
+) -> ApiResult {
     caller(&st, &q)?;
     let (_, data) = media_part(req).await?;
     if data.is_empty() {
@@ -77,8 +111,16 @@ pub async fn uploadimg(State(st): State<Arc<Shared>>, q: Params, headers: Header
     }
     let id = st.ids.media_id();
     st.sim().store.images.insert(id.clone(), data);
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    ok_with_errmsg("ok", UploadImgResponse { url: format!("http://{host}/wwpic/{id}") })
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    ok_with_errmsg(
+        "ok",
+        UploadImgResponse {
+            url: format!("http://{host}/wwpic/{id}"),
+        },
+    )
 }
 
 /// `GET /wwpic/{id}`: a picture uploaded with `media/uploadimg`.

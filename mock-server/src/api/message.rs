@@ -25,7 +25,11 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiR
     let corp = &sim.world.corps[who.corp];
     let app = agent(corp, who, req.agentid)?;
     let content = message::validate_content(&req, &Msgtype::ALL)?;
-    let named = message::recipients(req.touser.as_deref(), req.toparty.as_deref(), req.totag.as_deref())?;
+    let named = message::recipients(
+        req.touser.as_deref(),
+        req.toparty.as_deref(),
+        req.totag.as_deref(),
+    )?;
     check_media(&sim, &st, who.corp, &content.media_ids)?;
     let r = resolve(corp, app, &named);
     if r.deliver.is_empty() {
@@ -35,7 +39,10 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiR
             "invalidtag": r.invalid_tags.join("|"),
             "unlicenseduser": r.unlicensed.join("|"),
         });
-        return Err(ApiError::with_defaults(Errcode::ALL_RECIPIENTS_INVALID, lists));
+        return Err(ApiError::with_defaults(
+            Errcode::ALL_RECIPIENTS_INVALID,
+            lists,
+        ));
     }
 
     let now_ms = st.clock.now_ms();
@@ -55,24 +62,45 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiR
     let msgid = st.ids.msgid(seq);
     let delivery = Arc::new(Delivery {
         msgid: msgid.clone(),
-        source: Source::App { agentid: who.agentid },
+        source: Source::App {
+            agentid: who.agentid,
+        },
         msgtype: content.msgtype.as_str(),
         body,
         send_time_s: now_ms / 1000,
         recalled: AtomicBool::new(false),
     });
     for &user in &r.deliver {
-        sim.store.deliver(InboxId::User { corp: who.corp, user }, &delivery);
+        sim.store.deliver(
+            InboxId::User {
+                corp: who.corp,
+                user,
+            },
+            &delivery,
+        );
     }
-    sim.store.sent.put(seq, Sent { corp: who.corp, agentid: who.agentid, delivery });
+    sim.store.sent.put(
+        seq,
+        Sent {
+            corp: who.corp,
+            agentid: who.agentid,
+            delivery,
+        },
+    );
     if let Some(key) = dedup_key {
         let interval_s = req
             .duplicate_check_interval
             .unwrap_or(DEFAULT_DUPLICATE_INTERVAL_S)
             .clamp(1, message::MAX_DUPLICATE_INTERVAL_S);
-        sim.store.recent.insert(key, (now_ms + interval_s * 1000, msgid.clone()));
+        sim.store
+            .recent
+            .insert(key, (now_ms + interval_s * 1000, msgid.clone()));
     }
-    let response_code = if content.interactive { st.ids.response_code() } else { String::new() };
+    let response_code = if content.interactive {
+        st.ids.response_code()
+    } else {
+        String::new()
+    };
     ok(response(&r, msgid, response_code))
 }
 
@@ -88,13 +116,18 @@ fn response(r: &Resolved, msgid: String, response_code: String) -> SendResponse 
 }
 
 /// The app a message claims to come from must be the token's own.
-pub fn agent<'c>(corp: &'c Corp, who: Caller, agentid: Option<i64>) -> Result<&'c App, ApiError> {
+pub fn agent(corp: &Corp, who: Caller, agentid: Option<i64>) -> Result<&App, ApiError> {
     let agentid = agentid.ok_or(Errcode::INVALID_AGENTID)?;
     if agentid != who.agentid {
-        let code = if corp.app(agentid).is_some() { Errcode::AGENT_MISMATCH } else { Errcode::INVALID_AGENTID };
+        let code = if corp.app(agentid).is_some() {
+            Errcode::AGENT_MISMATCH
+        } else {
+            Errcode::INVALID_AGENTID
+        };
         return Err(code.into());
     }
-    corp.app(agentid).ok_or_else(|| Errcode::INVALID_AGENTID.into())
+    corp.app(agentid)
+        .ok_or_else(|| Errcode::INVALID_AGENTID.into())
 }
 
 /// Every media id must be a live upload of this corp's apps (robots' uploads are their own).
@@ -105,7 +138,11 @@ pub fn check_media(sim: &Sim, st: &Shared, corp: usize, ids: &[String]) -> Resul
             m.owner == Owner::Corp(corp) && now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S
         });
         if !live {
-            return Err(WireError::with_detail(Errcode::INVALID_MEDIA_ID, format!("invalid media_id {id}")).into());
+            return Err(WireError::with_detail(
+                Errcode::INVALID_MEDIA_ID,
+                format!("invalid media_id {id}"),
+            )
+            .into());
         }
     }
     Ok(())
@@ -136,14 +173,22 @@ fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
         }
     }
     for p in &named.parties {
-        match p.parse::<i64>().ok().filter(|id| corp.department(*id).is_some() && app.can_see_department(corp, *id)) {
+        match p
+            .parse::<i64>()
+            .ok()
+            .filter(|id| corp.department(*id).is_some() && app.can_see_department(corp, *id))
+        {
             Some(id) => reach.extend(corp.department_members(id).iter().copied()),
             None => r.invalid_parties.push(p.clone()),
         }
     }
     for t in &named.tags {
         let visible = |id: i64| app.scope_tags.contains(&id) || app.can_see_all();
-        match t.parse::<i64>().ok().filter(|id| corp.tag(*id).is_some() && visible(*id)) {
+        match t
+            .parse::<i64>()
+            .ok()
+            .filter(|id| corp.tag(*id).is_some() && visible(*id))
+        {
             Some(id) => reach.extend(corp.tag_members(id)),
             None => r.invalid_tags.push(t.clone()),
         }
@@ -161,17 +206,28 @@ fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
 pub async fn recall(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
     let who = caller(&st, &q)?;
     let req: message::RecallRequest = json(&body)?;
-    let msgid = req.msgid.filter(|m| !m.is_empty()).ok_or_else(|| WireError::invalid_field("msgid"))?;
+    let msgid = req
+        .msgid
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| WireError::invalid_field("msgid"))?;
     let sim = st.sim();
     let sent = crate::ids::msgid_seq(&msgid)
         .and_then(|seq| sim.store.sent.get(seq))
         .filter(|s| s.delivery.msgid == msgid && s.corp == who.corp && s.agentid == who.agentid)
         .ok_or_else(|| WireError::invalid_field("msgid"))?;
     if st.clock.now_s() * 1000 - sent.delivery.send_time_s * 1000 > RECALL_WINDOW_MS {
-        return Err(WireError::with_detail(Errcode::INVALID_PARAMETER, "msgid expired. invalid Request Parameter").into());
+        return Err(WireError::with_detail(
+            Errcode::INVALID_PARAMETER,
+            "msgid expired. invalid Request Parameter",
+        )
+        .into());
     }
     if sent.delivery.recalled.swap(true, Ordering::Relaxed) {
-        return Err(WireError::with_detail(Errcode::INVALID_PARAMETER, "msgid already recalled. invalid Request Parameter").into());
+        return Err(WireError::with_detail(
+            Errcode::INVALID_PARAMETER,
+            "msgid already recalled. invalid Request Parameter",
+        )
+        .into());
     }
     ok(wecom_wire::envelope::Empty {})
 }

@@ -56,10 +56,18 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/get_api_domain_ip",
 ];
 
-const UPLOAD_PATHS: &[&str] = &["/cgi-bin/media/upload", "/cgi-bin/media/uploadimg", "/cgi-bin/webhook/upload_media"];
+const UPLOAD_PATHS: &[&str] = &[
+    "/cgi-bin/media/upload",
+    "/cgi-bin/media/uploadimg",
+    "/cgi-bin/webhook/upload_media",
+];
 
 fn label(path: &str) -> &'static str {
-    PATHS.iter().find(|p| **p == path).copied().unwrap_or("unmatched")
+    PATHS
+        .iter()
+        .find(|p| **p == path)
+        .copied()
+        .unwrap_or("unmatched")
 }
 
 pub fn routes(state: Shared) -> Router<Shared> {
@@ -75,16 +83,28 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route("/cgi-bin/media/get", get_only(media::get))
         .route("/cgi-bin/media/uploadimg", post_only(media::uploadimg))
         .route("/cgi-bin/webhook/send", post_only(webhook::send))
-        .route("/cgi-bin/webhook/upload_media", post_only(webhook::upload_media))
+        .route(
+            "/cgi-bin/webhook/upload_media",
+            post_only(webhook::upload_media),
+        )
         .route("/cgi-bin/user/get", get_only(directory::user_get))
         .route("/cgi-bin/user/list", get_only(directory::user_list))
-        .route("/cgi-bin/user/simplelist", get_only(directory::user_simplelist))
-        .route("/cgi-bin/department/list", get_only(directory::department_list))
+        .route(
+            "/cgi-bin/user/simplelist",
+            get_only(directory::user_simplelist),
+        )
+        .route(
+            "/cgi-bin/department/list",
+            get_only(directory::department_list),
+        )
         .route("/cgi-bin/tag/list", get_only(directory::tag_list))
         .route("/cgi-bin/tag/get", get_only(directory::tag_get))
         .route("/cgi-bin/agent/get", get_only(directory::agent_get))
         .route("/cgi-bin/getcallbackip", get_only(directory::callback_ip))
-        .route("/cgi-bin/get_api_domain_ip", get_only(directory::callback_ip))
+        .route(
+            "/cgi-bin/get_api_domain_ip",
+            get_only(directory::callback_ip),
+        )
         .layer(from_fn_with_state(state, layer))
 }
 
@@ -118,19 +138,28 @@ impl ApiError {
             serde_json::Value::Object(m) => Some(m),
             _ => None,
         };
-        ApiError { err: err.into(), defaults }
+        ApiError {
+            err: err.into(),
+            defaults,
+        }
     }
 }
 
 impl From<WireError> for ApiError {
     fn from(err: WireError) -> Self {
-        ApiError { err, defaults: None }
+        ApiError {
+            err,
+            defaults: None,
+        }
     }
 }
 
 impl From<Errcode> for ApiError {
     fn from(code: Errcode) -> Self {
-        ApiError { err: WireError::new(code), defaults: None }
+        ApiError {
+            err: WireError::new(code),
+            defaults: None,
+        }
     }
 }
 
@@ -158,10 +187,15 @@ pub fn ok<T: Serialize>(body: T) -> ApiResult {
 
 /// Media uploads answer with `"errmsg":""` in WeCom's examples.
 pub fn ok_with_errmsg<T: Serialize>(errmsg: &'static str, body: T) -> ApiResult {
-    let bytes = serde_json::to_vec(&Envelope { errcode: 0, errmsg, body })
-        .map_err(|_| ApiError::from(Errcode::SYSTEM_BUSY))?;
+    let bytes = serde_json::to_vec(&Envelope {
+        errcode: 0,
+        errmsg,
+        body,
+    })
+    .map_err(|_| ApiError::from(Errcode::SYSTEM_BUSY))?;
     let mut r = Response::new(Body::from(bytes));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     r.extensions_mut().insert(Outcome::Ok(errmsg));
     Ok(r)
 }
@@ -181,14 +215,19 @@ pub struct Params(Option<String>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Params(parts.uri.query().map(str::to_owned)))
     }
 }
 
 impl Params {
     pub fn get(&self, key: &str) -> Option<Cow<'_, str>> {
-        form_urlencoded::parse(self.0.as_deref()?.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v)
+        form_urlencoded::parse(self.0.as_deref()?.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 }
 
@@ -204,7 +243,10 @@ pub struct Caller {
 pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
     let token = q.get("access_token");
     match st.tokens.check(token.as_deref(), st.clock.now_ms()) {
-        Ok(g) => Ok(Caller { corp: g.corp, agentid: g.agentid }),
+        Ok(g) => Ok(Caller {
+            corp: g.corp,
+            agentid: g.agentid,
+        }),
         Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
         Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),
         Err(TokenError::Expired) => Err(st.settings.expired_token_errcode().into()),
@@ -249,11 +291,18 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
     let label = label(&path);
 
     let (parts, body) = req.into_parts();
-    let limit =
-        if UPLOAD_PATHS.contains(&label) { st.settings.max_upload_bytes() } else { st.settings.max_body_bytes() };
+    let limit = if UPLOAD_PATHS.contains(&label) {
+        st.settings.max_upload_bytes()
+    } else {
+        st.settings.max_body_bytes()
+    };
     let (mut resp, body) = match to_bytes(body, limit).await {
         Err(_) => {
-            let code = if UPLOAD_PATHS.contains(&label) { Errcode::MEDIA_TOO_LARGE } else { Errcode::CONTENT_TOO_LARGE };
+            let code = if UPLOAD_PATHS.contains(&label) {
+                Errcode::MEDIA_TOO_LARGE
+            } else {
+                Errcode::CONTENT_TOO_LARGE
+            };
             (ApiError::from(code).into_response(), bytes::Bytes::new())
         }
         Ok(body) => {
@@ -263,7 +312,11 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
             }
             match fault.and_then(|f| f.errcode) {
                 Some(code) => (ApiError::from(Errcode(code)).into_response(), body),
-                None => (next.run(Request::from_parts(parts, Body::from(body.clone()))).await, body),
+                None => (
+                    next.run(Request::from_parts(parts, Body::from(body.clone())))
+                        .await,
+                    body,
+                ),
             }
         }
     };
@@ -271,18 +324,24 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Outcome>() {
         Some(Outcome::Ok(msg)) => (0, Cow::Borrowed(msg)),
         Some(Outcome::Rejected(e)) => {
-            let hint = Hint { unix_s: (at_ms / 1000) as u64, seq: st.ids.next_seq(), caller_ip: &caller_ip };
+            let hint = Hint {
+                unix_s: (at_ms / 1000) as u64,
+                seq: st.ids.next_seq(),
+                caller_ip: &caller_ip,
+            };
             let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
             let bytes = envelope::error_body(&e.err, &hint, e.defaults.as_ref());
             *resp.body_mut() = Body::from(bytes);
             *resp.status_mut() = StatusCode::OK;
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
             (e.err.code.0, Cow::Owned(text))
         }
         None => (0, Cow::Borrowed("")),
     };
     if resp.status() == StatusCode::OK {
-        resp.headers_mut().insert("error-code", HeaderValue::from(errcode));
+        resp.headers_mut()
+            .insert("error-code", HeaderValue::from(errcode));
         if let Ok(v) = HeaderValue::from_str(&errmsg) {
             resp.headers_mut().insert("error-msg", v);
         }

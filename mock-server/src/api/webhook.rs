@@ -21,31 +21,49 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiR
     let sim = st.sim();
     let (corp, robot) = sim.world.robot(&key).ok_or(Errcode::INVALID_WEBHOOK)?;
     let now_ms = st.clock.now_ms();
-    if !sim.store.robot_attempt(corp, robot, now_ms, st.settings.webhook_per_minute()) {
+    if !sim
+        .store
+        .robot_attempt(corp, robot, now_ms, st.settings.webhook_per_minute())
+    {
         return Err(st.settings.webhook_limit_errcode().into());
     }
     let req: SendRequest = json(&body).map_err(|e| {
         if e.err.code == Errcode::DATA_FORMAT {
-            ApiError::from(WireError::with_detail(Errcode::DATA_FORMAT, "Warning: wrong json format. data format error"))
+            ApiError::from(WireError::with_detail(
+                Errcode::DATA_FORMAT,
+                "Warning: wrong json format. data format error",
+            ))
         } else {
             e
         }
     })?;
     let valid = webhook::validate(&req)?;
     if let Some(id) = &valid.media_id {
-        let want = if valid.msgtype == webhook::Msgtype::Voice { MediaType::Voice } else { MediaType::File };
+        let want = if valid.msgtype == webhook::Msgtype::Voice {
+            MediaType::Voice
+        } else {
+            MediaType::File
+        };
         let now_s = now_ms / 1000;
         let live = sim.store.media.get(id.as_str()).is_some_and(|m| {
-            m.owner == (Owner::Robot { corp, robot }) && m.kind == want && now_s < m.created_s + media::MEDIA_TTL_S
+            m.owner == (Owner::Robot { corp, robot })
+                && m.kind == want
+                && now_s < m.created_s + media::MEDIA_TTL_S
         });
         if !live {
-            return Err(WireError::with_detail(Errcode::INVALID_MEDIA_ID, format!("invalid media_id {id}")).into());
+            return Err(WireError::with_detail(
+                Errcode::INVALID_MEDIA_ID,
+                format!("invalid media_id {id}"),
+            )
+            .into());
         }
     }
     let seq = st.ids.next_seq();
     let d = Arc::new(Delivery {
         msgid: st.ids.msgid(seq),
-        source: Source::Robot { key: key.into_owned() },
+        source: Source::Robot {
+            key: key.into_owned(),
+        },
         msgtype: valid.msgtype.as_str(),
         body,
         send_time_s: now_ms / 1000,
@@ -72,7 +90,17 @@ pub async fn upload_media(State(st): State<Arc<Shared>>, q: Params, req: Request
     media::check_upload(kind, &data)?;
     let created_s = st.clock.now_s();
     let media_id = st.ids.media_id();
-    let m = Media { owner: Owner::Robot { corp, robot }, kind, data, filename, created_s };
+    let m = Media {
+        owner: Owner::Robot { corp, robot },
+        kind,
+        data,
+        filename,
+        created_s,
+    };
     sim.store.media.insert(media_id.clone(), Arc::new(m));
-    ok(UploadResponse { kind, media_id, created_at: created_s.to_string() })
+    ok(UploadResponse {
+        kind,
+        media_id,
+        created_at: created_s.to_string(),
+    })
 }

@@ -18,38 +18,67 @@ pub struct InboxQuery {
 
 fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
     match &q.corpid {
-        Some(c) => sim.world.corp_index(c).ok_or_else(|| not_found(format!("no corp {c}"))),
+        Some(c) => sim
+            .world
+            .corp_index(c)
+            .ok_or_else(|| not_found(format!("no corp {c}"))),
         None => Ok(0),
     }
 }
 
 fn render(inbox: Option<&Inbox>, limit: usize) -> Json<Value> {
     let (n_total, messages): (u64, Vec<Value>) = match inbox {
-        Some(i) => (i.n_total, i.newest(limit).map(|d: &Arc<Delivery>| json!(d.view())).collect()),
+        Some(i) => (
+            i.n_total,
+            i.newest(limit)
+                .map(|d: &Arc<Delivery>| json!(d.view()))
+                .collect(),
+        ),
         None => (0, Vec::new()),
     };
     Json(json!({ "n_total": n_total, "messages": messages }))
 }
 
-pub async fn user(State(st): St, Path(userid): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+pub async fn user(
+    State(st): St,
+    Path(userid): Path<String>,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
-    let user = sim.world.corps[ci].user_index(&userid).ok_or_else(|| not_found(format!("no member {userid}")))?;
+    let user = sim.world.corps[ci]
+        .user_index(&userid)
+        .ok_or_else(|| not_found(format!("no member {userid}")))?;
     let inbox = sim.store.inboxes.get(&InboxId::User { corp: ci, user });
     Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
 }
 
-pub async fn robot(State(st): St, Path(key): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+pub async fn robot(
+    State(st): St,
+    Path(key): Path<String>,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
-    let (corp, robot) = sim.world.robot(&key).ok_or_else(|| not_found(format!("no robot {key}")))?;
+    let (corp, robot) = sim
+        .world
+        .robot(&key)
+        .ok_or_else(|| not_found(format!("no robot {key}")))?;
     let inbox = sim.store.inboxes.get(&InboxId::Robot { corp, robot });
     Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
 }
 
-pub async fn appchat(State(st): St, Path(chatid): Path<String>, Query(q): Query<InboxQuery>) -> Result<Json<Value>, Fail> {
+pub async fn appchat(
+    State(st): St,
+    Path(chatid): Path<String>,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
-    let chat = sim.store.chats.get(&(ci, chatid.clone())).ok_or_else(|| not_found(format!("no app chat {chatid}")))?;
+    let chat = sim
+        .store
+        .chats
+        .get(&(ci, chatid.clone()))
+        .ok_or_else(|| not_found(format!("no app chat {chatid}")))?;
     let mut out = render(Some(&chat.inbox), q.limit.unwrap_or(100));
     out.0["chat"] = json!(chat.info);
     Ok(out)
@@ -74,6 +103,8 @@ pub async fn list(State(st): St) -> Json<Value> {
         json!({"kind": "appchat", "corpid": sim.world.corps[c.key().0].corpid, "id": c.key().1,
                "n_total": c.inbox.n_total, "n_held": c.inbox.len()})
     }));
-    rows.sort_by(|a, b| (a["kind"].as_str(), a["id"].as_str()).cmp(&(b["kind"].as_str(), b["id"].as_str())));
+    rows.sort_by(|a, b| {
+        (a["kind"].as_str(), a["id"].as_str()).cmp(&(b["kind"].as_str(), b["id"].as_str()))
+    });
     Json(json!({ "inboxes": rows }))
 }

@@ -23,7 +23,10 @@ type St = State<Arc<Shared>>;
 
 pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
     Router::new()
-        .route("/mock/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route(
+            "/mock/health",
+            get(|| async { Json(json!({"status": "ok"})) }),
+        )
         .route("/mock/world", get(world))
         .route("/mock/inboxes", get(inbox::list))
         .route("/mock/inboxes/user/{userid}", get(inbox::user))
@@ -33,7 +36,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))
         .route("/mock/clock/advance", post(advance))
-        .route("/mock/faults", get(faults).post(set_fault).delete(clear_faults))
+        .route(
+            "/mock/faults",
+            get(faults).post(set_fault).delete(clear_faults),
+        )
         .route("/mock/settings", get(settings).patch(patch_settings))
         .layer(from_fn_with_state(state, guard))
 }
@@ -63,18 +69,31 @@ fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Fail> {
 async fn guard(State(st): St, req: Request, next: Next) -> Response {
     match &st.admin_token {
         Some(want) => {
-            let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
             if given.and_then(|g| g.strip_prefix("Bearer ")) != Some(want.as_str()) {
-                return Fail(StatusCode::UNAUTHORIZED, "the control API wants Authorization: Bearer <admin token>".into())
-                    .into_response();
+                return Fail(
+                    StatusCode::UNAUTHORIZED,
+                    "the control API wants Authorization: Bearer <admin token>".into(),
+                )
+                .into_response();
             }
         }
         None => {
             // In-process callers have no peer address; remote ones must be on loopback.
-            let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+            let peer = req
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip());
             if peer.is_some_and(|ip| !ip.is_loopback()) {
-                return Fail(StatusCode::FORBIDDEN, "the control API answers loopback only; start with --admin-token to open it".into())
-                    .into_response();
+                return Fail(
+                    StatusCode::FORBIDDEN,
+                    "the control API answers loopback only; start with --admin-token to open it"
+                        .into(),
+                )
+                .into_response();
             }
         }
     }
@@ -138,7 +157,11 @@ struct Advance {
 
 async fn advance(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
     let a: Advance = body(&bytes)?;
-    let ms = a.seconds.checked_mul(1000).and_then(|s| s.checked_add(a.ms)).ok_or_else(|| bad_request("too far"))?;
+    let ms = a
+        .seconds
+        .checked_mul(1000)
+        .and_then(|s| s.checked_add(a.ms))
+        .ok_or_else(|| bad_request("too far"))?;
     if ms < 0 {
         return Err(bad_request("the mock clock only moves forward"));
     }
@@ -177,7 +200,9 @@ async fn settings(State(st): St) -> Json<Value> {
 async fn patch_settings(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
     let p: SettingsPatch = body(&bytes)?;
     if p.journal_capacity.is_some() {
-        return Err(bad_request("journal_capacity is fixed at start; set it in the fixture"));
+        return Err(bad_request(
+            "journal_capacity is fixed at start; set it in the fixture",
+        ));
     }
     st.settings.apply(&p).map_err(bad_request)?;
     Ok(settings(State(st)).await)

@@ -72,7 +72,11 @@ pub struct Inbox {
 
 impl Inbox {
     pub fn new(capacity: usize) -> Inbox {
-        Inbox { items: VecDeque::new(), capacity: capacity.max(1), n_total: 0 }
+        Inbox {
+            items: VecDeque::new(),
+            capacity: capacity.max(1),
+            n_total: 0,
+        }
     }
 
     pub fn push(&mut self, d: Arc<Delivery>) {

@@ -81,7 +81,10 @@ impl Store {
     }
 
     pub fn deliver(&self, to: InboxId, d: &Arc<Delivery>) {
-        self.inboxes.entry(to).or_insert_with(|| Inbox::new(self.inbox_capacity)).push(d.clone());
+        self.inboxes
+            .entry(to)
+            .or_insert_with(|| Inbox::new(self.inbox_capacity))
+            .push(d.clone());
     }
 
     /// Counts an attempt in the robot's one-minute window; false when the window is full.
@@ -126,8 +129,14 @@ mod tests {
         let s = Store::new(10);
         assert!((0..20).all(|i| s.robot_attempt(0, 0, i * 1000, 20)));
         assert!(!s.robot_attempt(0, 0, 30_000, 20));
-        assert!(s.robot_attempt(0, 1, 30_000, 20), "robots have their own windows");
-        assert!(s.robot_attempt(0, 0, 60_001, 20), "the first attempt left the window");
+        assert!(
+            s.robot_attempt(0, 1, 30_000, 20),
+            "robots have their own windows"
+        );
+        assert!(
+            s.robot_attempt(0, 0, 60_001, 20),
+            "the first attempt left the window"
+        );
         assert!(!s.robot_attempt(0, 0, 60_002, 20));
     }
 }

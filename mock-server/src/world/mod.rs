@@ -157,19 +157,33 @@ impl World {
         for (ci, c) in f.corps.iter().enumerate() {
             let corp = Corp::from_fixture(c)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
-                return Err((c.corpid.referenced, format!("corpid {:?} is declared twice", corp.corpid)));
+                return Err((
+                    c.corpid.referenced,
+                    format!("corpid {:?} is declared twice", corp.corpid),
+                ));
             }
             for (ri, r) in c.robots.iter().enumerate() {
                 if robot_by_key.insert(r.key.value.clone(), (ci, ri)).is_some() {
-                    return Err((r.key.referenced, format!("robot key {:?} is declared twice", r.key.value)));
+                    return Err((
+                        r.key.referenced,
+                        format!("robot key {:?} is declared twice", r.key.value),
+                    ));
                 }
             }
             corps.push(corp);
         }
         if corps.is_empty() {
-            return Err((Location::UNKNOWN, "the fixture declares no corp (`corps:` is empty)".into()));
+            return Err((
+                Location::UNKNOWN,
+                "the fixture declares no corp (`corps:` is empty)".into(),
+            ));
         }
-        Ok(World { seed: f.seed.unwrap_or(0), corps, corp_by_id, robot_by_key })
+        Ok(World {
+            seed: f.seed.unwrap_or(0),
+            corps,
+            corp_by_id,
+            robot_by_key,
+        })
     }
 
     pub fn corp_index(&self, corpid: &str) -> Option<usize> {
@@ -192,22 +206,35 @@ fn err<T>(at: Location, msg: String) -> Result<T, (Location, String)> {
 
 impl Corp {
     fn from_fixture(c: &fixture::Corp) -> Result<Corp, (Location, String)> {
-        if c.corpid.value.is_empty() || !c.corpid.value.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-            return err(c.corpid.referenced, format!("corpid {:?} must be letters and digits", c.corpid.value));
+        if c.corpid.value.is_empty() || !c.corpid.value.chars().all(|ch| ch.is_ascii_alphanumeric())
+        {
+            return err(
+                c.corpid.referenced,
+                format!("corpid {:?} must be letters and digits", c.corpid.value),
+            );
         }
         let mut dept_by_id = HashMap::new();
         for (i, d) in c.departments.iter().enumerate() {
             if d.id.value <= 0 {
-                return err(d.id.referenced, format!("department id {} must be positive", d.id.value));
+                return err(
+                    d.id.referenced,
+                    format!("department id {} must be positive", d.id.value),
+                );
             }
             if dept_by_id.insert(d.id.value, i).is_some() {
-                return err(d.id.referenced, format!("department id {} is declared twice", d.id.value));
+                return err(
+                    d.id.referenced,
+                    format!("department id {} is declared twice", d.id.value),
+                );
             }
         }
         for d in &c.departments {
             if let Some(p) = &d.parentid {
                 if p.value != 0 && !dept_by_id.contains_key(&p.value) {
-                    return err(p.referenced, format!("parentid {} is not a department of this corp", p.value));
+                    return err(
+                        p.referenced,
+                        format!("parentid {} is not a department of this corp", p.value),
+                    );
                 }
             }
         }
@@ -215,45 +242,73 @@ impl Corp {
         for (i, u) in c.users.iter().enumerate() {
             let id = &u.userid.value;
             if id.is_empty() || id.len() > 64 || id.contains('|') {
-                return err(u.userid.referenced, format!("userid {id:?} must be 1-64 characters without '|'"));
+                return err(
+                    u.userid.referenced,
+                    format!("userid {id:?} must be 1-64 characters without '|'"),
+                );
             }
             if user_by_id.insert(id.to_lowercase(), i).is_some() {
-                return err(u.userid.referenced, format!("userid {id:?} is declared twice (userids ignore case)"));
+                return err(
+                    u.userid.referenced,
+                    format!("userid {id:?} is declared twice (userids ignore case)"),
+                );
             }
             for d in &u.department {
                 if !dept_by_id.contains_key(&d.value) {
-                    return err(d.referenced, format!("user {id:?} is in department {}, which is not declared", d.value));
+                    return err(
+                        d.referenced,
+                        format!(
+                            "user {id:?} is in department {}, which is not declared",
+                            d.value
+                        ),
+                    );
                 }
             }
             if u.department.is_empty() {
-                return err(u.userid.referenced, format!("user {id:?} belongs to no department"));
+                return err(
+                    u.userid.referenced,
+                    format!("user {id:?} belongs to no department"),
+                );
             }
         }
         let check_user = |s: &serde_saphyr::Spanned<String>| {
             if user_by_id.contains_key(&s.value.to_lowercase()) {
                 Ok(s.value.clone())
             } else {
-                err(s.referenced, format!("userid {:?} is not a member of this corp", s.value))
+                err(
+                    s.referenced,
+                    format!("userid {:?} is not a member of this corp", s.value),
+                )
             }
         };
         let check_dept = |d: &serde_saphyr::Spanned<i64>| {
             if dept_by_id.contains_key(&d.value) {
                 Ok(d.value)
             } else {
-                err(d.referenced, format!("department {} is not declared", d.value))
+                err(
+                    d.referenced,
+                    format!("department {} is not declared", d.value),
+                )
             }
         };
         let mut tag_by_id = HashMap::new();
         let mut tags = Vec::new();
         for (i, t) in c.tags.iter().enumerate() {
             if tag_by_id.insert(t.tagid.value, i).is_some() {
-                return err(t.tagid.referenced, format!("tagid {} is declared twice", t.tagid.value));
+                return err(
+                    t.tagid.referenced,
+                    format!("tagid {} is declared twice", t.tagid.value),
+                );
             }
             tags.push(Tag {
                 tagid: t.tagid.value,
                 tagname: t.tagname.clone(),
                 users: t.users.iter().map(check_user).collect::<Result<_, _>>()?,
-                departments: t.departments.iter().map(check_dept).collect::<Result<_, _>>()?,
+                departments: t
+                    .departments
+                    .iter()
+                    .map(check_dept)
+                    .collect::<Result<_, _>>()?,
             });
         }
         let departments: Vec<Department> = c
@@ -294,7 +349,14 @@ impl Corp {
             departments,
             users,
             tags,
-            robots: c.robots.iter().map(|r| Robot { key: r.key.value.clone(), name: r.name.clone() }).collect(),
+            robots: c
+                .robots
+                .iter()
+                .map(|r| Robot {
+                    key: r.key.value.clone(),
+                    name: r.name.clone(),
+                })
+                .collect(),
             app_by_agentid: HashMap::new(),
             dept_by_id: dept_by_id.clone(),
             user_by_id: user_by_id.clone(),
@@ -303,7 +365,10 @@ impl Corp {
         };
         for (i, a) in c.apps.iter().enumerate() {
             if corp.app_by_agentid.insert(a.agentid.value, i).is_some() {
-                return err(a.agentid.referenced, format!("agentid {} is declared twice", a.agentid.value));
+                return err(
+                    a.agentid.referenced,
+                    format!("agentid {} is declared twice", a.agentid.value),
+                );
             }
             if a.secret.value.is_empty() {
                 return err(a.secret.referenced, "secret must not be empty".into());
@@ -312,23 +377,44 @@ impl Corp {
                 if cb.encoding_aes_key.value.len() != 43 {
                     return err(
                         cb.encoding_aes_key.referenced,
-                        format!("encoding_aes_key must be 43 characters, not {}", cb.encoding_aes_key.value.len()),
+                        format!(
+                            "encoding_aes_key must be 43 characters, not {}",
+                            cb.encoding_aes_key.value.len()
+                        ),
                     );
                 }
                 if cb.token.value.is_empty() || cb.token.value.len() > 32 {
-                    return err(cb.token.referenced, "callback token must be 1-32 characters".into());
+                    return err(
+                        cb.token.referenced,
+                        "callback token must be 1-32 characters".into(),
+                    );
                 }
             }
             let scope = a.scope.as_ref();
-            let scope_users: Vec<String> =
-                scope.map(|s| s.users.iter().map(check_user).collect::<Result<_, _>>()).transpose()?.unwrap_or_default();
-            let scope_departments: Vec<i64> =
-                scope.map(|s| s.departments.iter().map(check_dept).collect::<Result<_, _>>()).transpose()?.unwrap_or_default();
+            let scope_users: Vec<String> = scope
+                .map(|s| s.users.iter().map(check_user).collect::<Result<_, _>>())
+                .transpose()?
+                .unwrap_or_default();
+            let scope_departments: Vec<i64> = scope
+                .map(|s| {
+                    s.departments
+                        .iter()
+                        .map(check_dept)
+                        .collect::<Result<_, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default();
             let scope_tags: Vec<i64> = scope
                 .map(|s| {
                     s.tags
                         .iter()
-                        .map(|t| if corp.tag_by_id.contains_key(&t.value) { Ok(t.value) } else { err(t.referenced, format!("tag {} is not declared", t.value)) })
+                        .map(|t| {
+                            if corp.tag_by_id.contains_key(&t.value) {
+                                Ok(t.value)
+                            } else {
+                                err(t.referenced, format!("tag {} is not declared", t.value))
+                            }
+                        })
                         .collect::<Result<_, _>>()
                 })
                 .transpose()?
@@ -385,7 +471,10 @@ impl Corp {
 
     /// Members of a department and of every department below it.
     pub fn department_members(&self, id: i64) -> &[usize] {
-        self.dept_members.get(&id).map(Vec::as_slice).unwrap_or_default()
+        self.dept_members
+            .get(&id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Departments below `id` (not `id` itself), depth first.
@@ -410,7 +499,9 @@ impl Corp {
 
     /// Members a tag reaches: its users and the members of its departments.
     pub fn tag_members(&self, tagid: i64) -> Vec<usize> {
-        let Some(t) = self.tag(tagid) else { return Vec::new() };
+        let Some(t) = self.tag(tagid) else {
+            return Vec::new();
+        };
         let mut v: Vec<usize> = t.users.iter().filter_map(|u| self.user_index(u)).collect();
         for d in &t.departments {
             v.extend(self.department_members(*d).iter().copied());

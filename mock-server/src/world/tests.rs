@@ -8,14 +8,21 @@ fn demo_loads_and_indexes() {
     assert!(c.app(1_000_002).is_some());
     assert_eq!(c.user("ZhangSan").map(|u| u.name.as_str()), Some("张三"));
     // Department 2 includes its child 5, where lisi is.
-    let sales: Vec<&str> = c.department_members(2).iter().map(|&i| c.users[i].userid.as_str()).collect();
+    let sales: Vec<&str> = c
+        .department_members(2)
+        .iter()
+        .map(|&i| c.users[i].userid.as_str())
+        .collect();
     assert_eq!(sales, vec!["zhangsan", "lisi"]);
     // Tag 2 = sunba + department 3 (wangwu, zhaoliu).
     assert_eq!(c.tag_members(2).len(), 3);
     let hr = c.app(1_000_003).unwrap_or_else(|| panic!("hr app"));
     let wangwu = c.user_index("wangwu").unwrap_or(usize::MAX);
     let qianqi = c.user_index("qianqi").unwrap_or(usize::MAX);
-    assert!(hr.can_see(wangwu), "wangwu is reached through the On-call tag's department");
+    assert!(
+        hr.can_see(wangwu),
+        "wangwu is reached through the On-call tag's department"
+    );
     assert!(!hr.can_see(qianqi));
     assert!(hr.can_see_department(c, 5));
     assert!(!hr.can_see_department(c, 4));

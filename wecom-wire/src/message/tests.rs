@@ -38,18 +38,48 @@ fn every_msgtype_has_a_valid_example() {
 #[test]
 fn msgtype_errors() {
     assert_eq!(code(validate_content(&req(r#"{}"#), &Msgtype::ALL)), 40008);
-    assert_eq!(code(validate_content(&req(r#"{"msgtype":"taskcard"}"#), &Msgtype::ALL)), 40008);
-    assert_eq!(code(validate_content(&req(r#"{"msgtype":"news","news":{"articles":[{"title":"t"}]}}"#), &[Msgtype::Text])), 40008);
+    assert_eq!(
+        code(validate_content(
+            &req(r#"{"msgtype":"taskcard"}"#),
+            &Msgtype::ALL
+        )),
+        40008
+    );
+    assert_eq!(
+        code(validate_content(
+            &req(r#"{"msgtype":"news","news":{"articles":[{"title":"t"}]}}"#),
+            &[Msgtype::Text]
+        )),
+        40008
+    );
 }
 
 #[test]
 fn text_limits() {
-    assert_eq!(code(validate_content(&req(r#"{"msgtype":"text","text":{"content":""}}"#), &Msgtype::ALL)), 44004);
-    assert_eq!(code(validate_content(&req(r#"{"msgtype":"text"}"#), &Msgtype::ALL)), 44004);
-    let ok = format!(r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#, "a".repeat(MAX_TEXT_BYTES));
+    assert_eq!(
+        code(validate_content(
+            &req(r#"{"msgtype":"text","text":{"content":""}}"#),
+            &Msgtype::ALL
+        )),
+        44004
+    );
+    assert_eq!(
+        code(validate_content(
+            &req(r#"{"msgtype":"text"}"#),
+            &Msgtype::ALL
+        )),
+        44004
+    );
+    let ok = format!(
+        r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
+        "a".repeat(MAX_TEXT_BYTES)
+    );
     assert_eq!(code(validate_content(&req(&ok), &Msgtype::ALL)), 0);
     // 683 three-byte characters = 2049 bytes: the limit counts bytes, not characters.
-    let big = format!(r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#, "中".repeat(683));
+    let big = format!(
+        r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
+        "中".repeat(683)
+    );
     assert_eq!(code(validate_content(&req(&big), &Msgtype::ALL)), 45002);
 }
 
@@ -57,7 +87,12 @@ fn text_limits() {
 fn articles_between_one_and_eight() {
     let n = |k: usize| {
         let arts = vec![r#"{"title":"t"}"#; k].join(",");
-        code(validate_content(&req(&format!(r#"{{"msgtype":"news","news":{{"articles":[{arts}]}}}}"#)), &Msgtype::ALL))
+        code(validate_content(
+            &req(&format!(
+                r#"{{"msgtype":"news","news":{{"articles":[{arts}]}}}}"#
+            )),
+            &Msgtype::ALL,
+        ))
     };
     assert_eq!(n(0), 40058);
     assert_eq!(n(1), 0);
@@ -68,17 +103,30 @@ fn articles_between_one_and_eight() {
 #[test]
 fn media_ids_are_collected() {
     let v = validate_content(
-        &req(r#"{"msgtype":"mpnews","mpnews":{"articles":[{"title":"a","thumb_media_id":"m1","content":"c"},{"title":"b","thumb_media_id":"m2","content":"c"}]}}"#),
+        &req(
+            r#"{"msgtype":"mpnews","mpnews":{"articles":[{"title":"a","thumb_media_id":"m1","content":"c"},{"title":"b","thumb_media_id":"m2","content":"c"}]}}"#,
+        ),
         &Msgtype::ALL,
     );
-    assert_eq!(v.map(|v| v.media_ids).unwrap_or_default(), vec!["m1".to_owned(), "m2".to_owned()]);
-    assert_eq!(code(validate_content(&req(r#"{"msgtype":"image","image":{}}"#), &Msgtype::ALL)), 40007);
+    assert_eq!(
+        v.map(|v| v.media_ids).unwrap_or_default(),
+        vec!["m1".to_owned(), "m2".to_owned()]
+    );
+    assert_eq!(
+        code(validate_content(
+            &req(r#"{"msgtype":"image","image":{}}"#),
+            &Msgtype::ALL
+        )),
+        40007
+    );
 }
 
 #[test]
 fn interactive_cards_are_flagged() {
     let v = validate_content(
-        &req(r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction","task_id":"t1","button_list":[{"text":"ok","key":"k"}]}}"#),
+        &req(
+            r#"{"msgtype":"template_card","template_card":{"card_type":"button_interaction","task_id":"t1","button_list":[{"text":"ok","key":"k"}]}}"#,
+        ),
         &Msgtype::ALL,
     );
     assert_eq!(v.map(|v| v.interactive).ok(), Some(true));
@@ -94,10 +142,18 @@ fn recipients_split_and_lowercase() {
     assert_eq!(r.users, vec!["zhangsan", "lisi"]);
     assert_eq!(r.parties, vec!["1", "2"]);
     assert!(r.tags.is_empty());
-    assert!(recipients(Some("a|@all"), Some("1"), None).is_ok_and(|r| r.all && r.parties.is_empty()));
-    assert_eq!(recipients(None, Some(""), Some("|")).map_err(|e| e.code), Err(Errcode::NO_RECIPIENT));
+    assert!(
+        recipients(Some("a|@all"), Some("1"), None).is_ok_and(|r| r.all && r.parties.is_empty())
+    );
+    assert_eq!(
+        recipients(None, Some(""), Some("|")).map_err(|e| e.code),
+        Err(Errcode::NO_RECIPIENT)
+    );
     let many = vec!["u"; MAX_TOUSER + 1].join("|");
-    assert_eq!(recipients(Some(&many), None, None).map_err(|e| e.code), Err(Errcode::INVALID_PARAMETER));
+    assert_eq!(
+        recipients(Some(&many), None, None).map_err(|e| e.code),
+        Err(Errcode::INVALID_PARAMETER)
+    );
 }
 
 #[test]
@@ -108,7 +164,10 @@ fn agentid_as_string_is_accepted() {
 
 #[test]
 fn send_response_shape() {
-    let body = crate::Envelope::ok(SendResponse { msgid: "m".into(), ..SendResponse::default() });
+    let body = crate::Envelope::ok(SendResponse {
+        msgid: "m".into(),
+        ..SendResponse::default()
+    });
     let s = serde_json::to_string(&body).unwrap_or_default();
     assert_eq!(
         s,
@@ -122,16 +181,37 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
         ".{0,20}".prop_map(serde_json::Value::from),
-        prop::sample::select(vec!["text", "news", "template_card", "button_interaction", "@all", "content"])
-            .prop_map(serde_json::Value::from),
+        prop::sample::select(vec![
+            "text",
+            "news",
+            "template_card",
+            "button_interaction",
+            "@all",
+            "content"
+        ])
+        .prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..10).prop_map(serde_json::Value::from),
             prop::collection::btree_map(
                 prop::sample::select(vec![
-                    "msgtype", "text", "content", "news", "articles", "title", "template_card", "card_type",
-                    "task_id", "button_list", "image", "media_id", "touser", "agentid", "mpnews", "video",
+                    "msgtype",
+                    "text",
+                    "content",
+                    "news",
+                    "articles",
+                    "title",
+                    "template_card",
+                    "card_type",
+                    "task_id",
+                    "button_list",
+                    "image",
+                    "media_id",
+                    "touser",
+                    "agentid",
+                    "mpnews",
+                    "video",
                 ])
                 .prop_map(str::to_owned),
                 inner,

@@ -1,0 +1,164 @@
+//! `spawn_app()`: a mock-server on an ephemeral loopback port, with a client and shortcuts.
+
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use mock_server::{Config, State};
+
+pub const CORPID: &str = "ww5e2d1c0b9a8f7e6d";
+pub const BOT_SECRET: &str = "demo-bot-secret-0123456789abcdefghijklmnopq";
+pub const HR_SECRET: &str = "hr-notice-secret-0123456789abcdefghijklmnop";
+pub const BOT_AGENTID: i64 = 1_000_002;
+pub const HR_AGENTID: i64 = 1_000_003;
+pub const ROBOT_KEY: &str = "8b7a6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d";
+
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-tiny-png";
+pub const AMR: &[u8] = b"#!AMR\n\x3c\x48\xf5\x1f";
+pub const MP4: &[u8] = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom";
+
+pub struct App {
+    pub addr: SocketAddr,
+    pub state: Arc<State>,
+    pub http: reqwest::Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn spawn_app() -> App {
+    spawn_state(State::demo(Config::default()).unwrap_or_else(|e| panic!("demo: {e}"))).await
+}
+
+pub async fn spawn_state(state: Arc<State>) -> App {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let st = state.clone();
+    tokio::spawn(async move {
+        let _ = mock_server::run(listener, st, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    App {
+        addr,
+        state,
+        http: reqwest::Client::new(),
+        _stop: tx,
+    }
+}
+
+impl App {
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("http://{}{}", self.addr, path_and_query)
+    }
+
+    pub async fn token_for(&self, corpid: &str, secret: &str) -> String {
+        let v = self
+            .get(&format!(
+                "/cgi-bin/gettoken?corpid={corpid}&corpsecret={secret}"
+            ))
+            .await;
+        assert_eq!(v["errcode"], 0, "{v}");
+        v["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn token(&self) -> String {
+        self.token_for(CORPID, BOT_SECRET).await
+    }
+
+    pub async fn get(&self, pq: &str) -> Value {
+        let r = self
+            .http
+            .get(self.url(pq))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {pq}: {e}"));
+        assert_eq!(r.status(), 200, "GET {pq}");
+        r.json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {pq}: not JSON: {e}"))
+    }
+
+    pub async fn post(&self, pq: &str, body: Value) -> Value {
+        self.post_raw(pq, body.to_string().into_bytes()).await
+    }
+
+    /// A POST with no Content-Type, as wechatpy sends it.
+    pub async fn post_raw(&self, pq: &str, body: Vec<u8>) -> Value {
+        let r = self
+            .http
+            .post(self.url(pq))
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {pq}: {e}"));
+        assert_eq!(r.status(), 200, "POST {pq}");
+        r.json()
+            .await
+            .unwrap_or_else(|e| panic!("POST {pq}: not JSON: {e}"))
+    }
+
+    pub async fn upload(&self, pq: &str, field: &str, filename: &str, data: &[u8]) -> Value {
+        let part = reqwest::multipart::Part::bytes(data.to_vec()).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new().part(field.to_owned(), part);
+        let r = self
+            .http
+            .post(self.url(pq))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("upload: {e}"));
+        assert_eq!(r.status(), 200);
+        r.json()
+            .await
+            .unwrap_or_else(|e| panic!("upload: not JSON: {e}"))
+    }
+
+    pub async fn send(&self, token: &str, body: Value) -> Value {
+        self.post(&format!("/cgi-bin/message/send?access_token={token}"), body)
+            .await
+    }
+
+    pub async fn text_to(&self, token: &str, touser: &str, content: &str) -> Value {
+        self.send(token, json!({"touser": touser, "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": content}}))
+            .await
+    }
+
+    pub async fn inbox(&self, userid: &str) -> Value {
+        self.get(&format!("/mock/inboxes/user/{userid}")).await
+    }
+
+    pub async fn advance(&self, seconds: i64) {
+        let r = self
+            .http
+            .post(self.url("/mock/clock/advance"))
+            .json(&json!({"seconds": seconds}))
+            .send()
+            .await;
+        assert!(r.is_ok_and(|r| r.status() == 200));
+    }
+
+    pub async fn media_id(&self, token: &str, kind: &str, data: &[u8]) -> String {
+        let v = self
+            .upload(
+                &format!("/cgi-bin/media/upload?access_token={token}&type={kind}"),
+                "media",
+                "f.bin",
+                data,
+            )
+            .await;
+        assert_eq!(v["errcode"], 0, "{v}");
+        v["media_id"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// The errcode of an answer, or a panic that shows it.
+pub fn code(v: &Value) -> i64 {
+    v["errcode"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no numeric errcode in {v}"))
+}

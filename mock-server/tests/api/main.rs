@@ -1,0 +1,13 @@
+//! Integration tests: the whole server on 127.0.0.1:0, driven over HTTP (and in-process where noted).
+
+mod helpers;
+
+mod appchat;
+mod control;
+mod directory;
+mod media;
+mod message;
+mod props;
+mod tenancy;
+mod token;
+mod webhook;

@@ -1,0 +1,252 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn text_lands_in_each_recipient_inbox_with_invalid_lists() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let v = app
+        .send(&t, json!({"touser": "ZhangSan|Ghost|qianqi", "toparty": "5|999", "totag": "1|77", "msgtype": "text",
+                         "agentid": BOT_AGENTID, "text": {"content": "你好\n<a href=\"https://example.com\">x</a>"}}))
+        .await;
+    assert_eq!(code(&v), 0, "{v}");
+    assert_eq!(v["invaliduser"], "ghost");
+    assert_eq!(v["invalidparty"], "999");
+    assert_eq!(v["invalidtag"], "77");
+    assert_eq!(v["unlicenseduser"], "qianqi");
+    assert!(v["msgid"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(v.get("response_code").is_none());
+    // zhangsan (named, and in tag 1), lisi (department 5), wangwu (tag 1); each gets it once.
+    for u in ["zhangsan", "lisi", "wangwu"] {
+        let inbox = app.inbox(u).await;
+        assert_eq!(inbox["n_total"], 1, "{u}: {inbox}");
+        assert_eq!(inbox["messages"][0]["msgid"], v["msgid"]);
+        assert_eq!(
+            inbox["messages"][0]["content"]["content"],
+            "你好\n<a href=\"https://example.com\">x</a>"
+        );
+    }
+    for u in ["qianqi", "zhaoliu", "sunba"] {
+        assert_eq!(app.inbox(u).await["n_total"], 0, "{u}");
+    }
+}
+
+#[tokio::test]
+async fn all_reaches_the_apps_scope_only() {
+    let app = spawn_app().await;
+    let hr = app.token_for(CORPID, HR_SECRET).await;
+    let v = app
+        .send(
+            &hr,
+            json!({"touser": "@all", "toparty": "4", "msgtype": "markdown", "agentid": HR_AGENTID,
+                                "markdown": {"content": "**notice**"}}),
+        )
+        .await;
+    assert_eq!(code(&v), 0, "{v}");
+    // HR sees department 2 (zhangsan, lisi via 5) and tag 2 (sunba, wangwu and zhaoliu via department 3).
+    for (u, n) in [
+        ("zhangsan", 1),
+        ("lisi", 1),
+        ("sunba", 1),
+        ("wangwu", 1),
+        ("zhaoliu", 1),
+        ("qianqi", 0),
+    ] {
+        assert_eq!(app.inbox(u).await["n_total"], n, "{u}");
+    }
+    let v = app.send(&hr, json!({"touser": "qianqi", "msgtype": "text", "agentid": HR_AGENTID, "text": {"content": "x"}})).await;
+    assert_eq!(code(&v), 81013, "out of scope is invalid: {v}");
+    assert_eq!(v["invaliduser"], "qianqi", "81013 keeps the invalid lists");
+}
+
+#[tokio::test]
+async fn every_msgtype_is_accepted() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let img = app.media_id(&t, "image", PNG).await;
+    let voice = app.media_id(&t, "voice", AMR).await;
+    let video = app.media_id(&t, "video", MP4).await;
+    let file = app.media_id(&t, "file", b"hello file").await;
+    let bodies = [
+        json!({"msgtype": "text", "text": {"content": "x"}}),
+        json!({"msgtype": "image", "image": {"media_id": img}}),
+        json!({"msgtype": "voice", "voice": {"media_id": voice}}),
+        json!({"msgtype": "video", "video": {"media_id": video, "title": "t", "description": "d"}}),
+        json!({"msgtype": "file", "file": {"media_id": file}}),
+        json!({"msgtype": "textcard", "textcard": {"title": "t", "description": "d", "url": "https://e.example", "btntxt": "更多"}}),
+        json!({"msgtype": "news", "news": {"articles": [{"title": "t", "url": "https://e.example", "picurl": "https://e.example/p.png"}]}}),
+        json!({"msgtype": "mpnews", "mpnews": {"articles": [{"title": "t", "thumb_media_id": img, "content": "<p>c</p>"}]}}),
+        json!({"msgtype": "markdown", "markdown": {"content": "# h"}}),
+        json!({"msgtype": "miniprogram_notice", "miniprogram_notice": {"appid": "wx123", "page": "p", "title": "t",
+               "content_item": [{"key": "k", "value": "v"}]}}),
+        json!({"msgtype": "template_card", "template_card": {"card_type": "text_notice", "main_title": {"title": "t"},
+               "card_action": {"type": 1, "url": "https://e.example"}}}),
+        json!({"msgtype": "template_card", "template_card": {"card_type": "vote_interaction", "task_id": "task1",
+               "checkbox": {"question_key": "q", "option_list": [{"id": "a", "text": "A"}]}, "submit_button": {"text": "ok", "key": "k"}}}),
+    ];
+    for mut b in bodies {
+        b["touser"] = json!("lisi");
+        b["agentid"] = json!(BOT_AGENTID);
+        let v = app.send(&t, b.clone()).await;
+        assert_eq!(code(&v), 0, "{b} → {v}");
+        let interactive = b["template_card"]["card_type"] == "vote_interaction";
+        assert_eq!(v["response_code"].is_string(), interactive, "{v}");
+    }
+    let inbox = app.inbox("lisi").await;
+    assert_eq!(inbox["n_total"], 12);
+    assert_eq!(inbox["messages"][0]["msgtype"], "template_card");
+}
+
+#[tokio::test]
+async fn send_errors() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let cases = [
+        (
+            json!({"touser": "lisi", "msgtype": "text", "text": {"content": "x"}}),
+            40056,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "text", "agentid": 42, "text": {"content": "x"}}),
+            40056,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "text", "agentid": HR_AGENTID, "text": {"content": "x"}}),
+            301002,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "sms", "agentid": BOT_AGENTID}),
+            40008,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": ""}}),
+            44004,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "x".repeat(2049)}}),
+            45002,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "image", "agentid": BOT_AGENTID, "image": {"media_id": "forged"}}),
+            40007,
+        ),
+        (
+            json!({"msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "x"}}),
+            82001,
+        ),
+        (
+            json!({"touser": "nobody", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "x"}}),
+            81013,
+        ),
+        (
+            json!({"touser": "lisi", "msgtype": "text", "agentid": "abc", "text": {"content": "x"}}),
+            40058,
+        ),
+    ];
+    for (body, want) in cases {
+        assert_eq!(code(&app.send(&t, body.clone()).await), want, "{body}");
+    }
+    assert_eq!(
+        code(
+            &app.post_raw(
+                &format!("/cgi-bin/message/send?access_token={t}"),
+                b"{not json".to_vec()
+            )
+            .await
+        ),
+        47001
+    );
+    assert_eq!(
+        code(
+            &app.post_raw(
+                &format!("/cgi-bin/message/send?access_token={t}"),
+                b"{\"touser\":\"\xff\"}".to_vec()
+            )
+            .await
+        ),
+        47001
+    );
+    assert_eq!(
+        app.inbox("lisi").await["n_total"],
+        0,
+        "nothing was delivered by a refused call"
+    );
+}
+
+#[tokio::test]
+async fn agentid_as_string_and_no_content_type_are_accepted() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let body =
+        r#"{"touser":"lisi","msgtype":"text","agentid":"1000002","text":{"content":"中文"}}"#;
+    assert_eq!(
+        code(
+            &app.post_raw(
+                &format!("/cgi-bin/message/send?access_token={t}"),
+                body.as_bytes().to_vec()
+            )
+            .await
+        ),
+        0
+    );
+}
+
+#[tokio::test]
+async fn duplicate_check_delivers_once_within_interval() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let body = json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "once"},
+                      "enable_duplicate_check": 1, "duplicate_check_interval": 60});
+    let a = app.send(&t, body.clone()).await;
+    let b = app.send(&t, body.clone()).await;
+    assert_eq!((code(&a), code(&b)), (0, 0));
+    assert_eq!(a["msgid"], b["msgid"]);
+    assert_eq!(app.inbox("lisi").await["n_total"], 1);
+    app.advance(61).await;
+    let c = app.send(&t, body).await;
+    assert_ne!(a["msgid"], c["msgid"]);
+    assert_eq!(app.inbox("lisi").await["n_total"], 2);
+}
+
+#[tokio::test]
+async fn recall_marks_the_message_in_every_inbox() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let v = app.text_to(&t, "lisi|zhangsan", "oops").await;
+    let msgid = v["msgid"].clone();
+    let recall = |m: serde_json::Value| {
+        let (app, t) = (&app, &t);
+        async move {
+            app.post(
+                &format!("/cgi-bin/message/recall?access_token={t}"),
+                json!({"msgid": m}),
+            )
+            .await
+        }
+    };
+    let hr = app.token_for(CORPID, HR_SECRET).await;
+    let other_app = app
+        .post(
+            &format!("/cgi-bin/message/recall?access_token={hr}"),
+            json!({"msgid": msgid}),
+        )
+        .await;
+    assert_eq!(code(&other_app), 40058, "another app cannot recall it");
+    assert_eq!(code(&recall(msgid.clone()).await), 0);
+    for u in ["lisi", "zhangsan"] {
+        assert_eq!(app.inbox(u).await["messages"][0]["recalled"], true);
+    }
+    assert_eq!(code(&recall(msgid).await), 40058, "twice");
+    assert_eq!(code(&recall(json!("unknown")).await), 40058);
+    let old = app.text_to(&t, "lisi", "old").await;
+    app.advance(24 * 3600 + 1).await;
+    let t = app.token().await;
+    let late = app
+        .post(
+            &format!("/cgi-bin/message/recall?access_token={t}"),
+            json!({"msgid": old["msgid"]}),
+        )
+        .await;
+    assert_eq!(code(&late), 40058, "past 24 h");
+}

@@ -1,0 +1,311 @@
+//! Property tests over every endpoint, in-process: arbitrary query strings and bodies never panic or give a
+//! 5xx, always get a WeCom envelope, and a refused call leaves the world as it was.
+
+use axum::body::Body;
+use axum::http::{Method, Request};
+use http_body_util::BodyExt;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+use mock_server::api::PATHS;
+use mock_server::State;
+
+use crate::helpers::{BOT_SECRET, CORPID, ROBOT_KEY};
+
+/// What a refused call must not change (robot windows excepted: WeCom counts refused robot calls too).
+fn fingerprint(st: &State) -> String {
+    let sim = st.sim();
+    let s = &sim.store;
+    let mut chats: Vec<String> = s
+        .chats
+        .iter()
+        .map(|c| format!("{:?}{}", c.info, c.inbox.n_total))
+        .collect();
+    chats.sort();
+    format!(
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={}",
+        s.inbox_totals(),
+        s.media.len(),
+        s.images.len(),
+        chats,
+        s.sent.n_pushed(),
+        s.recent.len(),
+        st.tokens.n_live(st.clock.now_ms()),
+    )
+}
+
+/// The token the fixture issues, so strategies can use it.
+const TOKEN: &str = "valid-token";
+
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    state: Arc<State>,
+}
+
+fn fixture() -> Fixture {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let state = State::demo(mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (token, _) = state
+        .tokens
+        .issue(0, 1_000_002, state.clock.now_ms(), || TOKEN.into());
+    assert_eq!(&*token, TOKEN);
+    Fixture { rt, state }
+}
+
+fn query_value(token: String) -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(token),
+        Just(CORPID.to_owned()),
+        Just(BOT_SECRET.to_owned()),
+        Just(ROBOT_KEY.to_owned()),
+        prop::sample::select(vec![
+            "zhangsan", "1", "2", "1000002", "image", "file", "voice", "@all", "-1", "", "%FF", "%"
+        ])
+        .prop_map(str::to_owned),
+        "[a-zA-Z0-9%&=+/ _.-]{0,24}",
+    ]
+}
+
+fn query(token: String) -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "access_token",
+        "userid",
+        "department_id",
+        "fetch_child",
+        "id",
+        "tagid",
+        "agentid",
+        "chatid",
+        "media_id",
+        "key",
+        "type",
+        "corpid",
+        "corpsecret",
+        "debug",
+    ]);
+    prop::collection::vec((key, query_value(token)), 0..6).prop_map(|kv| {
+        kv.into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
+}
+
+fn json_body() -> impl Strategy<Value = Vec<u8>> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        prop::sample::select(vec![
+            "text",
+            "image",
+            "news",
+            "markdown",
+            "template_card",
+            "text_notice",
+            "zhangsan",
+            "lisi|ghost",
+            "@all",
+            "1000002",
+            "2",
+            "",
+            "中文",
+        ])
+        .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::from),
+    ];
+    let tree = leaf.prop_recursive(3, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "touser",
+                    "toparty",
+                    "totag",
+                    "msgtype",
+                    "agentid",
+                    "text",
+                    "content",
+                    "image",
+                    "media_id",
+                    "news",
+                    "articles",
+                    "title",
+                    "url",
+                    "template_card",
+                    "card_type",
+                    "card_action",
+                    "chatid",
+                    "userlist",
+                    "owner",
+                    "name",
+                    "msgid",
+                    "enable_duplicate_check",
+                    "markdown",
+                    "safe",
+                ])
+                .prop_map(str::to_owned),
+                inner,
+                0..7,
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    tree.prop_map(|v| v.to_string().into_bytes())
+}
+
+fn any_body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        json_body(),
+        prop::collection::vec(any::<u8>(), 0..64),
+        Just(b"{\"a\":\"\xff\xfe\"}".to_vec())
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::sample::select(PATHS.to_vec()).prop_map(str::to_owned),
+        1 => "/cgi-bin/[a-z/]{0,12}",
+    ]
+}
+
+fn method() -> impl Strategy<Value = Method> {
+    prop::sample::select(vec![
+        Method::GET,
+        Method::POST,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+    ])
+}
+
+fn call(
+    f: &Fixture,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> Result<(u16, Option<Value>, bool), TestCaseError> {
+    let before = fingerprint(&f.state);
+    let req = Request::builder()
+        .method(method)
+        .uri(format!("{path}?{query}"))
+        .body(Body::from(body));
+    let req = req.map_err(|e| TestCaseError::reject(e.to_string()))?;
+    let app = mock_server::app(f.state.clone());
+    let (status, is_json, bytes) = f.rt.block_on(async {
+        let resp = app.oneshot(req).await.unwrap_or_else(|e| match e {});
+        let status = resp.status().as_u16();
+        let is_json = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|c| c.as_bytes().starts_with(b"application/json"));
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        (status, is_json, bytes)
+    });
+    prop_assert!(status < 500, "{path}?{query} → {status}");
+    let v = if is_json {
+        serde_json::from_slice::<Value>(&bytes).ok()
+    } else {
+        None
+    };
+    let unchanged = fingerprint(&f.state) == before;
+    Ok((status, v, unchanged))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_call_gets_an_envelope_and_refusals_change_nothing(
+        m in method(), p in path(), query in query(TOKEN.to_owned()), body in any_body(),
+    ) {
+        let f = fixture();
+        let known = PATHS.contains(&p.as_str());
+        let (status, v, unchanged) = call(&f, m, &p, &query, body)?;
+        if !known {
+            prop_assert_eq!(status, 404);
+            return Ok(());
+        }
+        prop_assert_eq!(status, 200);
+        if let Some(v) = v {
+            let code = v["errcode"].as_i64();
+            prop_assert!(code.is_some(), "errcode missing or not a number: {}", v);
+            prop_assert!(v["errmsg"].is_string());
+            if code != Some(0) {
+                prop_assert!(unchanged, "{} refused with {} but changed the world", p, v);
+            }
+        }
+    }
+}
+
+/// Names that exist only in corp B of [`crate::tenancy::TWO_CORPS`].
+const B_ONLY: &[&str] = &[
+    "bob",
+    "bea",
+    "Bob",
+    "Bea",
+    "B only",
+    "B tag",
+    "B app",
+    "b-robot-key",
+];
+
+fn two_corps() -> Fixture {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (world, fx) = mock_server::world::World::parse(crate::tenancy::TWO_CORPS, "two")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let state =
+        State::new(world, &fx, mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (token, _) = state
+        .tokens
+        .issue(0, 1, state.clock.now_ms(), || TOKEN.into());
+    assert_eq!(&*token, TOKEN);
+    Fixture { rt, state }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn corp_a_token_never_reveals_corp_b(
+        m in method(),
+        p in prop::sample::select(PATHS.to_vec()),
+        id in prop::sample::select(vec!["bob", "bea", "7", "5", "1", "BCHAT", "b-robot-key"]),
+        key in prop::sample::select(vec!["userid", "department_id", "tagid", "chatid", "key", "agentid", "id"]),
+        deep in any::<bool>(),
+    ) {
+        let f = two_corps();
+        let query = format!("access_token={TOKEN}&{key}={id}&fetch_child={}", u8::from(deep));
+        let body = serde_json::json!({"touser": id, "toparty": id, "totag": id, "chatid": id, "agentid": 1,
+                                      "msgtype": "text", "text": {"content": "x"}}).to_string().into_bytes();
+        let (_, v, _) = call(&f, m, p, &query, body)?;
+        if let Some(mut v) = v {
+            // The invalid lists echo what the caller named; that is not B's data.
+            for echo in ["invaliduser", "invalidparty", "invalidtag"] {
+                v.as_object_mut().map(|o| o.remove(echo));
+            }
+            let text = v.to_string();
+            for name in B_ONLY {
+                prop_assert!(!text.contains(&format!("\"{name}\"")), "{} leaked {}: {}", p, name, text);
+            }
+        }
+        // Nothing reached B's members.
+        let sim = f.state.sim();
+        let reached_b = sim.store.inboxes.iter().any(|i| matches!(i.key(), mock_server::store::InboxId::User { corp: 1, .. }));
+        prop_assert!(!reached_b, "a message reached corp B");
+    }
+}

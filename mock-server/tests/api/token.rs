@@ -1,0 +1,161 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn gettoken_reuses_token_while_valid() {
+    let app = spawn_app().await;
+    let a = app
+        .get(&format!(
+            "/cgi-bin/gettoken?corpid={CORPID}&corpsecret={BOT_SECRET}"
+        ))
+        .await;
+    assert_eq!((code(&a), a["errmsg"].as_str()), (0, Some("ok")));
+    assert_eq!(a["expires_in"], 7200);
+    let b = app
+        .get(&format!(
+            "/cgi-bin/gettoken?corpid={CORPID}&corpsecret={BOT_SECRET}"
+        ))
+        .await;
+    assert_eq!(a["access_token"], b["access_token"]);
+    let hr = app.token_for(CORPID, HR_SECRET).await;
+    assert_ne!(
+        a["access_token"].as_str(),
+        Some(hr.as_str()),
+        "each app its own token"
+    );
+}
+
+#[tokio::test]
+async fn gettoken_errors_in_wecom_order() {
+    let app = spawn_app().await;
+    assert_eq!(
+        code(&app.get("/cgi-bin/gettoken").await),
+        41004,
+        "secret is checked before corpid"
+    );
+    assert_eq!(
+        code(&app.get("/cgi-bin/gettoken?corpsecret=x").await),
+        41002
+    );
+    let bad_corp = app
+        .get("/cgi-bin/gettoken?corpid=wwnope&corpsecret=x")
+        .await;
+    assert_eq!(code(&bad_corp), 40013);
+    let msg = bad_corp["errmsg"].as_str().unwrap_or_default();
+    assert!(msg.starts_with("invalid corpid, hint: ["), "{msg}");
+    assert!(msg.contains(
+        "from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=40013"
+    ));
+    assert_eq!(
+        code(
+            &app.get(&format!(
+                "/cgi-bin/gettoken?corpid={CORPID}&corpsecret=wrong"
+            ))
+            .await
+        ),
+        40001
+    );
+}
+
+#[tokio::test]
+async fn business_calls_check_the_token() {
+    let app = spawn_app().await;
+    assert_eq!(
+        code(&app.get("/cgi-bin/user/get?userid=zhangsan").await),
+        41001
+    );
+    let invalid = app
+        .get("/cgi-bin/user/get?userid=zhangsan&access_token=nope")
+        .await;
+    assert_eq!(
+        invalid,
+        json!({"errcode": 40014, "errmsg": "invalid access_token"}),
+        "40014 carries no hint"
+    );
+    // A token in a header is ignored, as WeCom ignores it.
+    let t = app.token().await;
+    let r = app
+        .http
+        .get(app.url("/cgi-bin/user/get?userid=zhangsan"))
+        .bearer_auth(&t)
+        .send()
+        .await;
+    let v: serde_json::Value = match r {
+        Ok(r) => r.json().await.unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(code(&v), 41001);
+}
+
+#[tokio::test]
+async fn expired_token_code_is_a_setting_and_a_new_token_follows() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    app.advance(7199).await;
+    assert_eq!(
+        code(
+            &app.get(&format!("/cgi-bin/user/get?userid=lisi&access_token={t}"))
+                .await
+        ),
+        0
+    );
+    app.advance(2).await;
+    assert_eq!(
+        code(
+            &app.get(&format!("/cgi-bin/user/get?userid=lisi&access_token={t}"))
+                .await
+        ),
+        42001
+    );
+    let r = app
+        .http
+        .patch(app.url("/mock/settings"))
+        .json(&json!({"expired_token_errcode": 40014}))
+        .send()
+        .await;
+    assert!(r.is_ok_and(|r| r.status() == 200));
+    assert_eq!(
+        code(
+            &app.get(&format!("/cgi-bin/user/get?userid=lisi&access_token={t}"))
+                .await
+        ),
+        40014
+    );
+    let fresh = app.token().await;
+    assert_ne!(fresh, t);
+    assert_eq!(
+        code(
+            &app.get(&format!(
+                "/cgi-bin/user/get?userid=lisi&access_token={fresh}"
+            ))
+            .await
+        ),
+        0
+    );
+}
+
+#[tokio::test]
+async fn unknown_paths_are_empty_404s_and_wrong_methods_get_errcodes() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .get(app.url("/cgi-bin/no/such/api"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.bytes().await.map(|b| b.len()).unwrap_or(1), 0);
+    let t = app.token().await;
+    let v: serde_json::Value = match app
+        .http
+        .get(app.url(&format!("/cgi-bin/message/send?access_token={t}")))
+        .send()
+        .await
+    {
+        Ok(r) => r.json().await.unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(code(&v), 43002);
+    assert_eq!(code(&app.post("/cgi-bin/gettoken", json!({})).await), 43001);
+}
