@@ -1,1 +1,48 @@
-fn main() {}
+//! `message/send` in-process: the mock's whole path (layer, token, validation, routing, inbox, journal,
+//! metrics) beside the bare axum baseline doing the same JSON parse and reply, measured in the same run.
+
+use axum::body::Body;
+use axum::http::Request;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let state = mock_server::State::demo(mock_server::Config::default()).expect("demo world");
+    let (token, _) = state
+        .tokens
+        .issue(0, 1_000_002, state.clock.now_ms(), || "bench-token".into());
+    let mock = mock_server::app(state);
+    let bare = benches::bare_app();
+    let uri = format!("/cgi-bin/message/send?access_token={token}");
+
+    let mut g = c.benchmark_group("message_send");
+    g.throughput(Throughput::Elements(1));
+    for (name, app) in [("mock", mock), ("bare_axum", bare)] {
+        g.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| {
+                let req = Request::post(uri.as_str())
+                    .body(Body::from(benches::BODY))
+                    .expect("request");
+                let app = app.clone();
+                async move {
+                    let resp = app.oneshot(req).await.expect("infallible");
+                    let body = resp.into_body().collect().await.expect("body").to_bytes();
+                    assert!(
+                        body.starts_with(br#"{"errcode":0"#),
+                        "{}",
+                        String::from_utf8_lossy(&body)
+                    );
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,27 +1,30 @@
 //! The request journal: every `/cgi-bin` call with its body and outcome, newest first, bounded. It is what a
-//! person reads to see what their bot actually sent.
+//! person reads to see what their bot actually sent. Recording costs no string copies: the URI and body are
+//! shared buffers, and text is made only when someone reads.
 
+use axum::http::{Method, Uri};
 use bytes::Bytes;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::ring::Ring;
 
-/// Bodies longer than this are cut in the journal's view (the full body is not kept beyond the call).
+/// Bodies longer than this are cut in the journal's view.
 pub const MAX_SHOWN_BODY_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub at_ms: i64,
-    pub method: String,
-    pub path: String,
-    pub query: String,
+    pub method: Method,
+    pub uri: Uri,
     pub body: Bytes,
     pub status: u16,
     pub errcode: i64,
-    pub errmsg: String,
+    pub errmsg: Cow<'static, str>,
     pub duration_us: u64,
-    pub caller_ip: String,
+    pub caller_ip: Option<IpAddr>,
 }
 
 #[derive(Debug, Serialize)]
@@ -37,7 +40,7 @@ pub struct View<'a> {
     pub errcode: i64,
     pub errmsg: &'a str,
     pub duration_us: u64,
-    pub caller_ip: &'a str,
+    pub caller_ip: Option<IpAddr>,
 }
 
 #[derive(Debug)]
@@ -60,7 +63,7 @@ impl Journal {
     /// Newest first; `path` keeps entries whose path contains it.
     pub fn list(&self, limit: usize, path: Option<&str>) -> Vec<Arc<(u64, Entry)>> {
         self.ring
-            .newest(limit, |e| path.is_none_or(|p| e.1.path.contains(p)))
+            .newest(limit, |e| path.is_none_or(|p| e.1.uri.path().contains(p)))
     }
 
     pub fn n_recorded(&self) -> u64 {
@@ -74,16 +77,16 @@ impl Entry {
         View {
             seq,
             at_ms: self.at_ms,
-            method: &self.method,
-            path: &self.path,
-            query: &self.query,
+            method: self.method.as_str(),
+            path: self.uri.path(),
+            query: self.uri.query().unwrap_or(""),
             body: String::from_utf8_lossy(shown).into_owned(),
             body_bytes: self.body.len(),
             status: self.status,
             errcode: self.errcode,
             errmsg: &self.errmsg,
             duration_us: self.duration_us,
-            caller_ip: &self.caller_ip,
+            caller_ip: self.caller_ip,
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod webhook;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State as AxState};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -62,12 +62,9 @@ const UPLOAD_PATHS: &[&str] = &[
     "/cgi-bin/webhook/upload_media",
 ];
 
-fn label(path: &str) -> &'static str {
-    PATHS
-        .iter()
-        .find(|p| **p == path)
-        .copied()
-        .unwrap_or("unmatched")
+/// The index of a path in [`PATHS`].
+fn path_index(path: &str) -> Option<usize> {
+    PATHS.iter().position(|p| *p == path)
 }
 
 pub fn routes(state: Shared) -> Router<Shared> {
@@ -261,19 +258,25 @@ pub fn json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
         Some(b) if *b != b'{' => return Err(Errcode::DATA_FORMAT.into()),
         Some(_) => {}
     }
+    match serde_json::from_slice(body) {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_data() => Err(type_error::<T>(body)),
+        Err(_) => Err(Errcode::DATA_FORMAT.into()),
+    }
+}
+
+/// Names the field of a wrong type. Parsing again with path tracking is slower, so only refusals pay for it.
+fn type_error<T: DeserializeOwned>(body: &[u8]) -> ApiError {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        if e.inner().is_data() {
-            ApiError::from(WireError::with_detail(
-                Errcode::INVALID_PARAMETER,
-                format!("{} invalid type. invalid Request Parameter", e.path()),
-            ))
-        } else {
-            ApiError::from(Errcode::DATA_FORMAT)
-        }
-    })?;
-    de.end().map_err(|_| ApiError::from(Errcode::DATA_FORMAT))?;
-    Ok(v)
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => ".".to_owned(),
+    };
+    WireError::with_detail(
+        Errcode::INVALID_PARAMETER,
+        format!("{path} invalid type. invalid Request Parameter"),
+    )
+    .into()
 }
 
 /// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
@@ -284,21 +287,21 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
     let caller_ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let label = label(&path);
+    let uri = req.uri().clone();
+    let path = path_index(uri.path());
+    let upload = UPLOAD_PATHS.contains(&uri.path());
 
     let (parts, body) = req.into_parts();
-    let limit = if UPLOAD_PATHS.contains(&label) {
+    let limit = if upload {
         st.settings.max_upload_bytes()
     } else {
         st.settings.max_body_bytes()
     };
     let (mut resp, body) = match to_bytes(body, limit).await {
         Err(_) => {
-            let code = if UPLOAD_PATHS.contains(&label) {
+            let code = if upload {
                 Errcode::MEDIA_TOO_LARGE
             } else {
                 Errcode::CONTENT_TOO_LARGE
@@ -306,7 +309,7 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
             (ApiError::from(code).into_response(), bytes::Bytes::new())
         }
         Ok(body) => {
-            let fault = st.faults.check(&path);
+            let fault = st.faults.check(uri.path());
             if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
                 tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
             }
@@ -322,51 +325,49 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
     };
 
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Outcome>() {
-        Some(Outcome::Ok(msg)) => (0, Cow::Borrowed(msg)),
+        Some(Outcome::Ok(msg)) => {
+            resp.headers_mut()
+                .insert("error-code", HeaderValue::from_static("0"));
+            resp.headers_mut()
+                .insert("error-msg", HeaderValue::from_static(msg));
+            (0, Cow::Borrowed(msg))
+        }
         Some(Outcome::Rejected(e)) => {
+            let ip = caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string());
             let hint = Hint {
                 unix_s: (at_ms / 1000) as u64,
                 seq: st.ids.next_seq(),
-                caller_ip: &caller_ip,
+                caller_ip: &ip,
             };
             let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
-            let bytes = envelope::error_body(&e.err, &hint, e.defaults.as_ref());
-            *resp.body_mut() = Body::from(bytes);
+            *resp.body_mut() = Body::from(envelope::error_body(&e.err, &hint, e.defaults.as_ref()));
             *resp.status_mut() = StatusCode::OK;
-            resp.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            let h = resp.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            h.insert("error-code", HeaderValue::from(e.err.code.0));
+            if let Ok(v) = HeaderValue::from_str(&text) {
+                h.insert("error-msg", v);
+            }
             (e.err.code.0, Cow::Owned(text))
         }
         None => (0, Cow::Borrowed("")),
     };
-    if resp.status() == StatusCode::OK {
-        resp.headers_mut()
-            .insert("error-code", HeaderValue::from(errcode));
-        if let Ok(v) = HeaderValue::from_str(&errmsg) {
-            resp.headers_mut().insert("error-msg", v);
-        }
-    }
     let elapsed = started.elapsed();
-    if label != "unmatched" {
-        st.metrics.observe(label, errcode, elapsed.as_secs_f64());
+    if let Some(path) = path {
+        st.metrics.observe(path, errcode, elapsed.as_secs_f64());
     }
     st.journal.record(journal::Entry {
         at_ms,
-        method: method_name(&method),
-        path,
-        query,
+        method,
+        uri,
         body,
         status: resp.status().as_u16(),
         errcode,
-        errmsg: errmsg.into_owned(),
+        errmsg,
         duration_us: elapsed.as_micros() as u64,
         caller_ip,
     });
     resp
-}
-
-fn method_name(m: &Method) -> String {
-    m.as_str().to_owned()
 }
 
 #[cfg(test)]

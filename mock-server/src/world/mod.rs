@@ -17,7 +17,7 @@ const DEFAULT_NAME: &str = "<built-in demo fixture>";
 
 /// A fixture that cannot be used: where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+#[error("{}", self.render())]
 pub struct FixtureError {
     pub file: String,
     pub line: u64,
@@ -113,6 +113,20 @@ pub struct Robot {
     pub name: String,
 }
 
+impl FixtureError {
+    /// `file:line:column: message`, or `file: message` when there is no position (the file cannot be read).
+    fn render(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.file, self.message)
+        } else {
+            format!(
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
 impl World {
     /// The built-in demo company.
     pub fn demo() -> Result<(World, Fixture), FixtureError> {
@@ -196,8 +210,17 @@ impl World {
     }
 }
 
+/// The parser's first line without the position it repeats (`error: line 3 column 5: …`).
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_owned()
+    let line = s.lines().next().unwrap_or(s);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((_, message)) => message.to_owned(),
+        None => line.to_owned(),
+    }
 }
 
 fn err<T>(at: Location, msg: String) -> Result<T, (Location, String)> {

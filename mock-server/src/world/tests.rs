@@ -44,7 +44,8 @@ fn errors_name_file_line_and_problem() {
 
     let e = fails("corps:\n  - corpid: ww1\n    typo_key: 1\n");
     assert_eq!(e.line, 3, "{e}");
-    assert!(e.message.contains("typo_key"), "{e}");
+    assert!(e.message.starts_with("unknown field `typo_key`"), "{e}");
+    assert_eq!(e.to_string(), format!("t.yaml:3:5: {}", e.message));
 
     let e = fails("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [1]}\n      - {userid: U, name: U2, department: [1]}\n");
     assert_eq!(e.line, 7, "{e}");
@@ -53,6 +54,11 @@ fn errors_name_file_line_and_problem() {
     let e = fails("corps:\n  - corpid: ww1\n    apps:\n      - agentid: 1\n        name: a\n        secret: s\n        callback: {token: t, encoding_aes_key: short}\n");
     assert_eq!(e.line, 7, "{e}");
     assert!(e.message.contains("43"), "{e}");
+
+    let e = World::load(std::path::Path::new("/no/such/fixture.yaml")).err();
+    assert!(e.is_some_and(|e| e
+        .to_string()
+        .starts_with("/no/such/fixture.yaml: cannot read")));
 
     let e = fails("corps: []\n");
     assert!(e.message.contains("no corp"), "{e}");

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# mock-server's message/send throughput against the bare axum baseline, same machine, same run, same driver.
+# Usage: benches/throughput.sh [SECONDS per run (default 10)] [CONNECTIONS (default 32)]
+# Traffic goes to 127.0.0.1 only; each wrk run stops by itself after SECONDS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+conns=${2:-32}
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk from Debian's packages" >&2
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+cargo build -q --release -p mock-server --bin mock-server -p benches --bin bare-axum
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# start NAME CMD...: runs CMD, waits for its "listening on http://ADDR" line, sets $addr.
+start() {
+  local name=$1; shift
+  "$@" >"$tmp/$name.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    addr=$(grep -om1 'listening on http://[0-9.:]*' "$tmp/$name.out" | sed 's|listening on http://||' || true)
+    [ -n "$addr" ] && return 0
+    sleep 0.1
+  done
+  echo "$name did not start" >&2; cat "$tmp/$name.out" >&2; exit 1
+}
+
+start mock target/release/mock-server --bind 127.0.0.1:0
+mock=$addr
+start bare target/release/bare-axum --bind 127.0.0.1:0
+bare=$addr
+
+token=$(curl -s "http://$mock/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsecret=demo-bot-secret-0123456789abcdefghijklmnopq" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+body='{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":"负载测试 load test message"},"safe":0}'
+cat >"$tmp/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+LUA
+
+run() { # run NAME URL → prints requests/s
+  wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" "$2" >"$tmp/$1.wrk"
+  awk '/Requests\/sec/ {print $2}' "$tmp/$1.wrk"
+}
+
+# Warm both, then alternate so drift on a shared machine hits both alike.
+wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$bare/cgi-bin/message/send" >/dev/null
+wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$mock/cgi-bin/message/send?access_token=$token" >/dev/null
+b1=$(run bare1 "http://$bare/cgi-bin/message/send")
+m1=$(run mock1 "http://$mock/cgi-bin/message/send?access_token=$token")
+m2=$(run mock2 "http://$mock/cgi-bin/message/send?access_token=$token")
+b2=$(run bare2 "http://$bare/cgi-bin/message/send")
+
+ok=$(curl -s "http://$mock/mock/inboxes/user/lisi?limit=0" | python3 -c 'import json,sys; print(json.load(sys.stdin)["n_total"])')
+python3 - "$b1" "$b2" "$m1" "$m2" "$ok" "$secs" "$conns" <<'PY'
+import sys
+b1, b2, m1, m2 = map(float, sys.argv[1:5])
+ok, secs, conns = sys.argv[5:]
+bare, mock = (b1 + b2) / 2, (m1 + m2) / 2
+print(f"message/send, {conns} connections, 2 x {secs}s each, wrk -t1, same machine")
+print(f"bare axum   : {bare:10.0f} req/s  ({b1:.0f}, {b2:.0f})")
+print(f"mock-server : {mock:10.0f} req/s  ({m1:.0f}, {m2:.0f})  messages delivered to lisi: {ok}")
+print(f"ratio       : {mock / bare:.2f}  (target >= 0.80)")
+PY
+grep -A4 'Latency Distribution' "$tmp/mock1.wrk" | sed 's/^/mock latency /'
