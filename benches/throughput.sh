@@ -33,8 +33,10 @@ start() {
 
 start mock target/release/mock-server --bind 127.0.0.1:0
 mock=$addr
+mock_pid=${pids[-1]}
 start bare target/release/bare-axum --bind 127.0.0.1:0
 bare=$addr
+bare_pid=${pids[-1]}
 
 token=$(curl -s "http://$mock/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsecret=demo-bot-secret-0123456789abcdefghijklmnopq" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
@@ -44,28 +46,36 @@ wrk.method = "POST"
 wrk.body = '$body'
 LUA
 
-run() { # run NAME URL → prints requests/s
-  wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" "$2" >"$tmp/$1.wrk"
-  awk '/Requests\/sec/ {print $2}' "$tmp/$1.wrk"
+run() { # run NAME PID URL → prints "requests/s cpu-µs-per-request"
+  local before after
+  before=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" "$3" >"$tmp/$1.wrk"
+  after=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
+    /Requests\/sec/ {rps = $2}
+    /requests in/ {n = $1}
+    END {printf "%s %.2f\n", rps, ticks / hz * 1e6 / n}' "$tmp/$1.wrk"
 }
 
 # Warm both, then alternate so drift on a shared machine hits both alike.
 wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$bare/cgi-bin/message/send" >/dev/null
 wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$mock/cgi-bin/message/send?access_token=$token" >/dev/null
-b1=$(run bare1 "http://$bare/cgi-bin/message/send")
-m1=$(run mock1 "http://$mock/cgi-bin/message/send?access_token=$token")
-m2=$(run mock2 "http://$mock/cgi-bin/message/send?access_token=$token")
-b2=$(run bare2 "http://$bare/cgi-bin/message/send")
+b1=$(run bare1 "$bare_pid" "http://$bare/cgi-bin/message/send")
+m1=$(run mock1 "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
+m2=$(run mock2 "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
+b2=$(run bare2 "$bare_pid" "http://$bare/cgi-bin/message/send")
 
 ok=$(curl -s "http://$mock/mock/inboxes/user/lisi?limit=0" | python3 -c 'import json,sys; print(json.load(sys.stdin)["n_total"])')
 python3 - "$b1" "$b2" "$m1" "$m2" "$ok" "$secs" "$conns" <<'PY'
 import sys
-b1, b2, m1, m2 = map(float, sys.argv[1:5])
+(b1, bc1), (b2, bc2), (m1, mc1), (m2, mc2) = [map(float, a.split()) for a in sys.argv[1:5]]
 ok, secs, conns = sys.argv[5:]
 bare, mock = (b1 + b2) / 2, (m1 + m2) / 2
+bare_cpu, mock_cpu = (bc1 + bc2) / 2, (mc1 + mc2) / 2
 print(f"message/send, {conns} connections, 2 x {secs}s each, wrk -t1, same machine")
-print(f"bare axum   : {bare:10.0f} req/s  ({b1:.0f}, {b2:.0f})")
-print(f"mock-server : {mock:10.0f} req/s  ({m1:.0f}, {m2:.0f})  messages delivered to lisi: {ok}")
-print(f"ratio       : {mock / bare:.2f}  (target >= 0.80)")
+print(f"bare axum   : {bare:9.0f} req/s ({b1:.0f}, {b2:.0f})   server CPU {bare_cpu:5.2f} us/request")
+print(f"mock-server : {mock:9.0f} req/s ({m1:.0f}, {m2:.0f})   server CPU {mock_cpu:5.2f} us/request")
+print(f"ratio       : {mock / bare:.2f} by throughput, {bare_cpu / mock_cpu:.2f} by CPU per request  (target >= 0.80)")
+print(f"delivered   : {ok} messages in lisi's inbox count")
 PY
 grep -A4 'Latency Distribution' "$tmp/mock1.wrk" | sed 's/^/mock latency /'

@@ -63,10 +63,19 @@ impl Ids {
         self.chars(43, URLSAFE)
     }
 
-    /// A message id that carries its own sequence number, so a recall finds it without an index.
+    /// A message id that carries its own sequence number, so a recall finds it without an index:
+    /// 8 hex digits of noise, then the sequence number as 16 hex digits.
     pub fn msgid(&self, seq: u64) -> String {
-        let tag = mix(self.seed ^ seq.rotate_left(17));
-        format!("{:08x}{seq:016x}", tag as u32)
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let tag = mix(self.seed ^ seq.rotate_left(17)) as u32;
+        let mut s = String::with_capacity(24);
+        for shift in (0..8).rev() {
+            s.push(HEX[((tag >> (shift * 4)) & 0xf) as usize] as char);
+        }
+        for shift in (0..16).rev() {
+            s.push(HEX[((seq >> (shift * 4)) & 0xf) as usize] as char);
+        }
+        s
     }
 }
 
@@ -97,6 +106,7 @@ mod tests {
         for seq in [0, 1, 99, u64::MAX] {
             assert_eq!(msgid_seq(&ids.msgid(seq)), Some(seq));
         }
+        assert!(ids.msgid(0x2a).ends_with("000000000000002a"));
         assert_eq!(msgid_seq("nope"), None);
         assert_eq!(msgid_seq("zzzzzzzzzzzzzzzzzzzzzzzz"), None);
     }

@@ -1,13 +1,12 @@
 //! The request journal: every `/cgi-bin` call with its body and outcome, newest first, bounded. It is what a
-//! person reads to see what their bot actually sent. Recording costs no string copies: the URI and body are
-//! shared buffers, and text is made only when someone reads.
+//! person reads to see what their bot actually sent. Recording copies only the target and the body; text is
+//! made only when someone reads.
 
-use axum::http::{Method, Uri};
+use axum::http::Method;
 use bytes::Bytes;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use crate::ring::Ring;
 
@@ -18,7 +17,8 @@ pub const MAX_SHOWN_BODY_BYTES: usize = 16 * 1024;
 pub struct Entry {
     pub at_ms: i64,
     pub method: Method,
-    pub uri: Uri,
+    /// Path and query, copied: the request's own `Uri` shares (and would pin) hyper's read buffer.
+    pub target: Box<str>,
     pub body: Bytes,
     pub status: u16,
     pub errcode: i64,
@@ -45,7 +45,7 @@ pub struct View<'a> {
 
 #[derive(Debug)]
 pub struct Journal {
-    ring: Ring<Arc<(u64, Entry)>>,
+    ring: Ring<Entry>,
 }
 
 impl Journal {
@@ -56,14 +56,13 @@ impl Journal {
     }
 
     pub fn record(&self, e: Entry) {
-        let seq = self.ring.reserve();
-        self.ring.put(seq, Arc::new((seq, e)));
+        self.ring.push(e);
     }
 
-    /// Newest first; `path` keeps entries whose path contains it.
-    pub fn list(&self, limit: usize, path: Option<&str>) -> Vec<Arc<(u64, Entry)>> {
+    /// Newest first, with sequence numbers; `path` keeps entries whose path contains it.
+    pub fn list(&self, limit: usize, path: Option<&str>) -> Vec<(u64, Entry)> {
         self.ring
-            .newest(limit, |e| path.is_none_or(|p| e.1.uri.path().contains(p)))
+            .newest(limit, |e| path.is_none_or(|p| e.path().contains(p)))
     }
 
     pub fn n_recorded(&self) -> u64 {
@@ -72,14 +71,22 @@ impl Journal {
 }
 
 impl Entry {
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+    }
+
+    pub fn query(&self) -> &str {
+        self.target.split_once('?').map_or("", |(_, q)| q)
+    }
+
     pub fn view(&self, seq: u64) -> View<'_> {
         let shown = &self.body[..self.body.len().min(MAX_SHOWN_BODY_BYTES)];
         View {
             seq,
             at_ms: self.at_ms,
             method: self.method.as_str(),
-            path: self.uri.path(),
-            query: self.uri.query().unwrap_or(""),
+            path: self.path(),
+            query: self.query(),
             body: String::from_utf8_lossy(shown).into_owned(),
             body_bytes: self.body.len(),
             status: self.status,

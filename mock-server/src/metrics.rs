@@ -2,12 +2,15 @@
 //! sizes (read from the store when scraped, so delivery pays nothing for them).
 
 use prometheus_client::encoding::text::encode;
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::histogram::exponential_buckets;
+use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::store::Store;
 
@@ -25,6 +28,70 @@ struct PathLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabel {
     kind: &'static str,
+}
+
+/// A latency histogram of atomic counters. prometheus-client's own takes a write lock per observation, which
+/// every request to a path would queue on.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    inner: Arc<HistogramInner>,
+}
+
+#[derive(Debug)]
+struct HistogramInner {
+    upper_bounds: Vec<f64>,
+    counts: Vec<AtomicU64>,
+    sum_ns: AtomicU64,
+}
+
+impl Histogram {
+    fn new(upper_bounds: impl Iterator<Item = f64>) -> Histogram {
+        let upper_bounds: Vec<f64> = upper_bounds.chain(std::iter::once(f64::MAX)).collect();
+        let counts = upper_bounds.iter().map(|_| AtomicU64::new(0)).collect();
+        Histogram {
+            inner: Arc::new(HistogramInner {
+                upper_bounds,
+                counts,
+                sum_ns: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    pub fn observe(&self, seconds: f64) {
+        let i = self
+            .inner
+            .upper_bounds
+            .iter()
+            .position(|b| seconds <= *b)
+            .unwrap_or(0);
+        self.inner.counts[i].fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .sum_ns
+            .fetch_add((seconds * 1e9) as u64, Ordering::Relaxed);
+    }
+}
+
+impl TypedMetric for Histogram {
+    const TYPE: MetricType = MetricType::Histogram;
+}
+
+impl EncodeMetric for Histogram {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let buckets: Vec<(f64, u64)> = self
+            .inner
+            .upper_bounds
+            .iter()
+            .zip(&self.inner.counts)
+            .map(|(b, c)| (*b, c.load(Ordering::Relaxed)))
+            .collect();
+        let count = buckets.iter().map(|b| b.1).sum();
+        let sum = self.inner.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
+        encoder.encode_histogram::<NoLabelSet>(sum, count, &buckets, None)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
+    }
 }
 
 type HistogramFamily = Family<PathLabel, Histogram, fn() -> Histogram>;

@@ -54,13 +54,12 @@ impl<T: Clone> Ring<T> {
             .map(|(_, v)| v.clone())
     }
 
-    /// Up to `limit` entries that pass `keep`, newest first.
-    pub fn newest(&self, limit: usize, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+    /// Up to `limit` entries that pass `keep`, newest first, with their sequence numbers.
+    pub fn newest(&self, limit: usize, mut keep: impl FnMut(&T) -> bool) -> Vec<(u64, T)> {
         let mut all: Vec<(u64, T)> = self.slots.iter().filter_map(|s| s.lock().clone()).collect();
         all.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
         all.into_iter()
-            .map(|(_, v)| v)
-            .filter(|v| keep(v))
+            .filter(|(_, v)| keep(v))
             .take(limit)
             .collect()
     }
@@ -79,8 +78,8 @@ mod tests {
     fn keeps_the_newest_and_finds_by_seq() {
         let r = Ring::new(3);
         let seqs: Vec<u64> = (0..5).map(|i| r.push(i * 10)).collect();
-        assert_eq!(r.newest(10, |_| true), vec![40, 30, 20]);
-        assert_eq!(r.newest(10, |v| *v != 30), vec![40, 20]);
+        assert_eq!(r.newest(10, |_| true), vec![(4, 40), (3, 30), (2, 20)]);
+        assert_eq!(r.newest(1, |v| *v != 40), vec![(3, 30)]);
         assert_eq!(r.get(seqs[4]), Some(40));
         assert_eq!(r.get(seqs[0]), None, "fell off");
         assert_eq!(r.n_pushed(), 5);

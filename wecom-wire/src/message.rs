@@ -309,7 +309,16 @@ pub fn recipients(
     if users.is_empty() && parties.is_empty() && tags.is_empty() {
         return Err(WireError::new(Errcode::NO_RECIPIENT));
     }
-    let users = users.into_iter().map(|u| u.to_lowercase()).collect();
+    let users = users
+        .into_iter()
+        .map(|u| {
+            if u.chars().any(char::is_uppercase) {
+                u.to_lowercase()
+            } else {
+                u
+            }
+        })
+        .collect();
     Ok(Recipients {
         all: false,
         users,

@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use bytes::Bytes;
-use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -160,15 +159,13 @@ struct Resolved {
 /// Named recipients → members the app may reach, and the names WeCom reports back as invalid.
 fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
     let mut r = Resolved::default();
-    let mut reach = BTreeSet::new();
+    let mut reach: Vec<usize> = Vec::with_capacity(named.users.len());
     if named.all {
         reach.extend((0..corp.users.len()).filter(|&u| app.can_see(u)));
     }
     for u in &named.users {
         match corp.user_index(u).filter(|&i| app.can_see(i)) {
-            Some(i) => {
-                reach.insert(i);
-            }
+            Some(i) => reach.push(i),
             None => r.invalid_users.push(u.clone()),
         }
     }
@@ -193,6 +190,8 @@ fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
             None => r.invalid_tags.push(t.clone()),
         }
     }
+    reach.sort_unstable();
+    reach.dedup();
     for u in reach {
         if corp.users[u].licensed {
             r.deliver.push(u);

@@ -163,17 +163,15 @@ impl From<Errcode> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = Response::new(Body::empty());
-        r.extensions_mut().insert(Outcome::Rejected(Box::new(self)));
+        r.extensions_mut().insert(Rejected(Box::new(self)));
         r
     }
 }
 
-/// What a handler did, left in the response for [`layer`].
+/// A refusal, left in the response for [`layer`] to render. Successes carry no extension (it would cost two
+/// allocations per call); they set their `error-code`/`error-msg` headers themselves.
 #[derive(Debug, Clone)]
-enum Outcome {
-    Ok(&'static str),
-    Rejected(Box<ApiError>),
-}
+struct Rejected(Box<ApiError>);
 
 pub type ApiResult = Result<Response, ApiError>;
 
@@ -193,13 +191,19 @@ pub fn ok_with_errmsg<T: Serialize>(errmsg: &'static str, body: T) -> ApiResult 
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    r.extensions_mut().insert(Outcome::Ok(errmsg));
+    ok_headers(&mut r, errmsg);
     Ok(r)
+}
+
+fn ok_headers(r: &mut Response, errmsg: &'static str) {
+    let h = r.headers_mut();
+    h.insert("error-code", HeaderValue::from_static("0"));
+    h.insert("error-msg", HeaderValue::from_static(errmsg));
 }
 
 /// A non-JSON success (`media/get`).
 pub fn ok_raw(mut r: Response) -> ApiResult {
-    r.extensions_mut().insert(Outcome::Ok("ok"));
+    ok_headers(&mut r, "ok");
     Ok(r)
 }
 
@@ -207,7 +211,7 @@ const JSON: &str = "application/json; charset=UTF-8";
 
 /// The query string, read without allocating unless a value needs decoding.
 #[derive(Debug, Default)]
-pub struct Params(Option<String>);
+pub struct Params(Option<axum::http::Uri>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
     type Rejection = std::convert::Infallible;
@@ -216,13 +220,32 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Params(parts.uri.query().map(str::to_owned)))
+        // A Uri clone shares its buffer; the query is read in place.
+        Ok(Params(Some(parts.uri.clone())))
     }
 }
 
 impl Params {
     pub fn get(&self, key: &str) -> Option<Cow<'_, str>> {
-        form_urlencoded::parse(self.0.as_deref()?.as_bytes())
+        let query = self.0.as_ref()?.query()?;
+        // Most values (tokens, ids) need no decoding: hand out the slice, and decode only when they do.
+        for pair in query.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if k.bytes().any(|b| b == b'%' || b == b'+') {
+                return Self::decoded(query, key);
+            }
+            if k == key {
+                if v.bytes().any(|b| b == b'%' || b == b'+') {
+                    return Self::decoded(query, key);
+                }
+                return Some(Cow::Borrowed(v));
+            }
+        }
+        None
+    }
+
+    fn decoded<'q>(query: &'q str, key: &str) -> Option<Cow<'q, str>> {
+        form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
     }
@@ -309,6 +332,9 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
             (ApiError::from(code).into_response(), bytes::Bytes::new())
         }
         Ok(body) => {
+            // The body outlives the call (journal, inboxes). As read, it is a slice of hyper's connection
+            // buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
+            let body = bytes::Bytes::copy_from_slice(&body);
             let fault = st.faults.check(uri.path());
             if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
                 tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
@@ -324,15 +350,8 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
         }
     };
 
-    let (errcode, errmsg) = match resp.extensions_mut().remove::<Outcome>() {
-        Some(Outcome::Ok(msg)) => {
-            resp.headers_mut()
-                .insert("error-code", HeaderValue::from_static("0"));
-            resp.headers_mut()
-                .insert("error-msg", HeaderValue::from_static(msg));
-            (0, Cow::Borrowed(msg))
-        }
-        Some(Outcome::Rejected(e)) => {
+    let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
+        Some(Rejected(e)) => {
             let ip = caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string());
             let hint = Hint {
                 unix_s: (at_ms / 1000) as u64,
@@ -350,7 +369,11 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
             }
             (e.err.code.0, Cow::Owned(text))
         }
-        None => (0, Cow::Borrowed("")),
+        // Only media uploads answer "" (see ok_with_errmsg).
+        None => match resp.headers().get("error-msg").map(HeaderValue::as_bytes) {
+            Some(b"ok") => (0, Cow::Borrowed("ok")),
+            _ => (0, Cow::Borrowed("")),
+        },
     };
     let elapsed = started.elapsed();
     if let Some(path) = path {
@@ -359,7 +382,10 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
     st.journal.record(journal::Entry {
         at_ms,
         method,
-        uri,
+        target: uri
+            .path_and_query()
+            .map_or(uri.path(), |pq| pq.as_str())
+            .into(),
         body,
         status: resp.status().as_u16(),
         errcode,
@@ -400,10 +426,19 @@ mod tests {
 
     #[test]
     fn params_decode() {
-        let p = Params(Some("a=1&key=x%2By&b".into()));
-        assert_eq!(p.get("key").as_deref(), Some("x+y"));
-        assert_eq!(p.get("b").as_deref(), Some(""));
-        assert_eq!(p.get("c"), None);
+        let p = |q: &str| Params(format!("/x?{q}").parse().ok());
+        let q = p("a=1&key=x%2By&b&t=plain_token-123");
+        assert_eq!(q.get("key").as_deref(), Some("x+y"));
+        assert_eq!(q.get("b").as_deref(), Some(""));
+        assert_eq!(q.get("c"), None);
+        assert!(matches!(q.get("t"), Some(Cow::Borrowed("plain_token-123"))));
+        assert_eq!(
+            p("k%65y=v").get("key").as_deref(),
+            Some("v"),
+            "an encoded key is decoded"
+        );
+        assert_eq!(p("a=1+2").get("a").as_deref(), Some("1 2"));
+        assert_eq!(p("a=%FF").get("a").as_deref(), Some("\u{fffd}"));
         assert_eq!(Params(None).get("a"), None);
     }
 }

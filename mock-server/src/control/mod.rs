@@ -133,7 +133,7 @@ struct JournalQuery {
 
 async fn journal(State(st): St, Query(q): Query<JournalQuery>) -> Json<Value> {
     let entries = st.journal.list(q.limit.unwrap_or(100), q.path.as_deref());
-    let views: Vec<Value> = entries.iter().map(|e| json!(e.1.view(e.0))).collect();
+    let views: Vec<Value> = entries.iter().map(|(seq, e)| json!(e.view(*seq))).collect();
     Json(json!({ "n_recorded": st.journal.n_recorded(), "entries": views }))
 }
 

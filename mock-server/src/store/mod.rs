@@ -50,7 +50,8 @@ pub struct Sent {
 
 #[derive(Debug)]
 pub struct Store {
-    pub inboxes: DashMap<InboxId, Inbox>,
+    /// foldhash: this map is hit once per recipient of every message.
+    pub inboxes: DashMap<InboxId, Inbox, foldhash::fast::RandomState>,
     pub inbox_capacity: usize,
     pub media: DashMap<String, Arc<Media>>,
     /// `media/uploadimg` pictures, served at `/wwpic/{id}`.
@@ -69,7 +70,7 @@ pub const SENT_CAPACITY: usize = 100_000;
 impl Store {
     pub fn new(inbox_capacity: usize) -> Store {
         Store {
-            inboxes: DashMap::new(),
+            inboxes: DashMap::default(),
             inbox_capacity,
             media: DashMap::new(),
             images: DashMap::new(),
