@@ -1,7 +1,6 @@
 //! `appchat/create|get|update|send`: group chats an app makes among members; messages land in the chat's inbox.
 
 use axum::extract::State;
-use bytes::Bytes;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -13,7 +12,7 @@ use wecom_wire::message::{self, SendRequest};
 use wecom_wire::Errcode;
 
 use super::message::check_media;
-use super::{caller, json, ok, ApiError, ApiResult, Caller, Params};
+use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::State as Shared;
 use crate::store::{Chat, Delivery, Inbox, Source};
 use crate::world::Corp;
@@ -35,7 +34,7 @@ fn members(corp: &Corp, agentid: i64, ids: &[String]) -> Result<Vec<String>, Api
     Ok(out)
 }
 
-pub async fn create(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn create(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = caller(&st, &q)?;
     let req: CreateRequest = json(&body)?;
     let sim = st.sim();
@@ -100,7 +99,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     })
 }
 
-pub async fn update(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn update(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = caller(&st, &q)?;
     let req: UpdateRequest = json(&body)?;
     let key = chat_key(who, req.chatid.as_deref())?;
@@ -144,7 +143,7 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> Ap
     ok(Empty {})
 }
 
-pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = caller(&st, &q)?;
     let target: SendTarget = json(&body)?;
     let req: SendRequest = json(&body)?;

@@ -1,7 +1,6 @@
 //! `message/send` and `message/recall`: app messages to members, by userid, department, tag or `@all`.
 
 use axum::extract::State;
-use bytes::Bytes;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -9,7 +8,7 @@ use std::sync::Arc;
 use wecom_wire::message::{self, Msgtype, SendRequest, SendResponse, DEFAULT_DUPLICATE_INTERVAL_S};
 use wecom_wire::{Errcode, WireError};
 
-use super::{caller, json, ok, ApiError, ApiResult, Caller, Params};
+use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::{Delivery, InboxId, Owner, Sent, Source};
 use crate::world::{App, Corp};
@@ -17,7 +16,7 @@ use crate::world::{App, Corp};
 /// A recall is possible for 24 hours.
 const RECALL_WINDOW_MS: i64 = 24 * 3600 * 1000;
 
-pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = caller(&st, &q)?;
     let req: SendRequest = json(&body)?;
     let sim = st.sim();
@@ -202,7 +201,7 @@ fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
     r
 }
 
-pub async fn recall(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn recall(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = caller(&st, &q)?;
     let req: message::RecallRequest = json(&body)?;
     let msgid = req

@@ -182,17 +182,39 @@ pub fn ok<T: Serialize>(body: T) -> ApiResult {
 
 /// Media uploads answer with `"errmsg":""` in WeCom's examples.
 pub fn ok_with_errmsg<T: Serialize>(errmsg: &'static str, body: T) -> ApiResult {
-    let bytes = serde_json::to_vec(&Envelope {
-        errcode: 0,
-        errmsg,
-        body,
-    })
-    .map_err(|_| ApiError::from(Errcode::SYSTEM_BUSY))?;
+    let bytes = envelope_bytes(errmsg, &body).ok_or(Errcode::SYSTEM_BUSY)?;
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     ok_headers(&mut r, errmsg);
     Ok(r)
+}
+
+/// The same bytes as `Envelope { errcode: 0, errmsg, body }`, without `#[serde(flatten)]`'s detour through a
+/// map: the prefix is written by hand and the body struct's fields are spliced in after it.
+fn envelope_bytes<T: Serialize>(errmsg: &str, body: &T) -> Option<Vec<u8>> {
+    let mut buf = Vec::with_capacity(256);
+    buf.extend_from_slice(br#"{"errcode":0,"errmsg":"#);
+    serde_json::to_writer(&mut buf, errmsg).ok()?;
+    let start = buf.len();
+    serde_json::to_writer(&mut buf, body).ok()?;
+    match &buf[start..] {
+        b"{}" => {
+            buf.truncate(start);
+            buf.push(b'}');
+        }
+        [b'{', ..] => buf[start] = b',',
+        // Not an object: every body is a struct, so this is a bug; fall back to the slow, sure path.
+        _ => {
+            return serde_json::to_vec(&Envelope {
+                errcode: 0,
+                errmsg,
+                body,
+            })
+            .ok()
+        }
+    }
+    Some(buf)
 }
 
 fn ok_headers(r: &mut Response, errmsg: &'static str) {
@@ -208,6 +230,21 @@ pub fn ok_raw(mut r: Response) -> ApiResult {
 }
 
 const JSON: &str = "application/json; charset=UTF-8";
+
+/// A JSON call's body, read once by [`layer`] and handed over as it is.
+#[derive(Debug, Default, Clone)]
+pub struct RawBody(pub bytes::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RawBody {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.remove::<RawBody>().unwrap_or_default())
+    }
+}
 
 /// The query string, read without allocating unless a value needs decoding.
 #[derive(Debug, Default)]
@@ -341,11 +378,17 @@ async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Respon
             }
             match fault.and_then(|f| f.errcode) {
                 Some(code) => (ApiError::from(Errcode(code)).into_response(), body),
-                None => (
-                    next.run(Request::from_parts(parts, Body::from(body.clone())))
-                        .await,
-                    body,
-                ),
+                None => {
+                    let mut parts = parts;
+                    // Multipart parsers want a body; JSON handlers take the bytes as they are (RawBody).
+                    let inner = if upload {
+                        Body::from(body.clone())
+                    } else {
+                        parts.extensions.insert(RawBody(body.clone()));
+                        Body::empty()
+                    };
+                    (next.run(Request::from_parts(parts, inner)).await, body)
+                }
             }
         }
     };
@@ -422,6 +465,34 @@ mod tests {
         assert_eq!(code(br#"{"n":"x"}"#), 40058);
         assert_eq!(code(br#"[1]"#), 47001);
         assert_eq!(code(br#"null"#), 47001);
+    }
+
+    #[test]
+    fn envelope_bytes_match_the_envelope_type() {
+        #[derive(serde::Serialize)]
+        struct B {
+            msgid: &'static str,
+            n: i64,
+        }
+        let fast = envelope_bytes(
+            "ok",
+            &B {
+                msgid: "m\"1",
+                n: 2,
+            },
+        )
+        .unwrap_or_default();
+        let sure = serde_json::to_vec(&Envelope {
+            errcode: 0,
+            errmsg: "ok",
+            body: B {
+                msgid: "m\"1",
+                n: 2,
+            },
+        });
+        assert_eq!(fast, sure.unwrap_or_default());
+        let empty = envelope_bytes("", &wecom_wire::envelope::Empty {}).unwrap_or_default();
+        assert_eq!(empty, br#"{"errcode":0,"errmsg":""}"#);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! credential. Each robot takes 20 messages a minute on the mock clock.
 
 use axum::extract::{Request, State};
-use bytes::Bytes;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -12,11 +11,11 @@ use wecom_wire::webhook::{self, SendRequest};
 use wecom_wire::{Errcode, WireError};
 
 use super::media::media_part;
-use super::{json, ok, ApiError, ApiResult, Params};
+use super::{json, ok, ApiError, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 use crate::store::{Delivery, InboxId, Media, Owner, Source};
 
-pub async fn send(State(st): State<Arc<Shared>>, q: Params, body: Bytes) -> ApiResult {
+pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let key = q.get("key").unwrap_or_default();
     let sim = st.sim();
     let (corp, robot) = sim.world.robot(&key).ok_or(Errcode::INVALID_WEBHOOK)?;
