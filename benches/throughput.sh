@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # mock-server's message/send throughput against the bare axum baseline, same machine, same run, same driver.
-# Usage: benches/throughput.sh [SECONDS per run (default 10)] [CONNECTIONS (default 32)]
+# Usage: benches/throughput.sh [SECONDS per run (default 10)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
+# Each round runs bare, mock, mock, bare (so drift on a shared machine hits both alike); the ratio reported is
+# the median over rounds, with the lowest and highest beside it.
 # Traffic goes to 127.0.0.1 only; each wrk run stops by itself after SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-32}
+rounds=${3:-3}
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk from Debian's packages" >&2
@@ -60,22 +63,32 @@ run() { # run NAME PID URL → prints "requests/s cpu-µs-per-request"
 # Warm both, then alternate so drift on a shared machine hits both alike.
 wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$bare/cgi-bin/message/send" >/dev/null
 wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$mock/cgi-bin/message/send?access_token=$token" >/dev/null
-b1=$(run bare1 "$bare_pid" "http://$bare/cgi-bin/message/send")
-m1=$(run mock1 "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
-m2=$(run mock2 "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
-b2=$(run bare2 "$bare_pid" "http://$bare/cgi-bin/message/send")
+rows=()
+for r in $(seq "$rounds"); do
+  b1=$(run "bare$r.1" "$bare_pid" "http://$bare/cgi-bin/message/send")
+  m1=$(run "mock$r.1" "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
+  m2=$(run "mock$r.2" "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
+  b2=$(run "bare$r.2" "$bare_pid" "http://$bare/cgi-bin/message/send")
+  rows+=("$b1 $b2 $m1 $m2")
+done
 
 ok=$(curl -s "http://$mock/mock/inboxes/user/lisi?limit=0" | python3 -c 'import json,sys; print(json.load(sys.stdin)["n_total"])')
-python3 - "$b1" "$b2" "$m1" "$m2" "$ok" "$secs" "$conns" <<'PY'
-import sys
-(b1, bc1), (b2, bc2), (m1, mc1), (m2, mc2) = [map(float, a.split()) for a in sys.argv[1:5]]
-ok, secs, conns = sys.argv[5:]
-bare, mock = (b1 + b2) / 2, (m1 + m2) / 2
-bare_cpu, mock_cpu = (bc1 + bc2) / 2, (mc1 + mc2) / 2
-print(f"message/send, {conns} connections, 2 x {secs}s each, wrk -t1, same machine")
-print(f"bare axum   : {bare:9.0f} req/s ({b1:.0f}, {b2:.0f})   server CPU {bare_cpu:5.2f} us/request")
-print(f"mock-server : {mock:9.0f} req/s ({m1:.0f}, {m2:.0f})   server CPU {mock_cpu:5.2f} us/request")
-print(f"ratio       : {mock / bare:.2f} by throughput, {bare_cpu / mock_cpu:.2f} by CPU per request  (target >= 0.80)")
-print(f"delivered   : {ok} messages in lisi's inbox count")
+python3 - "$ok" "$secs" "$conns" "${rows[@]}" <<'PY'
+import statistics, sys
+ok, secs, conns = sys.argv[1:4]
+rounds = []
+for row in sys.argv[4:]:
+    b1, bc1, b2, bc2, m1, mc1, m2, mc2 = map(float, row.split())
+    rounds.append(((b1 + b2) / 2, (bc1 + bc2) / 2, (m1 + m2) / 2, (mc1 + mc2) / 2))
+print(f"message/send, {conns} connections, wrk -t1, {len(rounds)} rounds of bare,mock,mock,bare x {secs}s, same machine")
+for i, (b, bc, m, mc) in enumerate(rounds, 1):
+    print(f"round {i}: bare {b:8.0f} req/s {bc:5.2f} us CPU/req | mock {m:8.0f} req/s {mc:5.2f} us CPU/req | ratio {m / b:.2f}")
+ratios = [m / b for b, _, m, _ in rounds]
+cpu = [bc / mc for _, bc, _, mc in rounds]
+print(f"bare axum   : {statistics.median(r[0] for r in rounds):8.0f} req/s (median)")
+print(f"mock-server : {statistics.median(r[2] for r in rounds):8.0f} req/s (median)")
+print(f"ratio       : {statistics.median(ratios):.2f} by throughput (range {min(ratios):.2f}-{max(ratios):.2f}), "
+      f"{statistics.median(cpu):.2f} by server CPU per request  (target >= 0.80)")
+print(f"delivered   : {ok} messages counted in lisi's inbox")
 PY
-grep -A4 'Latency Distribution' "$tmp/mock1.wrk" | sed 's/^/mock latency /'
+grep -A4 'Latency Distribution' "$tmp/mock1.1.wrk" | sed 's/^/mock latency (round 1) /'
