@@ -36,10 +36,6 @@ fn main() -> std::process::ExitCode {
 
 #[tokio::main]
 async fn serve() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
     let args = Args::parse();
     let config = Config {
         admin_token: args.admin_token,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::errcode::{Errcode, WireError};
 use proptest::prelude::*;
 
 fn req(json: &str) -> SendRequest {

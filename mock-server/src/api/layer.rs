@@ -1,0 +1,118 @@
+//! The middleware every `/cgi-bin` call passes: the body limit, faults, rendering refusals with their hint,
+//! the journal and metrics.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State as AxState};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use wecom_wire::envelope::{self, Hint};
+use wecom_wire::Errcode;
+
+use super::reply::{Rejected, JSON};
+use super::{path_index, ApiError, RawBody, Shared, UPLOAD_PATHS};
+use crate::journal;
+
+/// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
+/// and metrics.
+pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let at_ms = st.clock.now_ms();
+    let caller_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let path = path_index(uri.path());
+    let upload = UPLOAD_PATHS.contains(&uri.path());
+
+    let (parts, body) = req.into_parts();
+    let limit = if upload {
+        st.settings.max_upload_bytes()
+    } else {
+        st.settings.max_body_bytes()
+    };
+    let (mut resp, body) = match to_bytes(body, limit).await {
+        Err(_) => {
+            let code = if upload {
+                Errcode::MEDIA_TOO_LARGE
+            } else {
+                Errcode::CONTENT_TOO_LARGE
+            };
+            (ApiError::from(code).into_response(), bytes::Bytes::new())
+        }
+        Ok(body) => {
+            // The body outlives the call (journal, inboxes). As read, it is a slice of hyper's connection
+            // buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
+            let body = bytes::Bytes::copy_from_slice(&body);
+            let fault = st.faults.check(uri.path());
+            if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+            }
+            match fault.and_then(|f| f.errcode) {
+                Some(code) => (ApiError::from(Errcode(code)).into_response(), body),
+                None => {
+                    let mut parts = parts;
+                    // Multipart parsers want a body; JSON handlers take the bytes as they are (RawBody).
+                    let inner = if upload {
+                        Body::from(body.clone())
+                    } else {
+                        parts.extensions.insert(RawBody(body.clone()));
+                        Body::empty()
+                    };
+                    (next.run(Request::from_parts(parts, inner)).await, body)
+                }
+            }
+        }
+    };
+
+    let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
+        Some(Rejected(e)) => {
+            let ip = caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string());
+            let hint = Hint {
+                unix_s: (at_ms / 1000) as u64,
+                seq: st.ids.next_seq(),
+                caller_ip: &ip,
+            };
+            let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
+            *resp.body_mut() = Body::from(envelope::error_body(&e.err, &hint, e.defaults.as_ref()));
+            *resp.status_mut() = StatusCode::OK;
+            let h = resp.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            h.insert("error-code", HeaderValue::from(e.err.code.0));
+            if let Ok(v) = HeaderValue::from_str(&text) {
+                h.insert("error-msg", v);
+            }
+            (e.err.code.0, Cow::Owned(text))
+        }
+        // Only media uploads answer "" (see ok_with_errmsg).
+        None => match resp.headers().get("error-msg").map(HeaderValue::as_bytes) {
+            Some(b"ok") => (0, Cow::Borrowed("ok")),
+            _ => (0, Cow::Borrowed("")),
+        },
+    };
+    let elapsed = started.elapsed();
+    if let Some(path) = path {
+        st.metrics.observe(path, errcode, elapsed.as_secs_f64());
+    }
+    st.journal.record(journal::Entry {
+        at_ms,
+        method,
+        target: uri
+            .path_and_query()
+            .map_or(uri.path(), |pq| pq.as_str())
+            .into(),
+        body,
+        status: resp.status().as_u16(),
+        errcode,
+        errmsg,
+        duration_us: elapsed.as_micros() as u64,
+        caller_ip,
+    });
+    resp
+}
