@@ -7,7 +7,9 @@ use serde_json::Value;
 use crate::lenient;
 
 mod rules;
-pub use rules::{recipients, template_card, validate_content, Recipients, ValidContent};
+pub use rules::{
+    news_articles, recipients, template_card, validate_content, Recipients, ValidContent,
+};
 
 /// Byte limits from the reference (section 2.1).
 pub const MAX_TEXT_BYTES: usize = 2048;

@@ -10,7 +10,6 @@ use crate::message::{self, TemplateCard};
 pub const MAX_TEXT_BYTES: usize = 2048;
 pub const MAX_MARKDOWN_BYTES: usize = 4096;
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
-pub const MAX_ARTICLES: usize = 8;
 /// Messages a robot takes in a minute, counted whether or not they succeed.
 pub const PER_MINUTE: usize = 20;
 
@@ -142,43 +141,8 @@ pub fn validate(req: &SendRequest) -> Result<ValidSend, WireError> {
         }
         Msgtype::Image => image(req.image.as_ref())?,
         Msgtype::News => {
-            let articles = req
-                .news
-                .as_ref()
-                .map(|n| n.articles.as_slice())
-                .unwrap_or_default();
-            if articles.is_empty() {
-                return Err(WireError::invalid_field("news.articles"));
-            }
-            if articles.len() > MAX_ARTICLES {
-                return Err(WireError::too_long("news.articles", MAX_ARTICLES));
-            }
-            for a in articles {
-                if a.title.as_deref().unwrap_or("").is_empty() {
-                    return Err(WireError::invalid_field("news.articles.title"));
-                }
-                if a.url.as_deref().unwrap_or("").is_empty() {
-                    return Err(WireError::invalid_field("news.articles.url"));
-                }
-                if a.title
-                    .as_deref()
-                    .is_some_and(|t| t.len() > message::MAX_TITLE_BYTES)
-                {
-                    return Err(WireError::too_long(
-                        "news.articles.title",
-                        message::MAX_TITLE_BYTES,
-                    ));
-                }
-                if a.description
-                    .as_deref()
-                    .is_some_and(|t| t.len() > message::MAX_DESCRIPTION_BYTES)
-                {
-                    return Err(WireError::too_long(
-                        "news.articles.description",
-                        message::MAX_DESCRIPTION_BYTES,
-                    ));
-                }
-            }
+            let articles = req.news.as_ref().map(|n| n.articles.as_slice());
+            message::news_articles(articles.unwrap_or_default(), true)?;
         }
         Msgtype::File | Msgtype::Voice => {
             let m = if msgtype == Msgtype::File {

@@ -1,7 +1,6 @@
 //! `appchat/create|get|update|send`: group chats an app makes among members; messages land in the chat's inbox.
 
 use axum::extract::State;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use wecom_wire::appchat::{
@@ -14,7 +13,7 @@ use wecom_wire::Errcode;
 use super::message::check_media;
 use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::State as Shared;
-use crate::store::{Chat, Delivery, Inbox, Source};
+use crate::store::{Chat, Delivery, Inbox, Source, Store};
 use crate::world::Corp;
 
 /// Members must exist and be in the app's scope; returns their userids as declared.
@@ -77,6 +76,19 @@ pub async fn create(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     ok(CreateResponse { chatid })
 }
 
+/// A chat of this corp made by this app; other apps' chats do not exist for it.
+fn own_chat<'s>(
+    store: &'s Store,
+    key: &(usize, String),
+    who: Caller,
+) -> Result<dashmap::mapref::one::RefMut<'s, (usize, String), Chat>, ApiError> {
+    store
+        .chats
+        .get_mut(key)
+        .filter(|c| c.agentid == who.agentid)
+        .ok_or_else(|| Errcode::CHAT_NOT_FOUND.into())
+}
+
 fn chat_key(who: Caller, chatid: Option<&str>) -> Result<(usize, String), ApiError> {
     match chatid {
         Some(c) if !c.is_empty() => Ok((who.corp, c.to_owned())),
@@ -88,12 +100,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let who = caller(&st, &q)?;
     let key = chat_key(who, q.get("chatid").as_deref())?;
     let sim = st.sim();
-    let chat = sim
-        .store
-        .chats
-        .get(&key)
-        .filter(|c| c.agentid == who.agentid)
-        .ok_or(Errcode::CHAT_NOT_FOUND)?;
+    let chat = own_chat(&sim.store, &key, who)?;
     ok(GetResponse {
         chat_info: chat.info.clone(),
     })
@@ -105,12 +112,7 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     let key = chat_key(who, req.chatid.as_deref())?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
-    let mut chat = sim
-        .store
-        .chats
-        .get_mut(&key)
-        .filter(|c| c.agentid == who.agentid)
-        .ok_or(Errcode::CHAT_NOT_FOUND)?;
+    let mut chat = own_chat(&sim.store, &key, who)?;
     // Work on a copy: a refused update changes nothing.
     let mut info = chat.info.clone();
     if let Some(name) = req.name {
@@ -151,23 +153,19 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     let content = message::validate_content(&req, &appchat::MSGTYPES)?;
     let sim = st.sim();
     check_media(&sim, &st, who.corp, &content.media_ids)?;
-    let mut chat = sim
-        .store
-        .chats
-        .get_mut(&key)
-        .filter(|c| c.agentid == who.agentid)
-        .ok_or(Errcode::CHAT_NOT_FOUND)?;
+    let mut chat = own_chat(&sim.store, &key, who)?;
     let seq = st.ids.next_seq();
-    chat.inbox.push(Arc::new(Delivery {
-        msgid: st.ids.msgid(seq),
-        source: Source::Appchat {
-            agentid: who.agentid,
-            chatid: key.1.clone(),
-        },
-        msgtype: content.msgtype.as_str(),
+    let source = Source::Appchat {
+        agentid: who.agentid,
+        chatid: key.1.clone(),
+    };
+    let msgtype = content.msgtype.as_str();
+    chat.inbox.push(Delivery::new(
+        st.ids.msgid(seq),
+        source,
+        msgtype,
         body,
-        send_time_s: st.clock.now_s(),
-        recalled: AtomicBool::new(false),
-    }));
+        st.clock.now_s(),
+    ));
     ok(Empty {})
 }

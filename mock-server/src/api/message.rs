@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use wecom_wire::message::{self, Msgtype, SendRequest, SendResponse, DEFAULT_DUPLICATE_INTERVAL_S};
@@ -58,16 +58,11 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
 
     let seq = sim.store.sent.reserve();
     let msgid = st.ids.msgid(seq);
-    let delivery = Arc::new(Delivery {
-        msgid: msgid.clone(),
-        source: Source::App {
-            agentid: who.agentid,
-        },
-        msgtype: content.msgtype.as_str(),
-        body,
-        send_time_s: now_ms / 1000,
-        recalled: AtomicBool::new(false),
-    });
+    let source = Source::App {
+        agentid: who.agentid,
+    };
+    let msgtype = content.msgtype.as_str();
+    let delivery = Delivery::new(msgid.clone(), source, msgtype, body, now_ms / 1000);
     for &user in &r.deliver {
         sim.store.deliver(
             InboxId::User {

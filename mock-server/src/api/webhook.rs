@@ -2,7 +2,6 @@
 //! credential. Each robot takes 20 messages a minute on the mock clock.
 
 use axum::extract::{Request, State};
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use wecom_wire::envelope::Empty;
@@ -58,16 +57,16 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         }
     }
     let seq = st.ids.next_seq();
-    let d = Arc::new(Delivery {
-        msgid: st.ids.msgid(seq),
-        source: Source::Robot {
-            key: key.into_owned(),
-        },
-        msgtype: valid.msgtype.as_str(),
+    let source = Source::Robot {
+        key: key.into_owned(),
+    };
+    let d = Delivery::new(
+        st.ids.msgid(seq),
+        source,
+        valid.msgtype.as_str(),
         body,
-        send_time_s: now_ms / 1000,
-        recalled: AtomicBool::new(false),
-    });
+        now_ms / 1000,
+    );
     sim.store.deliver(InboxId::Robot { corp, robot }, &d);
     ok(Empty {})
 }

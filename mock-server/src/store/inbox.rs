@@ -47,6 +47,25 @@ pub struct View<'a> {
 }
 
 impl Delivery {
+    /// A new message, not recalled, ready to be pushed into inboxes.
+    pub fn new(
+        msgid: String,
+        source: Source,
+        msgtype: &'static str,
+        body: Bytes,
+        send_time_s: i64,
+    ) -> Arc<Delivery> {
+        let recalled = AtomicBool::new(false);
+        Arc::new(Delivery {
+            msgid,
+            source,
+            msgtype,
+            body,
+            send_time_s,
+            recalled,
+        })
+    }
+
     pub fn view(&self) -> View<'_> {
         let content = serde_json::from_slice::<Value>(&self.body)
             .ok()

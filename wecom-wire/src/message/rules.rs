@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Content, MediaRef, Msgtype, SendRequest, TemplateCard};
+use super::{Article, Content, MediaRef, Msgtype, SendRequest, TemplateCard};
 use super::{
     MAX_ARTICLES, MAX_DESCRIPTION_BYTES, MAX_TEXT_BYTES, MAX_TITLE_BYTES, MAX_TOPARTY, MAX_TOTAG,
 };
@@ -186,26 +186,8 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
             check_len("textcard.btntxt", c.and_then(|c| c.btntxt.as_deref()), 12)?;
         }
         Msgtype::News => {
-            let articles = req
-                .news
-                .as_ref()
-                .map(|n| n.articles.as_slice())
-                .unwrap_or_default();
-            article_count("news.articles", articles.len())?;
-            for a in articles {
-                check_len(
-                    "news.articles.title",
-                    Some(required("news.articles.title", a.title.as_deref())?),
-                    MAX_TITLE_BYTES,
-                )?;
-                check_len(
-                    "news.articles.description",
-                    a.description.as_deref(),
-                    MAX_DESCRIPTION_BYTES,
-                )?;
-                check_len("news.articles.url", a.url.as_deref(), MAX_URL_BYTES)?;
-                check_len("news.articles.picurl", a.picurl.as_deref(), MAX_URL_BYTES)?;
-            }
+            let articles = req.news.as_ref().map(|n| n.articles.as_slice());
+            news_articles(articles.unwrap_or_default(), false)?;
         }
         Msgtype::Mpnews => {
             let articles = req
@@ -270,6 +252,26 @@ fn article_count(field: &str, n: usize) -> Result<(), WireError> {
     }
     if n > MAX_ARTICLES {
         return Err(WireError::too_long(field, MAX_ARTICLES));
+    }
+    Ok(())
+}
+
+/// News articles, for app messages and robots alike: 1–8, each with a title; robots also insist on a url.
+pub fn news_articles(articles: &[Article], url_required: bool) -> Result<(), WireError> {
+    article_count("news.articles", articles.len())?;
+    for a in articles {
+        let title = required("news.articles.title", a.title.as_deref())?;
+        check_len("news.articles.title", Some(title), MAX_TITLE_BYTES)?;
+        check_len(
+            "news.articles.description",
+            a.description.as_deref(),
+            MAX_DESCRIPTION_BYTES,
+        )?;
+        if url_required {
+            required("news.articles.url", a.url.as_deref())?;
+        }
+        check_len("news.articles.url", a.url.as_deref(), MAX_URL_BYTES)?;
+        check_len("news.articles.picurl", a.picurl.as_deref(), MAX_URL_BYTES)?;
     }
     Ok(())
 }
