@@ -3,6 +3,7 @@
 //! that must look exactly like WeCom lives here, once, so the mock server and the load generator agree on it.
 
 pub mod appchat;
+pub mod callback;
 pub mod crypto;
 pub mod directory;
 pub mod envelope;
