@@ -43,6 +43,8 @@ bare_pid=${pids[-1]}
 
 token=$(curl -s "http://$mock/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsecret=demo-bot-secret-0123456789abcdefghijklmnopq" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# Measure full delivery: WeCom's per-member limit (30 a minute) would otherwise drop most messages unrouted.
+curl -s -X PATCH "http://$mock/mock/settings" -d '{"member_per_minute": 0, "member_per_hour": 0}' >/dev/null
 body='{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":"负载测试 load test message"},"safe":0}'
 cat >"$tmp/post.lua" <<LUA
 wrk.method = "POST"

@@ -14,6 +14,10 @@ pub struct SettingsPatch {
     pub expired_token_errcode: Option<i64>,
     pub webhook_limit_errcode: Option<i64>,
     pub webhook_per_minute: Option<usize>,
+    /// App messages one app may send one member per minute / per hour; the excess is dropped silently, as
+    /// WeCom drops it (the inbox counts it in `n_dropped`). 0 turns the limit off.
+    pub member_per_minute: Option<usize>,
+    pub member_per_hour: Option<usize>,
     pub max_body_bytes: Option<usize>,
     pub max_upload_bytes: Option<usize>,
     /// Messages kept per inbox (older ones fall off; counts stay exact). Applies from the next reset.
@@ -30,6 +34,10 @@ pub struct Settings {
     webhook_limit_errcode: AtomicI64,
     #[serde(serialize_with = "ser_usize")]
     webhook_per_minute: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    member_per_minute: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    member_per_hour: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     max_body_bytes: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
@@ -54,6 +62,8 @@ impl Default for Settings {
             expired_token_errcode: AtomicI64::new(Errcode::TOKEN_EXPIRED.0),
             webhook_limit_errcode: AtomicI64::new(Errcode::FREQ_LIMIT.0),
             webhook_per_minute: AtomicUsize::new(wecom_wire::webhook::PER_MINUTE),
+            member_per_minute: AtomicUsize::new(wecom_wire::message::MEMBER_PER_MINUTE),
+            member_per_hour: AtomicUsize::new(wecom_wire::message::MEMBER_PER_HOUR),
             max_body_bytes: AtomicUsize::new(2 * 1024 * 1024),
             max_upload_bytes: AtomicUsize::new(21 * 1024 * 1024),
             inbox_capacity: AtomicUsize::new(1000),
@@ -103,6 +113,8 @@ impl Settings {
         set_i(&self.expired_token_errcode, p.expired_token_errcode);
         set_i(&self.webhook_limit_errcode, p.webhook_limit_errcode);
         set_u(&self.webhook_per_minute, p.webhook_per_minute);
+        set_u(&self.member_per_minute, p.member_per_minute);
+        set_u(&self.member_per_hour, p.member_per_hour);
         set_u(&self.max_body_bytes, p.max_body_bytes);
         set_u(&self.max_upload_bytes, p.max_upload_bytes);
         set_u(&self.inbox_capacity, p.inbox_capacity);
@@ -116,6 +128,14 @@ impl Settings {
 
     pub fn webhook_limit_errcode(&self) -> Errcode {
         Errcode(self.webhook_limit_errcode.load(Ordering::Relaxed))
+    }
+
+    /// (per minute, per hour); 0 = no limit.
+    pub fn member_limits(&self) -> (usize, usize) {
+        (
+            self.member_per_minute.load(Ordering::Relaxed),
+            self.member_per_hour.load(Ordering::Relaxed),
+        )
     }
 
     pub fn webhook_per_minute(&self) -> usize {

@@ -20,6 +20,9 @@ pub const MAX_ARTICLES: usize = 8;
 pub const MAX_TOUSER: usize = 1000;
 pub const MAX_TOPARTY: usize = 100;
 pub const MAX_TOTAG: usize = 100;
+/// App messages from one app to one member: beyond these, WeCom drops them silently (no errcode).
+pub const MEMBER_PER_MINUTE: usize = 30;
+pub const MEMBER_PER_HOUR: usize = 1000;
 /// `duplicate_check_interval`: default 1800 s, at most 4 h.
 pub const DEFAULT_DUPLICATE_INTERVAL_S: i64 = 1800;
 pub const MAX_DUPLICATE_INTERVAL_S: i64 = 4 * 3600;

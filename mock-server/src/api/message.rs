@@ -63,14 +63,14 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     };
     let msgtype = content.msgtype.as_str();
     let delivery = Delivery::new(msgid.clone(), source, msgtype, body, now_ms / 1000);
+    let limits = st.settings.member_limits();
     for &user in &r.deliver {
-        sim.store.deliver(
-            InboxId::User {
-                corp: who.corp,
-                user,
-            },
-            &delivery,
-        );
+        let to = InboxId::User {
+            corp: who.corp,
+            user,
+        };
+        sim.store
+            .deliver_app_message(to, who.agentid, &delivery, now_ms, limits);
     }
     sim.store.sent.put(
         seq,

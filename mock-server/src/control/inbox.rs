@@ -27,16 +27,17 @@ fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
 }
 
 fn render(inbox: Option<&Inbox>, limit: usize) -> Json<Value> {
-    let (n_total, messages): (u64, Vec<Value>) = match inbox {
+    let (n_total, n_dropped, messages): (u64, u64, Vec<Value>) = match inbox {
         Some(i) => (
             i.n_total,
+            i.n_dropped,
             i.newest(limit)
                 .map(|d: &Arc<Delivery>| json!(d.view()))
                 .collect(),
         ),
-        None => (0, Vec::new()),
+        None => (0, 0, Vec::new()),
     };
-    Json(json!({ "n_total": n_total, "messages": messages }))
+    Json(json!({ "n_total": n_total, "n_dropped": n_dropped, "messages": messages }))
 }
 
 pub async fn user(
@@ -96,7 +97,7 @@ pub async fn list(State(st): St) -> Json<Value> {
                 InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].users[user].userid.clone()),
                 InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
             };
-            json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_held": i.len()})
+            json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_dropped": i.n_dropped, "n_held": i.len()})
         })
         .collect();
     rows.extend(sim.store.chats.iter().map(|c| {

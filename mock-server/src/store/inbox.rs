@@ -87,6 +87,8 @@ pub struct Inbox {
     items: VecDeque<Arc<Delivery>>,
     capacity: usize,
     pub n_total: u64,
+    /// Messages accepted for this recipient but dropped by WeCom's per-member frequency limit.
+    pub n_dropped: u64,
 }
 
 impl Inbox {
@@ -95,6 +97,7 @@ impl Inbox {
             items: VecDeque::new(),
             capacity: capacity.max(1),
             n_total: 0,
+            n_dropped: 0,
         }
     }
 

@@ -60,8 +60,38 @@ pub struct Store {
     pub sent: Ring<Sent>,
     /// (corp, agentid, hash of the request body) → (expires at ms, msgid).
     pub recent: DashMap<(usize, i64, u64), (i64, String)>,
+    /// App messages per (corp, agentid, member): (minute, count in it, hour, count in it).
+    pub member_windows: DashMap<(usize, i64, usize), MemberWindow, foldhash::fast::RandomState>,
     /// Attempt times (ms) per robot within the last minute.
     pub robot_windows: DashMap<(usize, usize), Mutex<VecDeque<i64>>>,
+}
+
+/// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
+#[derive(Debug, Default)]
+pub struct MemberWindow {
+    minute: i64,
+    n_minute: usize,
+    hour: i64,
+    n_hour: usize,
+}
+
+impl MemberWindow {
+    fn admit(&mut self, now_ms: i64, (per_minute, per_hour): (usize, usize)) -> bool {
+        let (minute, hour) = (now_ms.div_euclid(60_000), now_ms.div_euclid(3_600_000));
+        if minute != self.minute {
+            (self.minute, self.n_minute) = (minute, 0);
+        }
+        if hour != self.hour {
+            (self.hour, self.n_hour) = (hour, 0);
+        }
+        let over = (per_minute > 0 && self.n_minute >= per_minute)
+            || (per_hour > 0 && self.n_hour >= per_hour);
+        if !over {
+            self.n_minute += 1;
+            self.n_hour += 1;
+        }
+        !over
+    }
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -77,6 +107,7 @@ impl Store {
             chats: DashMap::new(),
             sent: Ring::new(SENT_CAPACITY),
             recent: DashMap::new(),
+            member_windows: DashMap::default(),
             robot_windows: DashMap::new(),
         }
     }
@@ -86,6 +117,36 @@ impl Store {
             .entry(to)
             .or_insert_with(|| Inbox::new(self.inbox_capacity))
             .push(d.clone());
+    }
+
+    /// Delivers an app message to a member unless the app has reached WeCom's per-member limits, in which case
+    /// the message is dropped and counted, as WeCom drops it without an errcode. Returns whether it was delivered.
+    pub fn deliver_app_message(
+        &self,
+        to: InboxId,
+        agentid: i64,
+        d: &Arc<Delivery>,
+        now_ms: i64,
+        limits: (usize, usize),
+    ) -> bool {
+        let admitted = match to {
+            InboxId::User { corp, user } => self
+                .member_windows
+                .entry((corp, agentid, user))
+                .or_default()
+                .admit(now_ms, limits),
+            InboxId::Robot { .. } => true,
+        };
+        let mut inbox = self
+            .inboxes
+            .entry(to)
+            .or_insert_with(|| Inbox::new(self.inbox_capacity));
+        if admitted {
+            inbox.push(d.clone());
+        } else {
+            inbox.n_dropped += 1;
+        }
+        admitted
     }
 
     /// Counts an attempt in the robot's one-minute window; false when the window is full.
@@ -124,6 +185,22 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn member_windows_drop_the_excess_and_reopen() {
+        let mut w = MemberWindow::default();
+        let limits = (30, 1000);
+        assert_eq!((0..31).filter(|_| w.admit(1_000, limits)).count(), 30);
+        assert!(w.admit(60_000, limits), "a new minute");
+        let mut h = MemberWindow::default();
+        let admitted = (0..1800).filter(|i| h.admit(i * 2_000, limits)).count();
+        assert_eq!(
+            admitted, 1000,
+            "the hour caps it even when every minute is under 30"
+        );
+        let mut off = MemberWindow::default();
+        assert!((0..5000).all(|_| off.admit(0, (0, 0))));
+    }
 
     #[test]
     fn robot_window_slides() {

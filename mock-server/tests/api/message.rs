@@ -250,3 +250,41 @@ async fn recall_marks_the_message_in_every_inbox() {
         .await;
     assert_eq!(code(&late), 40058, "past 24 h");
 }
+
+#[tokio::test]
+async fn per_member_limit_drops_silently_and_counts() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    for i in 0..31 {
+        assert_eq!(
+            code(&app.text_to(&t, "lisi", &format!("n{i}")).await),
+            0,
+            "no errcode, ever"
+        );
+    }
+    let inbox = app.inbox("lisi").await;
+    assert_eq!(
+        (inbox["n_total"].as_u64(), inbox["n_dropped"].as_u64()),
+        (Some(30), Some(1))
+    );
+    // Another app has its own allowance, and another member is untouched.
+    let hr = app.token_for(CORPID, HR_SECRET).await;
+    let v = app.send(&hr, json!({"touser": "lisi", "msgtype": "text", "agentid": HR_AGENTID, "text": {"content": "hr"}})).await;
+    assert_eq!(code(&v), 0);
+    assert_eq!(app.inbox("lisi").await["n_total"], 31);
+    app.advance(60).await;
+    let t = app.token().await;
+    app.text_to(&t, "lisi", "next minute").await;
+    assert_eq!(app.inbox("lisi").await["n_total"], 32);
+    let r = app
+        .http
+        .patch(app.url("/mock/settings"))
+        .json(&json!({"member_per_minute": 0, "member_per_hour": 0}))
+        .send()
+        .await;
+    assert!(r.is_ok_and(|r| r.status() == 200));
+    for _ in 0..40 {
+        app.text_to(&t, "zhaoliu", "unlimited").await;
+    }
+    assert_eq!(app.inbox("zhaoliu").await["n_total"], 40);
+}
