@@ -130,6 +130,7 @@ impl Store {
         limits: (usize, usize),
     ) -> bool {
         let admitted = match to {
+            _ if limits == (0, 0) => true,
             InboxId::User { corp, user } => self
                 .member_windows
                 .entry((corp, agentid, user))
