@@ -11,6 +11,7 @@ type Slot<T> = Mutex<Option<(u64, T)>>;
 pub struct Ring<T> {
     slots: Box<[Slot<T>]>,
     next: AtomicU64,
+    n_put: AtomicU64,
 }
 
 impl<T: Clone> Ring<T> {
@@ -19,6 +20,7 @@ impl<T: Clone> Ring<T> {
         Ring {
             slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
             next: AtomicU64::new(0),
+            n_put: AtomicU64::new(0),
         }
     }
 
@@ -31,7 +33,9 @@ impl<T: Clone> Ring<T> {
         self.next.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Stores an entry under a sequence number from [`Ring::reserve`] or from the caller's own counter.
     pub fn put(&self, seq: u64, value: T) {
+        self.n_put.fetch_add(1, Ordering::Relaxed);
         let slot = &self.slots[(seq % self.slots.len() as u64) as usize];
         let mut g = slot.lock();
         // A slow writer must not overwrite a newer entry that already took this slot.
@@ -66,7 +70,7 @@ impl<T: Clone> Ring<T> {
 
     /// Entries pushed since the start, including those that fell off.
     pub fn n_pushed(&self) -> u64 {
-        self.next.load(Ordering::Relaxed)
+        self.n_put.load(Ordering::Relaxed)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::errcode::{Errcode, WireError};
+use crate::errcode::Errcode;
 
 /// What goes into a hint: WeCom's is a 25-digit request id, then the caller's address.
 #[derive(Debug, Clone, Copy)]
@@ -54,14 +54,13 @@ pub struct Empty {}
 /// Serializes an error answer. `defaults` carries the fields WeCom keeps even on error
 /// (`"ip_list":[]`, `"external_userid":[]`).
 pub fn error_body(
-    err: &WireError,
-    hint: &Hint<'_>,
+    code: Errcode,
+    errmsg: &str,
     defaults: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Vec<u8> {
-    let msg = errmsg(err.code, err.text(), hint);
     let mut map = serde_json::Map::with_capacity(2 + defaults.map_or(0, |d| d.len()));
-    map.insert("errcode".into(), err.code.0.into());
-    map.insert("errmsg".into(), msg.into());
+    map.insert("errcode".into(), code.0.into());
+    map.insert("errmsg".into(), errmsg.into());
     if let Some(defaults) = defaults {
         for (k, v) in defaults {
             map.insert(k.clone(), v.clone());
@@ -123,12 +122,13 @@ mod tests {
     fn error_body_keeps_defaults() {
         let mut d = serde_json::Map::new();
         d.insert("ip_list".into(), serde_json::json!([]));
-        let v: serde_json::Value = serde_json::from_slice(&error_body(
-            &WireError::new(Errcode::INVALID_TOKEN),
+        let msg = errmsg(
+            Errcode::INVALID_TOKEN,
+            Errcode::INVALID_TOKEN.text(),
             &hint(),
-            Some(&d),
-        ))
-        .unwrap_or_default();
+        );
+        let body = error_body(Errcode::INVALID_TOKEN, &msg, Some(&d));
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(v["errcode"], 40014);
         assert_eq!(v["errmsg"], "invalid access_token");
         assert_eq!(v["ip_list"], serde_json::json!([]));

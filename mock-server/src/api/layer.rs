@@ -47,8 +47,8 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
             (ApiError::from(code).into_response(), bytes::Bytes::new())
         }
         Ok(body) => {
-            // The body outlives the call (journal, inboxes). As read, it is a slice of hyper's connection
-            // buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
+            // The body outlives the call (inboxes, the media store, the journal). As read, it is a slice of
+            // hyper's connection buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
             let body = bytes::Bytes::copy_from_slice(&body);
             let fault = st.faults.check(uri.path());
             if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
@@ -80,7 +80,8 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
                 caller_ip: &ip,
             };
             let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
-            *resp.body_mut() = Body::from(envelope::error_body(&e.err, &hint, e.defaults.as_ref()));
+            *resp.body_mut() =
+                Body::from(envelope::error_body(e.err.code, &text, e.defaults.as_ref()));
             *resp.status_mut() = StatusCode::OK;
             let h = resp.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
@@ -107,7 +108,8 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
             .path_and_query()
             .map_or(uri.path(), |pq| pq.as_str())
             .into(),
-        body,
+        body_bytes: body.len(),
+        body: journal::kept_prefix(&body),
         status: resp.status().as_u16(),
         errcode,
         errmsg,

@@ -49,6 +49,7 @@ pub async fn upload(State(st): State<Arc<Shared>>, q: Params, req: Request) -> A
             created_s,
         }),
     );
+    st.sim().store.prune_media(created_s);
     ok_with_errmsg(
         "",
         UploadResponse {

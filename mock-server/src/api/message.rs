@@ -1,7 +1,8 @@
 //! `message/send` and `message/recall`: app messages to members, by userid, department, tag or `@all`.
 
 use axum::extract::State;
-use std::hash::{Hash, Hasher};
+use dashmap::Entry;
+use std::hash::BuildHasher;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -44,20 +45,28 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     }
 
     let now_ms = st.clock.now_ms();
-    let dedup_key = (req.enable_duplicate_check == Some(1)).then(|| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        body.hash(&mut h);
-        (who.corp, who.agentid, h.finish())
-    });
-    if let Some(key) = dedup_key {
-        if let Some(prev) = sim.store.recent.get(&key).filter(|e| e.0 > now_ms) {
-            // WeCom answers as if sent and delivers nothing.
-            return ok(response(&r, prev.1.clone(), String::new()));
+    // One sequence for every message the mock makes, kept across resets: msgids never repeat.
+    let seq = st.ids.next_seq();
+    let msgid = st.ids.msgid(seq);
+    if req.enable_duplicate_check == Some(1) {
+        let body_hash = foldhash::fast::FixedState::default().hash_one(&body);
+        let interval_s = req
+            .duplicate_check_interval
+            .unwrap_or(DEFAULT_DUPLICATE_INTERVAL_S)
+            .clamp(1, message::MAX_DUPLICATE_INTERVAL_S);
+        // Claim the body under the entry's lock, so two identical calls racing cannot both deliver.
+        match sim.store.recent.entry((who.corp, who.agentid, body_hash)) {
+            Entry::Occupied(e) if e.get().0 > now_ms => {
+                // WeCom answers as if sent and delivers nothing.
+                return ok(response(&r, e.get().1.clone(), String::new()));
+            }
+            e => {
+                e.insert((now_ms + interval_s * 1000, msgid.clone()));
+            }
         }
+        sim.store.prune_recent(now_ms, seq);
     }
 
-    let seq = sim.store.sent.reserve();
-    let msgid = st.ids.msgid(seq);
     let source = Source::App {
         agentid: who.agentid,
     };
@@ -80,15 +89,6 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
             delivery,
         },
     );
-    if let Some(key) = dedup_key {
-        let interval_s = req
-            .duplicate_check_interval
-            .unwrap_or(DEFAULT_DUPLICATE_INTERVAL_S)
-            .clamp(1, message::MAX_DUPLICATE_INTERVAL_S);
-        sim.store
-            .recent
-            .insert(key, (now_ms + interval_s * 1000, msgid.clone()));
-    }
     let response_code = if content.interactive {
         st.ids.response_code()
     } else {

@@ -96,6 +96,7 @@ pub async fn upload_media(State(st): State<Arc<Shared>>, q: Params, req: Request
         created_s,
     };
     sim.store.media.insert(media_id.clone(), Arc::new(m));
+    sim.store.prune_media(created_s);
     ok(UploadResponse {
         kind,
         media_id,

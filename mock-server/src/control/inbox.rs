@@ -1,12 +1,12 @@
 //! Reading inboxes: members', robots' groups' and app chats', newest first.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::{not_found, Fail, St};
+use super::{not_found, Fail, St, P, Q};
 use crate::state::Sim;
 use crate::store::{Delivery, Inbox, InboxId};
 
@@ -26,62 +26,90 @@ fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
     }
 }
 
-fn render(inbox: Option<&Inbox>, limit: usize) -> Json<Value> {
-    let (n_total, n_dropped, messages): (u64, u64, Vec<Value>) = match inbox {
-        Some(i) => (
-            i.n_total,
-            i.n_dropped,
-            i.newest(limit)
-                .map(|d: &Arc<Delivery>| json!(d.view()))
-                .collect(),
-        ),
-        None => (0, 0, Vec::new()),
-    };
-    Json(json!({ "n_total": n_total, "n_dropped": n_dropped, "messages": messages }))
+/// What an inbox holds, taken under its lock; rendering (which parses every body) happens after the lock is
+/// released, so reading an inbox never stalls deliveries to it.
+struct Snapshot {
+    n_total: u64,
+    n_dropped: u64,
+    newest: Vec<Arc<Delivery>>,
+}
+
+impl Snapshot {
+    fn of(inbox: Option<&Inbox>, limit: usize) -> Snapshot {
+        match inbox {
+            Some(i) => Snapshot {
+                n_total: i.n_total,
+                n_dropped: i.n_dropped,
+                newest: i.newest(limit).cloned().collect(),
+            },
+            None => Snapshot {
+                n_total: 0,
+                n_dropped: 0,
+                newest: Vec::new(),
+            },
+        }
+    }
+
+    fn render(self) -> Json<Value> {
+        let messages: Vec<Value> = self.newest.iter().map(|d| json!(d.view())).collect();
+        Json(json!({ "n_total": self.n_total, "n_dropped": self.n_dropped, "messages": messages }))
+    }
 }
 
 pub async fn user(
     State(st): St,
-    Path(userid): Path<String>,
-    Query(q): Query<InboxQuery>,
+    P(userid): P<String>,
+    Q(q): Q<InboxQuery>,
 ) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
     let user = sim.world.corps[ci]
         .user_index(&userid)
         .ok_or_else(|| not_found(format!("no member {userid}")))?;
-    let inbox = sim.store.inboxes.get(&InboxId::User { corp: ci, user });
-    Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
+    let snapshot = {
+        let inbox = sim.store.inboxes.get(&InboxId::User { corp: ci, user });
+        Snapshot::of(inbox.as_deref(), q.limit.unwrap_or(100))
+    };
+    Ok(snapshot.render())
 }
 
 pub async fn robot(
     State(st): St,
-    Path(key): Path<String>,
-    Query(q): Query<InboxQuery>,
+    P(key): P<String>,
+    Q(q): Q<InboxQuery>,
 ) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
     let (corp, robot) = sim
         .world
         .robot(&key)
         .ok_or_else(|| not_found(format!("no robot {key}")))?;
-    let inbox = sim.store.inboxes.get(&InboxId::Robot { corp, robot });
-    Ok(render(inbox.as_deref(), q.limit.unwrap_or(100)))
+    let snapshot = {
+        let inbox = sim.store.inboxes.get(&InboxId::Robot { corp, robot });
+        Snapshot::of(inbox.as_deref(), q.limit.unwrap_or(100))
+    };
+    Ok(snapshot.render())
 }
 
 pub async fn appchat(
     State(st): St,
-    Path(chatid): Path<String>,
-    Query(q): Query<InboxQuery>,
+    P(chatid): P<String>,
+    Q(q): Q<InboxQuery>,
 ) -> Result<Json<Value>, Fail> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
-    let chat = sim
-        .store
-        .chats
-        .get(&(ci, chatid.clone()))
-        .ok_or_else(|| not_found(format!("no app chat {chatid}")))?;
-    let mut out = render(Some(&chat.inbox), q.limit.unwrap_or(100));
-    out.0["chat"] = json!(chat.info);
+    let (snapshot, info) = {
+        let chat = sim
+            .store
+            .chats
+            .get(&(ci, chatid.clone()))
+            .ok_or_else(|| not_found(format!("no app chat {chatid}")))?;
+        (
+            Snapshot::of(Some(&chat.inbox), q.limit.unwrap_or(100)),
+            chat.info.clone(),
+        )
+    };
+    let mut out = snapshot.render();
+    out.0["chat"] = json!(info);
     Ok(out)
 }
 

@@ -61,6 +61,41 @@ pub fn not_found(msg: impl std::fmt::Display) -> Fail {
     Fail(StatusCode::NOT_FOUND, msg.to_string())
 }
 
+/// `Query` with our error format: a bad query string is a 400 `{"error": …}`, not axum's plain text.
+pub struct Q<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for Q<T> {
+    type Rejection = Fail;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Fail> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(t)| Q(t))
+            .map_err(|e| bad_request(e.body_text()))
+    }
+}
+
+/// `Path` with our error format.
+pub struct P<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for P<T>
+{
+    type Rejection = Fail;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Fail> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| P(t))
+            .map_err(|e| bad_request(e.body_text()))
+    }
+}
+
 /// A JSON body parsed by hand, so a bad one gets our error format rather than axum's.
 fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Fail> {
     serde_json::from_slice(bytes).map_err(|e| bad_request(format!("bad JSON body: {e}")))
@@ -131,7 +166,7 @@ struct JournalQuery {
     limit: Option<usize>,
 }
 
-async fn journal(State(st): St, Query(q): Query<JournalQuery>) -> Json<Value> {
+async fn journal(State(st): St, Q(q): Q<JournalQuery>) -> Json<Value> {
     let entries = st.journal.list(q.limit.unwrap_or(100), q.path.as_deref());
     let views: Vec<Value> = entries.iter().map(|(seq, e)| json!(e.view(*seq))).collect();
     Json(json!({ "n_recorded": st.journal.n_recorded(), "entries": views }))
@@ -165,7 +200,11 @@ async fn advance(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail
     if ms < 0 {
         return Err(bad_request("the mock clock only moves forward"));
     }
-    st.clock.advance_ms(ms);
+    if !st.clock.advance_ms(ms) {
+        return Err(bad_request(
+            "the mock clock moves at most 100 years ahead in all",
+        ));
+    }
     Ok(clock(State(st)).await)
 }
 
@@ -184,7 +223,7 @@ struct PathQuery {
     path: Option<String>,
 }
 
-async fn clear_faults(State(st): St, Query(q): Query<PathQuery>) -> Result<Json<Value>, Fail> {
+async fn clear_faults(State(st): St, Q(q): Q<PathQuery>) -> Result<Json<Value>, Fail> {
     match q.path {
         Some(p) if !st.faults.remove(&p) => return Err(not_found(format!("no fault on {p}"))),
         Some(_) => {}

@@ -5,7 +5,6 @@ pub mod inbox;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -63,7 +62,7 @@ pub struct Store {
     /// App messages per (corp, agentid, member): (minute, count in it, hour, count in it).
     pub member_windows: DashMap<(usize, i64, usize), MemberWindow, foldhash::fast::RandomState>,
     /// Attempt times (ms) per robot within the last minute.
-    pub robot_windows: DashMap<(usize, usize), Mutex<VecDeque<i64>>>,
+    pub robot_windows: DashMap<(usize, usize), VecDeque<i64>, foldhash::fast::RandomState>,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -108,7 +107,7 @@ impl Store {
             sent: Ring::new(SENT_CAPACITY),
             recent: DashMap::new(),
             member_windows: DashMap::default(),
-            robot_windows: DashMap::new(),
+            robot_windows: DashMap::default(),
         }
     }
 
@@ -117,6 +116,23 @@ impl Store {
             .entry(to)
             .or_insert_with(|| Inbox::new(self.inbox_capacity))
             .push(d.clone());
+    }
+
+    /// Drops expired duplicate-check entries now and then (every 1024th message once the map is big), so load
+    /// with unique bodies cannot grow it without bound.
+    pub fn prune_recent(&self, now_ms: i64, seq: u64) {
+        if seq % 1024 == 0 && self.recent.len() > 1024 {
+            self.recent
+                .retain(|_, (expires_ms, _)| *expires_ms > now_ms);
+        }
+    }
+
+    /// Drops media past its 3-day life (checked whenever the count reaches a multiple of 64).
+    pub fn prune_media(&self, now_s: i64) {
+        if self.media.len() % 64 == 0 {
+            self.media
+                .retain(|_, m| now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S);
+        }
     }
 
     /// Delivers an app message to a member unless the app has reached WeCom's per-member limits, in which case
@@ -152,8 +168,8 @@ impl Store {
 
     /// Counts an attempt in the robot's one-minute window; false when the window is full.
     pub fn robot_attempt(&self, corp: usize, robot: usize, now_ms: i64, per_minute: usize) -> bool {
-        let w = self.robot_windows.entry((corp, robot)).or_default();
-        let mut w = w.lock();
+        // The entry's guard is the window's lock.
+        let mut w = self.robot_windows.entry((corp, robot)).or_default();
         while w.front().is_some_and(|t| *t <= now_ms - 60_000) {
             w.pop_front();
         }

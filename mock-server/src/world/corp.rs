@@ -179,6 +179,16 @@ impl Corp {
             if a.secret.value.is_empty() {
                 return err(a.secret.referenced, "secret must not be empty".into());
             }
+            // gettoken finds the app by its secret: two apps with one secret would make one unreachable.
+            if c.apps[..i]
+                .iter()
+                .any(|other| other.secret.value == a.secret.value)
+            {
+                return err(
+                    a.secret.referenced,
+                    format!("app {} has the same secret as another app", a.agentid.value),
+                );
+            }
             if let Some(cb) = &a.callback {
                 if cb.encoding_aes_key.value.len() != 43 {
                     return err(

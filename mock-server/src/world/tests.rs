@@ -60,6 +60,10 @@ fn errors_name_file_line_and_problem() {
         .to_string()
         .starts_with("/no/such/fixture.yaml: cannot read")));
 
+    let e = fails("corps:\n  - corpid: ww1\n    apps:\n      - {agentid: 1, name: a, secret: s}\n      - {agentid: 2, name: b, secret: s}\n");
+    assert_eq!(e.line, 5, "{e}");
+    assert!(e.message.contains("same secret"), "{e}");
+
     let e = fails("corps: []\n");
     assert!(e.message.contains("no corp"), "{e}");
 

@@ -196,3 +196,83 @@ async fn oversized_bodies_get_an_errcode_not_a_413() {
     let big = json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "x".repeat(2000)}});
     assert_eq!(code(&app.send(&t, big).await), 45002);
 }
+
+#[tokio::test]
+async fn clock_refuses_overflow_and_keeps_working() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .post(app.url("/mock/clock/advance"))
+        .json(&json!({"ms": 9_223_372_036_854_775_000i64}))
+        .send()
+        .await;
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 400);
+    let err: serde_json::Value = r.json().await.unwrap_or_default();
+    assert!(err["error"].is_string());
+    assert_eq!(
+        app.get("/mock/clock").await["offset_ms"],
+        0,
+        "refused whole"
+    );
+    let t = app.token().await;
+    app.advance(7201).await;
+    assert_eq!(
+        code(
+            &app.get(&format!("/cgi-bin/user/get?access_token={t}&userid=lisi"))
+                .await
+        ),
+        42001
+    );
+}
+
+#[tokio::test]
+async fn control_api_errors_are_json() {
+    let app = spawn_app().await;
+    for path in [
+        "/mock/journal?limit=abc",
+        "/mock/inboxes/user/lisi?limit=-1",
+        "/mock/inboxes/user/ghost",
+    ] {
+        let r = app
+            .http
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.status().is_client_error(), "{path}");
+        let v: serde_json::Value = r.json().await.unwrap_or_default();
+        assert!(v["error"].is_string(), "{path}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn journal_keeps_a_bounded_prefix_of_big_bodies() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let mut big = PNG.to_vec();
+    big.resize(3_000_000, 0);
+    let v = app
+        .upload(
+            &format!("/cgi-bin/media/upload?access_token={t}&type=image"),
+            "media",
+            "big.png",
+            &big,
+        )
+        .await;
+    assert_eq!(code(&v), 0);
+    let j = app.get("/mock/journal?path=media/upload&limit=1").await;
+    let e = &j["entries"][0];
+    assert!(
+        e["body_bytes"].as_u64().is_some_and(|n| n > 3_000_000),
+        "{}",
+        e["body_bytes"]
+    );
+    assert!(e["body"]
+        .as_str()
+        .is_some_and(|b| b.len() <= 3 * mock_server::journal::MAX_KEPT_BODY_BYTES));
+    let state_entry = app.state.journal.list(1, Some("media/upload"));
+    assert!(state_entry
+        .first()
+        .is_some_and(|(_, e)| e.body.len() == mock_server::journal::MAX_KEPT_BODY_BYTES));
+}

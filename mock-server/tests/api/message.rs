@@ -288,3 +288,65 @@ async fn per_member_limit_drops_silently_and_counts() {
     }
     assert_eq!(app.inbox("zhaoliu").await["n_total"], 40);
 }
+
+#[tokio::test]
+async fn msgids_never_repeat_across_resets_and_sources() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let robot = app
+        .post(
+            &format!("/cgi-bin/webhook/send?key={ROBOT_KEY}"),
+            json!({"msgtype": "text", "text": {"content": "r"}}),
+        )
+        .await;
+    assert_eq!(code(&robot), 0);
+    let before = app.text_to(&t, "zhangsan", "A").await["msgid"].clone();
+    let r = app.http.post(app.url("/mock/reset")).send().await;
+    assert!(r.is_ok_and(|r| r.status() == 200));
+    let after = app.text_to(&t, "lisi", "B").await["msgid"].clone();
+    assert_ne!(before, after, "a reset does not restart msgids");
+    let robot_msgid = app.get(&format!("/mock/inboxes/robot/{ROBOT_KEY}")).await;
+    assert_eq!(
+        robot_msgid["n_total"], 0,
+        "the reset emptied the robot inbox"
+    );
+    // The old msgid is not the new message's: recalling it must not recall B.
+    let recall = app
+        .post(
+            &format!("/cgi-bin/message/recall?access_token={t}"),
+            json!({"msgid": before}),
+        )
+        .await;
+    assert_eq!(code(&recall), 40058);
+    assert_eq!(app.inbox("lisi").await["messages"][0]["recalled"], false);
+}
+
+#[tokio::test]
+async fn duplicate_check_holds_under_concurrent_identical_calls() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let body = json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "once only"},
+                      "enable_duplicate_check": 1});
+    let url = app.url(&format!("/cgi-bin/message/send?access_token={t}"));
+    let calls: Vec<_> = (0..32)
+        .map(|_| {
+            let (http, url, body) = (app.http.clone(), url.clone(), body.to_string());
+            tokio::spawn(async move {
+                let r = http.post(url).body(body).send().await.ok()?;
+                r.json::<serde_json::Value>().await.ok()
+            })
+        })
+        .collect();
+    let mut msgids = std::collections::HashSet::new();
+    for c in calls {
+        let v = c.await.ok().flatten().unwrap_or_default();
+        assert_eq!(code(&v), 0, "{v}");
+        msgids.insert(v["msgid"].to_string());
+    }
+    assert_eq!(
+        msgids.len(),
+        1,
+        "every duplicate answers with the first msgid"
+    );
+    assert_eq!(app.inbox("lisi").await["n_total"], 1, "delivered once");
+}
