@@ -32,6 +32,7 @@ pub struct State {
     pub journal: Journal,
     pub metrics: Metrics,
     pub ids: Ids,
+    pub callbacks: crate::callback::Callbacks,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
 }
@@ -66,6 +67,7 @@ impl State {
             faults: Faults::default(),
             metrics: Metrics::default(),
             ids,
+            callbacks: crate::callback::Callbacks::default(),
             admin_token: config.admin_token,
         }))
     }

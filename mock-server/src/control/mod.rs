@@ -2,6 +2,7 @@
 //! journal, reset, the mock clock, faults and settings. Answers are plain JSON (`{"error": …}` with a 4xx on
 //! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
 
+mod apps;
 mod inbox;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
@@ -33,6 +34,12 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/mock/inboxes/robot/{key}", get(inbox::robot))
         .route("/mock/inboxes/appchat/{chatid}", get(inbox::appchat))
         .route("/mock/journal", get(journal))
+        .route("/mock/apps/{agentid}/messages", post(apps::member_message))
+        .route(
+            "/mock/apps/{agentid}/callback",
+            axum::routing::put(apps::set_callback),
+        )
+        .route("/mock/callbacks", get(apps::attempts))
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))
         .route("/mock/clock/advance", post(advance))

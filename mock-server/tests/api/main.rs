@@ -3,6 +3,7 @@
 mod helpers;
 
 mod appchat;
+mod callbacks;
 mod control;
 mod directory;
 mod media;

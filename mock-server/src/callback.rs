@@ -1,0 +1,238 @@
+//! Callback delivery: plaintext XML → WXBizMsgCrypt envelope → POST to the receiver's URL, as WeCom pushes.
+//! Each receiver has its own queue and worker, so a slow bot slows only itself and never an API handler. A push
+//! that gets no 200 within 5 s, a connection error or another status is retried, 3 retries in all; every
+//! attempt and its outcome is recorded.
+
+use dashmap::DashMap;
+use serde::Serialize;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
+use wecom_wire::crypto::MsgCrypt;
+
+use crate::ring::Ring;
+use crate::state::State;
+
+/// WeCom drops the connection after 5 s without an answer.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The first try and 3 retries.
+pub const MAX_ATTEMPTS: u32 = 4;
+/// Pushes waiting for one receiver; beyond, a push is recorded as failed at once rather than held.
+const QUEUE_DEPTH: usize = 10_000;
+
+/// Who a push goes to: one app of one corp.
+pub type ReceiverId = (usize, i64);
+
+/// One message on its way to a receiver.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub receiver: ReceiverId,
+    /// The message's id as the receiver will see it (`MsgId`).
+    pub msgid: String,
+    pub plaintext: String,
+}
+
+/// One try at delivering a push.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub msgid: String,
+    pub corpid: String,
+    pub agentid: i64,
+    /// 1 for the first try.
+    pub n: u32,
+    pub at_ms: i64,
+    pub duration_us: u64,
+    pub status: Option<u16>,
+    /// `acknowledged`, `passive_reply`, `http_status`, `timeout`, `connect`, `bad_reply`, `no_url`,
+    /// `bad_keys`, `queue_full`.
+    pub outcome: &'static str,
+}
+
+impl Attempt {
+    pub fn delivered(&self) -> bool {
+        matches!(self.outcome, "acknowledged" | "passive_reply")
+    }
+}
+
+#[derive(Debug)]
+pub struct Callbacks {
+    client: reqwest::Client,
+    queues: DashMap<ReceiverId, mpsc::Sender<Push>>,
+    /// URLs set through the control API, over the fixture's.
+    urls: DashMap<ReceiverId, String>,
+    pub attempts: Ring<Attempt>,
+}
+
+impl Default for Callbacks {
+    fn default() -> Self {
+        // No proxy: callbacks go to the receiver's own address, which is the bot's, usually on loopback.
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(ATTEMPT_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Callbacks {
+            client,
+            queues: DashMap::new(),
+            urls: DashMap::new(),
+            attempts: Ring::new(10_000),
+        }
+    }
+}
+
+impl Callbacks {
+    /// Queues a push; the receiver's worker starts on its first push.
+    pub fn dispatch(&self, st: &Arc<State>, push: Push) {
+        let tx = self
+            .queues
+            .entry(push.receiver)
+            .or_insert_with(|| {
+                let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+                tokio::spawn(worker(Arc::downgrade(st), rx));
+                tx
+            })
+            .clone();
+        if let Err(e) = tx.try_send(push) {
+            let push = match e {
+                mpsc::error::TrySendError::Full(p) | mpsc::error::TrySendError::Closed(p) => p,
+            };
+            self.record(st, &push, 1, Instant::now(), None, "queue_full");
+        }
+    }
+
+    pub fn set_url(&self, receiver: ReceiverId, url: String) {
+        self.urls.insert(receiver, url);
+    }
+
+    fn url(&self, st: &State, (corp, agentid): ReceiverId) -> Option<String> {
+        if let Some(u) = self.urls.get(&(corp, agentid)) {
+            return Some(u.clone());
+        }
+        st.world()
+            .corps
+            .get(corp)?
+            .app(agentid)?
+            .callback
+            .as_ref()?
+            .url
+            .clone()
+    }
+
+    fn record(
+        &self,
+        st: &State,
+        push: &Push,
+        n: u32,
+        started: Instant,
+        status: Option<u16>,
+        outcome: &'static str,
+    ) {
+        let corpid = st
+            .world()
+            .corps
+            .get(push.receiver.0)
+            .map(|c| c.corpid.clone())
+            .unwrap_or_default();
+        self.attempts.push(Attempt {
+            msgid: push.msgid.clone(),
+            corpid,
+            agentid: push.receiver.1,
+            n,
+            at_ms: st.clock.now_ms(),
+            duration_us: started.elapsed().as_micros() as u64,
+            status,
+            outcome,
+        });
+    }
+}
+
+/// The receiver's keys, with the corpid as receiveid.
+pub fn crypt_for(st: &State, (corp, agentid): ReceiverId) -> Option<MsgCrypt> {
+    let world = st.world();
+    let c = world.corps.get(corp)?;
+    let cb = c.app(agentid)?.callback.as_ref()?;
+    MsgCrypt::new(&cb.token, &cb.encoding_aes_key, &c.corpid).ok()
+}
+
+async fn worker(st: Weak<State>, mut rx: mpsc::Receiver<Push>) {
+    while let Some(push) = rx.recv().await {
+        let Some(st) = st.upgrade() else { return };
+        deliver(&st, &push).await;
+    }
+}
+
+/// Tries a push up to [`MAX_ATTEMPTS`] times, recording each attempt.
+async fn deliver(st: &State, push: &Push) {
+    let cb = &st.callbacks;
+    for n in 1..=MAX_ATTEMPTS {
+        let started = Instant::now();
+        let Some(url) = cb.url(st, push.receiver) else {
+            return cb.record(st, push, n, started, None, "no_url");
+        };
+        let Some(crypt) = crypt_for(st, push.receiver) else {
+            return cb.record(st, push, n, started, None, "bad_keys");
+        };
+        let (status, outcome) = attempt(st, cb, &crypt, &url, push).await;
+        cb.record(st, push, n, started, status, outcome);
+        if matches!(outcome, "acknowledged" | "passive_reply") {
+            return;
+        }
+    }
+}
+
+async fn attempt(
+    st: &State,
+    cb: &Callbacks,
+    crypt: &MsgCrypt,
+    url: &str,
+    push: &Push,
+) -> (Option<u16>, &'static str) {
+    let random: [u8; 16] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
+    let encrypt = crypt.encrypt(push.plaintext.as_bytes(), &random);
+    let timestamp = st.clock.now_s().to_string();
+    let nonce = fastrand::u32(100_000_000..999_999_999).to_string();
+    let signature = crypt.signature(&timestamp, &nonce, &encrypt);
+    let agent = push.receiver.1.to_string();
+    let body = push_envelope_xml(crypt.receive_id(), &encrypt, &agent);
+    let sent = cb
+        .client
+        .post(url)
+        .query(&[
+            ("msg_signature", signature.as_str()),
+            ("timestamp", &timestamp),
+            ("nonce", &nonce),
+        ])
+        .body(body)
+        .send()
+        .await;
+    let resp = match sent {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => return (None, "timeout"),
+        Err(_) => return (None, "connect"),
+    };
+    let status = resp.status().as_u16();
+    if status != 200 {
+        return (Some(status), "http_status");
+    }
+    let text = match resp.text().await {
+        Ok(t) => t,
+        Err(e) if e.is_timeout() => return (Some(status), "timeout"),
+        Err(_) => return (Some(status), "bad_reply"),
+    };
+    let reply = text.trim();
+    if reply.is_empty() || reply.eq_ignore_ascii_case("success") {
+        return (Some(status), "acknowledged");
+    }
+    // An encrypted passive reply must be one WeCom could read.
+    let valid = parse_passive_reply(reply).ok().and_then(|r| {
+        crypt
+            .decrypt_verified(&r.msg_signature, &r.timestamp, &r.nonce, &r.encrypt)
+            .ok()
+    });
+    match valid {
+        Some(_) => (Some(status), "passive_reply"),
+        None => (Some(status), "bad_reply"),
+    }
+}

@@ -1,0 +1,142 @@
+//! The employees' side of an app, and its callback settings: a member writes in an app (the mock pushes the
+//! message to the app's callback URL), the URL is set (and verified as WeCom verifies it), attempts are read.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+use wecom_wire::callback::{message_xml, Value as X};
+
+use super::{bad_request, body, not_found, Fail, St, P, Q};
+use crate::callback::{crypt_for, Push, ReceiverId};
+use crate::state::State as Shared;
+
+#[derive(Deserialize)]
+pub struct CorpQuery {
+    corpid: Option<String>,
+    limit: Option<usize>,
+}
+
+fn receiver(st: &Shared, agentid: i64, q: &CorpQuery) -> Result<ReceiverId, Fail> {
+    let world = st.world();
+    let corp = match &q.corpid {
+        Some(c) => world
+            .corp_index(c)
+            .ok_or_else(|| not_found(format!("no corp {c}")))?,
+        None => 0,
+    };
+    world.corps[corp]
+        .app(agentid)
+        .ok_or_else(|| not_found(format!("no app {agentid}")))?;
+    Ok((corp, agentid))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberMessage {
+    from: String,
+    content: String,
+}
+
+/// `POST /mock/apps/{agentid}/messages {"from": userid, "content": text}`: a member writes in the app.
+pub async fn member_message(
+    State(st): St,
+    P(agentid): P<i64>,
+    Q(q): Q<CorpQuery>,
+    bytes: bytes::Bytes,
+) -> Result<Json<Value>, Fail> {
+    let m: MemberMessage = body(&bytes)?;
+    let (corp, agentid) = receiver(&st, agentid, &q)?;
+    let world = st.world();
+    let c = &world.corps[corp];
+    let user = c
+        .user(&m.from)
+        .ok_or_else(|| bad_request(format!("no member {}", m.from)))?;
+    if m.content.is_empty() {
+        return Err(bad_request("content must not be empty"));
+    }
+    let seq = st.ids.next_seq();
+    let plaintext = message_xml(&[
+        ("ToUserName", X::Text(&c.corpid)),
+        ("FromUserName", X::Text(&user.userid)),
+        ("CreateTime", X::Number(st.clock.now_s())),
+        ("MsgType", X::Text("text")),
+        ("Content", X::Text(&m.content)),
+        ("MsgId", X::Number(seq as i64)),
+        ("AgentID", X::Number(agentid)),
+    ]);
+    let msgid = seq.to_string();
+    st.callbacks.dispatch(
+        &st,
+        Push {
+            receiver: (corp, agentid),
+            msgid: msgid.clone(),
+            plaintext,
+        },
+    );
+    Ok(Json(json!({ "msgid": msgid })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallbackUrl {
+    url: String,
+}
+
+/// `PUT /mock/apps/{agentid}/callback {"url": …}`: set only if the URL answers WeCom's verification GET with
+/// the decrypted echostr, within the second WeCom allows.
+pub async fn set_callback(
+    State(st): St,
+    P(agentid): P<i64>,
+    Q(q): Q<CorpQuery>,
+    bytes: bytes::Bytes,
+) -> Result<Json<Value>, Fail> {
+    let CallbackUrl { url } = body(&bytes)?;
+    let receiver = receiver(&st, agentid, &q)?;
+    let crypt = crypt_for(&st, receiver)
+        .ok_or_else(|| bad_request("the app has no callback token and key"))?;
+    let echo = fastrand::u64(..).to_string();
+    let random: [u8; 16] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
+    let echostr = crypt.encrypt(echo.as_bytes(), &random);
+    let timestamp = st.clock.now_s().to_string();
+    let nonce = fastrand::u32(100_000_000..999_999_999).to_string();
+    let signature = crypt.signature(&timestamp, &nonce, &echostr);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .map_err(|e| bad_request(format!("cannot make an HTTP client: {e}")))?;
+    let reply = client
+        .get(&url)
+        .query(&[
+            ("msg_signature", signature.as_str()),
+            ("timestamp", &timestamp),
+            ("nonce", &nonce),
+            ("echostr", &echostr),
+        ])
+        .send()
+        .await
+        .map_err(|e| bad_request(format!("URL verification failed: {e}")))?;
+    let status = reply.status();
+    let text = reply.text().await.unwrap_or_default();
+    if !status.is_success() || text != echo {
+        return Err(bad_request(format!(
+            "URL verification failed: expected HTTP 200 with the decrypted echostr {echo:?}, got {status} {text:?}"
+        )));
+    }
+    st.callbacks.set_url(receiver, url.clone());
+    Ok(Json(
+        json!({ "agentid": agentid, "url": url, "verified": true }),
+    ))
+}
+
+/// `GET /mock/callbacks`: every delivery attempt, newest first.
+pub async fn attempts(State(st): St, Q(q): Q<CorpQuery>) -> Json<Value> {
+    let list = st
+        .callbacks
+        .attempts
+        .newest(q.limit.unwrap_or(100), |_| true);
+    Json(json!({ "attempts": list.into_iter().map(|(_, a)| a).collect::<Vec<_>>() }))
+}

@@ -1,0 +1,217 @@
+//! Pushes to a real bot on loopback: URL verification, encryption a receiver can undo, retries, attempt records.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+use wecom_wire::callback::{parse_fields, parse_push_envelope};
+use wecom_wire::crypto::MsgCrypt;
+
+use crate::helpers::*;
+
+struct Bot {
+    crypt: MsgCrypt,
+    n_posts: AtomicUsize,
+    /// POSTs answered 500 before the bot starts acknowledging.
+    n_fail: usize,
+    got: mpsc::UnboundedSender<String>,
+}
+
+type Params = Query<HashMap<String, String>>;
+
+async fn verify(State(bot): State<Arc<Bot>>, Query(q): Params) -> (axum::http::StatusCode, String) {
+    let p = |k: &str| q.get(k).cloned().unwrap_or_default();
+    match bot.crypt.verify_url(
+        &p("msg_signature"),
+        &p("timestamp"),
+        &p("nonce"),
+        &p("echostr"),
+    ) {
+        Ok(plain) => (
+            axum::http::StatusCode::OK,
+            String::from_utf8_lossy(&plain).into_owned(),
+        ),
+        Err(e) => (axum::http::StatusCode::FORBIDDEN, e.to_string()),
+    }
+}
+
+async fn push(
+    State(bot): State<Arc<Bot>>,
+    Query(q): Params,
+    body: String,
+) -> (axum::http::StatusCode, &'static str) {
+    let n = bot.n_posts.fetch_add(1, Ordering::SeqCst) + 1;
+    let p = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let Ok(env) = parse_push_envelope(&body) else {
+        return (axum::http::StatusCode::BAD_REQUEST, "bad envelope");
+    };
+    let Ok(plain) = bot.crypt.decrypt_verified(
+        &p("msg_signature"),
+        &p("timestamp"),
+        &p("nonce"),
+        &env.encrypt,
+    ) else {
+        return (axum::http::StatusCode::FORBIDDEN, "bad signature");
+    };
+    if n <= bot.n_fail {
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "not yet");
+    }
+    let _ = bot.got.send(String::from_utf8_lossy(&plain).into_owned());
+    (axum::http::StatusCode::OK, "success")
+}
+
+async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
+    let crypt = MsgCrypt::new(
+        "DemoBotCallbackToken",
+        "DemoBotEncodingAESKey0123456789abcdefghijkA",
+        CORPID,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let bot = Arc::new(Bot {
+        crypt,
+        n_posts: AtomicUsize::new(0),
+        n_fail,
+        got: tx,
+    });
+    let app = Router::new()
+        .route("/cb", get(verify).post(push))
+        .with_state(bot);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/cb",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, rx)
+}
+
+async fn member_says(app: &App, from: &str, content: &str) -> serde_json::Value {
+    let r = app
+        .http
+        .post(app.url(&format!("/mock/apps/{BOT_AGENTID}/messages")))
+        .json(&json!({"from": from, "content": content}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_member_message_reaches_the_bot_encrypted_after_retries() {
+    let app = spawn_app().await;
+    let (url, mut got) = spawn_bot(2).await;
+    let set = app
+        .http
+        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    let set = set.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.status(), 200, "{:?}", set.text().await);
+
+    let first = member_says(&app, "zhangsan", "你好, bot").await;
+    let xml = got.recv().await.unwrap_or_default();
+    let f = parse_fields(&xml).unwrap_or_default();
+    assert_eq!(f.get("ToUserName"), Some(CORPID));
+    assert_eq!(f.get("FromUserName"), Some("zhangsan"));
+    assert_eq!(f.get("MsgType"), Some("text"));
+    assert_eq!(f.get("Content"), Some("你好, bot"));
+    assert_eq!(f.get("AgentID"), Some("1000002"));
+    assert_eq!(f.get("MsgId"), first["msgid"].as_str());
+
+    // One worker per receiver: when the second message arrives, the first one's attempts are all recorded.
+    member_says(&app, "lisi", "second").await;
+    assert!(got.recv().await.is_some_and(|x| x.contains("second")));
+    let attempts = app.get("/mock/callbacks?limit=100").await;
+    let mine: Vec<_> = attempts["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a["msgid"] == first["msgid"])
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let outcomes: Vec<(i64, &str)> = mine
+        .iter()
+        .rev()
+        .map(|a| {
+            (
+                a["n"].as_i64().unwrap_or(0),
+                a["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![(1, "http_status"), (2, "http_status"), (3, "acknowledged")]
+    );
+    assert_eq!(mine[1]["status"], 500);
+}
+
+#[tokio::test]
+async fn a_bot_that_never_acknowledges_gets_four_attempts() {
+    let app = spawn_app().await;
+    let (url, mut got) = spawn_bot(4).await;
+    let set = app
+        .http
+        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    assert!(set.is_ok_and(|r| r.status() == 200));
+    let lost = member_says(&app, "zhangsan", "will fail").await;
+    member_says(&app, "zhangsan", "will arrive").await;
+    assert!(
+        got.recv().await.is_some_and(|x| x.contains("will arrive")),
+        "the 5th POST is the second message"
+    );
+    let attempts = app.get("/mock/callbacks").await;
+    let n_failed = attempts["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a["msgid"] == lost["msgid"] && a["outcome"] == "http_status")
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(n_failed, 4, "the first try and 3 retries, each recorded");
+}
+
+#[tokio::test]
+async fn a_url_that_fails_verification_is_not_set() {
+    let app = spawn_app().await;
+    let (url, _got) = spawn_bot(0).await;
+    // The bot checks with the demo app's keys; app 1000003 has other keys, so its echostr fails there.
+    let r = app
+        .http
+        .put(app.url("/mock/apps/1000003/callback"))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 400);
+    let v: serde_json::Value = r.json().await.unwrap_or_default();
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("URL verification failed")),
+        "{v}"
+    );
+    let unknown = app
+        .http
+        .put(app.url("/mock/apps/42/callback"))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    assert!(unknown.is_ok_and(|r| r.status() == 404));
+}
