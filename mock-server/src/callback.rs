@@ -32,6 +32,8 @@ pub struct Push {
     /// The message's id as the receiver will see it (`MsgId`).
     pub msgid: String,
     pub plaintext: String,
+    /// Where a passive reply goes: the member who wrote.
+    pub reply_to: Option<crate::store::InboxId>,
 }
 
 /// One try at delivering a push.
@@ -106,6 +108,11 @@ impl Callbacks {
         self.urls.insert(receiver, url);
     }
 
+    /// Back to the fixture's URLs (a reset does this).
+    pub fn clear_urls(&self) {
+        self.urls.clear();
+    }
+
     fn url(&self, st: &State, (corp, agentid): ReceiverId) -> Option<String> {
         if let Some(u) = self.urls.get(&(corp, agentid)) {
             return Some(u.clone());
@@ -174,21 +181,21 @@ async fn deliver(st: &State, push: &Push) {
         let Some(crypt) = crypt_for(st, push.receiver) else {
             return cb.record(st, push, n, started, None, "bad_keys");
         };
-        let (status, outcome) = attempt(st, cb, &crypt, &url, push).await;
+        let (status, outcome, reply) = attempt(st, cb, &crypt, &url, push).await;
         cb.record(st, push, n, started, status, outcome);
+        if let (Some(reply), Some(to)) = (reply, push.reply_to) {
+            deliver_reply(st, push.receiver.1, to, &reply);
+        }
         if matches!(outcome, "acknowledged" | "passive_reply") {
             return;
         }
     }
 }
 
-async fn attempt(
-    st: &State,
-    cb: &Callbacks,
-    crypt: &MsgCrypt,
-    url: &str,
-    push: &Push,
-) -> (Option<u16>, &'static str) {
+/// What one try came to: the HTTP status, the outcome, and the decrypted passive reply if there was one.
+type Tried = (Option<u16>, &'static str, Option<Vec<u8>>);
+
+async fn attempt(st: &State, cb: &Callbacks, crypt: &MsgCrypt, url: &str, push: &Push) -> Tried {
     let random: [u8; 16] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
     let encrypt = crypt.encrypt(push.plaintext.as_bytes(), &random);
     let timestamp = st.clock.now_s().to_string();
@@ -209,21 +216,21 @@ async fn attempt(
         .await;
     let resp = match sent {
         Ok(r) => r,
-        Err(e) if e.is_timeout() => return (None, "timeout"),
-        Err(_) => return (None, "connect"),
+        Err(e) if e.is_timeout() => return (None, "timeout", None),
+        Err(_) => return (None, "connect", None),
     };
     let status = resp.status().as_u16();
     if status != 200 {
-        return (Some(status), "http_status");
+        return (Some(status), "http_status", None);
     }
     let text = match resp.text().await {
         Ok(t) => t,
-        Err(e) if e.is_timeout() => return (Some(status), "timeout"),
-        Err(_) => return (Some(status), "bad_reply"),
+        Err(e) if e.is_timeout() => return (Some(status), "timeout", None),
+        Err(_) => return (Some(status), "bad_reply", None),
     };
     let reply = text.trim();
     if reply.is_empty() || reply.eq_ignore_ascii_case("success") {
-        return (Some(status), "acknowledged");
+        return (Some(status), "acknowledged", None);
     }
     // An encrypted passive reply must be one WeCom could read.
     let valid = parse_passive_reply(reply).ok().and_then(|r| {
@@ -232,7 +239,28 @@ async fn attempt(
             .ok()
     });
     match valid {
-        Some(_) => (Some(status), "passive_reply"),
-        None => (Some(status), "bad_reply"),
+        Some(plain) => (Some(status), "passive_reply", Some(plain)),
+        None => (Some(status), "bad_reply", None),
     }
+}
+
+/// A passive reply is a message from the app to the member who wrote, as if sent with `message/send`.
+fn deliver_reply(st: &State, agentid: i64, to: crate::store::InboxId, reply: &[u8]) {
+    let fields =
+        wecom_wire::callback::parse_fields(&String::from_utf8_lossy(reply)).unwrap_or_default();
+    let msgtype = fields
+        .get("MsgType")
+        .and_then(wecom_wire::message::Msgtype::parse)
+        .map_or("text", |m| m.as_str());
+    let content = match msgtype {
+        "text" | "markdown" => {
+            serde_json::json!({ "content": fields.get("Content").unwrap_or_default() })
+        }
+        _ => serde_json::Value::Object(fields.0.into_iter().map(|(k, v)| (k, v.into())).collect()),
+    };
+    let body = serde_json::json!({ "msgtype": msgtype, msgtype: content }).to_string();
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    let source = crate::store::Source::App { agentid };
+    let d = crate::store::Delivery::new(msgid, source, msgtype, body.into(), st.clock.now_s());
+    st.sim().store.deliver(to, &d);
 }

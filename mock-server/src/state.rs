@@ -91,9 +91,10 @@ impl State {
         self.sim.load().world.clone()
     }
 
-    /// Back to the fixture: inboxes, media, chats and sent messages are emptied. Tokens, the clock, settings
-    /// and faults stay.
+    /// Back to the fixture: inboxes, media, chats and sent messages are emptied, callback URLs are the
+    /// fixture's again. Tokens, the clock, settings and faults stay.
     pub fn reset(&self) {
+        self.callbacks.clear_urls();
         let world = self.world();
         self.sim.store(Arc::new(Sim {
             world,

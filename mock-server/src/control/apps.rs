@@ -12,6 +12,7 @@ use wecom_wire::callback::{message_xml, Value as X};
 use super::{bad_request, body, not_found, Fail, St, P, Q};
 use crate::callback::{crypt_for, Push, ReceiverId};
 use crate::state::State as Shared;
+use crate::store::InboxId;
 
 #[derive(Deserialize)]
 pub struct CorpQuery {
@@ -51,9 +52,10 @@ pub async fn member_message(
     let (corp, agentid) = receiver(&st, agentid, &q)?;
     let world = st.world();
     let c = &world.corps[corp];
-    let user = c
-        .user(&m.from)
+    let user_index = c
+        .user_index(&m.from)
         .ok_or_else(|| bad_request(format!("no member {}", m.from)))?;
+    let user = &c.users[user_index];
     if m.content.is_empty() {
         return Err(bad_request("content must not be empty"));
     }
@@ -68,14 +70,17 @@ pub async fn member_message(
         ("AgentID", X::Number(agentid)),
     ]);
     let msgid = seq.to_string();
-    st.callbacks.dispatch(
-        &st,
-        Push {
-            receiver: (corp, agentid),
-            msgid: msgid.clone(),
-            plaintext,
-        },
-    );
+    let reply_to = Some(InboxId::User {
+        corp,
+        user: user_index,
+    });
+    let push = Push {
+        receiver: (corp, agentid),
+        msgid: msgid.clone(),
+        plaintext,
+        reply_to,
+    };
+    st.callbacks.dispatch(&st, push);
     Ok(Json(json!({ "msgid": msgid })))
 }
 

@@ -215,3 +215,86 @@ async fn a_url_that_fails_verification_is_not_set() {
         .await;
     assert!(unknown.is_ok_and(|r| r.status() == 404));
 }
+
+#[tokio::test]
+async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried() {
+    use wecom_wire::callback::{passive_reply_xml, PassiveReply};
+    let app = spawn_app().await;
+    let crypt = MsgCrypt::new(
+        "DemoBotCallbackToken",
+        "DemoBotEncodingAESKey0123456789abcdefghijkA",
+        CORPID,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let n = Arc::new(AtomicUsize::new(0));
+    let (tx, mut got) = mpsc::unbounded_channel::<usize>();
+    let handler = {
+        let (crypt, n) = (crypt.clone(), n.clone());
+        move |body: String| {
+            let (crypt, n, tx) = (crypt.clone(), n.clone(), tx.clone());
+            async move {
+                let k = n.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = tx.send(k);
+                let _ = parse_push_envelope(&body);
+                if k >= 4 {
+                    // The last push is only acknowledged, so the test knows how many replies to expect.
+                    return "success".to_owned();
+                }
+                if k == 1 {
+                    return "<xml><Encrypt>forged</Encrypt><MsgSignature>0</MsgSignature><TimeStamp>1</TimeStamp><Nonce>1</Nonce></xml>".to_owned();
+                }
+                let reply = "<xml><ToUserName><![CDATA[wangwu]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[已收到]]></Content></xml>";
+                let encrypt = crypt.encrypt(reply.as_bytes(), &[b'r'; 16]);
+                let signature = crypt.signature("1764000000", "42", &encrypt);
+                passive_reply_xml(&PassiveReply {
+                    encrypt,
+                    msg_signature: signature,
+                    timestamp: "1764000000".into(),
+                    nonce: "42".into(),
+                })
+            }
+        }
+    };
+    let router = Router::new().route("/cb", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/cb",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    // Set the URL directly: this bot only answers POSTs.
+    app.state.callbacks.set_url((0, BOT_AGENTID), url);
+
+    member_says(&app, "wangwu", "在吗").await;
+    member_says(&app, "wangwu", "again").await;
+    // Attempt 1 forged → retried as attempt 2 (a reply); the second message is POST 3.
+    for want in 1..=3 {
+        assert_eq!(got.recv().await, Some(want));
+    }
+    member_says(&app, "wangwu", "third").await;
+    assert_eq!(
+        got.recv().await,
+        Some(4),
+        "once POST 4 is in, the earlier replies are delivered"
+    );
+    let inbox = app.inbox("wangwu").await;
+    assert_eq!(inbox["n_total"], 2, "one reply per accepted push: {inbox}");
+    assert_eq!(inbox["messages"][0]["content"]["content"], "已收到");
+    assert_eq!(inbox["messages"][0]["from"]["agentid"], BOT_AGENTID);
+    let outcomes: Vec<String> = app.get("/mock/callbacks").await["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .rev()
+                .take(3)
+                .map(|a| a["outcome"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        outcomes,
+        vec!["bad_reply", "passive_reply", "passive_reply"]
+    );
+}
