@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
 use wecom_wire::crypto::MsgCrypt;
 
+use crate::events::Event;
 use crate::ring::Ring;
 use crate::state::State;
 
@@ -87,6 +88,15 @@ impl Default for Callbacks {
 impl Callbacks {
     /// Queues a push; the receiver's worker starts on its first push.
     pub fn dispatch(&self, st: &Arc<State>, push: Push) {
+        st.events.emit(|| {
+            Event::now(
+                &st.clock,
+                "accepted",
+                "callback",
+                &push.msgid,
+                receiver_name(push.receiver),
+            )
+        });
         let tx = self
             .queues
             .entry(push.receiver)
@@ -136,6 +146,12 @@ impl Callbacks {
         status: Option<u16>,
         outcome: &'static str,
     ) {
+        let duration_us = started.elapsed().as_micros() as u64;
+        st.events.emit(|| {
+            Event::now(&st.clock, "attempt", "callback", &push.msgid, receiver_name(push.receiver)).with(
+                serde_json::json!({ "n": n, "status": status, "outcome": outcome, "duration_us": duration_us }),
+            )
+        });
         let corpid = st
             .world()
             .corps
@@ -148,7 +164,7 @@ impl Callbacks {
             agentid: push.receiver.1,
             n,
             at_ms: st.clock.now_ms(),
-            duration_us: started.elapsed().as_micros() as u64,
+            duration_us,
             status,
             outcome,
         });
@@ -173,23 +189,43 @@ async fn worker(st: Weak<State>, mut rx: mpsc::Receiver<Push>) {
 /// Tries a push up to [`MAX_ATTEMPTS`] times, recording each attempt.
 async fn deliver(st: &State, push: &Push) {
     let cb = &st.callbacks;
+    let done = |kind: &'static str, n: u32| {
+        st.events.emit(|| {
+            Event::now(
+                &st.clock,
+                kind,
+                "callback",
+                &push.msgid,
+                receiver_name(push.receiver),
+            )
+            .with(serde_json::json!({ "n_attempts": n }))
+        })
+    };
     for n in 1..=MAX_ATTEMPTS {
         let started = Instant::now();
         let Some(url) = cb.url(st, push.receiver) else {
-            return cb.record(st, push, n, started, None, "no_url");
+            cb.record(st, push, n, started, None, "no_url");
+            return done("failed", n);
         };
         let Some(crypt) = crypt_for(st, push.receiver) else {
-            return cb.record(st, push, n, started, None, "bad_keys");
+            cb.record(st, push, n, started, None, "bad_keys");
+            return done("failed", n);
         };
         let (status, outcome, reply) = attempt(st, cb, &crypt, &url, push).await;
         cb.record(st, push, n, started, status, outcome);
         if let (Some(reply), Some(to)) = (reply, push.reply_to) {
-            deliver_reply(st, push.receiver.1, to, &reply);
+            deliver_reply(st, push, to, &reply);
         }
         if matches!(outcome, "acknowledged" | "passive_reply") {
-            return;
+            return done("acknowledged", n);
         }
     }
+    done("failed", MAX_ATTEMPTS);
+}
+
+/// How events name a receiver.
+fn receiver_name((_, agentid): ReceiverId) -> String {
+    format!("app:{agentid}")
 }
 
 /// What one try came to: the HTTP status, the outcome, and the decrypted passive reply if there was one.
@@ -245,7 +281,8 @@ async fn attempt(st: &State, cb: &Callbacks, crypt: &MsgCrypt, url: &str, push: 
 }
 
 /// A passive reply is a message from the app to the member who wrote, as if sent with `message/send`.
-fn deliver_reply(st: &State, agentid: i64, to: crate::store::InboxId, reply: &[u8]) {
+fn deliver_reply(st: &State, push: &Push, to: crate::store::InboxId, reply: &[u8]) {
+    let agentid = push.receiver.1;
     let fields =
         wecom_wire::callback::parse_fields(&String::from_utf8_lossy(reply)).unwrap_or_default();
     let msgtype = fields
@@ -262,5 +299,13 @@ fn deliver_reply(st: &State, agentid: i64, to: crate::store::InboxId, reply: &[u
     let msgid = st.ids.msgid(st.ids.next_seq());
     let source = crate::store::Source::App { agentid };
     let d = crate::store::Delivery::new(msgid, source, msgtype, body.into(), st.clock.now_s());
-    st.sim().store.deliver(to, &d);
+    let sim = st.sim();
+    sim.store.deliver(to, &d);
+    if let crate::store::InboxId::User { corp, user } = to {
+        let receiver = || format!("user:{}", sim.world.corps[corp].users[user].userid);
+        st.events.emit(|| {
+            Event::now(&st.clock, "delivered", "app_message", &d.msgid, receiver())
+                .with(serde_json::json!({ "in_reply_to": push.msgid }))
+        });
+    }
 }

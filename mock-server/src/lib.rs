@@ -7,6 +7,7 @@ pub mod api;
 pub mod callback;
 pub mod clock;
 pub mod control;
+pub mod events;
 pub mod faults;
 pub mod ids;
 pub mod journal;

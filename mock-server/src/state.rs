@@ -33,6 +33,7 @@ pub struct State {
     pub metrics: Metrics,
     pub ids: Ids,
     pub callbacks: crate::callback::Callbacks,
+    pub events: crate::events::Events,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
 }
@@ -68,6 +69,7 @@ impl State {
             metrics: Metrics::default(),
             ids,
             callbacks: crate::callback::Callbacks::default(),
+            events: crate::events::Events::default(),
             admin_token: config.admin_token,
         }))
     }

@@ -12,6 +12,7 @@ use wecom_wire::Errcode;
 
 use super::message::check_media;
 use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::events::Event;
 use crate::state::State as Shared;
 use crate::store::{Chat, Delivery, Inbox, Source, Store};
 use crate::world::Corp;
@@ -160,12 +161,17 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         chatid: key.1.clone(),
     };
     let msgtype = content.msgtype.as_str();
+    let msgid = st.ids.msgid(seq);
     chat.inbox.push(Delivery::new(
-        st.ids.msgid(seq),
+        msgid.clone(),
         source,
         msgtype,
         body,
         st.clock.now_s(),
     ));
+    drop(chat);
+    let receiver = || format!("appchat:{}", key.1);
+    st.events
+        .emit(|| Event::now(&st.clock, "delivered", "appchat", &msgid, receiver()));
     ok(Empty {})
 }

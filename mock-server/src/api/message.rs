@@ -10,6 +10,7 @@ use wecom_wire::message::{self, Msgtype, SendRequest, SendResponse, DEFAULT_DUPL
 use wecom_wire::{Errcode, WireError};
 
 use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::events::Event;
 use crate::state::{Sim, State as Shared};
 use crate::store::{Delivery, InboxId, Owner, Sent, Source};
 use crate::world::{App, Corp};
@@ -73,13 +74,23 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     let msgtype = content.msgtype.as_str();
     let delivery = Delivery::new(msgid.clone(), source, msgtype, body, now_ms / 1000);
     let limits = st.settings.member_limits();
+    let app_receiver = || format!("app:{}", who.agentid);
+    st.events.emit(|| {
+        Event::now(&st.clock, "accepted", "app_message", &msgid, app_receiver())
+            .with(serde_json::json!({ "n_recipients": r.deliver.len() }))
+    });
     for &user in &r.deliver {
         let to = InboxId::User {
             corp: who.corp,
             user,
         };
-        sim.store
+        let delivered = sim
+            .store
             .deliver_app_message(to, who.agentid, &delivery, now_ms, limits);
+        let kind = if delivered { "delivered" } else { "dropped" };
+        let receiver = || format!("user:{}", corp.users[user].userid);
+        st.events
+            .emit(|| Event::now(&st.clock, kind, "app_message", &msgid, receiver()));
     }
     sim.store.sent.put(
         seq,

@@ -11,6 +11,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::media::media_part;
 use super::{json, ok, ApiError, ApiResult, Params, RawBody};
+use crate::events::Event;
 use crate::state::State as Shared;
 use crate::store::{Delivery, InboxId, Media, Owner, Source};
 
@@ -68,6 +69,9 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         now_ms / 1000,
     );
     sim.store.deliver(InboxId::Robot { corp, robot }, &d);
+    let receiver = || format!("robot:{}", sim.world.corps[corp].robots[robot].key);
+    st.events
+        .emit(|| Event::now(&st.clock, "delivered", "robot", &d.msgid, receiver()));
     ok(Empty {})
 }
 

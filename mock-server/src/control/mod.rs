@@ -3,6 +3,7 @@
 //! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
 
 mod apps;
+mod events;
 mod inbox;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
@@ -40,6 +41,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             axum::routing::put(apps::set_callback),
         )
         .route("/mock/callbacks", get(apps::attempts))
+        .route("/mock/events", get(events::stream))
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))
         .route("/mock/clock/advance", post(advance))

@@ -65,7 +65,7 @@ async fn push(
     (axum::http::StatusCode::OK, "success")
 }
 
-async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
+pub async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
     let crypt = MsgCrypt::new(
         "DemoBotCallbackToken",
         "DemoBotEncodingAESKey0123456789abcdefghijkA",
@@ -93,7 +93,7 @@ async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
     (url, rx)
 }
 
-async fn member_says(app: &App, from: &str, content: &str) -> serde_json::Value {
+pub async fn member_says(app: &App, from: &str, content: &str) -> serde_json::Value {
     let r = app
         .http
         .post(app.url(&format!("/mock/apps/{BOT_AGENTID}/messages")))

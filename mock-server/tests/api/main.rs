@@ -6,6 +6,7 @@ mod appchat;
 mod callbacks;
 mod control;
 mod directory;
+mod events;
 mod media;
 mod message;
 mod props;
