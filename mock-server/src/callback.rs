@@ -55,8 +55,13 @@ pub struct Attempt {
 
 impl Attempt {
     pub fn delivered(&self) -> bool {
-        matches!(self.outcome, "acknowledged" | "passive_reply")
+        delivered(self.outcome)
     }
+}
+
+/// Outcomes after which WeCom stops retrying.
+fn delivered(outcome: &str) -> bool {
+    matches!(outcome, "acknowledged" | "passive_reply")
 }
 
 #[derive(Debug)]
@@ -216,7 +221,7 @@ async fn deliver(st: &State, push: &Push) {
         if let (Some(reply), Some(to)) = (reply, push.reply_to) {
             deliver_reply(st, push, to, &reply);
         }
-        if matches!(outcome, "acknowledged" | "passive_reply") {
+        if delivered(outcome) {
             return done("acknowledged", n);
         }
     }
