@@ -93,6 +93,21 @@ pub async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String
     (url, rx)
 }
 
+/// A mock whose demo app pushes to a fresh bot (URL set through the control API, so verified).
+pub async fn app_with_bot(n_fail: usize) -> (App, mpsc::UnboundedReceiver<String>) {
+    let app = spawn_app().await;
+    let (url, got) = spawn_bot(n_fail).await;
+    let set = app
+        .http
+        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    let set = set.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.status(), 200, "{:?}", set.text().await);
+    (app, got)
+}
+
 pub async fn member_says(app: &App, from: &str, content: &str) -> serde_json::Value {
     let r = app
         .http
@@ -107,16 +122,7 @@ pub async fn member_says(app: &App, from: &str, content: &str) -> serde_json::Va
 
 #[tokio::test]
 async fn a_member_message_reaches_the_bot_encrypted_after_retries() {
-    let app = spawn_app().await;
-    let (url, mut got) = spawn_bot(2).await;
-    let set = app
-        .http
-        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
-        .json(&json!({"url": url}))
-        .send()
-        .await;
-    let set = set.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(set.status(), 200, "{:?}", set.text().await);
+    let (app, mut got) = app_with_bot(2).await;
 
     let first = member_says(&app, "zhangsan", "你好, bot").await;
     let xml = got.recv().await.unwrap_or_default();
@@ -160,15 +166,7 @@ async fn a_member_message_reaches_the_bot_encrypted_after_retries() {
 
 #[tokio::test]
 async fn a_bot_that_never_acknowledges_gets_four_attempts() {
-    let app = spawn_app().await;
-    let (url, mut got) = spawn_bot(4).await;
-    let set = app
-        .http
-        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
-        .json(&json!({"url": url}))
-        .send()
-        .await;
-    assert!(set.is_ok_and(|r| r.status() == 200));
+    let (app, mut got) = app_with_bot(4).await;
     let lost = member_says(&app, "zhangsan", "will fail").await;
     member_says(&app, "zhangsan", "will arrive").await;
     assert!(

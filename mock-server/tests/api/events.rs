@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::callbacks::{member_says, spawn_bot};
+use crate::callbacks::{app_with_bot, member_says};
 use crate::helpers::*;
 
 /// Reads events from an open stream until `n` have arrived (bounded, so a broken stream fails the test).
@@ -76,15 +76,7 @@ async fn an_app_message_is_accepted_then_delivered_to_each_recipient() {
 
 #[tokio::test]
 async fn a_callback_is_accepted_attempted_and_acknowledged() {
-    let app = spawn_app().await;
-    let (url, mut got) = spawn_bot(1).await;
-    let set = app
-        .http
-        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
-        .json(&json!({"url": url}))
-        .send()
-        .await;
-    assert!(set.is_ok_and(|r| r.status() == 200));
+    let (app, mut got) = app_with_bot(1).await;
     let mut stream = subscribe(&app, "route=callback&receiver=app:1000002").await;
     let sent = member_says(&app, "wangwu", "time me").await;
     assert!(got.recv().await.is_some());
