@@ -82,15 +82,7 @@ pub async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String
     let app = Router::new()
         .route("/cb", get(verify).post(push))
         .with_state(bot);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let url = format!(
-        "http://{}/cb",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, rx)
+    (format!("{}/cb", serve_on_loopback(app).await), rx)
 }
 
 /// A mock whose demo app pushes to a fresh bot (URL set through the control API, so verified).
@@ -254,14 +246,7 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried(
         }
     };
     let router = Router::new().route("/cb", axum::routing::post(handler));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let url = format!(
-        "http://{}/cb",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let url = format!("{}/cb", serve_on_loopback(router).await);
     // Set the URL directly: this bot only answers POSTs.
     app.state.callbacks.set_url((0, BOT_AGENTID), url);
 

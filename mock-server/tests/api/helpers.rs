@@ -51,6 +51,18 @@ pub async fn spawn_state(state: Arc<State>) -> App {
     }
 }
 
+/// Serves a test peer (a bot) on an ephemeral loopback port; returns `http://127.0.0.1:PORT`.
+pub async fn serve_on_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
 impl App {
     pub fn url(&self, path_and_query: &str) -> String {
         format!("http://{}{}", self.addr, path_and_query)
