@@ -83,16 +83,7 @@ impl App {
     }
 
     pub async fn get(&self, pq: &str) -> Value {
-        let r = self
-            .http
-            .get(self.url(pq))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {pq}: {e}"));
-        assert_eq!(r.status(), 200, "GET {pq}");
-        r.json()
-            .await
-            .unwrap_or_else(|e| panic!("GET {pq}: not JSON: {e}"))
+        ok_json(self.http.get(self.url(pq)), &format!("GET {pq}")).await
     }
 
     pub async fn post(&self, pq: &str, body: Value) -> Value {
@@ -101,33 +92,21 @@ impl App {
 
     /// A POST with no Content-Type, as wechatpy sends it.
     pub async fn post_raw(&self, pq: &str, body: Vec<u8>) -> Value {
-        let r = self
-            .http
-            .post(self.url(pq))
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {pq}: {e}"));
-        assert_eq!(r.status(), 200, "POST {pq}");
-        r.json()
-            .await
-            .unwrap_or_else(|e| panic!("POST {pq}: not JSON: {e}"))
+        ok_json(
+            self.http.post(self.url(pq)).body(body),
+            &format!("POST {pq}"),
+        )
+        .await
     }
 
     pub async fn upload(&self, pq: &str, field: &str, filename: &str, data: &[u8]) -> Value {
         let part = reqwest::multipart::Part::bytes(data.to_vec()).file_name(filename.to_owned());
         let form = reqwest::multipart::Form::new().part(field.to_owned(), part);
-        let r = self
-            .http
-            .post(self.url(pq))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("upload: {e}"));
-        assert_eq!(r.status(), 200);
-        r.json()
-            .await
-            .unwrap_or_else(|e| panic!("upload: not JSON: {e}"))
+        ok_json(
+            self.http.post(self.url(pq)).multipart(form),
+            &format!("upload {pq}"),
+        )
+        .await
     }
 
     pub async fn send(&self, token: &str, body: Value) -> Value {
@@ -166,6 +145,15 @@ impl App {
         assert_eq!(v["errcode"], 0, "{v}");
         v["media_id"].as_str().unwrap_or_default().to_owned()
     }
+}
+
+/// Sends a request that must get HTTP 200 with a JSON body, and returns the body.
+async fn ok_json(req: reqwest::RequestBuilder, what: &str) -> Value {
+    let r = req.send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(r.status(), 200, "{what}");
+    r.json()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: not JSON: {e}"))
 }
 
 /// The errcode of an answer, or a panic that shows it.
