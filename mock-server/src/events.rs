@@ -17,11 +17,15 @@ pub struct Event {
     pub mono_us: u64,
     /// `accepted`, `attempt`, `acknowledged`, `failed`, `delivered`.
     pub kind: &'static str,
-    /// `app_message`, `appchat`, `robot`, `callback`.
+    /// `app_message`, `appchat`, `robot`, `callback`, `kf`, `customer_message`.
     pub route: &'static str,
     pub msgid: String,
-    /// Who it concerns: `user:<userid>`, `robot:<key>`, `appchat:<chatid>`, `app:<agentid>`.
+    /// Who it concerns: `user:<userid>`, `robot:<key>`, `appchat:<chatid>`, `app:<agentid>`, `kf:<open_kfid>`,
+    /// `customer:<external_userid>`.
     pub receiver: String,
+    /// The WeChat customer a kf or external-contact message is from or for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     #[serde(skip_serializing_if = "Value::is_null")]
     pub detail: Value,
 }
@@ -40,8 +44,14 @@ impl Event {
             route,
             msgid: msgid.to_owned(),
             receiver,
+            customer: None,
             detail: Value::Null,
         }
+    }
+
+    pub fn customer(mut self, external_userid: &str) -> Event {
+        self.customer = Some(external_userid.to_owned());
+        self
     }
 
     pub fn with(mut self, detail: Value) -> Event {
@@ -81,13 +91,14 @@ impl Events {
     }
 }
 
-/// What a subscriber asked for (`/mock/events?kind=&route=&receiver=&msgid=`); absent = everything.
+/// What a subscriber asked for (`/mock/events?kind=&route=&receiver=&msgid=&customer=`); absent = everything.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct Filter {
     pub kind: Option<String>,
     pub route: Option<String>,
     pub receiver: Option<String>,
     pub msgid: Option<String>,
+    pub customer: Option<String>,
 }
 
 impl Filter {
@@ -97,6 +108,7 @@ impl Filter {
             && ok(&self.route, e.route)
             && ok(&self.receiver, &e.receiver)
             && ok(&self.msgid, &e.msgid)
+            && ok(&self.customer, e.customer.as_deref().unwrap_or(""))
     }
 }
 
@@ -111,6 +123,7 @@ mod tests {
             route: "app_message",
             msgid: "m".into(),
             receiver: "user:lisi".into(),
+            customer: None,
             detail: Value::Null,
         }
     }
@@ -152,5 +165,11 @@ mod tests {
         assert!(f.keeps(&ev("delivered")));
         assert!(!f.keeps(&ev("accepted")));
         assert!(Filter::default().keeps(&ev("accepted")));
+        let by_customer = Filter {
+            customer: Some("wm1".into()),
+            ..Filter::default()
+        };
+        assert!(by_customer.keeps(&ev("accepted").customer("wm1")));
+        assert!(!by_customer.keeps(&ev("accepted")));
     }
 }

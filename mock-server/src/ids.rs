@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const URLSAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 #[derive(Debug)]
 pub struct Ids {
@@ -13,11 +13,24 @@ pub struct Ids {
 }
 
 /// splitmix64: a full-period mix, good enough to make ids look random and stay reproducible.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// `n` characters of `alphabet` that depend only on `key`: ids made up from the seed (generated customers).
+pub(crate) fn derived(key: u64, n: usize, alphabet: &[u8]) -> String {
+    let mut s = String::with_capacity(n);
+    let mut state = mix(key);
+    for i in 0..n {
+        if i % 8 == 0 {
+            state = mix(state);
+        }
+        s.push(alphabet[(state >> ((i % 8) * 8)) as usize % alphabet.len()] as char);
+    }
+    s
 }
 
 impl Ids {
@@ -33,16 +46,7 @@ impl Ids {
     }
 
     fn chars(&self, n: usize, alphabet: &[u8]) -> String {
-        let seq = self.next_seq();
-        let mut s = String::with_capacity(n);
-        let mut state = mix(self.seed ^ mix(seq));
-        for i in 0..n {
-            if i % 8 == 0 {
-                state = mix(state);
-            }
-            s.push(alphabet[(state >> ((i % 8) * 8)) as usize % alphabet.len()] as char);
-        }
-        s
+        derived(self.seed ^ mix(self.next_seq()), n, alphabet)
     }
 
     /// An access token: 128 URL-safe characters (WeCom's are up to 512 bytes).
@@ -57,6 +61,27 @@ impl Ids {
 
     pub fn chatid(&self) -> String {
         self.chars(19, ALNUM)
+    }
+
+    /// A kf account id in WeCom's shape (`wkaURZYgAASQW0XmsP-rwqA1BT0Si9QA`).
+    pub fn open_kfid(&self) -> String {
+        format!("wk{}", self.chars(30, URLSAFE))
+    }
+
+    /// A `kf_msg_or_event` pull token (`ENC9caGvCfykSze56CxUi3AApuGDM8FVE8n2sAwZxj44J5W`).
+    pub fn kf_token(&self) -> String {
+        format!("ENC{}", self.chars(44, ALNUM))
+    }
+
+    /// A `sync_msg` cursor: the log position with a check, so a made-up cursor is refused.
+    pub fn cursor(&self, pos: u64) -> String {
+        let tag = mix(self.seed ^ pos ^ 0x6375_7273_6f72) as u32;
+        format!("{tag:08x}{pos:x}")
+    }
+
+    pub fn cursor_pos(&self, cursor: &str) -> Option<u64> {
+        let pos = u64::from_str_radix(cursor.get(8..)?, 16).ok()?;
+        (self.cursor(pos) == cursor).then_some(pos)
     }
 
     pub fn response_code(&self) -> String {
@@ -109,5 +134,16 @@ mod tests {
         assert!(ids.msgid(0x2a).ends_with("000000000000002a"));
         assert_eq!(msgid_seq("nope"), None);
         assert_eq!(msgid_seq("zzzzzzzzzzzzzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_forgeries() {
+        let ids = Ids::new(3);
+        for pos in [0, 1, 4096, u64::MAX] {
+            assert_eq!(ids.cursor_pos(&ids.cursor(pos)), Some(pos));
+        }
+        assert_eq!(ids.cursor_pos("000000001"), None);
+        assert_eq!(ids.cursor_pos("短"), None);
+        assert_eq!(Ids::new(4).cursor_pos(&ids.cursor(7)), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod events;
 pub mod faults;
 pub mod ids;
 pub mod journal;
+pub mod kf;
 pub mod metrics;
 pub mod ring;
 pub mod settings;

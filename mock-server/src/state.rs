@@ -55,7 +55,7 @@ impl State {
             settings.apply(p)?;
         }
         let ids = Ids::new(world.seed);
-        let store = Store::new(settings.inbox_capacity());
+        let store = Store::new(&world, settings.inbox_capacity());
         Ok(Arc::new(State {
             sim: ArcSwap::from_pointee(Sim {
                 world: Arc::new(world),
@@ -98,10 +98,8 @@ impl State {
     pub fn reset(&self) {
         self.callbacks.clear_urls();
         let world = self.world();
-        self.sim.store(Arc::new(Sim {
-            world,
-            store: Store::new(self.settings.inbox_capacity()),
-        }));
+        let store = Store::new(&world, self.settings.inbox_capacity());
+        self.sim.store(Arc::new(Sim { world, store }));
     }
 }
 

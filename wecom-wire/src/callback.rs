@@ -25,10 +25,12 @@ pub struct PassiveReply {
 }
 
 /// A value in a plaintext message: text goes in CDATA, numbers bare (`<CreateTime>1409659813</CreateTime>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     Text(&'a str),
     Number(i64),
+    /// Coordinates (`Location_X`, `Scale`): written as a bare number.
+    Float(f64),
 }
 
 /// The top-level fields of a flat callback XML, in document order. Nested elements (`<MemChangeList><Item>`)
@@ -62,6 +64,9 @@ pub fn message_xml(fields: &[(&str, Value<'_>)]) -> String {
             Value::Text(t) => push_cdata(&mut out, t),
             Value::Number(n) => {
                 let _ = write!(out, "{n}");
+            }
+            Value::Float(x) => {
+                let _ = write!(out, "{x}");
             }
         }
         let _ = write!(out, "</{name}>");

@@ -41,6 +41,7 @@ table! {
     INVALID_IMAGE_SIZE = 40009, "invalid image size";
     INVALID_VIDEO_SIZE = 40011, "invalid video size";
     INVALID_CORPID = 40013, "invalid corpid";
+    INVALID_CODE = 40029, "invalid code";
     INVALID_TOKEN = 40014, "invalid access_token";
     INVALID_AGENTID = 40056, "invalid agentid";
     INVALID_TAGID = 40068, "invalid tagid";
@@ -74,6 +75,13 @@ table! {
     INVALID_CHAT_MEMBER = 86007, "invalid chat member";
     CHAT_EXISTS = 86215, "chatid already exist";
     INVALID_WEBHOOK = 93000, "invalid webhook url";
+    KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid";
+    KF_REPLY_LIMIT = 95001, "send msg count limit";
+    KF_OPEN_KFID_NOT_EXIST = 95004, "open_kfid not exist";
+    KF_INVALID_MSG_TOKEN = 95007, "invalid msg token";
+    KF_INVALID_SERVICER = 95014, "invalid servicer userid";
+    KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition";
+    KF_SESSION_STATE = 95018, "invalid session state";
     AGENT_MISMATCH = 301002, "access_token and agentid mismatch";
 }
 

@@ -4,6 +4,7 @@
 pub mod appchat;
 pub mod directory;
 mod extract;
+pub mod kf;
 mod layer;
 pub mod media;
 pub mod message;
@@ -12,7 +13,7 @@ pub mod token;
 pub mod webhook;
 
 pub use extract::{caller, json, Caller, Params, RawBody};
-pub use reply::{ok, ok_raw, ok_with_errmsg, ApiError, ApiResult};
+pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, MethodRouter};
@@ -48,6 +49,20 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/agent/get",
     "/cgi-bin/getcallbackip",
     "/cgi-bin/get_api_domain_ip",
+    "/cgi-bin/kf/account/add",
+    "/cgi-bin/kf/account/del",
+    "/cgi-bin/kf/account/update",
+    "/cgi-bin/kf/account/list",
+    "/cgi-bin/kf/add_contact_way",
+    "/cgi-bin/kf/servicer/add",
+    "/cgi-bin/kf/servicer/del",
+    "/cgi-bin/kf/servicer/list",
+    "/cgi-bin/kf/customer/batchget",
+    "/cgi-bin/kf/sync_msg",
+    "/cgi-bin/kf/send_msg",
+    "/cgi-bin/kf/send_msg_on_event",
+    "/cgi-bin/kf/service_state/get",
+    "/cgi-bin/kf/service_state/trans",
 ];
 
 const UPLOAD_PATHS: &[&str] = &[
@@ -95,6 +110,49 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/get_api_domain_ip",
             get_only(directory::callback_ip),
+        )
+        .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
+        .route("/cgi-bin/kf/account/del", post_only(kf::account::del))
+        .route("/cgi-bin/kf/account/update", post_only(kf::account::update))
+        .route(
+            "/cgi-bin/kf/account/list",
+            get(kf::account::list)
+                .post(kf::account::list)
+                .fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) }),
+        )
+        .route(
+            "/cgi-bin/kf/add_contact_way",
+            post_only(kf::account::add_contact_way),
+        )
+        .route(
+            "/cgi-bin/kf/servicer/add",
+            post_only(kf::session::servicer_add),
+        )
+        .route(
+            "/cgi-bin/kf/servicer/del",
+            post_only(kf::session::servicer_del),
+        )
+        .route(
+            "/cgi-bin/kf/servicer/list",
+            get_only(kf::session::servicer_list),
+        )
+        .route(
+            "/cgi-bin/kf/customer/batchget",
+            post_only(kf::session::customer_batchget),
+        )
+        .route("/cgi-bin/kf/sync_msg", post_only(kf::msg::sync_msg))
+        .route("/cgi-bin/kf/send_msg", post_only(kf::msg::send_msg))
+        .route(
+            "/cgi-bin/kf/send_msg_on_event",
+            post_only(kf::msg::send_msg_on_event),
+        )
+        .route(
+            "/cgi-bin/kf/service_state/get",
+            post_only(kf::session::state_get),
+        )
+        .route(
+            "/cgi-bin/kf/service_state/trans",
+            post_only(kf::session::state_trans),
         )
         .layer(from_fn_with_state(state, layer::layer))
 }

@@ -111,6 +111,15 @@ fn ok_headers(r: &mut Response, errmsg: &'static str) {
     h.insert("error-msg", HeaderValue::from_static(errmsg));
 }
 
+/// A success whose JSON the handler wrote itself (`kf/sync_msg` splices stored items in as they are).
+pub fn ok_json_bytes(bytes: Vec<u8>) -> ApiResult {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    ok_headers(&mut r, "ok");
+    Ok(r)
+}
+
 /// A non-JSON success (`media/get`).
 pub fn ok_raw(mut r: Response) -> ApiResult {
     ok_headers(&mut r, "ok");

@@ -7,8 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use wecom_wire::callback::{message_xml, Value as X};
-
+use super::inbound::Inbound;
 use super::{bad_request, body, not_found, Fail, St, P, Q};
 use crate::callback::{crypt_for, Push, ReceiverId};
 use crate::state::State as Shared;
@@ -34,41 +33,42 @@ fn receiver(st: &Shared, agentid: i64, q: &CorpQuery) -> Result<ReceiverId, Fail
     Ok((corp, agentid))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemberMessage {
-    from: String,
-    content: String,
-}
+/// What a member may send in an app.
+const APP_TYPES: &[&str] = &[
+    "text", "image", "voice", "video", "location", "link", "event",
+];
 
-/// `POST /mock/apps/{agentid}/messages {"from": userid, "content": text}`: a member writes in the app.
+/// `POST /mock/apps/{agentid}/messages {"from": userid, "content": text}` (or any [`Inbound`] type, a menu click
+/// being `{"msgtype": "event", "event": {"event": "click", "event_key": …}}`): a member writes in the app.
 pub async fn member_message(
     State(st): St,
     P(agentid): P<i64>,
     Q(q): Q<CorpQuery>,
     bytes: bytes::Bytes,
 ) -> Result<Json<Value>, Fail> {
-    let m: MemberMessage = body(&bytes)?;
+    let m: Inbound = body(&bytes)?;
     let (corp, agentid) = receiver(&st, agentid, &q)?;
-    let world = st.world();
-    let c = &world.corps[corp];
+    let sim = st.sim();
+    let c = &sim.world.corps[corp];
+    let from = m.from.as_deref().unwrap_or_default();
     let user_index = c
-        .user_index(&m.from)
-        .ok_or_else(|| bad_request(format!("no member {}", m.from)))?;
-    let user = &c.users[user_index];
-    if m.content.is_empty() {
-        return Err(bad_request("content must not be empty"));
+        .user_index(from)
+        .ok_or_else(|| bad_request(format!("no member {from:?}")))?;
+    if !c.app(agentid).is_some_and(|a| a.can_see(user_index)) {
+        return Err(bad_request(format!(
+            "member {from} is not in app {agentid}'s scope"
+        )));
     }
+    let message = m.message(&st, &sim, corp, APP_TYPES)?;
     let seq = st.ids.next_seq();
-    let plaintext = message_xml(&[
-        ("ToUserName", X::Text(&c.corpid)),
-        ("FromUserName", X::Text(&user.userid)),
-        ("CreateTime", X::Number(st.clock.now_s())),
-        ("MsgType", X::Text("text")),
-        ("Content", X::Text(&m.content)),
-        ("MsgId", X::Number(seq as i64)),
-        ("AgentID", X::Number(agentid)),
-    ]);
+    let user = &c.users[user_index];
+    let plaintext = message.app_xml(
+        &c.corpid,
+        &user.userid,
+        st.clock.now_s(),
+        seq as i64,
+        agentid,
+    );
     let msgid = seq.to_string();
     let reply_to = Some(InboxId::User {
         corp,

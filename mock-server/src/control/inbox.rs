@@ -1,4 +1,4 @@
-//! Reading inboxes: members', robots' groups' and app chats', newest first.
+//! Reading inboxes: members', customers', robots' groups' and app chats', newest first.
 
 use axum::extract::State;
 use axum::Json;
@@ -73,6 +73,26 @@ pub async fn user(
     Ok(snapshot.render())
 }
 
+pub async fn customer(
+    State(st): St,
+    P(external_userid): P<String>,
+    Q(q): Q<InboxQuery>,
+) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let ci = corp(&sim, &q)?;
+    let customer = sim.world.corps[ci]
+        .customer_index(&external_userid)
+        .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    let snapshot = {
+        let inbox = sim
+            .store
+            .inboxes
+            .get(&InboxId::Customer { corp: ci, customer });
+        Snapshot::of(inbox.as_deref(), q.limit.unwrap_or(100))
+    };
+    Ok(snapshot.render())
+}
+
 pub async fn robot(
     State(st): St,
     P(key): P<String>,
@@ -124,6 +144,7 @@ pub async fn list(State(st): St) -> Json<Value> {
             let (kind, corp, id) = match *i.key() {
                 InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].users[user].userid.clone()),
                 InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
+                InboxId::Customer { corp, customer } => ("customer", corp, sim.world.corps[corp].customers[customer].external_userid.clone()),
             };
             json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_dropped": i.n_dropped, "n_held": i.len()})
         })

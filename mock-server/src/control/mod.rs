@@ -3,8 +3,11 @@
 //! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
 
 mod apps;
+mod customers;
 mod events;
+mod inbound;
 mod inbox;
+mod kf;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -33,6 +36,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/mock/inboxes", get(inbox::list))
         .route("/mock/inboxes/user/{userid}", get(inbox::user))
         .route("/mock/inboxes/robot/{key}", get(inbox::robot))
+        .route(
+            "/mock/inboxes/customer/{external_userid}",
+            get(inbox::customer),
+        )
         .route("/mock/inboxes/appchat/{chatid}", get(inbox::appchat))
         .route("/mock/journal", get(journal))
         .route("/mock/apps/{agentid}/messages", post(apps::member_message))
@@ -41,6 +48,20 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             axum::routing::put(apps::set_callback),
         )
         .route("/mock/callbacks", get(apps::attempts))
+        .route(
+            "/mock/customers/{external_userid}/messages",
+            post(customers::message),
+        )
+        .route("/mock/kf/{open_kfid}/messages", post(kf::message))
+        .route("/mock/kf/{open_kfid}/enter", post(kf::enter))
+        .route(
+            "/mock/kf/{open_kfid}/sessions/{external_userid}",
+            post(kf::session),
+        )
+        .route(
+            "/mock/kf/{open_kfid}/servicers/{userid}",
+            post(kf::servicer_status),
+        )
         .route("/mock/events", get(events::stream))
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))
@@ -144,13 +165,42 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Customers listed in `/mock/world`; a generated population is summarised by its count.
+const WORLD_CUSTOMERS: usize = 100;
+
 async fn world(State(st): St) -> Json<Value> {
-    let w = st.world();
+    let sim = st.sim();
+    let w = &sim.world;
     let corps: Vec<Value> = w
         .corps
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(ci, c)| {
+            let mut accounts: Vec<(u64, Value)> = sim
+                .store
+                .kf
+                .accounts
+                .iter()
+                .filter(|a| a.key().0 == ci)
+                .map(|a| {
+                    let servicers: Vec<&str> = a.servicers.iter().map(|(u, _)| u.as_str()).collect();
+                    (a.order, json!({"open_kfid": a.key().1, "name": a.name, "servicers": servicers}))
+                })
+                .collect();
+            accounts.sort_by_key(|(order, _)| *order);
+            let kf = c.kf.as_ref().map(|k| {
+                json!({"agentid": k.agentid, "accounts": accounts.into_iter().map(|(_, a)| a).collect::<Vec<_>>()})
+            });
+            let customers: Vec<Value> = c.customers.iter().take(WORLD_CUSTOMERS).map(|x| json!({
+                "external_userid": x.external_userid,
+                "name": x.name,
+                "type": x.kind,
+                "follow": x.follow.iter().map(|&u| c.users[u].userid.as_str()).collect::<Vec<_>>(),
+            })).collect();
             json!({
+                "kf": kf,
+                "n_customers": c.customers.len(),
+                "customers": customers,
                 "corpid": c.corpid,
                 "name": c.name,
                 "apps": c.apps.iter().map(|a| json!({

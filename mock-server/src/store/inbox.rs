@@ -14,15 +14,34 @@ pub enum InboxId {
     User { corp: usize, user: usize },
     /// A robot's group, by index in the corp's robots.
     Robot { corp: usize, robot: usize },
+    /// A WeChat customer, by index in the corp's customers.
+    Customer { corp: usize, customer: usize },
 }
 
 /// Where a message came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
-    App { agentid: i64 },
-    Appchat { agentid: i64, chatid: String },
-    Robot { key: String },
+    App {
+        agentid: i64,
+    },
+    Appchat {
+        agentid: i64,
+        chatid: String,
+    },
+    Robot {
+        key: String,
+    },
+    /// A kf account: answered through the API, or by a servicer in the WeCom client.
+    Kf {
+        open_kfid: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        servicer_userid: Option<String>,
+    },
+    /// A customer writing to a member who has them as an external contact.
+    Customer {
+        external_userid: String,
+    },
 }
 
 #[derive(Debug)]

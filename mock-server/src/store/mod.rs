@@ -2,6 +2,7 @@
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
 pub mod inbox;
+pub mod kf;
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -63,6 +64,7 @@ pub struct Store {
     pub member_windows: DashMap<(usize, i64, usize), MemberWindow, foldhash::fast::RandomState>,
     /// Attempt times (ms) per robot within the last minute.
     pub robot_windows: DashMap<(usize, usize), VecDeque<i64>, foldhash::fast::RandomState>,
+    pub kf: kf::Kf,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -97,7 +99,7 @@ impl MemberWindow {
 pub const SENT_CAPACITY: usize = 100_000;
 
 impl Store {
-    pub fn new(inbox_capacity: usize) -> Store {
+    pub fn new(world: &crate::world::World, inbox_capacity: usize) -> Store {
         Store {
             inboxes: DashMap::default(),
             inbox_capacity,
@@ -108,6 +110,7 @@ impl Store {
             recent: DashMap::new(),
             member_windows: DashMap::default(),
             robot_windows: DashMap::default(),
+            kf: kf::Kf::new(world),
         }
     }
 
@@ -152,7 +155,7 @@ impl Store {
                 .entry((corp, agentid, user))
                 .or_default()
                 .admit(now_ms, limits),
-            InboxId::Robot { .. } => true,
+            InboxId::Robot { .. } | InboxId::Customer { .. } => true,
         };
         let mut inbox = self
             .inboxes
@@ -182,18 +185,24 @@ impl Store {
 
     /// Total messages ever delivered and those still held, by inbox kind.
     pub fn inbox_totals(&self) -> Vec<(&'static str, u64, usize)> {
-        let mut out = vec![("user", 0u64, 0usize), ("robot", 0, 0), ("appchat", 0, 0)];
+        let mut out = vec![
+            ("user", 0u64, 0usize),
+            ("robot", 0, 0),
+            ("customer", 0, 0),
+            ("appchat", 0, 0),
+        ];
         for i in self.inboxes.iter() {
             let row = match i.key() {
                 InboxId::User { .. } => &mut out[0],
                 InboxId::Robot { .. } => &mut out[1],
+                InboxId::Customer { .. } => &mut out[2],
             };
             row.1 += i.n_total;
             row.2 += i.len();
         }
         for c in self.chats.iter() {
-            out[2].1 += c.inbox.n_total;
-            out[2].2 += c.inbox.len();
+            out[3].1 += c.inbox.n_total;
+            out[3].2 += c.inbox.len();
         }
         out
     }
@@ -221,7 +230,8 @@ mod tests {
 
     #[test]
     fn robot_window_slides() {
-        let s = Store::new(10);
+        let (world, _) = crate::world::World::demo().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::new(&world, 10);
         assert!((0..20).all(|i| s.robot_attempt(0, 0, i * 1000, 20)));
         assert!(!s.robot_attempt(0, 0, 30_000, 20));
         assert!(

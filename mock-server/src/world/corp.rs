@@ -163,6 +163,9 @@ impl Corp {
                     name: r.name.clone(),
                 })
                 .collect(),
+            customers: Vec::new(),
+            kf: None,
+            customer_by_id: HashMap::new(),
             app_by_agentid: HashMap::new(),
             dept_by_id: dept_by_id.clone(),
             user_by_id: user_by_id.clone(),

@@ -31,6 +31,58 @@ pub struct Corp {
     pub tags: Vec<Tag>,
     #[serde(default)]
     pub robots: Vec<Robot>,
+    /// WeChat users the company knows: external contacts of its members, customers of its kf accounts.
+    #[serde(default)]
+    pub customers: Vec<Customer>,
+    /// This many more customers, made up from the seed (ids, names), for scale runs without huge files.
+    #[serde(default)]
+    pub generate_customers: Option<Spanned<usize>>,
+    #[serde(default)]
+    pub kf: Option<Kf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub external_userid: Spanned<String>,
+    pub name: String,
+    /// 1 a WeChat user, 2 a WeCom user of another company.
+    #[serde(default = "one", rename = "type")]
+    pub kind: i64,
+    #[serde(default)]
+    pub gender: i64,
+    #[serde(default)]
+    pub avatar: String,
+    #[serde(default)]
+    pub unionid: String,
+    #[serde(default)]
+    pub corp_name: String,
+    #[serde(default)]
+    pub position: String,
+    /// Members who have this customer as an external contact.
+    #[serde(default)]
+    pub follow: Vec<Spanned<String>>,
+}
+
+/// 微信客服: the app that manages the accounts through the API (and gets their callbacks), and the accounts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kf {
+    pub agentid: Spanned<i64>,
+    #[serde(default)]
+    pub accounts: Vec<KfAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KfAccount {
+    pub open_kfid: Spanned<String>,
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub avatar: String,
+    /// Members who receive the account's customers; they start as receiving.
+    #[serde(default)]
+    pub servicers: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

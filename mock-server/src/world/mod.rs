@@ -3,6 +3,7 @@
 //! [`crate::store`].
 
 mod corp;
+mod customers;
 pub mod fixture;
 
 use std::collections::{HashMap, HashSet};
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use serde_saphyr::Location;
 
+pub use customers::{Customer, Kf, KfAccount};
 pub use fixture::Fixture;
 
 /// The demo company `mock-server` starts with when no `--fixture` is given.
@@ -44,6 +46,9 @@ pub struct Corp {
     pub users: Vec<User>,
     pub tags: Vec<Tag>,
     pub robots: Vec<Robot>,
+    pub customers: Vec<Customer>,
+    pub kf: Option<Kf>,
+    customer_by_id: HashMap<String, usize>,
     app_by_agentid: HashMap<i64, usize>,
     dept_by_id: HashMap<i64, usize>,
     /// lower-cased userid → index; WeCom userids are case-insensitive.
@@ -170,7 +175,9 @@ impl World {
         let mut corp_by_id = HashMap::new();
         let mut robot_by_key = HashMap::new();
         for (ci, c) in f.corps.iter().enumerate() {
-            let corp = Corp::from_fixture(c)?;
+            let mut corp = Corp::from_fixture(c)?;
+            corp.add_customers(c, f.seed.unwrap_or(0), ci)?;
+            corp.add_kf(c)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
                 return Err((
                     c.corpid.referenced,

@@ -12,6 +12,9 @@ pub const HR_SECRET: &str = "hr-notice-secret-0123456789abcdefghijklmnop";
 pub const BOT_AGENTID: i64 = 1_000_002;
 pub const HR_AGENTID: i64 = 1_000_003;
 pub const ROBOT_KEY: &str = "8b7a6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d";
+pub const KF_ACCOUNT: &str = "wkDemoSupportDesk00000000000001A";
+/// 小明, an external contact of zhangsan.
+pub const CUSTOMER: &str = "wmDemoXiaoMing00000000000000001A";
 
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-tiny-png";
 pub const AMR: &[u8] = b"#!AMR\n\x3c\x48\xf5\x1f";

@@ -7,6 +7,7 @@ mod callbacks;
 mod control;
 mod directory;
 mod events;
+mod kf;
 mod media;
 mod message;
 mod props;

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use mock_server::api::PATHS;
 use mock_server::State;
 
-use crate::helpers::{BOT_SECRET, CORPID, ROBOT_KEY};
+use crate::helpers::{BOT_SECRET, CORPID, CUSTOMER, KF_ACCOUNT, ROBOT_KEY};
 
 /// What a refused call must not change (robot windows excepted: WeCom counts refused robot calls too).
 fn fingerprint(st: &State) -> String {
@@ -24,8 +24,20 @@ fn fingerprint(st: &State) -> String {
         .map(|c| format!("{:?}{}", c.info, c.inbox.n_total))
         .collect();
     chats.sort();
+    let mut accounts: Vec<String> =
+        s.kf.accounts
+            .iter()
+            .map(|a| format!("{:?}{:?}", a.key(), a.value()))
+            .collect();
+    accounts.sort();
+    let mut sessions: Vec<String> =
+        s.kf.sessions
+            .iter()
+            .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+            .collect();
+    sessions.sort();
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -33,6 +45,10 @@ fn fingerprint(st: &State) -> String {
         s.sent.n_pushed(),
         s.recent.len(),
         st.tokens.n_live(st.clock.now_ms()),
+        accounts,
+        sessions,
+        s.kf.end(0),
+        s.kf.codes.len(),
     )
 }
 
@@ -64,7 +80,8 @@ fn query_value(token: String) -> impl Strategy<Value = String> {
         Just(BOT_SECRET.to_owned()),
         Just(ROBOT_KEY.to_owned()),
         prop::sample::select(vec![
-            "zhangsan", "1", "2", "1000002", "image", "file", "voice", "@all", "-1", "", "%FF", "%"
+            "zhangsan", "1", "2", "1000002", "image", "file", "voice", "@all", "-1", "", "%FF",
+            "%", KF_ACCOUNT
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z0-9%&=+/ _.-]{0,24}",
@@ -87,6 +104,7 @@ fn query(token: String) -> impl Strategy<Value = String> {
         "corpid",
         "corpsecret",
         "debug",
+        "open_kfid",
     ]);
     prop::collection::vec((key, query_value(token)), 0..6).prop_map(|kv| {
         kv.into_iter()
@@ -111,6 +129,9 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
             "zhangsan",
             "lisi|ghost",
             "@all",
+            KF_ACCOUNT,
+            CUSTOMER,
+            "wangwu",
             "1000002",
             "2",
             "",
@@ -125,6 +146,16 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
             prop::collection::btree_map(
                 prop::sample::select(vec![
                     "touser",
+                    "open_kfid",
+                    "external_userid",
+                    "external_userid_list",
+                    "userid_list",
+                    "service_state",
+                    "servicer_userid",
+                    "cursor",
+                    "token",
+                    "limit",
+                    "code",
                     "toparty",
                     "totag",
                     "msgtype",

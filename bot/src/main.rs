@@ -1,0 +1,130 @@
+//! The `bot` command: serves the callback endpoint, optionally registers it with the mock server, and answers
+//! kf customers until Ctrl-C.
+
+use anyhow::{anyhow, bail, Context as _};
+use clap::Parser;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bot::{Bot, Config, Reply};
+
+/// Exit status for bad arguments, a failed bind and a failed registration, as clap uses for bad arguments.
+const EXIT_USAGE: u8 = 2;
+const EXIT_FAILURE: u8 = 1;
+/// The mock verifies the URL within a second; this leaves it room.
+const REGISTER_TIMEOUT_S: u64 = 10;
+
+/// The reference WeCom bot: answers 微信客服 customers (echo by default).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Where to listen for callbacks.
+    #[arg(long, env = "BOT_BIND", default_value = "127.0.0.1:9000")]
+    bind: String,
+    /// The WeCom (mock) server.
+    #[arg(long, env = "BOT_API", default_value_t = Config::demo().api_base)]
+    api: String,
+    #[arg(long, env = "BOT_CORPID", default_value_t = Config::demo().corpid)]
+    corpid: String,
+    /// The app's secret, for gettoken [default: the demo app's].
+    #[arg(long, env = "BOT_SECRET", default_value_t = Config::demo().secret, hide_default_value = true, hide_env_values = true)]
+    secret: String,
+    /// The callback Token [default: the demo app's].
+    #[arg(long, env = "BOT_TOKEN", default_value_t = Config::demo().token, hide_default_value = true)]
+    token: String,
+    /// The callback EncodingAESKey [default: the demo app's].
+    #[arg(long, env = "BOT_AES_KEY", default_value_t = Config::demo().encoding_aes_key, hide_default_value = true)]
+    aes_key: String,
+    /// Answer every message with this text instead of echoing.
+    #[arg(long, env = "BOT_REPLY")]
+    reply: Option<String>,
+    /// The callback path.
+    #[arg(long, env = "BOT_PATH", default_value_t = Config::demo().path)]
+    path: String,
+    /// After binding, set this app's callback URL on the mock server to the bot's (the mock verifies it).
+    #[arg(long, env = "BOT_REGISTER", value_name = "AGENTID")]
+    register: Option<i64>,
+}
+
+/// A failure and the exit status it earns.
+struct Fatal(u8, anyhow::Error);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fatal(code, e)) => {
+            eprintln!("bot: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Fatal> {
+    let usage = |e: anyhow::Error| Fatal(EXIT_USAGE, e);
+    let config = Config {
+        api_base: args.api,
+        corpid: args.corpid,
+        secret: args.secret,
+        token: args.token,
+        encoding_aes_key: args.aes_key,
+        reply: args.reply.map_or(Reply::Echo, Reply::Canned),
+        path: args.path,
+    };
+    let bot = Bot::new(config).map_err(|e| usage(e.into()))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("cannot bind {}", args.bind))
+        .map_err(usage)?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")
+        .map_err(usage)?;
+    let path = bot.config().path.clone();
+    println!("bot listening on http://{addr}{path}");
+    let shutdown = async {
+        // If Ctrl-C cannot be watched, run until killed rather than stop at once.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    // Serving starts before registering because the mock verifies the URL by calling it.
+    let server = tokio::spawn(bot::serve(listener, Arc::clone(&bot), shutdown));
+    if let Some(agentid) = args.register {
+        let answer = register(&bot, agentid, addr, &path).await.map_err(usage)?;
+        println!("registered with app {agentid}: {answer}");
+    }
+    match server.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Fatal(EXIT_FAILURE, anyhow!(e).context("serving failed"))),
+        Err(e) => Err(Fatal(
+            EXIT_FAILURE,
+            anyhow!(e).context("server task failed"),
+        )),
+    }
+}
+
+/// `PUT {api}/mock/apps/{agentid}/callback {"url": …}`; returns the mock's answer.
+async fn register(bot: &Bot, agentid: i64, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+    let api = bot.config().api_base.trim_end_matches('/');
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(REGISTER_TIMEOUT_S))
+        .build()?;
+    let url = format!("http://{addr}{path}");
+    let resp = client
+        .put(format!("{api}/mock/apps/{agentid}/callback"))
+        .json(&serde_json::json!({ "url": url }))
+        .send()
+        .await
+        .with_context(|| format!("cannot register with {api}"))?;
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    if !status.is_success() {
+        bail!("registration refused: {status} {}", text.trim());
+    }
+    Ok(text.trim().to_owned())
+}

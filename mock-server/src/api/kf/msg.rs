@@ -1,0 +1,191 @@
+//! `kf/sync_msg` (the bot pulls what customers sent), `kf/send_msg` (it answers, within the reply window) and
+//! `kf/send_msg_on_event` (a single-use code from an event allows one message).
+
+use axum::extract::State;
+use bytes::Bytes;
+use std::sync::Arc;
+
+use wecom_wire::kf::{
+    check_msgid, sendable, SendMsg, SendMsgResponse, SyncMsg, REPLIES_PER_MESSAGE, REPLY_WINDOW_S,
+    SYNC_LIMIT_MAX,
+};
+use wecom_wire::{Errcode, WireError};
+
+use super::{account, customer, kf_caller};
+use crate::api::message::check_media;
+use crate::api::{json, ok, ok_json_bytes, ApiError, ApiResult, Params, RawBody};
+use crate::kf::{deliver, raise, Answer};
+use crate::state::State as Shared;
+
+const SEND_TYPES: &[&str] = &[
+    "text",
+    "image",
+    "voice",
+    "video",
+    "file",
+    "link",
+    "miniprogram",
+    "msgmenu",
+    "location",
+];
+const EVENT_SEND_TYPES: &[&str] = &["text", "msgmenu"];
+
+/// `fail_type` 10 of `msg_send_fail`: the customer refused the message.
+const FAIL_REJECTED: i64 = 10;
+
+pub async fn sync_msg(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = kf_caller(&st, &q)?;
+    let req: SyncMsg = json(&body)?;
+    let limit = req.limit.unwrap_or(SYNC_LIMIT_MAX as i64);
+    if !(1..=SYNC_LIMIT_MAX as i64).contains(&limit) {
+        return Err(WireError::invalid_field("limit").into());
+    }
+    if req.voice_format.is_some_and(|v| !(0..=1).contains(&v)) {
+        return Err(WireError::invalid_field("voice_format").into());
+    }
+    let sim = st.sim();
+    // Without a token WeCom allows the call but limits it hard; the mock allows it and does not limit it.
+    if let Some(t) = req.token.as_deref().filter(|t| !t.is_empty()) {
+        if !sim.store.kf.token_valid(t, who.corp, st.clock.now_ms()) {
+            return Err(Errcode::KF_INVALID_MSG_TOKEN.into());
+        }
+    }
+    let open_kfid = match req.open_kfid.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(account(&sim, who, Some(k))?),
+        None => None,
+    };
+    let from = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => st
+            .ids
+            .cursor_pos(c)
+            .ok_or_else(|| ApiError::from(WireError::invalid_field("cursor")))?,
+        None => 0,
+    };
+    let page = sim.store.kf.page(who.corp, from, open_kfid, limit as usize);
+    let cursor = st.ids.cursor(page.next);
+    let size: usize = page.items.iter().map(|e| e.json.len() + 1).sum();
+    let mut out = Vec::with_capacity(96 + size);
+    out.extend_from_slice(br#"{"errcode":0,"errmsg":"ok","next_cursor":""#);
+    out.extend_from_slice(cursor.as_bytes());
+    out.extend_from_slice(br#"","has_more":"#);
+    out.push(if page.has_more { b'1' } else { b'0' });
+    out.extend_from_slice(br#","msg_list":["#);
+    for (i, e) in page.items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(e.json.as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    ok_json_bytes(out)
+}
+
+/// The caller's msgid if it gave a valid one, else a new one.
+fn msgid(st: &Shared, given: Option<String>) -> Result<String, ApiError> {
+    match given.filter(|m| !m.is_empty()) {
+        Some(m) => {
+            check_msgid(&m)?;
+            Ok(m)
+        }
+        None => Ok(st.ids.msgid(st.ids.next_seq())),
+    }
+}
+
+pub async fn send_msg(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = kf_caller(&st, &q)?;
+    let req: SendMsg = json(&body)?;
+    let sim = st.sim();
+    let open_kfid = account(&sim, who, req.open_kfid.as_deref())?;
+    let cust = customer(&sim, who, req.touser.as_deref())?;
+    let s = sendable(req.msgtype.as_deref(), &req.bodies, SEND_TYPES)?;
+    check_media(&sim, &st, who.corp, &s.media_ids)?;
+    let msgid = msgid(&st, req.msgid)?;
+    let now_ms = st.clock.now_ms();
+    let (in_reply_to, rejects) = {
+        let key = (who.corp, open_kfid.to_owned(), cust);
+        // A customer who never wrote has opened no window.
+        let mut session = sim
+            .store
+            .kf
+            .sessions
+            .get_mut(&key)
+            .ok_or(Errcode::KF_REPLY_LIMIT)?;
+        if !session.state.api_may_send() {
+            return Err(Errcode::KF_SESSION_STATE.into());
+        }
+        let open = session
+            .last_customer_ms
+            .is_some_and(|t| now_ms - t < REPLY_WINDOW_S * 1000);
+        if !open || session.n_replies >= REPLIES_PER_MESSAGE {
+            return Err(Errcode::KF_REPLY_LIMIT.into());
+        }
+        session.n_replies += 1;
+        (session.unanswered.take(), session.rejects)
+    };
+    if rejects {
+        let external_userid = &sim.world.corps[who.corp].customers[cust].external_userid;
+        let event = serde_json::json!({
+            "event_type": "msg_send_fail",
+            "open_kfid": open_kfid,
+            "external_userid": external_userid,
+            "fail_msgid": msgid,
+            "fail_type": FAIL_REJECTED,
+        });
+        raise(&st, &sim, who.corp, open_kfid, Some(cust), &event);
+    } else {
+        let answer = Answer {
+            corp: who.corp,
+            open_kfid,
+            customer: cust,
+            msgid: msgid.clone(),
+            msgtype: s.msgtype,
+            body: Bytes::clone(&body),
+            servicer_userid: None,
+            in_reply_to,
+        };
+        deliver(&st, &sim, answer);
+    }
+    ok(SendMsgResponse { msgid })
+}
+
+pub async fn send_msg_on_event(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = kf_caller(&st, &q)?;
+    let req: SendMsg = json(&body)?;
+    let code = req
+        .code
+        .filter(|c| !c.is_empty())
+        .ok_or(Errcode::INVALID_CODE)?;
+    let s = sendable(req.msgtype.as_deref(), &req.bodies, EVENT_SEND_TYPES)?;
+    let msgid = msgid(&st, req.msgid)?;
+    let sim = st.sim();
+    // Taken only once the message is valid: a refused call leaves the code usable.
+    let c = sim
+        .store
+        .kf
+        .take_code(&code, who.corp, st.clock.now_ms())
+        .ok_or(Errcode::INVALID_CODE)?;
+    let answer = Answer {
+        corp: who.corp,
+        open_kfid: &c.open_kfid,
+        customer: c.customer,
+        msgid: msgid.clone(),
+        msgtype: s.msgtype,
+        body: Bytes::clone(&body),
+        servicer_userid: None,
+        in_reply_to: None,
+    };
+    deliver(&st, &sim, answer);
+    ok(SendMsgResponse { msgid })
+}

@@ -1,0 +1,88 @@
+//! A WeChat customer writing to a member who has them as an external contact. WeCom pushes no callback for
+//! this (the conversation is between two people; only 会话存档 would see it), so it lands in the member's inbox
+//! and on the event stream, nothing more.
+
+use axum::extract::State;
+use axum::Json;
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::inbound::Inbound;
+use super::{bad_request, body, not_found, Fail, St, P, Q};
+use crate::events::Event;
+use crate::store::{Delivery, InboxId, Source};
+
+#[derive(Deserialize)]
+pub struct CorpQuery {
+    corpid: Option<String>,
+}
+
+const TYPES: &[&str] = &[
+    "text",
+    "image",
+    "voice",
+    "video",
+    "file",
+    "location",
+    "link",
+    "miniprogram",
+    "business_card",
+];
+
+/// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
+pub async fn message(
+    State(st): St,
+    P(external_userid): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let m: Inbound = body(&bytes)?;
+    let sim = st.sim();
+    let corp = match &q.corpid {
+        Some(c) => sim
+            .world
+            .corp_index(c)
+            .ok_or_else(|| not_found(format!("no corp {c}")))?,
+        None => 0,
+    };
+    let c = &sim.world.corps[corp];
+    let customer = c
+        .customer(&external_userid)
+        .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    let to = m.to.as_deref().unwrap_or_default();
+    let user = c
+        .user_index(to)
+        .ok_or_else(|| bad_request(format!("no member {to:?}")))?;
+    if !customer.follow.contains(&user) {
+        return Err(bad_request(format!(
+            "{external_userid} is not an external contact of {to}"
+        )));
+    }
+    let message = m.message(&st, &sim, corp, TYPES)?;
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
+    let source = Source::Customer {
+        external_userid: external_userid.clone(),
+    };
+    let d = Delivery::new(
+        msgid.clone(),
+        source,
+        message.msgtype,
+        body.into(),
+        st.clock.now_s(),
+    );
+    sim.store.deliver(InboxId::User { corp, user }, &d);
+    let receiver = || format!("user:{}", c.users[user].userid);
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            "delivered",
+            "customer_message",
+            &msgid,
+            receiver(),
+        )
+        .customer(&external_userid)
+    });
+    Ok(Json(json!({ "msgid": msgid })))
+}

@@ -1,0 +1,253 @@
+//! 微信客服's live state: the accounts (added, renamed, deleted, their servicers), the log `sync_msg` pages
+//! through, the sessions with their reply windows, and the single-use codes and pull tokens callbacks hand out.
+
+use dashmap::DashMap;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use wecom_wire::kf::ServiceState;
+
+use crate::world::World;
+
+/// Messages and events kept per corp for `sync_msg` (WeCom keeps 3 days); older ones are gone for a late reader.
+pub const LOG_CAPACITY: usize = 100_000;
+
+type Hasher = foldhash::fast::RandomState;
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub avatar: String,
+    /// Accounts are listed in the order they were made.
+    pub order: u64,
+    /// (userid, status): 0 receiving, 1 stopped.
+    pub servicers: Vec<(String, i64)>,
+}
+
+/// One customer's session with one account.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub state: ServiceState,
+    pub servicer: Option<String>,
+    /// When the customer last wrote (ms on the mock clock): the reply window runs from here.
+    pub last_customer_ms: Option<i64>,
+    pub n_replies: u32,
+    /// The customer's newest message not yet answered, so the answer's delivery can name it.
+    pub unanswered: Option<String>,
+    /// How the customer came in (`enter_session`), for `customer/batchget`.
+    pub scene: Option<(String, String)>,
+    /// The customer refuses the account's messages: `send_msg` succeeds and `msg_send_fail` follows.
+    pub rejects: bool,
+    /// A `msg_code` has been handed out for state 2 or 3 in this session (only the first change gets one).
+    pub coded: bool,
+}
+
+/// What a `send_msg_on_event` code allows: one message to one customer from one account, until it expires.
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub corp: usize,
+    pub open_kfid: String,
+    pub customer: usize,
+    pub expires_ms: i64,
+}
+
+/// A logged message or event, kept as the JSON text `sync_msg` returns.
+#[derive(Debug)]
+pub struct Entry {
+    pub open_kfid: String,
+    pub json: Box<str>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    items: VecDeque<Arc<Entry>>,
+    /// The position of `items[0]`; positions only grow, so a cursor stays meaningful as old items leave.
+    first: u64,
+}
+
+/// One page of the log.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<Arc<Entry>>,
+    /// Where the next page starts.
+    pub next: u64,
+    pub has_more: bool,
+}
+
+pub type SessionKey = (usize, String, usize);
+
+#[derive(Debug)]
+pub struct Kf {
+    pub accounts: DashMap<(usize, String), Account>,
+    logs: Vec<Mutex<Log>>,
+    pub sessions: DashMap<SessionKey, Session, Hasher>,
+    /// Pull token → (corp, expires at ms).
+    tokens: DashMap<String, (usize, i64), Hasher>,
+    pub codes: DashMap<String, Code, Hasher>,
+}
+
+impl Kf {
+    pub fn new(world: &World) -> Kf {
+        let accounts = DashMap::new();
+        let mut order = 0;
+        for (ci, c) in world.corps.iter().enumerate() {
+            for a in c.kf.iter().flat_map(|k| &k.accounts) {
+                order += 1;
+                let account = Account {
+                    name: a.name.clone(),
+                    avatar: a.avatar.clone(),
+                    order,
+                    servicers: a.servicers.iter().map(|s| (s.clone(), 0)).collect(),
+                };
+                accounts.insert((ci, a.open_kfid.clone()), account);
+            }
+        }
+        Kf {
+            accounts,
+            logs: world.corps.iter().map(|_| Mutex::default()).collect(),
+            sessions: DashMap::default(),
+            tokens: DashMap::default(),
+            codes: DashMap::default(),
+        }
+    }
+
+    /// The next order number for a new account.
+    pub fn next_order(&self) -> u64 {
+        self.accounts.iter().map(|a| a.order).max().unwrap_or(0) + 1
+    }
+
+    /// Appends to the corp's log; returns the entry's position.
+    pub fn append(&self, corp: usize, entry: Entry) -> Option<u64> {
+        let mut log = self.logs.get(corp)?.lock();
+        if log.items.len() == LOG_CAPACITY {
+            log.items.pop_front();
+            log.first += 1;
+        }
+        log.items.push_back(Arc::new(entry));
+        Some(log.first + log.items.len() as u64 - 1)
+    }
+
+    /// Up to `limit` entries from position `from` (or the oldest kept, if `from` is older), of one account or all.
+    pub fn page(&self, corp: usize, from: u64, open_kfid: Option<&str>, limit: usize) -> Page {
+        let Some(log) = self.logs.get(corp) else {
+            return Page::default();
+        };
+        let log = log.lock();
+        let end = log.first + log.items.len() as u64;
+        let mut pos = from.max(log.first);
+        let mut items = Vec::new();
+        while pos < end && items.len() < limit {
+            let e = &log.items[(pos - log.first) as usize];
+            if open_kfid.is_none_or(|k| k == e.open_kfid) {
+                items.push(e.clone());
+            }
+            pos += 1;
+        }
+        Page {
+            items,
+            next: pos,
+            has_more: pos < end,
+        }
+    }
+
+    /// The end of the corp's log: where a reader that has seen everything stands.
+    pub fn end(&self, corp: usize) -> u64 {
+        self.logs.get(corp).map_or(0, |l| {
+            let l = l.lock();
+            l.first + l.items.len() as u64
+        })
+    }
+
+    pub fn add_token(&self, token: String, corp: usize, expires_ms: i64, now_ms: i64) {
+        if self.tokens.len() > 1024 && self.tokens.len() % 256 == 0 {
+            self.tokens.retain(|_, (_, e)| *e > now_ms);
+        }
+        self.tokens.insert(token, (corp, expires_ms));
+    }
+
+    /// A pull token is good for the corp it was issued to, until it expires.
+    pub fn token_valid(&self, token: &str, corp: usize, now_ms: i64) -> bool {
+        self.tokens
+            .get(token)
+            .is_some_and(|t| t.0 == corp && t.1 > now_ms)
+    }
+
+    pub fn add_code(&self, code: String, c: Code, now_ms: i64) {
+        if self.codes.len() > 1024 && self.codes.len() % 256 == 0 {
+            self.codes.retain(|_, c| c.expires_ms > now_ms);
+        }
+        self.codes.insert(code, c);
+    }
+
+    /// Takes a code for use: gone afterwards whether or not it was still valid.
+    pub fn take_code(&self, code: &str, corp: usize, now_ms: i64) -> Option<Code> {
+        let (_, c) = self.codes.remove_if(code, |_, c| c.corp == corp)?;
+        (c.expires_ms > now_ms).then_some(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kf() -> Kf {
+        let (world, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
+        Kf::new(&world)
+    }
+
+    fn entry(k: &str, n: u64) -> Entry {
+        Entry {
+            open_kfid: k.into(),
+            json: n.to_string().into(),
+        }
+    }
+
+    #[test]
+    fn pages_visit_each_entry_once_and_filter_by_account() {
+        let kf = kf();
+        for n in 0..10 {
+            kf.append(0, entry(if n % 2 == 0 { "a" } else { "b" }, n));
+        }
+        let (mut from, mut seen) = (0, Vec::new());
+        loop {
+            let p = kf.page(0, from, None, 3);
+            seen.extend(p.items.iter().map(|e| e.json.to_string()));
+            from = p.next;
+            if !p.has_more {
+                break;
+            }
+        }
+        assert_eq!(seen, (0..10).map(|n| n.to_string()).collect::<Vec<_>>());
+        let only_b = kf.page(0, 0, Some("b"), 100);
+        assert_eq!(only_b.items.len(), 5);
+        assert_eq!((only_b.next, only_b.has_more), (10, false));
+        assert_eq!(kf.page(0, 10, None, 5).items.len(), 0);
+    }
+
+    #[test]
+    fn codes_are_single_use_and_expire() {
+        let kf = kf();
+        let code = |e| Code {
+            corp: 0,
+            open_kfid: "a".into(),
+            customer: 0,
+            expires_ms: e,
+        };
+        kf.add_code("c1".into(), code(1_000), 0);
+        assert!(kf.take_code("c1", 1, 10).is_none(), "another corp");
+        assert!(kf.take_code("c1", 0, 10).is_some());
+        assert!(kf.take_code("c1", 0, 10).is_none(), "used");
+        kf.add_code("c2".into(), code(1_000), 0);
+        assert!(kf.take_code("c2", 0, 1_000).is_none(), "expired");
+    }
+
+    #[test]
+    fn demo_accounts_are_seeded() {
+        let kf = kf();
+        let a = kf
+            .accounts
+            .get(&(0, "wkDemoSupportDesk00000000000001A".into()));
+        assert_eq!(a.map(|a| a.servicers.len()), Some(2));
+    }
+}

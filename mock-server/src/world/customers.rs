@@ -1,0 +1,214 @@
+//! The company's WeChat side: customers (declared, or generated from the seed for scale runs) with the members
+//! who have them as external contacts, and the 微信客服 accounts with their servicers.
+
+use serde_saphyr::Location;
+use std::collections::HashMap;
+
+use super::{fixture, Corp};
+use crate::ids::{derived, mix, ALNUM};
+
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub external_userid: String,
+    pub name: String,
+    /// 1 a WeChat user, 2 a WeCom user of another company.
+    pub kind: i64,
+    pub gender: i64,
+    pub avatar: String,
+    pub unionid: String,
+    pub corp_name: String,
+    pub position: String,
+    /// Members (indexes into the corp's users) who have this customer as an external contact.
+    pub follow: Vec<usize>,
+}
+
+/// 微信客服 as the fixture sets it up; the accounts' live state (added, renamed, servicers) is in the store.
+#[derive(Debug, Clone)]
+pub struct Kf {
+    /// The app whose token may call `kf/*` and whose callback URL gets `kf_msg_or_event`.
+    pub agentid: i64,
+    pub accounts: Vec<KfAccount>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KfAccount {
+    pub open_kfid: String,
+    pub name: String,
+    pub avatar: String,
+    pub servicers: Vec<String>,
+}
+
+/// Generated customers are capped so a typo cannot eat the machine's memory.
+pub const MAX_GENERATED: usize = 1_000_000;
+
+type Fail = (Location, String);
+
+fn id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl Corp {
+    /// Declared customers, then the generated ones (`wm` + 30 characters from the seed, corp and number).
+    pub(super) fn add_customers(
+        &mut self,
+        c: &fixture::Corp,
+        seed: u64,
+        ci: usize,
+    ) -> Result<(), Fail> {
+        let n_generated = c.generate_customers.as_ref().map_or(0, |n| n.value);
+        if let Some(n) = &c.generate_customers {
+            if n.value > MAX_GENERATED {
+                return Err((
+                    n.referenced,
+                    format!("generate_customers is at most {MAX_GENERATED}"),
+                ));
+            }
+        }
+        let mut by_id = HashMap::with_capacity(c.customers.len() + n_generated);
+        let mut customers = Vec::with_capacity(c.customers.len() + n_generated);
+        for f in &c.customers {
+            let id = &f.external_userid;
+            if !id_ok(&id.value) {
+                return Err((
+                    id.referenced,
+                    format!(
+                        "external_userid {:?} must be 1-64 letters, digits, '_' or '-'",
+                        id.value
+                    ),
+                ));
+            }
+            if !matches!(f.kind, 1 | 2) {
+                return Err((
+                    id.referenced,
+                    format!(
+                        "customer {:?}: type must be 1 (WeChat) or 2 (WeCom)",
+                        id.value
+                    ),
+                ));
+            }
+            let mut follow = Vec::with_capacity(f.follow.len());
+            for u in &f.follow {
+                let i = self.user_index(&u.value).ok_or_else(|| {
+                    (
+                        u.referenced,
+                        format!("userid {:?} is not a member of this corp", u.value),
+                    )
+                })?;
+                if !follow.contains(&i) {
+                    follow.push(i);
+                }
+            }
+            if by_id.insert(id.value.clone(), customers.len()).is_some() {
+                return Err((
+                    id.referenced,
+                    format!("external_userid {:?} is declared twice", id.value),
+                ));
+            }
+            customers.push(Customer {
+                external_userid: id.value.clone(),
+                name: f.name.clone(),
+                kind: f.kind,
+                gender: f.gender,
+                avatar: f.avatar.clone(),
+                unionid: f.unionid.clone(),
+                corp_name: f.corp_name.clone(),
+                position: f.position.clone(),
+                follow,
+            });
+        }
+        let corp_key = mix(seed ^ (ci as u64).rotate_left(40));
+        for n in 0..n_generated {
+            let key = corp_key ^ mix(n as u64);
+            let external_userid = format!("wm{}", derived(key, 30, ALNUM));
+            if by_id.contains_key(&external_userid) {
+                continue;
+            }
+            by_id.insert(external_userid.clone(), customers.len());
+            customers.push(Customer {
+                external_userid,
+                name: format!("客户{:06}", n + 1),
+                kind: 1,
+                gender: (n % 3) as i64,
+                avatar: String::new(),
+                unionid: format!("o{}", derived(key.rotate_left(7), 27, ALNUM)),
+                corp_name: String::new(),
+                position: String::new(),
+                follow: Vec::new(),
+            });
+        }
+        self.customers = customers;
+        self.customer_by_id = by_id;
+        Ok(())
+    }
+
+    pub(super) fn add_kf(&mut self, c: &fixture::Corp) -> Result<(), Fail> {
+        let Some(k) = &c.kf else { return Ok(()) };
+        if self.app(k.agentid.value).is_none() {
+            return Err((
+                k.agentid.referenced,
+                format!("kf.agentid {} is not an app of this corp", k.agentid.value),
+            ));
+        }
+        let mut accounts: Vec<KfAccount> = Vec::with_capacity(k.accounts.len());
+        for a in &k.accounts {
+            if !id_ok(&a.open_kfid.value) {
+                return Err((
+                    a.open_kfid.referenced,
+                    format!(
+                        "open_kfid {:?} must be 1-64 letters, digits, '_' or '-'",
+                        a.open_kfid.value
+                    ),
+                ));
+            }
+            if accounts.iter().any(|x| x.open_kfid == a.open_kfid.value) {
+                return Err((
+                    a.open_kfid.referenced,
+                    format!("open_kfid {:?} is declared twice", a.open_kfid.value),
+                ));
+            }
+            if let Err(e) = wecom_wire::kf::check_account_name(&a.name.value) {
+                return Err((a.name.referenced, format!("kf account name: {}", e.text())));
+            }
+            let mut servicers = Vec::new();
+            for s in &a.servicers {
+                let u = self.user(&s.value).ok_or_else(|| {
+                    (
+                        s.referenced,
+                        format!("servicer {:?} is not a member of this corp", s.value),
+                    )
+                })?;
+                if !servicers.contains(&u.userid) {
+                    servicers.push(u.userid.clone());
+                }
+            }
+            accounts.push(KfAccount {
+                open_kfid: a.open_kfid.value.clone(),
+                name: a.name.value.clone(),
+                avatar: a.avatar.clone(),
+                servicers,
+            });
+        }
+        self.kf = Some(Kf {
+            agentid: k.agentid.value,
+            accounts,
+        });
+        Ok(())
+    }
+
+    pub fn customer_index(&self, external_userid: &str) -> Option<usize> {
+        self.customer_by_id.get(external_userid).copied()
+    }
+
+    pub fn customer(&self, external_userid: &str) -> Option<&Customer> {
+        self.customer_index(external_userid)
+            .map(|i| &self.customers[i])
+    }
+
+    /// Whether the app is the one that manages this corp's kf accounts.
+    pub fn is_kf_app(&self, agentid: i64) -> bool {
+        self.kf.as_ref().is_some_and(|k| k.agentid == agentid)
+    }
+}
