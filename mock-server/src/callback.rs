@@ -1,12 +1,13 @@
 //! Callback delivery: plaintext XML → WXBizMsgCrypt envelope → POST to the receiver's URL, as WeCom pushes.
 //! Each receiver has its own queue and worker, so a slow bot slows only itself and never an API handler. A push
-//! that gets no 200 within 5 s, a connection error or another status is retried, 3 retries in all; every
+//! that gets no 200 within 5 s (the `callback_timeout_ms` setting), a connection error or another status is
+//! retried, 3 retries in all; every
 //! attempt and its outcome is recorded.
 
 use dashmap::DashMap;
 use serde::Serialize;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::mpsc;
 
 use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
@@ -16,8 +17,6 @@ use crate::events::Event;
 use crate::ring::Ring;
 use crate::state::State;
 
-/// WeCom drops the connection after 5 s without an answer.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The first try and 3 retries.
 pub const MAX_ATTEMPTS: u32 = 4;
 /// Pushes waiting for one receiver; beyond, a push is recorded as failed at once rather than held.
@@ -73,24 +72,22 @@ pub struct Callbacks {
     pub attempts: Ring<Attempt>,
 }
 
-impl Default for Callbacks {
-    fn default() -> Self {
+impl Callbacks {
+    /// Keeps the last `n_attempts` attempts for `/mock/callbacks`.
+    pub fn new(n_attempts: usize) -> Self {
         // No proxy: callbacks go to the receiver's own address, which is the bot's, usually on loopback.
         let client = reqwest::Client::builder()
             .no_proxy()
-            .timeout(ATTEMPT_TIMEOUT)
             .build()
             .unwrap_or_default();
         Callbacks {
             client,
             queues: DashMap::new(),
             urls: DashMap::new(),
-            attempts: Ring::new(10_000),
+            attempts: Ring::new(n_attempts),
         }
     }
-}
 
-impl Callbacks {
     /// Queues a push; the receiver's worker starts on its first push.
     pub fn dispatch(&self, st: &Arc<State>, push: Push) {
         st.events.emit(|| {
@@ -253,6 +250,8 @@ async fn attempt(st: &State, cb: &Callbacks, crypt: &MsgCrypt, url: &str, push: 
             ("nonce", &nonce),
         ])
         .body(body)
+        // WeCom gives up on an attempt after 5 s; tests of slow bots set it shorter.
+        .timeout(st.settings.callback_timeout())
         .send()
         .await;
     let resp = match sent {

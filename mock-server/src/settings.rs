@@ -24,6 +24,10 @@ pub struct SettingsPatch {
     pub inbox_capacity: Option<usize>,
     /// Requests the journal keeps. Fixed at start.
     pub journal_capacity: Option<usize>,
+    /// How long a callback attempt may take before it counts as a timeout (WeCom: 5000).
+    pub callback_timeout_ms: Option<usize>,
+    /// Callback attempts kept for `/mock/callbacks`. Fixed at start.
+    pub callback_log_capacity: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,6 +50,10 @@ pub struct Settings {
     inbox_capacity: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     journal_capacity: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    callback_timeout_ms: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    callback_log_capacity: AtomicUsize,
 }
 
 fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
@@ -68,6 +76,8 @@ impl Default for Settings {
             max_upload_bytes: AtomicUsize::new(21 * 1024 * 1024),
             inbox_capacity: AtomicUsize::new(1000),
             journal_capacity: AtomicUsize::new(10_000),
+            callback_timeout_ms: AtomicUsize::new(5_000),
+            callback_log_capacity: AtomicUsize::new(100_000),
         }
     }
 }
@@ -99,6 +109,8 @@ impl Settings {
             ("max_upload_bytes", p.max_upload_bytes),
             ("inbox_capacity", p.inbox_capacity),
             ("journal_capacity", p.journal_capacity),
+            ("callback_timeout_ms", p.callback_timeout_ms),
+            ("callback_log_capacity", p.callback_log_capacity),
         ] {
             if v == Some(0) {
                 return Err(SettingsError::Zero(name));
@@ -119,6 +131,8 @@ impl Settings {
         set_u(&self.max_upload_bytes, p.max_upload_bytes);
         set_u(&self.inbox_capacity, p.inbox_capacity);
         set_u(&self.journal_capacity, p.journal_capacity);
+        set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
+        set_u(&self.callback_log_capacity, p.callback_log_capacity);
         Ok(())
     }
 
@@ -156,6 +170,14 @@ impl Settings {
 
     pub fn journal_capacity(&self) -> usize {
         self.journal_capacity.load(Ordering::Relaxed)
+    }
+
+    pub fn callback_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.callback_timeout_ms.load(Ordering::Relaxed) as u64)
+    }
+
+    pub fn callback_log_capacity(&self) -> usize {
+        self.callback_log_capacity.load(Ordering::Relaxed)
     }
 }
 

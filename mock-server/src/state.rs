@@ -56,6 +56,7 @@ impl State {
         }
         let ids = Ids::new(world.seed);
         let store = Store::new(&world, settings.inbox_capacity());
+        let callbacks = crate::callback::Callbacks::new(settings.callback_log_capacity());
         Ok(Arc::new(State {
             sim: ArcSwap::from_pointee(Sim {
                 world: Arc::new(world),
@@ -68,7 +69,7 @@ impl State {
             faults: Faults::default(),
             metrics: Metrics::default(),
             ids,
-            callbacks: crate::callback::Callbacks::default(),
+            callbacks,
             events: crate::events::Events::default(),
             admin_token: config.admin_token,
         }))

@@ -7,6 +7,7 @@ mod callbacks;
 mod control;
 mod directory;
 mod events;
+mod flaky;
 mod kf;
 mod media;
 mod message;
