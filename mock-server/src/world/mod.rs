@@ -139,6 +139,17 @@ impl World {
         World::parse(DEFAULT_FIXTURE, DEFAULT_NAME)
     }
 
+    /// The demo company with `n` more customers generated from the seed: the population benches and scale
+    /// tests use.
+    pub fn demo_with_customers(n: usize) -> Result<(World, Fixture), FixtureError> {
+        let yaml = DEFAULT_FIXTURE.replacen(
+            "    customers:\n",
+            &format!("    generate_customers: {n}\n    customers:\n"),
+            1,
+        );
+        World::parse(&yaml, DEFAULT_NAME)
+    }
+
     pub fn load(path: &Path) -> Result<(World, Fixture), FixtureError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| FixtureError {

@@ -77,3 +77,44 @@ fn department_cycles_do_not_hang() {
     let (w, _) = World::parse(yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.corps[0].department_members(2).len(), 1);
 }
+
+#[test]
+fn generated_customers_are_many_unique_and_repeatable() {
+    let (a, _) = World::demo_with_customers(5_000).unwrap_or_else(|e| panic!("{e}"));
+    let (b, _) = World::demo_with_customers(5_000).unwrap_or_else(|e| panic!("{e}"));
+    let (ca, cb) = (&a.corps[0].customers, &b.corps[0].customers);
+    assert_eq!(ca.len(), 5_004, "4 declared + 5,000 generated");
+    let ids: std::collections::HashSet<&str> =
+        ca.iter().map(|c| c.external_userid.as_str()).collect();
+    assert_eq!(ids.len(), ca.len());
+    assert!(ca[4..]
+        .iter()
+        .all(|c| c.external_userid.len() == 32 && c.external_userid.starts_with("wm")));
+    assert!(ca
+        .iter()
+        .zip(cb)
+        .all(|(x, y)| x.external_userid == y.external_userid));
+    assert_eq!(
+        a.corps[0].customer_index(&ca[4321].external_userid),
+        Some(4321)
+    );
+}
+
+#[test]
+fn customers_and_kf_are_checked() {
+    let base = "corps:\n  - corpid: ww1\n    departments: [{ id: 1, name: R }]\n    users: [{ userid: u, name: U, department: [1] }]\n    apps: [{ agentid: 1, name: A, secret: s }]\n";
+    let cases = [
+        ("    customers: [{ external_userid: 'bad id', name: X }]\n", "external_userid"),
+        ("    customers: [{ external_userid: wm1, name: X, follow: [ghost] }]\n", "ghost"),
+        ("    customers: [{ external_userid: wm1, name: X }, { external_userid: wm1, name: Y }]\n", "twice"),
+        ("    kf: { agentid: 9 }\n", "kf.agentid"),
+        ("    kf: { agentid: 1, accounts: [{ open_kfid: wk1, name: '', servicers: [] }] }\n", "name"),
+        ("    kf: { agentid: 1, accounts: [{ open_kfid: wk1, name: K, servicers: [ghost] }] }\n", "ghost"),
+        ("    generate_customers: 100000000\n", "at most"),
+    ];
+    for (extra, want) in cases {
+        let e = fails(&format!("{base}{extra}"));
+        assert!(e.message.contains(want), "{extra}: {e}");
+        assert!(e.line > 0, "{extra}: {e}");
+    }
+}

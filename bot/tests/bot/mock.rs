@@ -1,0 +1,136 @@
+//! The reference bot behind the real mock-server: 1,000 customers write to the demo kf account, each gets
+//! exactly one answer, in their own inbox, answering their own question.
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bot::{Bot, Config};
+use mock_server::world::World;
+use mock_server::State;
+
+const KF: &str = "wkDemoSupportDesk00000000000001A";
+const N_CUSTOMERS: usize = 1_000;
+/// A guard against a hung test, never a way to wait for something.
+const GUARD: Duration = Duration::from_secs(60);
+
+fn state() -> Arc<State> {
+    let (world, fixture) =
+        World::demo_with_customers(N_CUSTOMERS).unwrap_or_else(|e| panic!("{e}"));
+    State::new(world, &fixture, mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn serve_mock(state: Arc<State>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(mock_server::run(
+        listener,
+        state,
+        std::future::pending::<()>(),
+    ));
+    format!("http://{addr}")
+}
+
+async fn serve_bot(api: &str) -> (Arc<Bot>, String) {
+    let bot = Bot::new(Config {
+        api_base: api.to_owned(),
+        ..Config::demo()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(bot::serve(
+        listener,
+        bot.clone(),
+        std::future::pending::<()>(),
+    ));
+    (bot, format!("http://{addr}/callback"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_answers_1000_customers_each_once_in_their_own_inbox() {
+    let state = state();
+    let api = serve_mock(state.clone()).await;
+    let (bot, url) = serve_bot(&api).await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap_or_default();
+    let set = http
+        .put(format!("{api}/mock/apps/1000002/callback"))
+        .json(&json!({"url": url}))
+        .send()
+        .await;
+    assert_eq!(
+        set.map(|r| r.status().as_u16()).ok(),
+        Some(200),
+        "URL verified by the bot"
+    );
+    let mut answers = bot.answers();
+
+    let customers: Vec<String> = state.world().corps[0]
+        .customers
+        .iter()
+        .rev()
+        .take(N_CUSTOMERS)
+        .map(|c| c.external_userid.clone())
+        .collect();
+    let mut asked = HashMap::new();
+    for (i, c) in customers.iter().enumerate() {
+        let question = format!("question {i} from {c}");
+        let r = http
+            .post(format!("{api}/mock/kf/{KF}/messages"))
+            .json(&json!({"from": c, "content": question}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), 200);
+        let msgid = r.json::<Value>().await.unwrap_or_default()["msgid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        asked.insert(msgid, (c.clone(), question));
+    }
+
+    let mut answered = HashMap::new();
+    while answered.len() < N_CUSTOMERS {
+        let a = tokio::time::timeout(GUARD, answers.recv()).await;
+        let a = a.unwrap_or_else(|_| {
+            panic!("stuck after {} answers: {:?}", answered.len(), bot.stats())
+        });
+        let a = a.unwrap_or_else(|e| panic!("{e}"));
+        let (customer, _) = asked
+            .get(&a.customer_msgid)
+            .unwrap_or_else(|| panic!("answer to an unknown message {a:?}"));
+        assert_eq!(&a.external_userid, customer);
+        assert!(
+            answered.insert(a.customer_msgid.clone(), a).is_none(),
+            "answered twice"
+        );
+    }
+    let stats = bot.stats();
+    assert_eq!(
+        (stats.n_replied, stats.n_reply_errors, stats.n_bad_callbacks),
+        (N_CUSTOMERS as u64, 0, 0)
+    );
+
+    for (msgid, (customer, question)) in &asked {
+        let inbox: Value = http
+            .get(format!("{api}/mock/inboxes/customer/{customer}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_default();
+        assert_eq!(inbox["n_total"], 1, "{customer}: {inbox}");
+        let reply = &inbox["messages"][0];
+        assert_eq!(reply["content"]["content"], format!("echo: {question}"));
+        assert_eq!(reply["msgid"], answered[msgid].reply_msgid.as_str());
+    }
+}
