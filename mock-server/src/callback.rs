@@ -34,6 +34,26 @@ pub struct Push {
     pub plaintext: String,
     /// Where a passive reply goes: the member who wrote.
     pub reply_to: Option<crate::store::InboxId>,
+    /// The customer the push is about, so events about it can be followed per customer.
+    pub customer: Option<String>,
+}
+
+impl Push {
+    /// An event of the callback route about this push.
+    fn event(&self, st: &State, kind: &'static str) -> Event {
+        let (_, agentid) = self.receiver;
+        let e = Event::now(
+            &st.clock,
+            kind,
+            "callback",
+            &self.msgid,
+            format!("app:{agentid}"),
+        );
+        match &self.customer {
+            Some(c) => e.customer(c),
+            None => e,
+        }
+    }
 }
 
 /// One try at delivering a push.
@@ -90,15 +110,7 @@ impl Callbacks {
 
     /// Queues a push; the receiver's worker starts on its first push.
     pub fn dispatch(&self, st: &Arc<State>, push: Push) {
-        st.events.emit(|| {
-            Event::now(
-                &st.clock,
-                "accepted",
-                "callback",
-                &push.msgid,
-                receiver_name(push.receiver),
-            )
-        });
+        st.events.emit(|| push.event(st, "accepted"));
         let tx = self
             .queues
             .entry(push.receiver)
@@ -150,7 +162,7 @@ impl Callbacks {
     ) {
         let duration_us = started.elapsed().as_micros() as u64;
         st.events.emit(|| {
-            Event::now(&st.clock, "attempt", "callback", &push.msgid, receiver_name(push.receiver)).with(
+            push.event(st, "attempt").with(
                 serde_json::json!({ "n": n, "status": status, "outcome": outcome, "duration_us": duration_us }),
             )
         });
@@ -193,14 +205,8 @@ async fn deliver(st: &State, push: &Push) {
     let cb = &st.callbacks;
     let done = |kind: &'static str, n: u32| {
         st.events.emit(|| {
-            Event::now(
-                &st.clock,
-                kind,
-                "callback",
-                &push.msgid,
-                receiver_name(push.receiver),
-            )
-            .with(serde_json::json!({ "n_attempts": n }))
+            push.event(st, kind)
+                .with(serde_json::json!({ "n_attempts": n }))
         })
     };
     for n in 1..=MAX_ATTEMPTS {
@@ -223,11 +229,6 @@ async fn deliver(st: &State, push: &Push) {
         }
     }
     done("failed", MAX_ATTEMPTS);
-}
-
-/// How events name a receiver.
-fn receiver_name((_, agentid): ReceiverId) -> String {
-    format!("app:{agentid}")
 }
 
 /// What one try came to: the HTTP status, the outcome, and the decrypted passive reply if there was one.

@@ -76,6 +76,7 @@ pub fn log_and_notify(st: &Arc<State>, sim: &Sim, item: Item<'_>) -> String {
         msgid: msgid.clone(),
         plaintext: callback_xml(&c.corpid, now_ms / 1000, &token, item.open_kfid),
         reply_to: None,
+        customer: (!external_userid.is_empty()).then(|| external_userid.to_owned()),
     };
     st.callbacks.dispatch(st, push);
     msgid

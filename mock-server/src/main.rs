@@ -82,6 +82,22 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
                 r.name, r.key
             );
         }
+        if let Some(kf) = &c.kf {
+            for a in &kf.accounts {
+                println!(
+                    "  kf account {} open_kfid={} (managed by app {})",
+                    a.name, a.open_kfid, kf.agentid
+                );
+            }
+        }
+        if let Some(first) = c.customers.first() {
+            println!(
+                "  {} customers, e.g. {} external_userid={}",
+                c.customers.len(),
+                first.name,
+                first.external_userid
+            );
+        }
     }
     println!("API base: http://{addr}/cgi-bin/   control: http://{addr}/mock/world   metrics: http://{addr}/metrics");
 }

@@ -79,6 +79,7 @@ pub async fn member_message(
         msgid: msgid.clone(),
         plaintext,
         reply_to,
+        customer: None,
     };
     st.callbacks.dispatch(&st, push);
     Ok(Json(json!({ "msgid": msgid })))

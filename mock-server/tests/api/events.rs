@@ -100,3 +100,58 @@ async fn a_callback_is_accepted_attempted_and_acknowledged() {
         "monotonic: {times:?}"
     );
 }
+
+#[tokio::test]
+async fn a_customer_can_follow_a_kf_round_trip_on_the_stream() {
+    let (app, mut got) = app_with_bot(0).await;
+    let t = app.token().await;
+    let mut stream = subscribe(&app, &format!("customer={CUSTOMER}")).await;
+    let asked = crate::kf::customer_says(&app, CUSTOMER, "在吗").await;
+    got.recv().await;
+    let body = json!({"touser": CUSTOMER, "open_kfid": KF_ACCOUNT, "msgtype": "text", "text": {"content": "在"}});
+    let sent = app
+        .post(&format!("/cgi-bin/kf/send_msg?access_token={t}"), body)
+        .await;
+    let mut buf = String::new();
+    let events = next_events(&mut stream, &mut buf, 5).await;
+    // The callback's acknowledgement and the answer race each other; each message's own events are in order.
+    let of = |msgid: &str| -> Vec<(String, String)> {
+        events
+            .iter()
+            .filter(|e| e["msgid"] == msgid)
+            .map(|e| {
+                (
+                    e["route"].as_str().unwrap_or("").to_owned(),
+                    e["kind"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        of(&asked),
+        pairs(&[
+            ("kf", "accepted"),
+            ("callback", "accepted"),
+            ("callback", "attempt"),
+            ("callback", "acknowledged")
+        ])
+    );
+    let answer = sent["msgid"].as_str().unwrap_or_default();
+    assert_eq!(of(answer), pairs(&[("kf", "delivered")]));
+    let delivered = events
+        .iter()
+        .find(|e| e["msgid"] == answer)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(delivered["detail"]["in_reply_to"], asked.as_str());
+    let start = events[0]["mono_us"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        start <= delivered["mono_us"].as_u64().unwrap_or(0),
+        "monotonic timestamps time the round trip"
+    );
+}

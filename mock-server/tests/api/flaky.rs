@@ -186,6 +186,7 @@ async fn a_flaky_bot_gets_every_one_of_10000_messages_within_4_attempts() {
             ("MsgId", X::Number(n as i64)),
         ]),
         reply_to: None,
+        customer: None,
     };
     for n in 1..=N_MESSAGES {
         app.state.callbacks.dispatch(&app.state, push(n));
