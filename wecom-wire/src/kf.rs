@@ -8,7 +8,9 @@ use crate::callback::{message_xml, Value as X};
 use crate::lenient;
 
 mod rules;
-pub use rules::{check_account_name, check_msgid, check_scene, sendable, Sendable, ServiceState};
+pub use rules::{
+    check_account_name, check_msgid, check_scene, sendable, Sendable, ServiceState, SEND_TYPES,
+};
 
 /// An account name is at most 16 characters.
 pub const MAX_ACCOUNT_NAME_CHARS: usize = 16;

@@ -187,7 +187,10 @@ async fn main() -> anyhow::Result<()> {
         s.n_callbacks, s.n_synced, s.n_replied, s.n_reply_errors
     );
     if h.len() != n_total {
-        bail!("{} of {n_total} round trips did not complete", n_total - h.len());
+        bail!(
+            "{} of {n_total} round trips did not complete",
+            n_total - h.len()
+        );
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::inbound::Inbound;
-use super::{bad_request, body, not_found, Fail, St, P, Q};
+use super::inbound::{Inbound, CUSTOMER_TYPES};
+use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
 use crate::events::Event;
 use crate::store::{Delivery, InboxId, Source};
 
@@ -17,18 +17,6 @@ use crate::store::{Delivery, InboxId, Source};
 pub struct CorpQuery {
     corpid: Option<String>,
 }
-
-const TYPES: &[&str] = &[
-    "text",
-    "image",
-    "voice",
-    "video",
-    "file",
-    "location",
-    "link",
-    "miniprogram",
-    "business_card",
-];
 
 /// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
 pub async fn message(
@@ -39,13 +27,7 @@ pub async fn message(
 ) -> Result<Json<Value>, Fail> {
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
-    let corp = match &q.corpid {
-        Some(c) => sim
-            .world
-            .corp_index(c)
-            .ok_or_else(|| not_found(format!("no corp {c}")))?,
-        None => 0,
-    };
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
     let c = &sim.world.corps[corp];
     let customer = c
         .customer(&external_userid)
@@ -59,7 +41,7 @@ pub async fn message(
             "{external_userid} is not an external contact of {to}"
         )));
     }
-    let message = m.message(&st, &sim, corp, TYPES)?;
+    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
     let msgid = st.ids.msgid(st.ids.next_seq());
     let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
     let source = Source::Customer {

@@ -62,6 +62,19 @@ pub struct Message {
     pub body: Value,
 }
 
+/// What a WeChat customer (or a kf servicer) can send.
+pub const CUSTOMER_TYPES: &[&str] = &[
+    "text",
+    "image",
+    "voice",
+    "video",
+    "file",
+    "location",
+    "link",
+    "miniprogram",
+    "business_card",
+];
+
 const TYPES: &[&str] = &[
     "text",
     "image",

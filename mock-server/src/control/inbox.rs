@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::{not_found, Fail, St, P, Q};
+use super::{corp_index, not_found, Fail, St, P, Q};
 use crate::state::Sim;
 use crate::store::{Delivery, Inbox, InboxId};
 
@@ -17,13 +17,7 @@ pub struct InboxQuery {
 }
 
 fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
-    match &q.corpid {
-        Some(c) => sim
-            .world
-            .corp_index(c)
-            .ok_or_else(|| not_found(format!("no corp {c}"))),
-        None => Ok(0),
-    }
+    corp_index(sim, q.corpid.as_deref())
 }
 
 /// What an inbox holds, taken under its lock; rendering (which parses every body) happens after the lock is

@@ -13,8 +13,8 @@ use wecom_wire::kf::{
     WELCOME_CODE_TTL_S,
 };
 
-use super::inbound::Inbound;
-use super::{bad_request, body, not_found, Fail, St, P, Q};
+use super::inbound::{Inbound, CUSTOMER_TYPES};
+use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
 use crate::kf::{customer_writes, deliver, log_and_notify, raise, Answer, Item};
 use crate::state::{Sim, State as Shared};
 use crate::store::kf::Code;
@@ -24,27 +24,9 @@ pub struct CorpQuery {
     corpid: Option<String>,
 }
 
-const KF_TYPES: &[&str] = &[
-    "text",
-    "image",
-    "voice",
-    "video",
-    "file",
-    "location",
-    "link",
-    "miniprogram",
-    "business_card",
-];
-
 /// The corp (by `?corpid=`, else the first) and an account of it.
 fn account(sim: &Sim, q: &CorpQuery, open_kfid: &str) -> Result<usize, Fail> {
-    let corp = match &q.corpid {
-        Some(c) => sim
-            .world
-            .corp_index(c)
-            .ok_or_else(|| not_found(format!("no corp {c}")))?,
-        None => 0,
-    };
+    let corp = corp_index(sim, q.corpid.as_deref())?;
     if !sim
         .store
         .kf
@@ -110,7 +92,7 @@ pub async fn message(
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
-    let message = m.message(&st, &sim, corp, KF_TYPES)?;
+    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
     if let Some(servicer) = &m.servicer {
         let servicer = receiving(&sim, corp, &open_kfid, servicer)?;
         let cust = customer(&sim, corp, m.to.as_deref())?;

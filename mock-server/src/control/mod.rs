@@ -83,6 +83,17 @@ impl IntoResponse for Fail {
     }
 }
 
+/// A corp by `?corpid=`, or the first one.
+fn corp_index(sim: &crate::state::Sim, corpid: Option<&str>) -> Result<usize, Fail> {
+    match corpid {
+        Some(c) => sim
+            .world
+            .corp_index(c)
+            .ok_or_else(|| not_found(format!("no corp {c}"))),
+        None => Ok(0),
+    }
+}
+
 pub fn bad_request(msg: impl std::fmt::Display) -> Fail {
     Fail(StatusCode::BAD_REQUEST, msg.to_string())
 }

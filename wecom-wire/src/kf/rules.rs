@@ -52,7 +52,8 @@ pub struct Sendable {
     pub media_ids: Vec<String>,
 }
 
-const SEND_TYPES: &[&str] = &[
+/// Every type `send_msg` takes.
+pub const SEND_TYPES: &[&str] = &[
     "text",
     "image",
     "voice",

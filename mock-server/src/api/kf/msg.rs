@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use wecom_wire::kf::{
     check_msgid, sendable, SendMsg, SendMsgResponse, SyncMsg, REPLIES_PER_MESSAGE, REPLY_WINDOW_S,
-    SYNC_LIMIT_MAX,
+    SEND_TYPES, SYNC_LIMIT_MAX,
 };
 use wecom_wire::{Errcode, WireError};
 
@@ -17,17 +17,6 @@ use crate::api::{json, ok, ok_json_bytes, ApiError, ApiResult, Params, RawBody};
 use crate::kf::{deliver, raise, Answer};
 use crate::state::State as Shared;
 
-const SEND_TYPES: &[&str] = &[
-    "text",
-    "image",
-    "voice",
-    "video",
-    "file",
-    "link",
-    "miniprogram",
-    "msgmenu",
-    "location",
-];
 const EVENT_SEND_TYPES: &[&str] = &["text", "msgmenu"];
 
 /// `fail_type` 10 of `msg_send_fail`: the customer refused the message.
