@@ -34,9 +34,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn is_transient(&self) -> bool {
+    /// Worth another try. A call that may have reached the server (a timeout, a lost answer) is retried only when
+    /// repeating it is harmless: a second `send_msg` would answer the customer twice.
+    fn is_transient(&self, idempotent: bool) -> bool {
         match self {
-            ApiError::Transport(_) => true,
+            ApiError::Transport(e) => idempotent || e.is_connect(),
             ApiError::Status(s) => *s >= 500 || *s == 429,
             ApiError::Errcode { errcode, .. } => TRANSIENT_ERRCODES.contains(errcode),
             ApiError::Decode(_) => false,
@@ -139,7 +141,7 @@ impl Api {
         open_kfid: &str,
     ) -> Result<SyncPage, ApiError> {
         let body = json!({ "cursor": cursor, "token": token, "limit": SYNC_LIMIT, "open_kfid": open_kfid });
-        self.post("kf/sync_msg", &body).await
+        self.post("kf/sync_msg", &body, true).await
     }
 
     /// Sends a text to a customer; returns the new message's msgid.
@@ -155,13 +157,18 @@ impl Api {
             "msgtype": "text",
             "text": { "content": content },
         });
-        let sent: SendResponse = self.post("kf/send_msg", &body).await?;
+        let sent: SendResponse = self.post("kf/send_msg", &body, false).await?;
         Ok(sent.msgid)
     }
 
     /// POSTs with the retry policy: a stale token is replaced and the call tried once more; a transient failure
     /// is retried after each of [`BACKOFF_MS`]; anything else fails at once.
-    async fn post<T: DeserializeOwned>(&self, api: &str, body: &Value) -> Result<T, ApiError> {
+    async fn post<T: DeserializeOwned>(
+        &self,
+        api: &str,
+        body: &Value,
+        idempotent: bool,
+    ) -> Result<T, ApiError> {
         let mut n_retries = 0;
         let mut refreshed = false;
         loop {
@@ -177,7 +184,7 @@ impl Api {
                 continue;
             }
             match BACKOFF_MS.get(n_retries) {
-                Some(&backoff_ms) if failed.error.is_transient() => {
+                Some(&backoff_ms) if failed.error.is_transient(idempotent) => {
                     n_retries += 1;
                     tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
                 }

@@ -1,5 +1,8 @@
 //! What the bot needs to know: where the WeCom API is, the app's credentials and callback keys, and how to answer.
 
+/// The longest text `kf/send_msg` takes.
+pub const MAX_TEXT_BYTES: usize = 2048;
+
 /// How the bot answers a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
@@ -12,14 +15,23 @@ pub enum Reply {
 impl Reply {
     /// The answer to one customer message; `content` is the text of a `text` message.
     pub fn answer(&self, msgtype: &str, content: Option<&str>) -> String {
-        match self {
+        let mut text = match self {
             Reply::Canned(text) => text.clone(),
             Reply::Echo => match (msgtype, content) {
                 ("text", Some(content)) => format!("echo: {content}"),
                 ("text", None) => "echo: ".to_owned(),
                 _ => format!("received your {msgtype}"),
             },
+        };
+        // WeCom refuses a text over 2048 bytes; an echo of a long message is cut, at a character boundary.
+        if text.len() > MAX_TEXT_BYTES {
+            let mut end = MAX_TEXT_BYTES;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
         }
+        text
     }
 }
 
@@ -97,5 +109,14 @@ mod tests {
             c.path = bad.to_owned();
             assert!(!c.path_is_routable(), "{bad}");
         }
+    }
+
+    #[test]
+    fn long_echoes_are_cut_at_a_character_boundary() {
+        let long = "好".repeat(1000);
+        let answer = Reply::Echo.answer("text", Some(&long));
+        assert!(answer.len() <= MAX_TEXT_BYTES && answer.len() > MAX_TEXT_BYTES - 3);
+        assert!(answer.starts_with("echo: 好"));
+        assert_eq!(Reply::Echo.answer("image", None), "received your image");
     }
 }

@@ -19,6 +19,11 @@ const ORIGIN_CUSTOMER: i64 = 3;
 const MAX_IN_FLIGHT: usize = 32;
 /// Accounts are spread over this many locks so callbacks for different accounts rarely meet.
 const N_SHARDS: usize = 16;
+/// After a round that failed, the puller tries again by itself this soon.
+const REPULL_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Messages sent this long before the bot started are not answered: they are a previous run's (the cursor is
+/// not kept across restarts).
+const STALE_BEFORE_START_S: i64 = 5;
 
 /// The running pullers by open_kfid. Each holds the sending end of its puller's wake-up channel; dropping it
 /// (with the bot) lets the puller finish.
@@ -65,6 +70,8 @@ struct Item {
     #[serde(default)]
     origin: i64,
     #[serde(default)]
+    send_time: i64,
+    #[serde(default)]
     msgtype: String,
     #[serde(default)]
     text: Option<TextBody>,
@@ -85,27 +92,39 @@ struct Job {
 }
 
 async fn run(core: Arc<Core>, open_kfid: String, mut wake: watch::Receiver<String>) {
-    // The cursor lives only here: a restarted bot starts from WeCom's oldest kept message.
+    // The cursor lives only here: a restarted bot starts from WeCom's oldest kept message (and skips, in
+    // `job_for`, what was sent before it started).
     let mut cursor = String::new();
     let mut sends = JoinSet::new();
-    // The callback that started the puller is a wake-up too.
-    wake.mark_changed();
-    while wake.changed().await.is_ok() {
-        pull(&core, &open_kfid, &mut wake, &mut cursor, &mut sends).await;
+    loop {
+        // The callback that started the puller is the first wake-up.
+        let pulled = pull(&core, &open_kfid, &mut wake, &mut cursor, &mut sends).await;
         // Finishing a round's answers before the next round keeps the in-flight bound per account and makes a
         // round's outcome visible before anything the next round does.
         while sends.join_next().await.is_some() {}
+        if pulled {
+            if wake.changed().await.is_err() {
+                return;
+            }
+        } else {
+            // The callbacks were acknowledged already: nobody announces these messages again, so the puller
+            // tries again by itself, sooner if another callback comes.
+            tokio::select! {
+                r = wake.changed() => if r.is_err() { return },
+                () = tokio::time::sleep(REPULL_AFTER) => {}
+            }
+        }
     }
 }
 
-/// One round: pages until `has_more` is 0, starting answers as items arrive.
+/// One round: pages until `has_more` is 0, starting answers as items arrive. False when it could not finish.
 async fn pull(
     core: &Arc<Core>,
     open_kfid: &str,
     wake: &mut watch::Receiver<String>,
     cursor: &mut String,
     sends: &mut JoinSet<()>,
-) {
+) -> bool {
     loop {
         // Marking the newest token seen here means a callback that lands after this page was asked for
         // triggers another round, so nothing it announced is missed.
@@ -113,9 +132,9 @@ async fn pull(
         let page = match core.api.sync_msg(cursor, &token, open_kfid).await {
             Ok(page) => page,
             Err(_) => {
-                // The cursor stays put: the next callback pulls the same page again.
+                // The cursor stays put: the next round pulls the same page again.
                 core.counters.n_sync_errors.fetch_add(1, Relaxed);
-                return;
+                return false;
             }
         };
         core.counters
@@ -138,10 +157,10 @@ async fn pull(
         if stuck {
             // "More" without a new cursor would ask for the same page forever.
             core.counters.n_sync_errors.fetch_add(1, Relaxed);
-            return;
+            return false;
         }
         if !has_more {
-            return;
+            return true;
         }
     }
 }
@@ -153,6 +172,10 @@ fn job_for(core: &Core, open_kfid: &str, raw: Value) -> Option<Job> {
         return None;
     };
     if item.origin != ORIGIN_CUSTOMER || item.msgtype == "event" {
+        return None;
+    }
+    // An item without a send_time is of unknown age and answered.
+    if item.send_time > 0 && item.send_time < core.started_s - STALE_BEFORE_START_S {
         return None;
     }
     let content = item.text.as_ref().map(|t| t.content.as_str());

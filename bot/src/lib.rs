@@ -27,6 +27,11 @@ pub enum Error {
     Keys(#[from] CryptoError),
     #[error("callback path {0:?} must start with / and hold no {{, }}, :segment or *segment")]
     Path(String),
+    #[error(
+        "the reply must be 1 to {} bytes, as kf/send_msg takes",
+        config::MAX_TEXT_BYTES
+    )]
+    Reply,
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
 }
@@ -85,6 +90,8 @@ struct Core {
     reply: Reply,
     counters: Counters,
     answers: broadcast::Sender<Answer>,
+    /// Unix seconds when the bot was made: older customer messages are a previous run's.
+    started_s: i64,
 }
 
 pub struct Bot {
@@ -109,6 +116,11 @@ impl Bot {
         if !config.path_is_routable() {
             return Err(Error::Path(config.path));
         }
+        if let Reply::Canned(text) = &config.reply {
+            if text.is_empty() || text.len() > config::MAX_TEXT_BYTES {
+                return Err(Error::Reply);
+            }
+        }
         let crypt = MsgCrypt::new(&config.token, &config.encoding_aes_key, &config.corpid)?;
         let api = api::Api::new(&config.api_base, &config.corpid, &config.secret)?;
         let (answers, _) = broadcast::channel(ANSWERS_CAPACITY);
@@ -117,6 +129,9 @@ impl Bot {
             reply: config.reply.clone(),
             counters: Counters::default(),
             answers,
+            started_s: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
         });
         Ok(Arc::new(Bot {
             config,

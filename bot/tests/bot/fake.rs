@@ -121,7 +121,7 @@ fn page(next_cursor: &str, has_more: i64, msg_list: Value) -> Value {
 }
 
 fn text(msgid: &str, user: &str, origin: i64, content: &str) -> Value {
-    json!({"msgid": msgid, "open_kfid": KF, "external_userid": user, "send_time": 1_700_000_000,
+    json!({"msgid": msgid, "open_kfid": KF, "external_userid": user, "send_time": now_s(),
            "origin": origin, "msgtype": "text", "text": {"content": content}})
 }
 
@@ -178,9 +178,9 @@ async fn next_answer(answers: &mut broadcast::Receiver<Answer>) -> Answer {
 
 #[tokio::test]
 async fn pages_are_pulled_and_only_customer_messages_answered() {
-    let event = json!({"msgid": "ev-1", "send_time": 1_700_000_001, "origin": 4, "msgtype": "event",
+    let event = json!({"msgid": "ev-1", "send_time": now_s() + 1, "origin": 4, "msgtype": "event",
         "event": {"event_type": "enter_session", "open_kfid": KF, "external_userid": "cust-a", "scene": ""}});
-    let image = json!({"msgid": "m-4", "open_kfid": KF, "external_userid": "cust-b", "send_time": 1_700_000_002,
+    let image = json!({"msgid": "m-4", "open_kfid": KF, "external_userid": "cust-b", "send_time": now_s() + 2,
         "origin": 3, "msgtype": "image", "image": {"media_id": "MEDIA"}});
     let fake = Fake::new(
         &[
@@ -329,4 +329,27 @@ async fn wait_for_send(fake: &Fake, user: &str, n: u64) {
         matches!(waited.await, Ok(Ok(_))),
         "no send to {user} within {GUARD:?}"
     );
+}
+
+/// Now in unix seconds: the bot skips customer messages from before it started.
+fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[tokio::test]
+async fn messages_from_before_the_bot_started_are_not_answered() {
+    let mut old = text("old-1", "cust-a", 3, "yesterday");
+    old["send_time"] = json!(now_s() - 3600);
+    let fresh = text("new-1", "cust-b", 3, "today");
+    let fake = Fake::new(
+        &[("", page("c1", 0, json!([old, fresh])))],
+        Box::new(|user, n, _| ok_send(user, n)),
+    );
+    let (bot, mut answers) = start_bot(&fake).await;
+    push_kf(&bot, "tok-1").await;
+    let a = next_answer(&mut answers).await;
+    assert_eq!(a.customer_msgid, "new-1");
+    assert_eq!(fake.sends_to("cust-a"), 0);
 }
