@@ -62,6 +62,9 @@ pub struct Message {
     pub body: Value,
 }
 
+/// Simulated people write at most what WeCom lets an app write.
+const MAX_TEXT_BYTES: usize = wecom_wire::message::MAX_TEXT_BYTES;
+
 /// What a WeChat customer (or a kf servicer) can send.
 pub const CUSTOMER_TYPES: &[&str] = &[
     "text",
@@ -138,7 +141,14 @@ impl Inbound {
             return Err(bad_request(format!("{msgtype} must be an object")));
         }
         match msgtype {
-            "text" => need(&body, msgtype, "content")?,
+            "text" => {
+                need(&body, msgtype, "content")?;
+                if s(&body, "content").len() > MAX_TEXT_BYTES {
+                    return Err(bad_request(format!(
+                        "text.content is over {MAX_TEXT_BYTES} bytes"
+                    )));
+                }
+            }
             "image" | "voice" | "video" | "file" => {
                 if s(&body, "media_id").is_empty() {
                     body["media_id"] = placeholder(st, sim, corp, msgtype).into();
@@ -182,6 +192,7 @@ fn placeholder(st: &State, sim: &Sim, corp: usize, msgtype: &str) -> String {
         ),
         _ => (MediaType::File, b"a file a customer sent\n", "file.txt"),
     };
+    sim.store.prune_media(st.clock.now_s());
     let id = st.ids.media_id();
     let media = Media {
         owner: Owner::Corp(corp),

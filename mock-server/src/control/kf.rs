@@ -92,10 +92,11 @@ pub async fn message(
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
-    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
+    // Who sends is checked before the message, which may upload placeholder media.
     if let Some(servicer) = &m.servicer {
         let servicer = receiving(&sim, corp, &open_kfid, servicer)?;
         let cust = customer(&sim, corp, m.to.as_deref())?;
+        let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
         let item = Item {
             corp,
             open_kfid: &open_kfid,
@@ -122,6 +123,7 @@ pub async fn message(
         return Ok(Json(json!({ "msgid": msgid })));
     }
     let cust = customer(&sim, corp, m.from.as_deref())?;
+    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
     let item = Item {
         corp,
         open_kfid: &open_kfid,
@@ -170,9 +172,12 @@ pub async fn enter(
             *s = Default::default();
             s.rejects = rejects;
         }
-        s.scene = Some((e.scene.clone(), e.scene_param.clone()));
         fresh
     };
+    sim.store
+        .kf
+        .scenes
+        .insert((corp, cust), (e.scene.clone(), e.scene_param.clone()));
     let welcome_code =
         fresh.then(|| new_code(&st, &sim, corp, &open_kfid, cust, WELCOME_CODE_TTL_S));
     let event = json!({
@@ -218,7 +223,16 @@ pub async fn session(
     };
     let key = (corp, open_kfid.clone(), cust);
     let (change_type, old, ttl_s) = {
-        let mut s = sim.store.kf.sessions.entry(key).or_default();
+        // Only blocking may start a session's record: a refused take, transfer or end leaves none behind.
+        let mut s = match (&a.action[..], sim.store.kf.sessions.get_mut(&key)) {
+            (_, Some(s)) => s,
+            ("block" | "unblock", None) => sim.store.kf.sessions.entry(key).or_default(),
+            (_, None) => {
+                return Err(bad_request(format!(
+                    "{external_userid} has no session with {open_kfid}"
+                )))
+            }
+        };
         let old = s.servicer.clone().unwrap_or_default();
         let (change_type, to, ttl_s) = match &a.action[..] {
             "block" | "unblock" => {
@@ -249,7 +263,7 @@ pub async fn session(
             .clone()
             .filter(|_| to == ServiceState::SERVICER);
         if to == ServiceState::ENDED {
-            s.unanswered = None;
+            s.unanswered.clear();
             s.last_customer_ms = None;
         }
         (change_type, old, ttl_s)

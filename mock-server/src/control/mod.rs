@@ -26,6 +26,9 @@ use crate::state::State as Shared;
 
 type St = State<Arc<Shared>>;
 
+/// Control-API request bodies (simulated messages, settings) are small; larger ones get a 413.
+const CONTROL_BODY_LIMIT: usize = 1024 * 1024;
+
 pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
     Router::new()
         .route(
@@ -71,6 +74,8 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             get(faults).post(set_fault).delete(clear_faults),
         )
         .route("/mock/settings", get(settings).patch(patch_settings))
+        // The app as a whole leaves body limits to the WeCom API's layer; control bodies are small.
+        .layer(axum::extract::DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
         .layer(from_fn_with_state(state, guard))
 }
 

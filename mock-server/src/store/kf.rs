@@ -4,6 +4,7 @@
 use dashmap::DashMap;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use wecom_wire::kf::ServiceState;
@@ -12,6 +13,8 @@ use crate::world::World;
 
 /// Messages and events kept per corp for `sync_msg` (WeCom keeps 3 days); older ones are gone for a late reader.
 pub const LOG_CAPACITY: usize = 100_000;
+/// Unanswered messages remembered per session.
+pub const UNANSWERED_CAPACITY: usize = 64;
 
 type Hasher = foldhash::fast::RandomState;
 
@@ -33,10 +36,9 @@ pub struct Session {
     /// When the customer last wrote (ms on the mock clock): the reply window runs from here.
     pub last_customer_ms: Option<i64>,
     pub n_replies: u32,
-    /// The customer's newest message not yet answered, so the answer's delivery can name it.
-    pub unanswered: Option<String>,
-    /// How the customer came in (`enter_session`), for `customer/batchget`.
-    pub scene: Option<(String, String)>,
+    /// The customer's messages not yet answered, oldest first, so an answer's delivery can name the one it
+    /// answers. Bounded: a customer who writes without end keeps only the newest.
+    pub unanswered: VecDeque<String>,
     /// The customer refuses the account's messages: `send_msg` succeeds and `msg_send_fail` follows.
     pub rejects: bool,
     /// A `msg_code` has been handed out for state 2 or 3 in this session (only the first change gets one).
@@ -84,7 +86,13 @@ pub struct Kf {
     pub sessions: DashMap<SessionKey, Session, Hasher>,
     /// Pull token → (corp, expires at ms).
     tokens: DashMap<String, (usize, i64), Hasher>,
+    /// Tokens in the order they expire (all live 10 minutes and the clock only moves forward), so expired ones
+    /// are dropped from the front without scanning the map.
+    token_expiry: Mutex<VecDeque<(i64, String)>>,
     pub codes: DashMap<String, Code, Hasher>,
+    /// How each customer last came in (`enter_session`: scene, scene_param), for `customer/batchget`.
+    pub scenes: DashMap<(usize, usize), (String, String), Hasher>,
+    order: AtomicU64,
 }
 
 impl Kf {
@@ -108,13 +116,16 @@ impl Kf {
             logs: world.corps.iter().map(|_| Mutex::default()).collect(),
             sessions: DashMap::default(),
             tokens: DashMap::default(),
+            token_expiry: Mutex::default(),
             codes: DashMap::default(),
+            scenes: DashMap::default(),
+            order: AtomicU64::new(order),
         }
     }
 
     /// The next order number for a new account.
     pub fn next_order(&self) -> u64 {
-        self.accounts.iter().map(|a| a.order).max().unwrap_or(0) + 1
+        self.order.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// Appends to the corp's log; returns the entry's position.
@@ -160,9 +171,13 @@ impl Kf {
     }
 
     pub fn add_token(&self, token: String, corp: usize, expires_ms: i64, now_ms: i64) {
-        if self.tokens.len() > 1024 && self.tokens.len() % 256 == 0 {
-            self.tokens.retain(|_, (_, e)| *e > now_ms);
+        let mut queue = self.token_expiry.lock();
+        while queue.front().is_some_and(|(e, _)| *e <= now_ms) {
+            if let Some((_, t)) = queue.pop_front() {
+                self.tokens.remove(&t);
+            }
         }
+        queue.push_back((expires_ms, token.clone()));
         self.tokens.insert(token, (corp, expires_ms));
     }
 
@@ -173,6 +188,7 @@ impl Kf {
             .is_some_and(|t| t.0 == corp && t.1 > now_ms)
     }
 
+    /// Codes are few (one per session change), so an occasional sweep keeps them bounded.
     pub fn add_code(&self, code: String, c: Code, now_ms: i64) {
         if self.codes.len() > 1024 && self.codes.len() % 256 == 0 {
             self.codes.retain(|_, c| c.expires_ms > now_ms);

@@ -65,6 +65,12 @@ async fn push(
     (axum::http::StatusCode::OK, "success")
 }
 
+/// The next push the test bot got, or None after 30 s: a lost push fails the test instead of hanging it.
+pub async fn recv<T>(got: &mut mpsc::UnboundedReceiver<T>) -> Option<T> {
+    let push = tokio::time::timeout(std::time::Duration::from_secs(30), got.recv()).await;
+    push.ok().flatten()
+}
+
 pub async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
     let crypt = MsgCrypt::new(
         "DemoBotCallbackToken",
@@ -117,7 +123,7 @@ async fn a_member_message_reaches_the_bot_encrypted_after_retries() {
     let (app, mut got) = app_with_bot(2).await;
 
     let first = member_says(&app, "zhangsan", "你好, bot").await;
-    let xml = got.recv().await.unwrap_or_default();
+    let xml = recv(&mut got).await.unwrap_or_default();
     let f = parse_fields(&xml).unwrap_or_default();
     assert_eq!(f.get("ToUserName"), Some(CORPID));
     assert_eq!(f.get("FromUserName"), Some("zhangsan"));
@@ -128,7 +134,7 @@ async fn a_member_message_reaches_the_bot_encrypted_after_retries() {
 
     // One worker per receiver: when the second message arrives, the first one's attempts are all recorded.
     member_says(&app, "lisi", "second").await;
-    assert!(got.recv().await.is_some_and(|x| x.contains("second")));
+    assert!(recv(&mut got).await.is_some_and(|x| x.contains("second")));
     let attempts = app.get("/mock/callbacks?limit=100").await;
     let mine: Vec<_> = attempts["attempts"]
         .as_array()
@@ -162,7 +168,9 @@ async fn a_bot_that_never_acknowledges_gets_four_attempts() {
     let lost = member_says(&app, "zhangsan", "will fail").await;
     member_says(&app, "zhangsan", "will arrive").await;
     assert!(
-        got.recv().await.is_some_and(|x| x.contains("will arrive")),
+        recv(&mut got)
+            .await
+            .is_some_and(|x| x.contains("will arrive")),
         "the 5th POST is the second message"
     );
     let attempts = app.get("/mock/callbacks").await;
@@ -254,11 +262,11 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried(
     member_says(&app, "wangwu", "again").await;
     // Attempt 1 forged → retried as attempt 2 (a reply); the second message is POST 3.
     for want in 1..=3 {
-        assert_eq!(got.recv().await, Some(want));
+        assert_eq!(recv(&mut got).await, Some(want));
     }
     member_says(&app, "wangwu", "third").await;
     assert_eq!(
-        got.recv().await,
+        recv(&mut got).await,
         Some(4),
         "once POST 4 is in, the earlier replies are delivered"
     );

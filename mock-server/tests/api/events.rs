@@ -79,7 +79,7 @@ async fn a_callback_is_accepted_attempted_and_acknowledged() {
     let (app, mut got) = app_with_bot(1).await;
     let mut stream = subscribe(&app, "route=callback&receiver=app:1000002").await;
     let sent = member_says(&app, "wangwu", "time me").await;
-    assert!(got.recv().await.is_some());
+    assert!(crate::callbacks::recv(&mut got).await.is_some());
     let mut buf = String::new();
     let events = next_events(&mut stream, &mut buf, 4).await;
     let kinds: Vec<&str> = events.iter().filter_map(|e| e["kind"].as_str()).collect();
@@ -107,7 +107,7 @@ async fn a_customer_can_follow_a_kf_round_trip_on_the_stream() {
     let t = app.token().await;
     let mut stream = subscribe(&app, &format!("customer={CUSTOMER}")).await;
     let asked = crate::kf::customer_says(&app, CUSTOMER, "在吗").await;
-    got.recv().await;
+    crate::kf::next_push(&mut got).await;
     let body = json!({"touser": CUSTOMER, "open_kfid": KF_ACCOUNT, "msgtype": "text", "text": {"content": "在"}});
     let sent = app
         .post(&format!("/cgi-bin/kf/send_msg?access_token={t}"), body)

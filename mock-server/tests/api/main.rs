@@ -9,6 +9,7 @@ mod directory;
 mod events;
 mod flaky;
 mod kf;
+mod kf_sessions;
 mod media;
 mod message;
 mod props;

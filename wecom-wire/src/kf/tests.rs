@@ -1,3 +1,5 @@
+//! The kf rules against the reference: every documented body, wechatpy's off-spec ones, state changes, items.
+
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -117,7 +117,7 @@ pub async fn send_msg(
             return Err(Errcode::KF_REPLY_LIMIT.into());
         }
         session.n_replies += 1;
-        (session.unanswered.take(), session.rejects)
+        (session.unanswered.pop_front(), session.rejects)
     };
     if rejects {
         let external_userid = &sim.world.corps[who.corp].customers[cust].external_userid;
@@ -165,6 +165,8 @@ pub async fn send_msg_on_event(
         .kf
         .take_code(&code, who.corp, st.clock.now_ms())
         .ok_or(Errcode::INVALID_CODE)?;
+    // A code outlives nothing: the account it was issued for must still exist.
+    account(&sim, who, Some(&c.open_kfid))?;
     let answer = Answer {
         corp: who.corp,
         open_kfid: &c.open_kfid,

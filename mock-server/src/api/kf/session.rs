@@ -61,20 +61,19 @@ pub async fn state_trans(
         .ok_or_else(|| WireError::invalid_field("service_state"))?;
     let servicer = if to == ServiceState::SERVICER {
         let userid = req.servicer_userid.unwrap_or_default();
+        // Stored as the account lists it, whatever case the caller used.
         let receiving = sim
             .store
             .kf
             .accounts
             .get(&(who.corp, open_kfid.to_owned()))
-            .is_some_and(|a| {
+            .and_then(|a| {
                 a.servicers
                     .iter()
-                    .any(|(u, status)| u.eq_ignore_ascii_case(&userid) && *status == 0)
+                    .find(|(u, status)| u.eq_ignore_ascii_case(&userid) && *status == 0)
+                    .map(|(u, _)| u.clone())
             });
-        if !receiving {
-            return Err(Errcode::KF_INVALID_SERVICER.into());
-        }
-        Some(userid)
+        Some(receiving.ok_or(Errcode::KF_INVALID_SERVICER)?)
     } else {
         None
     };
@@ -101,7 +100,7 @@ pub async fn state_trans(
         session.coded = true;
     }
     if to == ServiceState::ENDED {
-        session.unanswered = None;
+        session.unanswered.clear();
         session.last_customer_ms = None;
     }
     drop(session);
@@ -226,10 +225,9 @@ pub async fn customer_batchget(
             let scene = sim
                 .store
                 .kf
-                .sessions
-                .iter()
-                .find(|s| s.key().0 == who.corp && s.key().2 == i && s.scene.is_some())
-                .and_then(|s| s.scene.clone())
+                .scenes
+                .get(&(who.corp, i))
+                .map(|s| s.clone())
                 .unwrap_or_default();
             EnterSessionContext {
                 scene: scene.0,
