@@ -289,3 +289,101 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried(
         vec!["bad_reply", "passive_reply", "passive_reply"]
     );
 }
+
+#[tokio::test]
+async fn a_member_sends_every_app_message_type_and_a_menu_click() {
+    let (app, mut got) = app_with_bot(0).await;
+    let says = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .http
+                .post(app.url(&format!("/mock/apps/{BOT_AGENTID}/messages")))
+                .json(&body)
+                .send()
+                .await;
+            r.map(|r| r.status().as_u16()).unwrap_or(0)
+        }
+    };
+    let cases = [
+        (
+            json!({"from": "lisi", "msgtype": "image", "image": {}}),
+            vec![("MsgType", "image")],
+        ),
+        (
+            json!({"from": "lisi", "msgtype": "voice", "voice": {}}),
+            vec![("Format", "amr")],
+        ),
+        (
+            json!({"from": "lisi", "msgtype": "location", "location": {"latitude": 23.134521, "longitude": 113.358803, "name": "广州"}}),
+            vec![
+                ("Location_X", "23.134521"),
+                ("Location_Y", "113.358803"),
+                ("Label", "广州"),
+            ],
+        ),
+        (
+            json!({"from": "lisi", "msgtype": "link", "link": {"title": "T", "url": "https://example.com/a", "desc": "D"}}),
+            vec![
+                ("Title", "T"),
+                ("Url", "https://example.com/a"),
+                ("Description", "D"),
+            ],
+        ),
+        (
+            json!({"from": "lisi", "msgtype": "event", "event": {"event": "click", "event_key": "MENU_1"}}),
+            vec![
+                ("MsgType", "event"),
+                ("Event", "click"),
+                ("EventKey", "MENU_1"),
+            ],
+        ),
+    ];
+    for (body, want) in cases {
+        assert_eq!(says(body.clone()).await, 200, "{body}");
+        let xml = recv(&mut got).await.unwrap_or_default();
+        let f = parse_fields(&xml).unwrap_or_default();
+        for (k, v) in want {
+            assert_eq!(f.get(k), Some(v), "{k} in {xml}");
+        }
+        assert_eq!(f.get("FromUserName"), Some("lisi"));
+        assert_eq!(
+            f.get("MsgId").is_some(),
+            body["msgtype"] != "event",
+            "events carry no MsgId: {xml}"
+        );
+    }
+    assert_eq!(
+        says(json!({"from": "lisi", "msgtype": "file", "file": {}})).await,
+        400,
+        "apps get no files"
+    );
+    assert_eq!(
+        says(json!({"from": "lisi", "msgtype": "location", "location": {}})).await,
+        400
+    );
+    // The picture a member sent can be fetched by the app.
+    let image = parse_fields(&{
+        assert_eq!(
+            says(json!({"from": "lisi", "msgtype": "image", "image": {}})).await,
+            200
+        );
+        recv(&mut got).await.unwrap_or_default()
+    })
+    .unwrap_or_default();
+    let t = app.token().await;
+    let media_id = image.get("MediaId").unwrap_or_default();
+    let r = app
+        .http
+        .get(app.url(&format!(
+            "/cgi-bin/media/get?access_token={t}&media_id={media_id}"
+        )))
+        .send()
+        .await;
+    let bytes = r
+        .unwrap_or_else(|e| panic!("{e}"))
+        .bytes()
+        .await
+        .unwrap_or_default();
+    assert!(bytes.starts_with(b"\x89PNG"));
+}
