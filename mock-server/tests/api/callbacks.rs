@@ -373,17 +373,6 @@ async fn a_member_sends_every_app_message_type_and_a_menu_click() {
     .unwrap_or_default();
     let t = app.token().await;
     let media_id = image.get("MediaId").unwrap_or_default();
-    let r = app
-        .http
-        .get(app.url(&format!(
-            "/cgi-bin/media/get?access_token={t}&media_id={media_id}"
-        )))
-        .send()
-        .await;
-    let bytes = r
-        .unwrap_or_else(|e| panic!("{e}"))
-        .bytes()
-        .await
-        .unwrap_or_default();
+    let bytes = app.media_bytes(&t, media_id).await;
     assert!(bytes.starts_with(b"\x89PNG"));
 }

@@ -136,6 +136,14 @@ impl App {
         assert!(r.is_ok_and(|r| r.status() == 200));
     }
 
+    /// What `media/get` serves for the id, whatever it is.
+    pub async fn media_bytes(&self, token: &str, media_id: &str) -> Vec<u8> {
+        let pq = format!("/cgi-bin/media/get?access_token={token}&media_id={media_id}");
+        let r = self.http.get(self.url(&pq)).send().await;
+        let r = r.unwrap_or_else(|e| panic!("GET {pq}: {e}"));
+        r.bytes().await.map(|b| b.to_vec()).unwrap_or_default()
+    }
+
     pub async fn media_id(&self, token: &str, kind: &str, data: &[u8]) -> String {
         let v = self
             .upload(

@@ -313,18 +313,7 @@ async fn the_control_api_checks_what_customers_send() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let r = app
-        .http
-        .get(app.url(&format!(
-            "/cgi-bin/media/get?access_token={token}&media_id={media_id}"
-        )))
-        .send()
-        .await;
-    let bytes = r
-        .unwrap_or_else(|e| panic!("{e}"))
-        .bytes()
-        .await
-        .unwrap_or_default();
+    let bytes = app.media_bytes(&token, &media_id).await;
     assert!(
         bytes.starts_with(b"\x89PNG"),
         "the customer's picture can be fetched"

@@ -85,19 +85,7 @@ async fn media_expires_after_three_days_and_is_the_corps_own() {
     assert_eq!(code(&app.send(&t, send.clone()).await), 0);
     // The other app of the same corp may use it: media is shared among a corp's apps.
     let hr = app.token_for(CORPID, HR_SECRET).await;
-    let r = app
-        .http
-        .get(app.url(&format!(
-            "/cgi-bin/media/get?access_token={hr}&media_id={id}"
-        )))
-        .send()
-        .await;
-    let bytes = r
-        .unwrap_or_else(|e| panic!("{e}"))
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .unwrap_or_default();
+    let bytes = app.media_bytes(&hr, &id).await;
     assert_eq!(bytes, b"report.pdf");
     app.advance(3 * 24 * 3600).await;
     let t = app.token().await;
