@@ -66,6 +66,7 @@ table! {
     USERID_NOT_FOUND = 60111, "userid not found";
     INVALID_PARTY = 60123, "invalid party id";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid";
+    NOT_EXTERNAL_CONTACT = 84061, "not external contact";
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid";
     INVALID_CHATID = 86001, "invalid chatid";
     CHAT_NOT_FOUND = 86003, "chatid not exist";

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod directory;
 pub mod envelope;
 pub mod errcode;
+pub mod externalcontact;
 pub mod kf;
 pub mod lenient;
 pub mod media;

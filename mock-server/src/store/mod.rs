@@ -1,6 +1,7 @@
 //! What calls change in the simulated world: inboxes, uploaded media, app chats, sent messages (for recall),
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
+pub mod contacts;
 pub mod inbox;
 pub mod kf;
 
@@ -65,6 +66,7 @@ pub struct Store {
     /// Attempt times (ms) per robot within the last minute.
     pub robot_windows: DashMap<(usize, usize), VecDeque<i64>, foldhash::fast::RandomState>,
     pub kf: kf::Kf,
+    pub contacts: contacts::Contacts,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -111,6 +113,7 @@ impl Store {
             member_windows: DashMap::default(),
             robot_windows: DashMap::default(),
             kf: kf::Kf::new(world),
+            contacts: contacts::Contacts::new(world),
         }
     }
 

@@ -165,6 +165,8 @@ impl Corp {
                 .collect(),
             customers: Vec::new(),
             kf: None,
+            customer_tags: Vec::new(),
+            external_contact_apps: None,
             customer_by_id: HashMap::new(),
             app_by_agentid: HashMap::new(),
             dept_by_id: dept_by_id.clone(),

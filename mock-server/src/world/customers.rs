@@ -38,6 +38,9 @@ pub struct KfAccount {
     pub servicers: Vec<String>,
 }
 
+/// When the fixture's tags are said to have been made: 2025-01-01.
+const SEEDED_TAGS_S: i64 = 1_735_689_600;
+
 /// Generated customers are capped so a typo cannot eat the machine's memory.
 pub const MAX_GENERATED: usize = 1_000_000;
 
@@ -120,6 +123,8 @@ impl Corp {
             });
         }
         let corp_key = mix(seed ^ (ci as u64).rotate_left(40));
+        // Generated customers are shared out among the members in turn, so every member has some.
+        let n_users = self.users.len();
         for n in 0..n_generated {
             let key = corp_key ^ mix(n as u64);
             let external_userid = format!("wm{}", derived(key, 30, ALNUM));
@@ -136,7 +141,11 @@ impl Corp {
                 unionid: format!("o{}", derived(key.rotate_left(7), 27, ALNUM)),
                 corp_name: String::new(),
                 position: String::new(),
-                follow: Vec::new(),
+                follow: if n_users == 0 {
+                    Vec::new()
+                } else {
+                    vec![n % n_users]
+                },
             });
         }
         self.customers = customers;
@@ -196,6 +205,80 @@ impl Corp {
             accounts,
         });
         Ok(())
+    }
+
+    /// The tag library (ids `et` + 30 characters from the seed) and which apps may use 客户联系.
+    pub(super) fn add_customer_tags(
+        &mut self,
+        c: &fixture::Corp,
+        seed: u64,
+        ci: usize,
+    ) -> Result<(), Fail> {
+        use wecom_wire::externalcontact::{check_tag_name, Tag, TagGroup};
+        let mut groups: Vec<TagGroup> = Vec::new();
+        for (gi, g) in c.customer_tags.iter().enumerate() {
+            if let Err(e) = check_tag_name("group_name", &g.group_name.value) {
+                return Err((g.group_name.referenced, e.text().to_owned()));
+            }
+            if groups.iter().any(|x| x.group_name == g.group_name.value) {
+                return Err((
+                    g.group_name.referenced,
+                    format!("tag group {:?} is declared twice", g.group_name.value),
+                ));
+            }
+            let key =
+                mix(seed ^ (ci as u64).rotate_left(20) ^ (gi as u64).rotate_left(44) ^ 0x7461_6773);
+            let mut tags: Vec<Tag> = Vec::new();
+            for (ti, t) in g.tags.iter().enumerate() {
+                if let Err(e) = check_tag_name("name", &t.value) {
+                    return Err((t.referenced, e.text().to_owned()));
+                }
+                if tags.iter().any(|x| x.name == t.value) {
+                    return Err((
+                        t.referenced,
+                        format!("tag {:?} is declared twice in its group", t.value),
+                    ));
+                }
+                tags.push(Tag {
+                    id: format!("et{}", derived(key ^ mix(ti as u64 + 1), 30, ALNUM)),
+                    name: t.value.clone(),
+                    create_time: SEEDED_TAGS_S,
+                    order: 0,
+                    deleted: false,
+                });
+            }
+            groups.push(TagGroup {
+                group_id: format!("et{}", derived(key, 30, ALNUM)),
+                group_name: g.group_name.value.clone(),
+                create_time: SEEDED_TAGS_S,
+                order: g.order,
+                deleted: false,
+                tag: tags,
+            });
+        }
+        self.customer_tags = groups;
+        if let Some(apps) = &c.external_contact_apps {
+            for a in apps {
+                if self.app(a.value).is_none() {
+                    return Err((
+                        a.referenced,
+                        format!(
+                            "external_contact_apps: {} is not an app of this corp",
+                            a.value
+                        ),
+                    ));
+                }
+            }
+            self.external_contact_apps = Some(apps.iter().map(|a| a.value).collect());
+        }
+        Ok(())
+    }
+
+    /// Whether the app may call `externalcontact/*`.
+    pub fn may_use_contacts(&self, agentid: i64) -> bool {
+        self.external_contact_apps
+            .as_ref()
+            .is_none_or(|a| a.contains(&agentid))
     }
 
     pub fn customer_index(&self, external_userid: &str) -> Option<usize> {

@@ -39,6 +39,21 @@ pub struct Corp {
     pub generate_customers: Option<Spanned<usize>>,
     #[serde(default)]
     pub kf: Option<Kf>,
+    /// The customer tag library (企业客户标签): groups of tags members put on their customers.
+    #[serde(default)]
+    pub customer_tags: Vec<CustomerTagGroup>,
+    /// Apps that may call `externalcontact/*` (客户联系's 可调用应用). Absent: every app of the corp.
+    #[serde(default)]
+    pub external_contact_apps: Option<Vec<Spanned<i64>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerTagGroup {
+    pub group_name: Spanned<String>,
+    #[serde(default)]
+    pub order: i64,
+    pub tags: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

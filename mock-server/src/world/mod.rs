@@ -48,6 +48,10 @@ pub struct Corp {
     pub robots: Vec<Robot>,
     pub customers: Vec<Customer>,
     pub kf: Option<Kf>,
+    /// The customer tag library as the fixture declares it; calls change the store's copy.
+    pub customer_tags: Vec<wecom_wire::externalcontact::TagGroup>,
+    /// Apps that may call `externalcontact/*`; `None` = every app.
+    pub external_contact_apps: Option<Vec<i64>>,
     customer_by_id: HashMap<String, usize>,
     app_by_agentid: HashMap<i64, usize>,
     dept_by_id: HashMap<i64, usize>,
@@ -189,6 +193,7 @@ impl World {
             let mut corp = Corp::from_fixture(c)?;
             corp.add_customers(c, f.seed.unwrap_or(0), ci)?;
             corp.add_kf(c)?;
+            corp.add_customer_tags(c, f.seed.unwrap_or(0), ci)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
                 return Err((
                     c.corpid.referenced,

@@ -1,0 +1,119 @@
+//! 客户联系's live state: each customer's relations with members (remark, tags, how and when they were added),
+//! indexed both ways so that paging one member's customers stays flat as the world grows, and each corp's
+//! customer tag library.
+
+use dashmap::DashMap;
+use parking_lot::Mutex;
+use std::collections::BTreeSet;
+
+use wecom_wire::externalcontact::TagGroup;
+
+use crate::world::World;
+
+type Hasher = foldhash::fast::RandomState;
+
+/// When the fixture's relations are said to have begun: 2025-01-01, a minute apart per customer.
+const SEEDED_SINCE_S: i64 = 1_735_689_600;
+/// `add_way` 1: the customer scanned the member's QR code.
+const ADD_WAY_QR: i64 = 1;
+
+/// One member's relation to one customer.
+#[derive(Debug, Clone, Default)]
+pub struct Follow {
+    pub user: usize,
+    pub remark: String,
+    pub description: String,
+    pub remark_corp_name: String,
+    pub remark_mobiles: Vec<String>,
+    /// Corp tag ids.
+    pub tags: Vec<String>,
+    pub createtime: i64,
+    pub add_way: i64,
+    pub state: String,
+    pub oper_userid: String,
+}
+
+#[derive(Debug)]
+pub struct Contacts {
+    /// (corp, customer) → the members who have the customer as an external contact, in the order they added them.
+    pub follows: DashMap<(usize, usize), Vec<Follow>, Hasher>,
+    /// (corp, member) → their customers, ordered by index so a cursor stays valid while others change.
+    pub by_user: DashMap<(usize, usize), BTreeSet<usize>, Hasher>,
+    /// Per corp: the customer tag library.
+    pub tags: Vec<Mutex<Vec<TagGroup>>>,
+}
+
+impl Contacts {
+    pub fn new(world: &World) -> Contacts {
+        let follows = DashMap::default();
+        let by_user: DashMap<(usize, usize), BTreeSet<usize>, Hasher> = DashMap::default();
+        for (ci, c) in world.corps.iter().enumerate() {
+            for (i, customer) in c.customers.iter().enumerate() {
+                if customer.follow.is_empty() {
+                    continue;
+                }
+                let list: Vec<Follow> = customer
+                    .follow
+                    .iter()
+                    .map(|&user| Follow {
+                        user,
+                        createtime: SEEDED_SINCE_S + 60 * i as i64,
+                        add_way: ADD_WAY_QR,
+                        oper_userid: c.users[user].userid.clone(),
+                        ..Follow::default()
+                    })
+                    .collect();
+                for f in &list {
+                    by_user.entry((ci, f.user)).or_default().insert(i);
+                }
+                follows.insert((ci, i), list);
+            }
+        }
+        Contacts {
+            follows,
+            by_user,
+            tags: world
+                .corps
+                .iter()
+                .map(|c| Mutex::new(c.customer_tags.clone()))
+                .collect(),
+        }
+    }
+
+    /// Whether `user` has `customer` as an external contact.
+    pub fn follows(&self, corp: usize, customer: usize, user: usize) -> bool {
+        self.follows
+            .get(&(corp, customer))
+            .is_some_and(|f| f.iter().any(|f| f.user == user))
+    }
+
+    /// Up to `limit` of a member's customers after `after` (exclusive), and whether more follow.
+    pub fn page_of(
+        &self,
+        corp: usize,
+        user: usize,
+        after: Option<usize>,
+        limit: usize,
+    ) -> (Vec<usize>, bool) {
+        let Some(set) = self.by_user.get(&(corp, user)) else {
+            return (Vec::new(), false);
+        };
+        let mut it = match after {
+            Some(a) => set.range(a + 1..),
+            None => set.range(..),
+        };
+        let page: Vec<usize> = it.by_ref().take(limit).copied().collect();
+        (page, it.next().is_some())
+    }
+
+    /// The tag's group name and tag name, if the tag exists.
+    pub fn tag_names(&self, corp: usize, tag_id: &str) -> Option<(String, String)> {
+        let groups = self.tags.get(corp)?.lock();
+        groups.iter().find_map(|g| {
+            g.tag
+                .iter()
+                .find(|t| t.id == tag_id)
+                .map(|t| (g.group_name.clone(), t.name.clone()))
+        })
+    }
+}
