@@ -68,6 +68,11 @@ impl Ids {
         format!("wk{}", self.chars(30, URLSAFE))
     }
 
+    /// The 30 characters after `et` of a customer tag or tag group id.
+    pub fn tag_id(&self) -> String {
+        self.chars(30, ALNUM)
+    }
+
     /// A `kf_msg_or_event` pull token (`ENC9caGvCfykSze56CxUi3AApuGDM8FVE8n2sAwZxj44J5W`).
     pub fn kf_token(&self) -> String {
         format!("ENC{}", self.chars(44, ALNUM))

@@ -3,6 +3,7 @@
 
 pub mod appchat;
 pub mod directory;
+pub mod externalcontact;
 mod extract;
 pub mod kf;
 mod layer;
@@ -49,6 +50,16 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/agent/get",
     "/cgi-bin/getcallbackip",
     "/cgi-bin/get_api_domain_ip",
+    "/cgi-bin/externalcontact/get_follow_user_list",
+    "/cgi-bin/externalcontact/list",
+    "/cgi-bin/externalcontact/get",
+    "/cgi-bin/externalcontact/batch/get_by_user",
+    "/cgi-bin/externalcontact/remark",
+    "/cgi-bin/externalcontact/mark_tag",
+    "/cgi-bin/externalcontact/get_corp_tag_list",
+    "/cgi-bin/externalcontact/add_corp_tag",
+    "/cgi-bin/externalcontact/edit_corp_tag",
+    "/cgi-bin/externalcontact/del_corp_tag",
     "/cgi-bin/kf/account/add",
     "/cgi-bin/kf/account/del",
     "/cgi-bin/kf/account/update",
@@ -110,6 +121,46 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/get_api_domain_ip",
             get_only(directory::callback_ip),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_follow_user_list",
+            get_only(externalcontact::customers::follow_user_list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/list",
+            get_only(externalcontact::customers::list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get",
+            get_only(externalcontact::customers::get),
+        )
+        .route(
+            "/cgi-bin/externalcontact/batch/get_by_user",
+            post_only(externalcontact::customers::batch_get_by_user),
+        )
+        .route(
+            "/cgi-bin/externalcontact/remark",
+            post_only(externalcontact::customers::remark),
+        )
+        .route(
+            "/cgi-bin/externalcontact/mark_tag",
+            post_only(externalcontact::customers::mark_tag),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_corp_tag_list",
+            post_only(externalcontact::tags::list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/add_corp_tag",
+            post_only(externalcontact::tags::add),
+        )
+        .route(
+            "/cgi-bin/externalcontact/edit_corp_tag",
+            post_only(externalcontact::tags::edit),
+        )
+        .route(
+            "/cgi-bin/externalcontact/del_corp_tag",
+            post_only(externalcontact::tags::del),
         )
         .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
         .route("/cgi-bin/kf/account/del", post_only(kf::account::del))

@@ -4,6 +4,7 @@ mod helpers;
 
 mod appchat;
 mod callbacks;
+mod contacts;
 mod control;
 mod directory;
 mod events;

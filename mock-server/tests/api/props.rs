@@ -36,8 +36,16 @@ fn fingerprint(st: &State) -> String {
             .map(|x| format!("{:?}{:?}", x.key(), x.value()))
             .collect();
     sessions.sort();
+    let mut follows: Vec<String> = s
+        .contacts
+        .follows
+        .iter()
+        .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+        .collect();
+    follows.sort();
+    let tags = format!("{:?}", s.contacts.tags[0].lock());
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -49,6 +57,8 @@ fn fingerprint(st: &State) -> String {
         sessions,
         s.kf.end(0),
         s.kf.codes.len(),
+        follows,
+        tags,
     )
 }
 
@@ -132,6 +142,7 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
             KF_ACCOUNT,
             CUSTOMER,
             "wangwu",
+            "etNoSuchTag",
             "1000002",
             "2",
             "",
@@ -148,6 +159,12 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
                     "touser",
                     "open_kfid",
                     "external_userid",
+                    "add_tag",
+                    "remove_tag",
+                    "tag_id",
+                    "group_id",
+                    "group_name",
+                    "remark",
                     "external_userid_list",
                     "userid_list",
                     "service_state",

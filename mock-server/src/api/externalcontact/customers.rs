@@ -1,0 +1,267 @@
+//! `get_follow_user_list`, `list`, `get`, `batch/get_by_user`, `remark` and `mark_tag`.
+
+use axum::extract::State;
+use std::sync::Arc;
+
+use wecom_wire::envelope::Empty;
+use wecom_wire::externalcontact::{
+    check_remark, BatchGetByUser, BatchResponse, ContactWithFollow, FollowUserListResponse,
+    GetResponse, ListResponse, MarkTag, Remark, BATCH_LIMIT_DEFAULT, BATCH_LIMIT_MAX, FOLLOW_PAGE,
+    MAX_USERIDS,
+};
+use wecom_wire::{Errcode, WireError};
+
+use super::{contact, contacts_caller, customer, follow_info, follow_user, member};
+use crate::api::{json, ok, ApiError, ApiResult, Params, RawBody};
+use crate::state::State as Shared;
+
+pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let follow_user = (0..corp.users.len())
+        .filter(|&u| {
+            sim.store
+                .contacts
+                .by_user
+                .get(&(who.corp, u))
+                .is_some_and(|s| !s.is_empty())
+        })
+        .map(|u| corp.users[u].userid.clone())
+        .collect();
+    ok(FollowUserListResponse { follow_user })
+}
+
+pub async fn list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let user = member(corp, q.get("userid").as_deref())?;
+    let (ids, _) = sim.store.contacts.page_of(who.corp, user, None, usize::MAX);
+    if ids.is_empty() {
+        return Err(Errcode::NOT_EXTERNAL_CONTACT.into());
+    }
+    let external_userid = ids
+        .iter()
+        .map(|&i| corp.customers[i].external_userid.clone())
+        .collect();
+    ok(ListResponse { external_userid })
+}
+
+pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let i = customer(corp, q.get("external_userid").as_deref())?;
+    let from = match q.get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => st
+            .ids
+            .cursor_pos(&c)
+            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
+        None => 0,
+    };
+    let follows = sim
+        .store
+        .contacts
+        .follows
+        .get(&(who.corp, i))
+        .map(|f| f.clone())
+        .unwrap_or_default();
+    if follows.is_empty() {
+        return Err(Errcode::NOT_EXTERNAL_CONTACT.into());
+    }
+    let end = (from + FOLLOW_PAGE).min(follows.len());
+    let follow_user = follows
+        .get(from..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| follow_user(&sim, who.corp, f))
+        .collect();
+    let next_cursor = if end < follows.len() {
+        st.ids.cursor(end as u64)
+    } else {
+        String::new()
+    };
+    ok(GetResponse {
+        external_contact: contact(&corp.customers[i]),
+        follow_user,
+        next_cursor,
+    })
+}
+
+/// The cursor of `batch/get_by_user` names the member (by place in the request's list) and the customer after
+/// which to go on (`None`: from that member's first), so the next page starts where the last one stopped even if
+/// relations changed in between.
+fn batch_cursor(st: &Shared, member_pos: usize, after: Option<usize>) -> String {
+    st.ids
+        .cursor(((member_pos as u64) << 32) | after.map_or(0, |a| a as u64 + 1))
+}
+
+pub async fn batch_get_by_user(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: BatchGetByUser = json(&body)?;
+    let userids = req.userids();
+    if userids.is_empty() || userids.len() > MAX_USERIDS {
+        return Err(WireError::invalid_field("userid_list").into());
+    }
+    let limit = req.limit.unwrap_or(BATCH_LIMIT_DEFAULT as i64);
+    if !(1..=BATCH_LIMIT_MAX as i64).contains(&limit) {
+        return Err(WireError::invalid_field("limit").into());
+    }
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let users = userids
+        .iter()
+        .map(|u| member(corp, Some(u)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let (mut pos, mut after) = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let v = st
+                .ids
+                .cursor_pos(c)
+                .ok_or_else(|| WireError::invalid_field("cursor"))?;
+            let (pos, after) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
+            if pos >= users.len() {
+                return Err(WireError::invalid_field("cursor").into());
+            }
+            (pos, after.checked_sub(1))
+        }
+        None => (0, None),
+    };
+    let mut list = Vec::with_capacity(limit as usize);
+    let mut next_cursor = String::new();
+    while pos < users.len() {
+        let want = limit as usize - list.len();
+        let (page, more) = sim
+            .store
+            .contacts
+            .page_of(who.corp, users[pos], after, want);
+        for &i in &page {
+            let follows = sim.store.contacts.follows.get(&(who.corp, i));
+            let Some(f) = follows
+                .as_ref()
+                .and_then(|f| f.iter().find(|f| f.user == users[pos]).cloned())
+            else {
+                continue;
+            };
+            list.push(ContactWithFollow {
+                external_contact: contact(&corp.customers[i]),
+                follow_info: follow_info(corp, &f),
+            });
+        }
+        if list.len() == limit as usize {
+            let more_users = (pos + 1..users.len()).any(|p| {
+                sim.store
+                    .contacts
+                    .by_user
+                    .get(&(who.corp, users[p]))
+                    .is_some_and(|s| !s.is_empty())
+            });
+            if let (true, Some(&last)) = (more, page.last()) {
+                next_cursor = batch_cursor(&st, pos, Some(last));
+            } else if more_users {
+                next_cursor = batch_cursor(&st, pos + 1, None);
+            }
+            break;
+        }
+        pos += 1;
+        after = None;
+    }
+    ok(BatchResponse {
+        external_contact_list: list,
+        next_cursor,
+    })
+}
+
+/// The member and customer of a relation; 84061 when the member does not have the customer.
+fn relation(
+    st: &Shared,
+    who: crate::api::Caller,
+    userid: Option<&str>,
+    external_userid: Option<&str>,
+) -> Result<(usize, usize), ApiError> {
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let user = member(corp, userid)?;
+    let i = customer(corp, external_userid)?;
+    if !sim.store.contacts.follows(who.corp, i, user) {
+        return Err(Errcode::NOT_EXTERNAL_CONTACT.into());
+    }
+    Ok((user, i))
+}
+
+pub async fn remark(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: Remark = json(&body)?;
+    check_remark(&req)?;
+    let (user, i) = relation(
+        &st,
+        who,
+        req.userid.as_deref(),
+        req.external_userid.as_deref(),
+    )?;
+    let sim = st.sim();
+    if let Some(m) = &req.remark_pic_mediaid {
+        crate::api::message::check_media(&sim, &st, who.corp, std::slice::from_ref(m))?;
+    }
+    if let Some(mut follows) = sim.store.contacts.follows.get_mut(&(who.corp, i)) {
+        if let Some(f) = follows.iter_mut().find(|f| f.user == user) {
+            if let Some(v) = req.remark {
+                f.remark = v;
+            }
+            if let Some(v) = req.description {
+                f.description = v;
+            }
+            if let Some(v) = req.remark_company {
+                f.remark_corp_name = v;
+            }
+            if let Some(v) = req.remark_mobiles {
+                f.remark_mobiles = v;
+            }
+        }
+    }
+    ok(Empty {})
+}
+
+pub async fn mark_tag(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MarkTag = json(&body)?;
+    let (user, i) = relation(
+        &st,
+        who,
+        req.userid.as_deref(),
+        req.external_userid.as_deref(),
+    )?;
+    if req.add_tag.is_empty() && req.remove_tag.is_empty() {
+        return Err(WireError::invalid_field("add_tag").into());
+    }
+    let sim = st.sim();
+    for id in req.add_tag.iter().chain(&req.remove_tag) {
+        if sim.store.contacts.tag_names(who.corp, id).is_none() {
+            return Err(WireError::with_detail(
+                Errcode::INVALID_TAGID,
+                format!("invalid tagid {id}"),
+            )
+            .into());
+        }
+    }
+    if let Some(mut follows) = sim.store.contacts.follows.get_mut(&(who.corp, i)) {
+        if let Some(f) = follows.iter_mut().find(|f| f.user == user) {
+            f.tags.retain(|t| !req.remove_tag.contains(t));
+            for t in req.add_tag {
+                if !f.tags.contains(&t) {
+                    f.tags.push(t);
+                }
+            }
+        }
+    }
+    ok(Empty {})
+}

@@ -1,0 +1,93 @@
+//! `externalcontact/*` (客户联系): customers and the members who follow them, remarks and tags, and the
+//! customer tag library. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
+
+pub mod customers;
+pub mod tags;
+
+use wecom_wire::externalcontact::{ExternalContact, FollowInfo, FollowTag, FollowUser};
+use wecom_wire::Errcode;
+
+use super::{caller, ApiError, Caller, Params};
+use crate::state::{Sim, State};
+use crate::store::contacts::Follow;
+use crate::world::{Corp, Customer};
+
+/// The caller, if its app may use 客户联系.
+fn contacts_caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
+    let who = caller(st, q)?;
+    if !st.world().corps[who.corp].may_use_contacts(who.agentid) {
+        return Err(Errcode::API_FORBIDDEN.into());
+    }
+    Ok(who)
+}
+
+/// A member of the caller's corp (40003 when unknown or empty).
+fn member(corp: &Corp, userid: Option<&str>) -> Result<usize, ApiError> {
+    userid
+        .and_then(|u| corp.user_index(u))
+        .ok_or_else(|| Errcode::INVALID_USERID.into())
+}
+
+/// A customer of the caller's corp (40096 when unknown or empty).
+fn customer(corp: &Corp, external_userid: Option<&str>) -> Result<usize, ApiError> {
+    external_userid
+        .and_then(|e| corp.customer_index(e))
+        .ok_or_else(|| Errcode::INVALID_EXTERNAL_USERID.into())
+}
+
+fn contact(c: &Customer) -> ExternalContact {
+    ExternalContact {
+        external_userid: c.external_userid.clone(),
+        name: c.name.clone(),
+        position: c.position.clone(),
+        avatar: c.avatar.clone(),
+        corp_name: c.corp_name.clone(),
+        corp_full_name: c.corp_name.clone(),
+        kind: c.kind,
+        gender: c.gender,
+        unionid: c.unionid.clone(),
+    }
+}
+
+fn follow_user(sim: &Sim, corp: usize, f: &Follow) -> FollowUser {
+    let tags = f
+        .tags
+        .iter()
+        .filter_map(|id| {
+            let (group_name, tag_name) = sim.store.contacts.tag_names(corp, id)?;
+            Some(FollowTag {
+                group_name,
+                tag_name,
+                tag_id: id.clone(),
+                kind: 1,
+            })
+        })
+        .collect();
+    FollowUser {
+        userid: sim.world.corps[corp].users[f.user].userid.clone(),
+        remark: f.remark.clone(),
+        description: f.description.clone(),
+        createtime: f.createtime,
+        tags,
+        remark_corp_name: f.remark_corp_name.clone(),
+        remark_mobiles: f.remark_mobiles.clone(),
+        oper_userid: f.oper_userid.clone(),
+        add_way: f.add_way,
+        state: f.state.clone(),
+    }
+}
+
+fn follow_info(corp: &Corp, f: &Follow) -> FollowInfo {
+    FollowInfo {
+        userid: corp.users[f.user].userid.clone(),
+        remark: f.remark.clone(),
+        description: f.description.clone(),
+        createtime: f.createtime,
+        tag_id: f.tags.clone(),
+        remark_corp_name: f.remark_corp_name.clone(),
+        remark_mobiles: f.remark_mobiles.clone(),
+        oper_userid: f.oper_userid.clone(),
+        add_way: f.add_way,
+        state: f.state.clone(),
+    }
+}
