@@ -68,6 +68,11 @@ impl Ids {
         format!("wk{}", self.chars(30, URLSAFE))
     }
 
+    /// A contact way's `config_id`: 32 hex digits.
+    pub fn config_id(&self) -> String {
+        self.chars(32, b"0123456789abcdef")
+    }
+
     /// The 30 characters after `et` of a customer tag or tag group id.
     pub fn tag_id(&self) -> String {
         self.chars(30, ALNUM)

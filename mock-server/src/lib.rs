@@ -6,6 +6,7 @@
 pub mod api;
 pub mod callback;
 pub mod clock;
+pub mod contacts;
 pub mod control;
 pub mod events;
 pub mod faults;

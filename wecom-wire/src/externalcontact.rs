@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::lenient;
 use crate::WireError;
 
+pub mod ways;
+
 /// `batch/get_by_user` `limit`: 50 by default, at most 100.
 pub const BATCH_LIMIT_DEFAULT: usize = 50;
 pub const BATCH_LIMIT_MAX: usize = 100;

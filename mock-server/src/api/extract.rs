@@ -67,6 +67,15 @@ impl Params {
     }
 }
 
+/// `http://<the Host the caller used>`: URLs the mock hands out point back at itself, never at a WeChat host.
+pub fn own_base(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
 /// The app a token opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {

@@ -112,14 +112,10 @@ pub async fn uploadimg(
     }
     let id = st.ids.media_id();
     st.sim().store.images.insert(id.clone(), data);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
     ok_with_errmsg(
         "ok",
         UploadImgResponse {
-            url: format!("http://{host}/wwpic/{id}"),
+            url: format!("{}/wwpic/{id}", super::own_base(&headers)),
         },
     )
 }

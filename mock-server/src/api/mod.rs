@@ -13,7 +13,7 @@ mod reply;
 pub mod token;
 pub mod webhook;
 
-pub use extract::{caller, json, Caller, Params, RawBody};
+pub use extract::{caller, json, own_base, Caller, Params, RawBody};
 pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
 
 use axum::middleware::from_fn_with_state;
@@ -60,6 +60,12 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/externalcontact/add_corp_tag",
     "/cgi-bin/externalcontact/edit_corp_tag",
     "/cgi-bin/externalcontact/del_corp_tag",
+    "/cgi-bin/externalcontact/add_contact_way",
+    "/cgi-bin/externalcontact/get_contact_way",
+    "/cgi-bin/externalcontact/update_contact_way",
+    "/cgi-bin/externalcontact/del_contact_way",
+    "/cgi-bin/externalcontact/list_contact_way",
+    "/cgi-bin/externalcontact/send_welcome_msg",
     "/cgi-bin/kf/account/add",
     "/cgi-bin/kf/account/del",
     "/cgi-bin/kf/account/update",
@@ -161,6 +167,30 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/externalcontact/del_corp_tag",
             post_only(externalcontact::tags::del),
+        )
+        .route(
+            "/cgi-bin/externalcontact/add_contact_way",
+            post_only(externalcontact::ways::add),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_contact_way",
+            post_only(externalcontact::ways::get),
+        )
+        .route(
+            "/cgi-bin/externalcontact/update_contact_way",
+            post_only(externalcontact::ways::update),
+        )
+        .route(
+            "/cgi-bin/externalcontact/del_contact_way",
+            post_only(externalcontact::ways::del),
+        )
+        .route(
+            "/cgi-bin/externalcontact/list_contact_way",
+            post_only(externalcontact::ways::list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/send_welcome_msg",
+            post_only(externalcontact::ways::send_welcome_msg),
         )
         .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
         .route("/cgi-bin/kf/account/del", post_only(kf::account::del))

@@ -3,6 +3,7 @@
 //! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
 
 mod apps;
+mod contacts;
 mod customers;
 mod events;
 mod inbound;
@@ -54,6 +55,11 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route(
             "/mock/customers/{external_userid}/messages",
             post(customers::message),
+        )
+        .route("/mock/contact_ways/{config_id}/scan", post(contacts::scan))
+        .route(
+            "/mock/customers/{external_userid}/contacts/{userid}",
+            post(contacts::change),
         )
         .route("/mock/kf/{open_kfid}/messages", post(kf::message))
         .route("/mock/kf/{open_kfid}/enter", post(kf::enter))

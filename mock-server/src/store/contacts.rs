@@ -6,6 +6,7 @@ use dashmap::DashMap;
 use parking_lot::Mutex;
 use std::collections::BTreeSet;
 
+use wecom_wire::externalcontact::ways::ContactWay;
 use wecom_wire::externalcontact::TagGroup;
 
 use crate::world::World;
@@ -41,6 +42,19 @@ pub struct Contacts {
     pub by_user: DashMap<(usize, usize), BTreeSet<usize>, Hasher>,
     /// Per corp: the customer tag library.
     pub tags: Vec<Mutex<Vec<TagGroup>>>,
+    /// (corp, config_id) → a contact way and when it was made.
+    pub ways: DashMap<(usize, String), (ContactWay, i64), Hasher>,
+    /// Welcome codes handed out with `add_external_contact`, single use.
+    pub welcome_codes: DashMap<String, Welcome, Hasher>,
+}
+
+/// What a welcome code allows: one welcome message from the member to the customer who just added them.
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub corp: usize,
+    pub customer: usize,
+    pub user: usize,
+    pub expires_ms: i64,
 }
 
 impl Contacts {
@@ -77,7 +91,50 @@ impl Contacts {
                 .iter()
                 .map(|c| Mutex::new(c.customer_tags.clone()))
                 .collect(),
+            ways: DashMap::default(),
+            welcome_codes: DashMap::default(),
         }
+    }
+
+    /// Starts a relation; false if the member already has the customer.
+    pub fn add_follow(&self, corp: usize, customer: usize, follow: Follow) -> bool {
+        let user = follow.user;
+        {
+            let mut list = self.follows.entry((corp, customer)).or_default();
+            if list.iter().any(|f| f.user == user) {
+                return false;
+            }
+            list.push(follow);
+        }
+        self.by_user
+            .entry((corp, user))
+            .or_default()
+            .insert(customer);
+        true
+    }
+
+    /// Ends a relation; false if there was none.
+    pub fn remove_follow(&self, corp: usize, customer: usize, user: usize) -> bool {
+        let removed = match self.follows.get_mut(&(corp, customer)) {
+            Some(mut list) => {
+                let before = list.len();
+                list.retain(|f| f.user != user);
+                list.len() < before
+            }
+            None => false,
+        };
+        if removed {
+            if let Some(mut set) = self.by_user.get_mut(&(corp, user)) {
+                set.remove(&customer);
+            }
+        }
+        removed
+    }
+
+    /// Takes a welcome code: gone afterwards, valid or not.
+    pub fn take_welcome(&self, code: &str, corp: usize, now_ms: i64) -> Option<Welcome> {
+        let (_, w) = self.welcome_codes.remove_if(code, |_, w| w.corp == corp)?;
+        (w.expires_ms > now_ms).then_some(w)
     }
 
     /// Whether `user` has `customer` as an external contact.

@@ -42,6 +42,10 @@ pub enum Source {
     Customer {
         external_userid: String,
     },
+    /// A member writing to a customer (a welcome message, a group message).
+    Member {
+        userid: String,
+    },
 }
 
 #[derive(Debug)]

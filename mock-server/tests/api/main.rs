@@ -13,6 +13,7 @@ mod kf;
 mod kf_sessions;
 mod media;
 mod message;
+mod onboarding;
 mod props;
 mod tenancy;
 mod token;

@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod tags;
+pub mod ways;
 
 use wecom_wire::externalcontact::{ExternalContact, FollowInfo, FollowTag, FollowUser};
 use wecom_wire::Errcode;

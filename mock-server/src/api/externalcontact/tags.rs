@@ -55,13 +55,13 @@ pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
     if req.tag.is_empty() {
         return Err(WireError::invalid_field("tag").into());
     }
-    let mut names: Vec<String> = Vec::with_capacity(req.tag.len());
+    // (name, order); several tags of one name in a call make one tag, the first.
+    let mut wanted: Vec<(String, i64)> = Vec::with_capacity(req.tag.len());
     for t in &req.tag {
         let name = t.name.clone().unwrap_or_default();
         check_tag_name("tag.name", &name)?;
-        // Several tags of one name in a call make one tag.
-        if !names.contains(&name) {
-            names.push(name);
+        if !wanted.iter().any(|(n, _)| *n == name) {
+            wanted.push((name, t.order.unwrap_or(0)));
         }
     }
     let sim = st.sim();
@@ -81,18 +81,21 @@ pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         }
     };
     if let Some(gi) = at {
-        if groups[gi].tag.iter().any(|t| names.contains(&t.name)) {
+        if groups[gi]
+            .tag
+            .iter()
+            .any(|t| wanted.iter().any(|(n, _)| *n == t.name))
+        {
             return Err(exists());
         }
     }
-    let tag: Vec<Tag> = names
+    let tag: Vec<Tag> = wanted
         .into_iter()
-        .zip(&req.tag)
-        .map(|(name, t)| Tag {
+        .map(|(name, order)| Tag {
             id: format!("et{}", st.ids.tag_id()),
             name,
             create_time: now_s,
-            order: t.order.unwrap_or(0),
+            order,
             deleted: false,
         })
         .collect();

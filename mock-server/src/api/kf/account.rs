@@ -12,11 +12,17 @@ use wecom_wire::WireError;
 
 use super::{account, kf_caller};
 use crate::api::message::check_media;
-use crate::api::{json, ok, ApiResult, Params, RawBody};
+use crate::api::{json, ok, own_base, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 use crate::store::kf::Account;
+use axum::http::HeaderMap;
 
-pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+pub async fn add(
+    State(st): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
     let who = kf_caller(&st, &q)?;
     let req: AccountAdd = json(&body)?;
     let name = req.name.unwrap_or_default();
@@ -27,7 +33,7 @@ pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
     let open_kfid = st.ids.open_kfid();
     let account = Account {
         name,
-        avatar: format!("https://wework.qpic.cn/wwpic/{media_id}/0"),
+        avatar: format!("{}/wwpic/{media_id}", own_base(&headers)),
         order: sim.store.kf.next_order(),
         servicers: Vec::new(),
     };
@@ -47,7 +53,12 @@ pub async fn del(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
     ok(Empty {})
 }
 
-pub async fn update(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+pub async fn update(
+    State(st): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
     let who = kf_caller(&st, &q)?;
     let req: AccountUpdate = json(&body)?;
     let sim = st.sim();
@@ -64,7 +75,7 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
             a.name = name;
         }
         if let Some(m) = req.media_id {
-            a.avatar = format!("https://wework.qpic.cn/wwpic/{m}/0");
+            a.avatar = format!("{}/wwpic/{m}", own_base(&headers));
         }
     }
     ok(Empty {})
@@ -115,6 +126,7 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
 
 pub async fn add_contact_way(
     State(st): State<Arc<Shared>>,
+    headers: HeaderMap,
     q: Params,
     RawBody(body): RawBody,
 ) -> ApiResult {
@@ -125,7 +137,8 @@ pub async fn add_contact_way(
     let scene = req.scene.unwrap_or_default();
     check_scene(&scene)?;
     // The link names the account and carries the scene, so a simulated customer who "opens" it enters with it.
-    let mut url = format!("https://work.weixin.qq.com/kf/kfc{id}");
+    // WeCom's link is on work.weixin.qq.com; the mock's points at itself.
+    let mut url = format!("{}/kf/kfc{id}", own_base(&headers));
     if !scene.is_empty() {
         url.push_str("?enc_scene=ENC");
         url.push_str(&scene);

@@ -1,0 +1,63 @@
+//! The 客户联系 route: a change to a customer relation (added, edited, deleted either way) becomes a
+//! `change_external_contact` callback to every app that may use 客户联系 and has callback keys, and an event on
+//! the stream.
+
+use std::sync::Arc;
+
+use wecom_wire::externalcontact::ways::change_event_xml;
+
+use crate::callback::Push;
+use crate::events::Event;
+use crate::state::{Sim, State};
+
+/// One change to announce.
+pub struct Change<'a> {
+    pub corp: usize,
+    pub change_type: &'a str,
+    pub user: usize,
+    pub customer: usize,
+    /// The change's own fields: `State`, `WelcomeCode`, `Source`, …
+    pub extra: &'a [(&'a str, &'a str)],
+}
+
+/// Pushes the change to the corp's 客户联系 apps; returns the msgid the pushes and events carry.
+pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
+    let c = &sim.world.corps[ch.corp];
+    let userid = &c.users[ch.user].userid;
+    let external_userid = &c.customers[ch.customer].external_userid;
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            "accepted",
+            "contact",
+            &msgid,
+            format!("user:{userid}"),
+        )
+        .customer(external_userid)
+        .with(serde_json::json!({ "change_type": ch.change_type }))
+    });
+    let xml = change_event_xml(
+        &c.corpid,
+        st.clock.now_s(),
+        ch.change_type,
+        userid,
+        external_userid,
+        ch.extra,
+    );
+    let receivers = c
+        .apps
+        .iter()
+        .filter(|a| a.callback.is_some() && c.may_use_contacts(a.agentid));
+    for app in receivers {
+        let push = Push {
+            receiver: (ch.corp, app.agentid),
+            msgid: msgid.clone(),
+            plaintext: xml.clone(),
+            reply_to: None,
+            customer: Some(external_userid.clone()),
+        };
+        st.callbacks.dispatch(st, push);
+    }
+    msgid
+}

@@ -1,0 +1,168 @@
+//! The customers' side of 客户联系: a WeChat user scans a contact way and is added (`add_external_contact`, with
+//! the way's `State` and a `WelcomeCode`), edits the relation, deletes the member, or is deleted by them. Each is a
+//! `change_external_contact` callback to the 客户联系 apps.
+
+use axum::extract::State;
+use axum::Json;
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use wecom_wire::externalcontact::ways::WELCOME_CODE_TTL_S;
+
+use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use crate::contacts::{notify, Change};
+use crate::store::contacts::{Follow, Welcome};
+
+#[derive(Deserialize)]
+pub struct CorpQuery {
+    corpid: Option<String>,
+}
+
+/// `add_way` 1: scanned a QR code; 0 for a way shown in a mini program.
+fn add_way(scene: i64) -> i64 {
+    if scene == 2 {
+        1
+    } else {
+        0
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scan {
+    customer: String,
+}
+
+/// `POST /mock/contact_ways/{config_id}/scan {"customer": external_userid}`: the customer adds a member of the
+/// way (the way's only member, or for a multi-person way one of its members and departments' members, picked by
+/// the customer so the same customer always meets the same member).
+pub async fn scan(
+    State(st): St,
+    P(config_id): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let Scan { customer } = body(&bytes)?;
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let (way, _) = sim
+        .store
+        .contacts
+        .ways
+        .get(&(corp, config_id.clone()))
+        .map(|w| w.clone())
+        .ok_or_else(|| not_found(format!("no contact way {config_id}")))?;
+    let i = c
+        .customer_index(&customer)
+        .ok_or_else(|| bad_request(format!("no customer {customer:?}")))?;
+    let mut members: Vec<usize> = way.user.iter().filter_map(|u| c.user_index(u)).collect();
+    for p in &way.party {
+        members.extend(c.department_members(*p));
+    }
+    let mut seen = std::collections::HashSet::new();
+    members.retain(|u| seen.insert(*u));
+    let free: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&u| !sim.store.contacts.follows(corp, i, u))
+        .collect();
+    let Some(&user) = free.get(i % free.len().max(1)) else {
+        return Err(bad_request(format!(
+            "{customer} is already a contact of every member of the way"
+        )));
+    };
+    let now_ms = st.clock.now_ms();
+    let follow = Follow {
+        user,
+        createtime: now_ms / 1000,
+        add_way: add_way(way.scene),
+        state: way.state.clone(),
+        oper_userid: customer.clone(),
+        ..Follow::default()
+    };
+    if !sim.store.contacts.add_follow(corp, i, follow) {
+        return Err(bad_request(format!("{customer} is already a contact")));
+    }
+    let code = st.ids.response_code();
+    let welcome = Welcome {
+        corp,
+        customer: i,
+        user,
+        expires_ms: now_ms + WELCOME_CODE_TTL_S * 1000,
+    };
+    sim.store
+        .contacts
+        .welcome_codes
+        .insert(code.clone(), welcome);
+    let extra = [
+        ("State", way.state.as_str()),
+        ("WelcomeCode", code.as_str()),
+    ];
+    let change = Change {
+        corp,
+        change_type: "add_external_contact",
+        user,
+        customer: i,
+        extra: &extra,
+    };
+    let msgid = notify(&st, &sim, change);
+    Ok(Json(
+        json!({ "msgid": msgid, "userid": c.users[user].userid, "welcome_code": code }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Action {
+    action: String,
+}
+
+/// `POST /mock/customers/{external_userid}/contacts/{userid} {"action": …}`: `edit` (the customer changed
+/// something: `edit_external_contact`), `remove` (the customer deleted the member: `del_follow_user`) or
+/// `deleted_by_member` (`del_external_contact`). The last two end the relation.
+pub async fn change(
+    State(st): St,
+    P((external_userid, userid)): P<(String, String)>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let Action { action } = body(&bytes)?;
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let i = c
+        .customer_index(&external_userid)
+        .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    let user = c
+        .user_index(&userid)
+        .ok_or_else(|| not_found(format!("no member {userid}")))?;
+    if !sim.store.contacts.follows(corp, i, user) {
+        return Err(bad_request(format!(
+            "{external_userid} is not an external contact of {userid}"
+        )));
+    }
+    let (change_type, extra): (&str, &[(&str, &str)]) = match action.as_str() {
+        "edit" => ("edit_external_contact", &[]),
+        "remove" => ("del_follow_user", &[]),
+        "deleted_by_member" => ("del_external_contact", &[("Source", "")]),
+        other => {
+            return Err(bad_request(format!(
+                "action must be edit, remove or deleted_by_member, not {other:?}"
+            )))
+        }
+    };
+    if change_type != "edit_external_contact" {
+        sim.store.contacts.remove_follow(corp, i, user);
+    }
+    let ch = Change {
+        corp,
+        change_type,
+        user,
+        customer: i,
+        extra,
+    };
+    let msgid = notify(&st, &sim, ch);
+    Ok(Json(json!({ "msgid": msgid })))
+}
