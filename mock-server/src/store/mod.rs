@@ -4,6 +4,7 @@
 pub mod contacts;
 pub mod inbox;
 pub mod kf;
+pub mod transfers;
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -67,6 +68,7 @@ pub struct Store {
     pub robot_windows: DashMap<(usize, usize), VecDeque<i64>, foldhash::fast::RandomState>,
     pub kf: kf::Kf,
     pub contacts: contacts::Contacts,
+    pub transfers: transfers::Transfers,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -114,6 +116,7 @@ impl Store {
             robot_windows: DashMap::default(),
             kf: kf::Kf::new(world),
             contacts: contacts::Contacts::new(world),
+            transfers: transfers::Transfers::new(world.corps.len()),
         }
     }
 

@@ -1,0 +1,234 @@
+//! Customer continuity: members who resigned, and transfers of customers from one member to another (在职继承
+//! while the member works, 离职继承 after they left). A transfer waits 24 h on the mock clock, then completes
+//! (the relation moves to the taker), or fails because the customer refused (on the job only) or the taker has
+//! too many customers. A customer is never left with nobody: until a transfer completes, the old relation stays.
+
+use parking_lot::Mutex;
+use std::collections::{BTreeSet, HashMap};
+
+use crate::store::contacts::{Contacts, Follow};
+
+/// A transfer completes this long after it was asked for.
+pub const WAIT_S: i64 = 24 * 3600;
+/// transfer_result statuses.
+pub const DONE: i64 = 1;
+pub const WAITING: i64 = 2;
+pub const REFUSED: i64 = 3;
+pub const TAKER_FULL: i64 = 4;
+pub const NO_RECORD: i64 = 5;
+/// `add_way` 202: assigned by the admin (an inherited customer) [U].
+const ADD_WAY_ASSIGNED: i64 = 202;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub customer: usize,
+    pub handover: usize,
+    pub takeover: usize,
+    pub status: i64,
+    /// When it completes (while waiting) or completed.
+    pub takeover_time: i64,
+    /// 离职继承: the customer cannot refuse.
+    pub resigned: bool,
+    pub refused: bool,
+}
+
+/// What settling a transfer came to, for the events it raises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub transfer: Transfer,
+}
+
+#[derive(Debug, Default)]
+struct Book {
+    records: Vec<Transfer>,
+    /// Waiting transfers by (due time, record index).
+    pending: BTreeSet<(i64, usize)>,
+    /// customer → index of their waiting transfer.
+    waiting: HashMap<usize, usize>,
+}
+
+/// Why one customer of a transfer request was refused; the others go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The handover member does not have the customer (84061).
+    NotTheirs,
+    /// The customer is in a transfer already (40098 [U]).
+    Busy,
+    /// The taker has the customer already (40100 [U]).
+    TakerHasThem,
+}
+
+#[derive(Debug)]
+pub struct Transfers {
+    /// (corp, member) → when they resigned (unix s).
+    pub resigned: dashmap::DashMap<(usize, usize), i64>,
+    books: Vec<Mutex<Book>>,
+}
+
+impl Transfers {
+    pub fn new(n_corps: usize) -> Transfers {
+        Transfers {
+            resigned: dashmap::DashMap::new(),
+            books: (0..n_corps).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    pub fn is_resigned(&self, corp: usize, user: usize) -> bool {
+        self.resigned.contains_key(&(corp, user))
+    }
+
+    /// Starts transfers of `customers`; each gets `Ok` or why not, and a refusal stops only that customer.
+    pub fn start(
+        &self,
+        contacts: &Contacts,
+        corp: usize,
+        (handover, takeover): (usize, usize),
+        customers: &[usize],
+        resigned: bool,
+        now_s: i64,
+    ) -> Vec<Result<(), Refusal>> {
+        let Some(book) = self.books.get(corp) else {
+            return Vec::new();
+        };
+        let mut book = book.lock();
+        customers
+            .iter()
+            .map(|&c| {
+                if !contacts.follows(corp, c, handover) {
+                    return Err(Refusal::NotTheirs);
+                }
+                if book.waiting.contains_key(&c) {
+                    return Err(Refusal::Busy);
+                }
+                if contacts.follows(corp, c, takeover) {
+                    return Err(Refusal::TakerHasThem);
+                }
+                let i = book.records.len();
+                let due = now_s + WAIT_S;
+                book.records.push(Transfer {
+                    customer: c,
+                    handover,
+                    takeover,
+                    status: WAITING,
+                    takeover_time: due,
+                    resigned,
+                    refused: false,
+                });
+                book.pending.insert((due, i));
+                book.waiting.insert(c, i);
+                Ok(())
+            })
+            .collect()
+    }
+
+    /// The customer refuses their waiting on-the-job transfer; false if there is none to refuse.
+    pub fn refuse(&self, corp: usize, customer: usize) -> bool {
+        let Some(book) = self.books.get(corp) else {
+            return false;
+        };
+        let mut book = book.lock();
+        let Some(&i) = book.waiting.get(&customer) else {
+            return false;
+        };
+        let t = &mut book.records[i];
+        if t.resigned {
+            return false;
+        }
+        t.refused = true;
+        true
+    }
+
+    /// Completes or fails every transfer due by `now_s`, moving relations; returns what was settled.
+    pub fn settle(
+        &self,
+        contacts: &Contacts,
+        corp: usize,
+        now_s: i64,
+        max_customers: usize,
+    ) -> Vec<Settled> {
+        let Some(book) = self.books.get(corp) else {
+            return Vec::new();
+        };
+        let mut book = book.lock();
+        let mut out = Vec::new();
+        while let Some(&(due, i)) = book.pending.first() {
+            if due > now_s {
+                break;
+            }
+            book.pending.remove(&(due, i));
+            let t = book.records[i].clone();
+            book.waiting.remove(&t.customer);
+            let n_taken = contacts
+                .by_user
+                .get(&(corp, t.takeover))
+                .map_or(0, |s| s.len());
+            let status = if t.refused {
+                REFUSED
+            } else if n_taken >= max_customers {
+                TAKER_FULL
+            } else {
+                let old = contacts
+                    .follows
+                    .get(&(corp, t.customer))
+                    .and_then(|f| f.iter().find(|f| f.user == t.handover).cloned());
+                // The relation moves with what the old member knew: remark, description, tags.
+                let moved = Follow {
+                    user: t.takeover,
+                    createtime: due,
+                    add_way: ADD_WAY_ASSIGNED,
+                    oper_userid: String::new(),
+                    ..old.unwrap_or_default()
+                };
+                contacts.add_follow(corp, t.customer, moved);
+                contacts.remove_follow(corp, t.customer, t.handover);
+                DONE
+            };
+            book.records[i].status = status;
+            out.push(Settled {
+                transfer: book.records[i].clone(),
+            });
+        }
+        out
+    }
+
+    /// Every transfer from `handover` to `takeover`, oldest first.
+    pub fn results(&self, corp: usize, handover: usize, takeover: usize) -> Vec<Transfer> {
+        self.books.get(corp).map_or(Vec::new(), |b| {
+            b.lock()
+                .records
+                .iter()
+                .filter(|t| t.handover == handover && t.takeover == takeover)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Customers of resigned members that no transfer is taking: (member, customer, dimission time), by member.
+    pub fn unassigned(&self, contacts: &Contacts, corp: usize) -> Vec<(usize, usize, i64)> {
+        let mut members: Vec<(usize, i64)> = self
+            .resigned
+            .iter()
+            .filter(|r| r.key().0 == corp)
+            .map(|r| (r.key().1, *r.value()))
+            .collect();
+        members.sort();
+        let waiting: std::collections::HashSet<usize> =
+            self.books.get(corp).map_or_else(Default::default, |b| {
+                b.lock().waiting.keys().copied().collect()
+            });
+        let mut out = Vec::new();
+        for (user, since) in members {
+            if let Some(set) = contacts.by_user.get(&(corp, user)) {
+                out.extend(
+                    set.iter()
+                        .filter(|c| !waiting.contains(c))
+                        .map(|&c| (user, c, since)),
+                );
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
