@@ -20,6 +20,47 @@ pub struct Change<'a> {
     pub extra: &'a [(&'a str, &'a str)],
 }
 
+/// Completes or fails the corp's transfers that are due on the mock clock, and raises their events: the old
+/// member gets `del_external_contact` (Source `DELETE_BY_TRANSFER`) when a customer moved, the taker
+/// `transfer_fail` when it failed. Called before every 客户联系 call, so they see the world as of now.
+pub fn settle(st: &Arc<State>, sim: &Sim, corp: usize) {
+    use crate::store::transfers::{DONE, REFUSED};
+    let settled = sim.store.transfers.settle(
+        &sim.store.contacts,
+        corp,
+        st.clock.now_s(),
+        st.settings.max_customers_per_member(),
+    );
+    for s in settled {
+        let t = s.transfer;
+        let (change_type, user, extra): (&str, usize, &[(&str, &str)]) = match t.status {
+            DONE => (
+                "del_external_contact",
+                t.handover,
+                &[("Source", "DELETE_BY_TRANSFER")],
+            ),
+            REFUSED => (
+                "transfer_fail",
+                t.takeover,
+                &[("FailReason", "customer_refused")],
+            ),
+            _ => (
+                "transfer_fail",
+                t.takeover,
+                &[("FailReason", "customer_limit_exceed")],
+            ),
+        };
+        let change = Change {
+            corp,
+            change_type,
+            user,
+            customer: t.customer,
+            extra,
+        };
+        notify(st, sim, change);
+    }
+}
+
 /// Pushes the change to the corp's 客户联系 apps; returns the msgid the pushes and events carry.
 pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
     let c = &sim.world.corps[ch.corp];

@@ -28,6 +28,8 @@ pub struct SettingsPatch {
     pub callback_timeout_ms: Option<usize>,
     /// Callback attempts kept for `/mock/callbacks`. Fixed at start.
     pub callback_log_capacity: Option<usize>,
+    /// Customers one member may have; a transfer to a member at the limit fails (status 4).
+    pub max_customers_per_member: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,6 +56,8 @@ pub struct Settings {
     callback_timeout_ms: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     callback_log_capacity: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    max_customers_per_member: AtomicUsize,
 }
 
 fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
@@ -78,6 +82,7 @@ impl Default for Settings {
             journal_capacity: AtomicUsize::new(10_000),
             callback_timeout_ms: AtomicUsize::new(5_000),
             callback_log_capacity: AtomicUsize::new(100_000),
+            max_customers_per_member: AtomicUsize::new(50_000),
         }
     }
 }
@@ -133,6 +138,7 @@ impl Settings {
         set_u(&self.journal_capacity, p.journal_capacity);
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
+        set_u(&self.max_customers_per_member, p.max_customers_per_member);
         Ok(())
     }
 
@@ -174,6 +180,10 @@ impl Settings {
 
     pub fn callback_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.callback_timeout_ms.load(Ordering::Relaxed) as u64)
+    }
+
+    pub fn max_customers_per_member(&self) -> usize {
+        self.max_customers_per_member.load(Ordering::Relaxed)
     }
 
     pub fn callback_log_capacity(&self) -> usize {

@@ -48,6 +48,8 @@ table! {
     INVALID_PARAMETER = 40058, "invalid Request Parameter";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid";
+    CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred";
+    TAKER_HAS_CUSTOMER = 40100, "takeover user already has the external userid";
     TOKEN_MISSING = 41001, "access_token missing";
     CORPID_MISSING = 41002, "corpid missing";
     CORPSECRET_MISSING = 41004, "corpsecret missing";

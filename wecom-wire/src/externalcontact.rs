@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::lenient;
 use crate::WireError;
 
+pub mod transfer;
 pub mod ways;
 
 /// `batch/get_by_user` `limit`: 50 by default, at most 100.

@@ -66,6 +66,11 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/externalcontact/del_contact_way",
     "/cgi-bin/externalcontact/list_contact_way",
     "/cgi-bin/externalcontact/send_welcome_msg",
+    "/cgi-bin/externalcontact/transfer_customer",
+    "/cgi-bin/externalcontact/transfer_result",
+    "/cgi-bin/externalcontact/resigned/transfer_customer",
+    "/cgi-bin/externalcontact/resigned/transfer_result",
+    "/cgi-bin/externalcontact/get_unassigned_list",
     "/cgi-bin/kf/account/add",
     "/cgi-bin/kf/account/del",
     "/cgi-bin/kf/account/update",
@@ -191,6 +196,26 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/externalcontact/send_welcome_msg",
             post_only(externalcontact::ways::send_welcome_msg),
+        )
+        .route(
+            "/cgi-bin/externalcontact/transfer_customer",
+            post_only(externalcontact::transfer::transfer_customer),
+        )
+        .route(
+            "/cgi-bin/externalcontact/transfer_result",
+            post_only(externalcontact::transfer::transfer_result),
+        )
+        .route(
+            "/cgi-bin/externalcontact/resigned/transfer_customer",
+            post_only(externalcontact::transfer::resigned_transfer_customer),
+        )
+        .route(
+            "/cgi-bin/externalcontact/resigned/transfer_result",
+            post_only(externalcontact::transfer::transfer_result),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_unassigned_list",
+            post_only(externalcontact::transfer::unassigned_list),
         )
         .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
         .route("/cgi-bin/kf/account/del", post_only(kf::account::del))

@@ -113,6 +113,56 @@ pub async fn scan(
     ))
 }
 
+/// `POST /mock/members/{userid}/resign`: the member leaves. Their customers stay theirs until a resigned
+/// transfer completes; meanwhile `get_unassigned_list` lists them.
+pub async fn resign(
+    State(st): St,
+    P(userid): P<String>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let user = sim.world.corps[corp]
+        .user_index(&userid)
+        .ok_or_else(|| not_found(format!("no member {userid}")))?;
+    let now_s = st.clock.now_s();
+    let since = *sim
+        .store
+        .transfers
+        .resigned
+        .entry((corp, user))
+        .or_insert(now_s);
+    let n_customers = sim
+        .store
+        .contacts
+        .by_user
+        .get(&(corp, user))
+        .map_or(0, |s| s.len());
+    Ok(Json(
+        json!({ "userid": userid, "dimission_time": since, "n_customers": n_customers }),
+    ))
+}
+
+/// `POST /mock/customers/{external_userid}/refuse_transfer`: the customer refuses the member they are being
+/// handed to (on-the-job transfers only); when the 24 h are up the transfer fails with `transfer_fail`.
+pub async fn refuse_transfer(
+    State(st): St,
+    P(external_userid): P<String>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let i = sim.world.corps[corp]
+        .customer_index(&external_userid)
+        .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    if !sim.store.transfers.refuse(corp, i) {
+        return Err(bad_request(format!(
+            "{external_userid} is in no on-the-job transfer to refuse"
+        )));
+    }
+    Ok(Json(json!({ "refused": true })))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Action {

@@ -57,6 +57,11 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             post(customers::message),
         )
         .route("/mock/contact_ways/{config_id}/scan", post(contacts::scan))
+        .route("/mock/members/{userid}/resign", post(contacts::resign))
+        .route(
+            "/mock/customers/{external_userid}/refuse_transfer",
+            post(contacts::refuse_transfer),
+        )
         .route(
             "/mock/customers/{external_userid}/contacts/{userid}",
             post(contacts::change),

@@ -5,6 +5,7 @@ mod helpers;
 mod appchat;
 mod callbacks;
 mod contacts;
+mod continuity;
 mod control;
 mod directory;
 mod events;

@@ -3,7 +3,10 @@
 
 pub mod customers;
 pub mod tags;
+pub mod transfer;
 pub mod ways;
+
+use std::sync::Arc;
 
 use wecom_wire::externalcontact::{ExternalContact, FollowInfo, FollowTag, FollowUser};
 use wecom_wire::Errcode;
@@ -13,12 +16,14 @@ use crate::state::{Sim, State};
 use crate::store::contacts::Follow;
 use crate::world::{Corp, Customer};
 
-/// The caller, if its app may use 客户联系.
-fn contacts_caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
+/// The caller, if its app may use 客户联系; transfers due by now are settled first.
+fn contacts_caller(st: &Arc<State>, q: &Params) -> Result<Caller, ApiError> {
     let who = caller(st, q)?;
-    if !st.world().corps[who.corp].may_use_contacts(who.agentid) {
+    let sim = st.sim();
+    if !sim.world.corps[who.corp].may_use_contacts(who.agentid) {
         return Err(Errcode::API_FORBIDDEN.into());
     }
+    crate::contacts::settle(st, &sim, who.corp);
     Ok(who)
 }
 

@@ -1,0 +1,200 @@
+//! `transfer_customer` (在职继承) and `resigned/transfer_customer` (离职继承), their `transfer_result`s, and
+//! `get_unassigned_list`. A transfer refused for one customer does not stop the others: each gets its errcode.
+
+use axum::extract::State;
+use std::sync::Arc;
+
+use wecom_wire::externalcontact::transfer::{
+    CustomerErrcode, CustomerStatus, ResultResponse, TransferRequest, TransferResponse, Unassigned,
+    UnassignedRequest, UnassignedResponse, MAX_PER_TRANSFER, RESULT_PAGE, UNASSIGNED_PAGE_MAX,
+};
+use wecom_wire::{Errcode, WireError};
+
+use super::{contacts_caller, member};
+use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::state::{Sim, State as Shared};
+use crate::store::transfers::Refusal;
+
+/// Handover and takeover members: both must exist, differ, and the taker must still work here. A resigned
+/// transfer needs a handover who resigned; an on-the-job one, one who did not.
+fn members(
+    sim: &Sim,
+    who: Caller,
+    req: &TransferRequest,
+    resigned: bool,
+) -> Result<(usize, usize), ApiError> {
+    let corp = &sim.world.corps[who.corp];
+    let from = member(corp, req.handover_userid.as_deref())?;
+    let to = member(corp, req.takeover_userid.as_deref())?;
+    let gone = |u| sim.store.transfers.is_resigned(who.corp, u);
+    if from == to || gone(to) {
+        return Err(WireError::invalid_field("takeover_userid").into());
+    }
+    if gone(from) != resigned {
+        return Err(WireError::invalid_field("handover_userid").into());
+    }
+    Ok((from, to))
+}
+
+async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: TransferRequest = json(&body)?;
+    if req.external_userid.is_empty() || req.external_userid.len() > MAX_PER_TRANSFER {
+        return Err(WireError::invalid_field("external_userid").into());
+    }
+    if req
+        .transfer_success_msg
+        .as_ref()
+        .is_some_and(|m| m.chars().count() > 200)
+    {
+        return Err(WireError::too_long("transfer_success_msg", 200).into());
+    }
+    let sim = st.sim();
+    let (from, to) = members(&sim, who, &req, resigned)?;
+    let corp = &sim.world.corps[who.corp];
+    // Unknown ids are answered 40096 without starting anything for them.
+    let known: Vec<usize> = req
+        .external_userid
+        .iter()
+        .filter_map(|e| corp.customer_index(e))
+        .collect();
+    let mut outcomes = sim
+        .store
+        .transfers
+        .start(
+            &sim.store.contacts,
+            who.corp,
+            (from, to),
+            &known,
+            resigned,
+            st.clock.now_s(),
+        )
+        .into_iter();
+    let customer = req
+        .external_userid
+        .into_iter()
+        .map(|external_userid| {
+            let errcode = match corp.customer_index(&external_userid) {
+                None => Errcode::INVALID_EXTERNAL_USERID,
+                Some(_) => match outcomes.next() {
+                    Some(Ok(())) => Errcode::OK,
+                    Some(Err(Refusal::NotTheirs)) | None => Errcode::NOT_EXTERNAL_CONTACT,
+                    Some(Err(Refusal::Busy)) => Errcode::CUSTOMER_IN_TRANSFER,
+                    Some(Err(Refusal::TakerHasThem)) => Errcode::TAKER_HAS_CUSTOMER,
+                },
+            };
+            CustomerErrcode {
+                external_userid,
+                errcode: errcode.0,
+            }
+        })
+        .collect();
+    ok(TransferResponse { customer })
+}
+
+pub async fn transfer_customer(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    transfer(st, q, body, false).await
+}
+
+pub async fn resigned_transfer_customer(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    transfer(st, q, body, true).await
+}
+
+/// Both result endpoints answer from the same records; a pair with none gets an empty list.
+pub async fn transfer_result(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: TransferRequest = json(&body)?;
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let from = member(corp, req.handover_userid.as_deref())?;
+    let to = member(corp, req.takeover_userid.as_deref())?;
+    let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => st
+            .ids
+            .cursor_pos(c)
+            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
+        None => 0,
+    };
+    let records = sim.store.transfers.results(who.corp, from, to);
+    let end = (start + RESULT_PAGE).min(records.len());
+    let customer = records
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| CustomerStatus {
+            external_userid: corp.customers[t.customer].external_userid.clone(),
+            status: t.status,
+            takeover_time: t.takeover_time,
+        })
+        .collect();
+    let next_cursor = if end < records.len() {
+        st.ids.cursor(end as u64)
+    } else {
+        String::new()
+    };
+    ok(ResultResponse {
+        customer,
+        next_cursor,
+    })
+}
+
+pub async fn unassigned_list(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: UnassignedRequest = json(&body)?;
+    let size = req.page_size.unwrap_or(UNASSIGNED_PAGE_MAX as i64);
+    if !(1..=UNASSIGNED_PAGE_MAX as i64).contains(&size) {
+        return Err(WireError::invalid_field("page_size").into());
+    }
+    let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => st
+            .ids
+            .cursor_pos(c)
+            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
+        // The legacy page_id counts pages of page_size.
+        None => req.page_id.unwrap_or(0).max(0) as usize * size as usize,
+    };
+    let sim = st.sim();
+    let corp = &sim.world.corps[who.corp];
+    let all = sim
+        .store
+        .transfers
+        .unassigned(&sim.store.contacts, who.corp);
+    let end = (start + size as usize).min(all.len());
+    let info = all
+        .get(start.min(all.len())..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|&(user, customer, since)| Unassigned {
+            handover_userid: corp.users[user].userid.clone(),
+            external_userid: corp.customers[customer].external_userid.clone(),
+            dimission_time: since,
+        })
+        .collect();
+    let is_last = end >= all.len();
+    let next_cursor = if is_last {
+        String::new()
+    } else {
+        st.ids.cursor(end as u64)
+    };
+    ok(UnassignedResponse {
+        info,
+        is_last,
+        next_cursor,
+    })
+}
