@@ -71,6 +71,10 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/externalcontact/resigned/transfer_customer",
     "/cgi-bin/externalcontact/resigned/transfer_result",
     "/cgi-bin/externalcontact/get_unassigned_list",
+    "/cgi-bin/externalcontact/groupchat/list",
+    "/cgi-bin/externalcontact/groupchat/get",
+    "/cgi-bin/externalcontact/groupchat/transfer",
+    "/cgi-bin/externalcontact/groupchat/onjob_transfer",
     "/cgi-bin/kf/account/add",
     "/cgi-bin/kf/account/del",
     "/cgi-bin/kf/account/update",
@@ -216,6 +220,22 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/externalcontact/get_unassigned_list",
             post_only(externalcontact::transfer::unassigned_list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/groupchat/list",
+            post_only(externalcontact::groupchat::list),
+        )
+        .route(
+            "/cgi-bin/externalcontact/groupchat/get",
+            post_only(externalcontact::groupchat::get),
+        )
+        .route(
+            "/cgi-bin/externalcontact/groupchat/transfer",
+            post_only(externalcontact::groupchat::resigned_transfer),
+        )
+        .route(
+            "/cgi-bin/externalcontact/groupchat/onjob_transfer",
+            post_only(externalcontact::groupchat::onjob_transfer),
         )
         .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
         .route("/cgi-bin/kf/account/del", post_only(kf::account::del))

@@ -6,6 +6,7 @@ mod apps;
 mod contacts;
 mod customers;
 mod events;
+mod groups;
 mod inbound;
 mod inbox;
 mod kf;
@@ -58,6 +59,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route("/mock/contact_ways/{config_id}/scan", post(contacts::scan))
         .route("/mock/members/{userid}/resign", post(contacts::resign))
+        .route("/mock/groups/{chat_id}/members", post(groups::members))
         .route(
             "/mock/customers/{external_userid}/refuse_transfer",
             post(contacts::refuse_transfer),

@@ -2,6 +2,7 @@
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
 pub mod contacts;
+pub mod groups;
 pub mod inbox;
 pub mod kf;
 pub mod transfers;
@@ -69,6 +70,7 @@ pub struct Store {
     pub kf: kf::Kf,
     pub contacts: contacts::Contacts,
     pub transfers: transfers::Transfers,
+    pub groups: groups::Groups,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -117,6 +119,7 @@ impl Store {
             kf: kf::Kf::new(world),
             contacts: contacts::Contacts::new(world),
             transfers: transfers::Transfers::new(world.corps.len()),
+            groups: groups::Groups::new(world),
         }
     }
 

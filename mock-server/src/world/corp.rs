@@ -166,6 +166,7 @@ impl Corp {
             customers: Vec::new(),
             kf: None,
             customer_tags: Vec::new(),
+            groups: Vec::new(),
             external_contact_apps: None,
             customer_by_id: HashMap::new(),
             app_by_agentid: HashMap::new(),

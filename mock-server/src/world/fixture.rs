@@ -42,9 +42,28 @@ pub struct Corp {
     /// The customer tag library (企业客户标签): groups of tags members put on their customers.
     #[serde(default)]
     pub customer_tags: Vec<CustomerTagGroup>,
+    /// Customer groups (客户群): members and external contacts chatting in a group a member owns.
+    #[serde(default)]
+    pub customer_groups: Vec<CustomerGroup>,
     /// Apps that may call `externalcontact/*` (客户联系's 可调用应用). Absent: every app of the corp.
     #[serde(default)]
     pub external_contact_apps: Option<Vec<Spanned<i64>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerGroup {
+    /// `wr…`; made up from the seed when absent.
+    #[serde(default)]
+    pub chat_id: Option<Spanned<String>>,
+    pub name: String,
+    /// A member of the corp.
+    pub owner: Spanned<String>,
+    /// Userids of members and external_userids of customers.
+    #[serde(default)]
+    pub members: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub notice: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,6 +5,7 @@
 mod corp;
 mod customers;
 pub mod fixture;
+mod groups;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -13,6 +14,7 @@ use serde_saphyr::Location;
 
 pub use customers::{Customer, Kf, KfAccount};
 pub use fixture::Fixture;
+pub use groups::{CustomerGroup, GroupMember};
 
 /// The demo company `mock-server` starts with when no `--fixture` is given.
 pub const DEFAULT_FIXTURE: &str = include_str!("default.yaml");
@@ -50,6 +52,8 @@ pub struct Corp {
     pub kf: Option<Kf>,
     /// The customer tag library as the fixture declares it; calls change the store's copy.
     pub customer_tags: Vec<wecom_wire::externalcontact::TagGroup>,
+    /// Customer groups as the fixture declares them; calls change the store's copy.
+    pub groups: Vec<CustomerGroup>,
     /// Apps that may call `externalcontact/*`; `None` = every app.
     pub external_contact_apps: Option<Vec<i64>>,
     customer_by_id: HashMap<String, usize>,
@@ -194,6 +198,7 @@ impl World {
             corp.add_customers(c, f.seed.unwrap_or(0), ci)?;
             corp.add_kf(c)?;
             corp.add_customer_tags(c, f.seed.unwrap_or(0), ci)?;
+            corp.add_groups(c, f.seed.unwrap_or(0), ci)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
                 return Err((
                     c.corpid.referenced,

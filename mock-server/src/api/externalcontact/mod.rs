@@ -2,6 +2,7 @@
 //! customer tag library. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
 
 pub mod customers;
+pub mod groupchat;
 pub mod tags;
 pub mod transfer;
 pub mod ways;

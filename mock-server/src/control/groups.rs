@@ -1,0 +1,137 @@
+//! People joining and leaving customer groups: each change is a `change_external_chat` update (`add_member` or
+//! `del_member`, with the scene and the list of who changed) to the 客户联系 apps.
+
+use axum::extract::State;
+use axum::Json;
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use wecom_wire::externalcontact::groupchat::change_chat_xml;
+
+use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use crate::callback::Push;
+use crate::store::groups::Member;
+use crate::world::GroupMember;
+
+#[derive(Deserialize)]
+pub struct CorpQuery {
+    corpid: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Change {
+    #[serde(default)]
+    join: Vec<String>,
+    #[serde(default)]
+    leave: Vec<String>,
+    /// How they joined: 1 invited directly, 2 by link, 3 by QR code; or left: 0 removed, 1 left.
+    #[serde(default = "one")]
+    scene: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// `POST /mock/groups/{chat_id}/members {"join": [ids]}` or `{"leave": [ids]}`: members (userids) or customers
+/// (external_userids) join or leave the group.
+pub async fn members(
+    State(st): St,
+    P(chat_id): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let ch: Change = body(&bytes)?;
+    let (joining, ids) = match (ch.join.is_empty(), ch.leave.is_empty()) {
+        (false, true) => (true, ch.join),
+        (true, false) => (false, ch.leave),
+        _ => {
+            return Err(bad_request(
+                "give either join or leave, with at least one id",
+            ))
+        }
+    };
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let people = ids
+        .iter()
+        .map(|id| match (c.user_index(id), c.customer_index(id)) {
+            (Some(u), _) => Ok(GroupMember::User(u)),
+            (None, Some(i)) => Ok(GroupMember::Customer(i)),
+            _ => Err(bad_request(format!(
+                "{id:?} is neither a member nor a customer"
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let now_s = st.clock.now_s();
+    let (last, current) = {
+        let mut groups = sim.store.groups.corps[corp].lock();
+        let g = groups
+            .iter_mut()
+            .find(|g| g.chat_id == chat_id)
+            .ok_or_else(|| not_found(format!("no customer group {chat_id}")))?;
+        for p in &people {
+            let present = g.members.iter().any(|m| m.who == *p);
+            if present == joining {
+                return Err(bad_request(format!(
+                    "{p:?} is {} the group",
+                    if joining { "already in" } else { "not in" }
+                )));
+            }
+            if *p == GroupMember::User(g.owner) {
+                return Err(bad_request(
+                    "the owner cannot leave; transfer the group first",
+                ));
+            }
+        }
+        let last = g.version;
+        if joining {
+            g.members.extend(people.iter().map(|&who| Member {
+                who,
+                join_time: now_s,
+                join_scene: ch.scene,
+                invitor: Some(g.owner),
+            }));
+        } else {
+            g.members.retain(|m| !people.contains(&m.who));
+        }
+        g.version += 1;
+        (last, g.version)
+    };
+    let (detail, scene) = if joining {
+        ("add_member", "JoinScene")
+    } else {
+        ("del_member", "QuitScene")
+    };
+    let changed: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let xml = change_chat_xml(
+        &c.corpid,
+        now_s,
+        &chat_id,
+        detail,
+        (scene, ch.scene),
+        &changed,
+        (&format!("{last:032x}"), &format!("{current:032x}")),
+    );
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    for app in c
+        .apps
+        .iter()
+        .filter(|a| a.callback.is_some() && c.may_use_contacts(a.agentid))
+    {
+        let push = Push {
+            receiver: (corp, app.agentid),
+            msgid: msgid.clone(),
+            plaintext: xml.clone(),
+            reply_to: None,
+            customer: None,
+        };
+        st.callbacks.dispatch(&st, push);
+    }
+    Ok(Json(
+        json!({ "msgid": msgid, "member_version": format!("{current:032x}") }),
+    ))
+}

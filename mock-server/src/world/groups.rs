@@ -1,0 +1,103 @@
+//! Customer groups (客户群) as the fixture declares them: an owner among the corp's members, members who are
+//! members or customers, ids `wr…` from the seed when none is given.
+
+use serde_saphyr::Location;
+
+use super::{fixture, Corp};
+use crate::ids::{derived, mix, ALNUM};
+
+/// Who is in a group: a member of the corp (by index) or a customer (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupMember {
+    User(usize),
+    Customer(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomerGroup {
+    pub chat_id: String,
+    pub name: String,
+    pub owner: usize,
+    pub members: Vec<GroupMember>,
+    pub notice: String,
+}
+
+impl Corp {
+    pub(super) fn add_groups(
+        &mut self,
+        c: &fixture::Corp,
+        seed: u64,
+        ci: usize,
+    ) -> Result<(), (Location, String)> {
+        let mut groups: Vec<CustomerGroup> = Vec::with_capacity(c.customer_groups.len());
+        for (gi, g) in c.customer_groups.iter().enumerate() {
+            let owner = self.user_index(&g.owner.value).ok_or_else(|| {
+                (
+                    g.owner.referenced,
+                    format!("owner {:?} is not a member of this corp", g.owner.value),
+                )
+            })?;
+            let chat_id = match &g.chat_id {
+                Some(id) => {
+                    let ok = (1..=64).contains(&id.value.len())
+                        && id
+                            .value
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    if !ok {
+                        return Err((
+                            id.referenced,
+                            format!(
+                                "chat_id {:?} must be 1-64 letters, digits, '_' or '-'",
+                                id.value
+                            ),
+                        ));
+                    }
+                    if groups.iter().any(|x| x.chat_id == id.value) {
+                        return Err((
+                            id.referenced,
+                            format!("chat_id {:?} is declared twice", id.value),
+                        ));
+                    }
+                    id.value.clone()
+                }
+                None => format!(
+                    "wr{}",
+                    derived(
+                        mix(seed ^ (ci as u64).rotate_left(30) ^ gi as u64 ^ 0x0067_726f_7570),
+                        30,
+                        ALNUM
+                    )
+                ),
+            };
+            let mut members = vec![GroupMember::User(owner)];
+            for m in &g.members {
+                let member = match (self.user_index(&m.value), self.customer_index(&m.value)) {
+                    (Some(u), _) => GroupMember::User(u),
+                    (None, Some(i)) => GroupMember::Customer(i),
+                    (None, None) => {
+                        return Err((
+                            m.referenced,
+                            format!(
+                                "{:?} is neither a member nor a customer of this corp",
+                                m.value
+                            ),
+                        ))
+                    }
+                };
+                if !members.contains(&member) {
+                    members.push(member);
+                }
+            }
+            groups.push(CustomerGroup {
+                chat_id,
+                name: g.name.clone(),
+                owner,
+                members,
+                notice: g.notice.clone(),
+            });
+        }
+        self.groups = groups;
+        Ok(())
+    }
+}
