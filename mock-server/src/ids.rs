@@ -68,6 +68,11 @@ impl Ids {
         format!("wk{}", self.chars(30, URLSAFE))
     }
 
+    /// A group send's msgid (`msgGCAAAXtWyujaWJHDDGi0mACas1w`).
+    pub fn groupmsg_id(&self) -> String {
+        format!("msg{}", self.chars(27, ALNUM))
+    }
+
     /// A contact way's `config_id`: 32 hex digits.
     pub fn config_id(&self) -> String {
         self.chars(32, b"0123456789abcdef")

@@ -7,6 +7,7 @@ use crate::lenient;
 use crate::WireError;
 
 pub mod groupchat;
+pub mod groupmsg;
 pub mod transfer;
 pub mod ways;
 

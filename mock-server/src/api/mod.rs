@@ -75,6 +75,13 @@ pub const PATHS: &[&str] = &[
     "/cgi-bin/externalcontact/groupchat/get",
     "/cgi-bin/externalcontact/groupchat/transfer",
     "/cgi-bin/externalcontact/groupchat/onjob_transfer",
+    "/cgi-bin/externalcontact/add_msg_template",
+    "/cgi-bin/externalcontact/get_groupmsg_list_v2",
+    "/cgi-bin/externalcontact/get_groupmsg_task",
+    "/cgi-bin/externalcontact/get_groupmsg_send_result",
+    "/cgi-bin/externalcontact/get_group_msg_result",
+    "/cgi-bin/externalcontact/remind_groupmsg_send",
+    "/cgi-bin/externalcontact/cancel_groupmsg_send",
     "/cgi-bin/kf/account/add",
     "/cgi-bin/kf/account/del",
     "/cgi-bin/kf/account/update",
@@ -236,6 +243,34 @@ pub fn routes(state: Shared) -> Router<Shared> {
         .route(
             "/cgi-bin/externalcontact/groupchat/onjob_transfer",
             post_only(externalcontact::groupchat::onjob_transfer),
+        )
+        .route(
+            "/cgi-bin/externalcontact/add_msg_template",
+            post_only(externalcontact::groupmsg::add_msg_template),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_groupmsg_list_v2",
+            post_only(externalcontact::groupmsg::list_v2),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_groupmsg_task",
+            post_only(externalcontact::groupmsg::task),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_groupmsg_send_result",
+            post_only(externalcontact::groupmsg::send_result),
+        )
+        .route(
+            "/cgi-bin/externalcontact/get_group_msg_result",
+            post_only(externalcontact::groupmsg::old_result),
+        )
+        .route(
+            "/cgi-bin/externalcontact/remind_groupmsg_send",
+            post_only(externalcontact::groupmsg::remind),
+        )
+        .route(
+            "/cgi-bin/externalcontact/cancel_groupmsg_send",
+            post_only(externalcontact::groupmsg::cancel),
         )
         .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
         .route("/cgi-bin/kf/account/del", post_only(kf::account::del))

@@ -1,5 +1,6 @@
 //! People joining and leaving customer groups: each change is a `change_external_chat` update (`add_member` or
-//! `del_member`, with the scene and the list of who changed) to the 客户联系 apps.
+//! `del_member`, with the scene and the list of who changed) to the 客户联系 apps. And members confirming the
+//! group sends (群发) they were given.
 
 use axum::extract::State;
 use axum::Json;
@@ -134,4 +135,80 @@ pub async fn members(
     Ok(Json(
         json!({ "msgid": msgid, "member_version": format!("{current:032x}") }),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sends {
+    userid: String,
+}
+
+/// `POST /mock/group_msgs/{msgid}/send {"userid": …}`: the member confirms a group send in the WeCom client.
+/// Each of their customers who is still a contact gets it in their inbox (status 1); one who is not any more is
+/// status 2. A cancelled send, or one the member already sent, is refused.
+pub async fn send_group_msg(
+    State(st): St,
+    P(msgid): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    use wecom_wire::externalcontact::groupmsg::{RESULT_NOT_FRIEND, RESULT_SENT};
+
+    let Sends { userid } = body(&bytes)?;
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let user = c
+        .user_index(&userid)
+        .ok_or_else(|| not_found(format!("no member {userid}")))?;
+    let now_s = st.clock.now_s();
+    let (delivered, message) = {
+        let mut msgs = sim.store.groupmsgs.corps[corp].lock();
+        let m = msgs
+            .iter_mut()
+            .find(|m| m.msgid == msgid)
+            .ok_or_else(|| not_found(format!("no group send {msgid}")))?;
+        if m.cancelled {
+            return Err(bad_request("the group send was cancelled"));
+        }
+        if m.sent.iter().any(|(u, _)| *u == user) || !m.targets.iter().any(|t| t.user == user) {
+            return Err(bad_request(format!("{userid} has nothing (more) to send")));
+        }
+        m.sent.push((user, now_s));
+        let mut delivered = Vec::new();
+        for t in m.targets.iter_mut().filter(|t| t.user == user) {
+            let reachable = t
+                .customer
+                .is_none_or(|i| sim.store.contacts.follows(corp, i, user));
+            t.status = if reachable {
+                RESULT_SENT
+            } else {
+                RESULT_NOT_FRIEND
+            };
+            t.send_time = Some(now_s);
+            if let (true, Some(i)) = (reachable, t.customer) {
+                delivered.push(i);
+            }
+        }
+        let message = json!({
+            "msgtype": "group_msg",
+            "group_msg": { "msgid": m.msgid, "text": m.text, "attachments": m.attachments },
+        })
+        .to_string();
+        (delivered, message)
+    };
+    for &i in &delivered {
+        let d = crate::store::Delivery::new(
+            st.ids.msgid(st.ids.next_seq()),
+            crate::store::Source::Member {
+                userid: c.users[user].userid.clone(),
+            },
+            "group_msg",
+            Bytes::from(message.clone()),
+            now_s,
+        );
+        sim.store
+            .deliver(crate::store::InboxId::Customer { corp, customer: i }, &d);
+    }
+    Ok(Json(json!({ "n_delivered": delivered.len() })))
 }

@@ -61,6 +61,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/mock/members/{userid}/resign", post(contacts::resign))
         .route("/mock/groups/{chat_id}/members", post(groups::members))
         .route(
+            "/mock/group_msgs/{msgid}/send",
+            post(groups::send_group_msg),
+        )
+        .route(
             "/mock/customers/{external_userid}/refuse_transfer",
             post(contacts::refuse_transfer),
         )

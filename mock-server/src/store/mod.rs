@@ -2,6 +2,7 @@
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
 pub mod contacts;
+pub mod groupmsgs;
 pub mod groups;
 pub mod inbox;
 pub mod kf;
@@ -71,6 +72,7 @@ pub struct Store {
     pub contacts: contacts::Contacts,
     pub transfers: transfers::Transfers,
     pub groups: groups::Groups,
+    pub groupmsgs: groupmsgs::GroupMsgs,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -120,6 +122,7 @@ impl Store {
             contacts: contacts::Contacts::new(world),
             transfers: transfers::Transfers::new(world.corps.len()),
             groups: groups::Groups::new(world),
+            groupmsgs: groupmsgs::GroupMsgs::new(world),
         }
     }
 

@@ -10,6 +10,7 @@ mod control;
 mod directory;
 mod events;
 mod flaky;
+mod groupmsg;
 mod groups;
 mod kf;
 mod kf_sessions;

@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod groupchat;
+pub mod groupmsg;
 pub mod tags;
 pub mod transfer;
 pub mod ways;

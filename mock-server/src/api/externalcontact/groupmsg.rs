@@ -1,0 +1,409 @@
+//! Group sends: `add_msg_template` works out who sends what to whom (by customer list, tag filter or a member's
+//! whole list; or customer groups), then members send (through the control API) and the reports follow:
+//! `get_groupmsg_list_v2`, `get_groupmsg_task`, `get_groupmsg_send_result`, `get_group_msg_result`,
+//! `remind_groupmsg_send`, `cancel_groupmsg_send`.
+
+use axum::extract::State;
+use std::sync::Arc;
+
+use wecom_wire::envelope::Empty;
+use wecom_wire::externalcontact::groupmsg::{
+    AddMsgTemplate, AddMsgTemplateResponse, GroupMsgInfo, ListV2Request, ListV2Response,
+    MsgidRequest, OldResultResponse, SendInfo, SendResultResponse, TaskInfo, TaskResponse,
+    LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, MAX_TARGETS, RESULT_PENDING, TASK_LIMIT_DEFAULT,
+    TASK_LIMIT_MAX, TASK_PENDING, TASK_SENT,
+};
+use wecom_wire::externalcontact::ways::WelcomeMsg;
+use wecom_wire::WireError;
+
+use super::{contacts_caller, member};
+use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::state::{Sim, State as Shared};
+use crate::store::groupmsgs::{GroupMsg, Target};
+use crate::world::Corp;
+
+fn page_args(
+    st: &Shared,
+    limit: Option<i64>,
+    cursor: Option<&str>,
+    (default, max): (usize, usize),
+) -> Result<(usize, usize), ApiError> {
+    let limit = limit.unwrap_or(default as i64);
+    if !(1..=max as i64).contains(&limit) {
+        return Err(WireError::invalid_field("limit").into());
+    }
+    let start = match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => st
+            .ids
+            .cursor_pos(c)
+            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
+        None => 0,
+    };
+    Ok((start, limit as usize))
+}
+
+fn next_cursor(st: &Shared, end: usize, len: usize) -> String {
+    if end < len {
+        st.ids.cursor(end as u64)
+    } else {
+        String::new()
+    }
+}
+
+/// Whether the member's relation with the customer carries, for every group of the filter, one of its tags.
+fn tags_match(
+    sim: &Sim,
+    corp: usize,
+    customer: usize,
+    user: usize,
+    groups: &[Vec<String>],
+) -> bool {
+    let follows = sim.store.contacts.follows.get(&(corp, customer));
+    let Some(f) = follows
+        .as_ref()
+        .and_then(|f| f.iter().find(|f| f.user == user).cloned())
+    else {
+        return false;
+    };
+    groups
+        .iter()
+        .all(|g| g.is_empty() || g.iter().any(|t| f.tags.contains(t)))
+}
+
+/// Single-chat targets: each customer with the member who sends to them (the sender, or their first member).
+fn single_targets(
+    sim: &Sim,
+    who: Caller,
+    c: &Corp,
+    req: &AddMsgTemplate,
+    sender: Option<usize>,
+) -> (Vec<Target>, Vec<String>) {
+    let followers = |i: usize| -> Vec<usize> {
+        sim.store
+            .contacts
+            .follows
+            .get(&(who.corp, i))
+            .map(|f| f.iter().map(|f| f.user).collect())
+            .unwrap_or_default()
+    };
+    let pick = |i: usize| -> Option<usize> {
+        let f = followers(i);
+        match sender {
+            Some(s) => f.contains(&s).then_some(s),
+            None => f.first().copied(),
+        }
+    };
+    let mut fail_list = Vec::new();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    if !req.external_userid.is_empty() {
+        for id in &req.external_userid {
+            match c.customer_index(id).and_then(|i| pick(i).map(|u| (i, u))) {
+                Some(t) if !chosen.contains(&t) => chosen.push(t),
+                Some(_) => {}
+                None => fail_list.push(id.clone()),
+            }
+        }
+    } else {
+        let groups: Vec<Vec<String>> = req
+            .tag_filter
+            .as_ref()
+            .map(|f| f.group_list.iter().map(|g| g.tag_list.clone()).collect())
+            .unwrap_or_default();
+        let candidates: Vec<usize> = match sender {
+            Some(s) => sim.store.contacts.page_of(who.corp, s, None, usize::MAX).0,
+            None => (0..c.customers.len()).collect(),
+        };
+        for i in candidates {
+            if let Some(u) = pick(i) {
+                if tags_match(sim, who.corp, i, u, &groups) {
+                    chosen.push((i, u));
+                }
+            }
+        }
+    }
+    let targets = chosen
+        .into_iter()
+        .map(|(i, u)| Target {
+            customer: Some(i),
+            chat_id: None,
+            user: u,
+            status: RESULT_PENDING,
+            send_time: None,
+        })
+        .collect();
+    (targets, fail_list)
+}
+
+pub async fn add_msg_template(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: AddMsgTemplate = json(&body)?;
+    let content = WelcomeMsg {
+        welcome_code: None,
+        text: req.text.clone(),
+        attachments: req.attachments.clone(),
+    };
+    content.check()?;
+    let to_groups = match req.chat_type.as_deref().unwrap_or("single") {
+        "single" => false,
+        "group" => true,
+        _ => return Err(WireError::invalid_field("chat_type").into()),
+    };
+    if req.external_userid.len() > MAX_TARGETS {
+        return Err(WireError::invalid_field("external_userid").into());
+    }
+    let sim = st.sim();
+    let c = &sim.world.corps[who.corp];
+    let sender = match req.sender.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(member(c, Some(s))?),
+        None if to_groups => return Err(WireError::invalid_field("sender").into()),
+        None => None,
+    };
+    let (targets, fail_list) = if to_groups {
+        let owner = sender.unwrap_or_default();
+        let groups = sim.store.groups.corps[who.corp].lock();
+        let mut fail_list = Vec::new();
+        let mut targets = Vec::new();
+        let wanted: Vec<String> = if req.chat_id_list.is_empty() {
+            groups
+                .iter()
+                .filter(|g| g.owner == owner)
+                .map(|g| g.chat_id.clone())
+                .collect()
+        } else {
+            req.chat_id_list.clone()
+        };
+        for id in wanted {
+            if groups.iter().any(|g| g.chat_id == id && g.owner == owner) {
+                targets.push(Target {
+                    customer: None,
+                    chat_id: Some(id),
+                    user: owner,
+                    status: RESULT_PENDING,
+                    send_time: None,
+                });
+            } else {
+                fail_list.push(id);
+            }
+        }
+        (targets, fail_list)
+    } else {
+        single_targets(&sim, who, c, &req, sender)
+    };
+    let msgid = st.ids.groupmsg_id();
+    sim.store.groupmsgs.corps[who.corp].lock().push(GroupMsg {
+        msgid: msgid.clone(),
+        creator: sender,
+        create_time: st.clock.now_s(),
+        create_type: 0,
+        to_groups,
+        text: req.text.unwrap_or_default(),
+        attachments: req.attachments,
+        targets,
+        sent: Vec::new(),
+        cancelled: false,
+    });
+    ok(AddMsgTemplateResponse { fail_list, msgid })
+}
+
+pub async fn list_v2(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: ListV2Request = json(&body)?;
+    let (Some(start_time), Some(end_time)) = (req.start_time, req.end_time) else {
+        return Err(WireError::invalid_field("start_time").into());
+    };
+    let to_groups = match req.chat_type.as_deref().unwrap_or("single") {
+        "single" => false,
+        "group" => true,
+        _ => return Err(WireError::invalid_field("chat_type").into()),
+    };
+    let filter_type = req.filter_type.unwrap_or(2);
+    if !(0..=2).contains(&filter_type) {
+        return Err(WireError::invalid_field("filter_type").into());
+    }
+    let (start, limit) = page_args(
+        &st,
+        req.limit,
+        req.cursor.as_deref(),
+        (LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX),
+    )?;
+    let sim = st.sim();
+    let c = &sim.world.corps[who.corp];
+    let creator = match req.creator.as_deref().filter(|s| !s.is_empty()) {
+        Some(u) => Some(member(c, Some(u))?),
+        None => None,
+    };
+    let msgs = sim.store.groupmsgs.corps[who.corp].lock();
+    let matching: Vec<GroupMsgInfo> = msgs
+        .iter()
+        .filter(|m| m.to_groups == to_groups && (start_time..=end_time).contains(&m.create_time))
+        .filter(|m| creator.is_none_or(|u| m.creator == Some(u)))
+        .filter(|m| filter_type == 2 || m.create_type == filter_type)
+        .map(|m| GroupMsgInfo {
+            msgid: m.msgid.clone(),
+            creator: m
+                .creator
+                .map(|u| c.users[u].userid.clone())
+                .unwrap_or_default(),
+            create_time: m.create_time.to_string(),
+            create_type: m.create_type,
+            text: m.text.clone(),
+            attachments: m.attachments.clone(),
+        })
+        .collect();
+    let end = (start + limit).min(matching.len());
+    let next_cursor = next_cursor(&st, end, matching.len());
+    let group_msg_list = matching.into_iter().skip(start).take(limit).collect();
+    ok(ListV2Response {
+        group_msg_list,
+        next_cursor,
+    })
+}
+
+/// The group send named by `msgid` (40058 when there is none), cloned out of the lock.
+fn find(sim: &Sim, who: Caller, msgid: Option<&str>) -> Result<GroupMsg, ApiError> {
+    let id = msgid.unwrap_or_default();
+    sim.store.groupmsgs.corps[who.corp]
+        .lock()
+        .iter()
+        .find(|m| m.msgid == id)
+        .cloned()
+        .ok_or_else(|| WireError::invalid_field("msgid").into())
+}
+
+pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MsgidRequest = json(&body)?;
+    let (start, limit) = page_args(
+        &st,
+        req.limit,
+        req.cursor.as_deref(),
+        (TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX),
+    )?;
+    let sim = st.sim();
+    let m = find(&sim, who, req.msgid.as_deref())?;
+    let c = &sim.world.corps[who.corp];
+    let all: Vec<TaskInfo> = m
+        .members()
+        .into_iter()
+        .map(|u| {
+            let sent = m.sent.iter().find(|(s, _)| *s == u).map(|(_, t)| *t);
+            TaskInfo {
+                userid: c.users[u].userid.clone(),
+                status: if sent.is_some() {
+                    TASK_SENT
+                } else {
+                    TASK_PENDING
+                },
+                send_time: sent,
+            }
+        })
+        .collect();
+    let end = (start + limit).min(all.len());
+    let next_cursor = next_cursor(&st, end, all.len());
+    ok(TaskResponse {
+        task_list: all.into_iter().skip(start).take(limit).collect(),
+        next_cursor,
+    })
+}
+
+fn send_info(c: &Corp, t: &Target) -> SendInfo {
+    SendInfo {
+        external_userid: t
+            .customer
+            .map(|i| c.customers[i].external_userid.clone())
+            .unwrap_or_default(),
+        chat_id: t.chat_id.clone().unwrap_or_default(),
+        userid: c.users[t.user].userid.clone(),
+        status: t.status,
+        send_time: t.send_time,
+    }
+}
+
+pub async fn send_result(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MsgidRequest = json(&body)?;
+    let (start, limit) = page_args(
+        &st,
+        req.limit,
+        req.cursor.as_deref(),
+        (TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX),
+    )?;
+    let sim = st.sim();
+    let c = &sim.world.corps[who.corp];
+    let user = member(c, req.userid.as_deref())?;
+    let m = find(&sim, who, req.msgid.as_deref())?;
+    let all: Vec<SendInfo> = m
+        .targets
+        .iter()
+        .filter(|t| t.user == user)
+        .map(|t| send_info(c, t))
+        .collect();
+    let end = (start + limit).min(all.len());
+    let next_cursor = next_cursor(&st, end, all.len());
+    ok(SendResultResponse {
+        send_list: all.into_iter().skip(start).take(limit).collect(),
+        next_cursor,
+    })
+}
+
+/// The older report: every recipient, and whether the whole send is done (1), not yet (0) or cancelled (2).
+pub async fn old_result(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MsgidRequest = json(&body)?;
+    let sim = st.sim();
+    let m = find(&sim, who, req.msgid.as_deref())?;
+    let c = &sim.world.corps[who.corp];
+    let check_status = if m.cancelled {
+        2
+    } else if m.targets.iter().all(|t| t.status != RESULT_PENDING) {
+        1
+    } else {
+        0
+    };
+    ok(OldResultResponse {
+        check_status,
+        detail_list: m.targets.iter().map(|t| send_info(c, t)).collect(),
+    })
+}
+
+pub async fn remind(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MsgidRequest = json(&body)?;
+    let sim = st.sim();
+    let m = find(&sim, who, req.msgid.as_deref())?;
+    if m.cancelled {
+        return Err(WireError::invalid_field("msgid").into());
+    }
+    ok(Empty {})
+}
+
+/// Members who have not sent yet can no longer; what was sent stays sent.
+pub async fn cancel(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: MsgidRequest = json(&body)?;
+    let sim = st.sim();
+    let id = req.msgid.unwrap_or_default();
+    let mut msgs = sim.store.groupmsgs.corps[who.corp].lock();
+    let m = msgs
+        .iter_mut()
+        .find(|m| m.msgid == id)
+        .ok_or_else(|| ApiError::from(WireError::invalid_field("msgid")))?;
+    m.cancelled = true;
+    ok(Empty {})
+}
