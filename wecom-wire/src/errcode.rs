@@ -77,6 +77,10 @@ table! {
     CHAT_MEMBER_COUNT = 86006, "chat member count out of range";
     INVALID_CHAT_MEMBER = 86007, "invalid chat member";
     CHAT_EXISTS = 86215, "chatid already exist";
+    GROUP_OWNER_NOT_RESIGNED = 90500, "group owner not resigned";
+    GROUP_OWNER_RESIGNED = 90502, "group owner resigned";
+    GROUP_OWNER_UNCHANGED = 90504, "group owner not changed";
+    GROUP_ALREADY_INHERITED = 90508, "resigned group already inherited";
     INVALID_WEBHOOK = 93000, "invalid webhook url";
     KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid";
     KF_REPLY_LIMIT = 95001, "send msg count limit";

@@ -59,6 +59,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route("/mock/contact_ways/{config_id}/scan", post(contacts::scan))
         .route("/mock/members/{userid}/resign", post(contacts::resign))
+        .route(
+            "/mock/members/{userid}/messages",
+            post(customers::from_member),
+        )
         .route("/mock/groups/{chat_id}/members", post(groups::members))
         .route(
             "/mock/group_msgs/{msgid}/send",

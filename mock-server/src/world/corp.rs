@@ -365,7 +365,10 @@ impl App {
     }
 }
 
-fn members_by_subtree(departments: &[Department], users: &[User]) -> HashMap<i64, Vec<usize>> {
+pub(super) fn members_by_subtree(
+    departments: &[Department],
+    users: &[User],
+) -> HashMap<i64, Vec<usize>> {
     let mut out: HashMap<i64, Vec<usize>> = HashMap::new();
     let parent: HashMap<i64, i64> = departments.iter().map(|d| (d.id, d.parentid)).collect();
     for (ui, u) in users.iter().enumerate() {

@@ -34,6 +34,9 @@ pub struct Corp {
     /// WeChat users the company knows: external contacts of its members, customers of its kf accounts.
     #[serde(default)]
     pub customers: Vec<Customer>,
+    /// This many more members (`member00001`, …), in the first department, for scale runs.
+    #[serde(default)]
+    pub generate_users: Option<Spanned<usize>>,
     /// This many more customers, made up from the seed (ids, names), for scale runs without huge files.
     #[serde(default)]
     pub generate_customers: Option<Spanned<usize>>,

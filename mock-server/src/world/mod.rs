@@ -5,6 +5,7 @@
 mod corp;
 mod customers;
 pub mod fixture;
+mod generated;
 mod groups;
 
 use std::collections::{HashMap, HashSet};
@@ -150,9 +151,17 @@ impl World {
     /// The demo company with `n` more customers generated from the seed: the population benches and scale
     /// tests use.
     pub fn demo_with_customers(n: usize) -> Result<(World, Fixture), FixtureError> {
+        World::demo_scaled(0, n)
+    }
+
+    /// The demo company with `n_users` more members and `n_customers` more customers, shared among all members.
+    pub fn demo_scaled(
+        n_users: usize,
+        n_customers: usize,
+    ) -> Result<(World, Fixture), FixtureError> {
         let yaml = DEFAULT_FIXTURE.replacen(
             "    customers:\n",
-            &format!("    generate_customers: {n}\n    customers:\n"),
+            &format!("    generate_users: {n_users}\n    generate_customers: {n_customers}\n    customers:\n"),
             1,
         );
         World::parse(&yaml, DEFAULT_NAME)
@@ -195,6 +204,7 @@ impl World {
         let mut robot_by_key = HashMap::new();
         for (ci, c) in f.corps.iter().enumerate() {
             let mut corp = Corp::from_fixture(c)?;
+            corp.add_generated_users(c)?;
             corp.add_customers(c, f.seed.unwrap_or(0), ci)?;
             corp.add_kf(c)?;
             corp.add_customer_tags(c, f.seed.unwrap_or(0), ci)?;

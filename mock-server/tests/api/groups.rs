@@ -196,7 +196,7 @@ async fn groups_of_members_who_left_are_taken_over() {
         .collect();
     assert_eq!(
         failed,
-        [(vip.as_str(), 40058), ("wrNope", 86001)],
+        [(vip.as_str(), 90500), ("wrNope", 86001)],
         "zhangsan has not left; wrNope does not exist"
     );
     let inherited = gc(&app, &t, "list", json!({"status_filter": 3})).await;

@@ -344,4 +344,24 @@ async fn a_customer_writes_to_a_member_who_has_them_as_a_contact() {
         400,
         "not lisi's contact"
     );
+    let back = control(
+        &app,
+        "/mock/members/zhangsan/messages",
+        json!({"to": CUSTOMER, "content": "您好，在的"}),
+    )
+    .await;
+    assert_eq!(back.0, 200);
+    let inbox = customer_inbox(&app, CUSTOMER).await;
+    assert_eq!(
+        inbox["messages"][0]["from"],
+        json!({"kind": "member", "userid": "zhangsan"})
+    );
+    assert_eq!(inbox["messages"][0]["content"]["content"], "您好，在的");
+    let stranger = control(
+        &app,
+        "/mock/members/wangwu/messages",
+        json!({"to": CUSTOMER, "content": "x"}),
+    )
+    .await;
+    assert_eq!(stranger.0, 400, "wangwu does not have 小明");
 }

@@ -160,14 +160,14 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
     let mut groups = sim.store.groups.corps[who.corp].lock();
     let mut failed_chat_list = Vec::new();
     for chat_id in req.chat_id_list {
+        let gone =
+            |g: &crate::store::groups::Group| sim.store.transfers.is_resigned(who.corp, g.owner);
         let code = match groups.iter_mut().find(|g| g.chat_id == chat_id) {
             None => Errcode::INVALID_CHATID,
-            Some(g)
-                if sim.store.transfers.is_resigned(who.corp, g.owner) != resigned
-                    || g.owner == new_owner =>
-            {
-                Errcode::INVALID_PARAMETER
-            }
+            Some(g) if g.owner == new_owner => Errcode::GROUP_OWNER_UNCHANGED,
+            Some(g) if resigned && g.inherited && !gone(g) => Errcode::GROUP_ALREADY_INHERITED,
+            Some(g) if resigned && !gone(g) => Errcode::GROUP_OWNER_NOT_RESIGNED,
+            Some(g) if !resigned && gone(g) => Errcode::GROUP_OWNER_RESIGNED,
             Some(g) => {
                 g.owner = new_owner;
                 g.inherited = resigned;

@@ -1,0 +1,108 @@
+//! `externalcontact/get` and a full page of 50 from `batch/get_by_user` at 10,000 and 1,000,000 customers (over
+//! 100 members, so every member has more than a page): lookups and pages must not grow with the world.
+
+use axum::body::Body;
+use axum::http::Request;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use http_body_util::BodyExt;
+use std::time::Duration;
+use tower::ServiceExt;
+
+use mock_server::world::World;
+use mock_server::State;
+
+struct Setup {
+    app: axum::Router,
+    token: String,
+    customer: String,
+    member: String,
+}
+
+fn setup(n_customers: usize) -> Setup {
+    let (world, fixture) = World::demo_scaled(100, n_customers).unwrap_or_else(|e| panic!("{e}"));
+    let state = State::new(world, &fixture, mock_server::Config::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (token, _) = state
+        .tokens
+        .issue(0, 1_000_002, state.clock.now_ms(), || "bench-token".into());
+    let w = state.world();
+    let c = &w.corps[0];
+    let customer = c.customers[c.customers.len() / 2].external_userid.clone();
+    let member = c.users[c.users.len() / 2].userid.clone();
+    Setup {
+        token: token.to_string(),
+        customer,
+        member,
+        app: mock_server::app(state.clone()),
+    }
+}
+
+async fn call(s: &Setup, req: Request<Body>) -> usize {
+    // The router is built once; a clone shares it.
+    let resp = s
+        .app
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    assert!(
+        bytes.starts_with(br#"{"errcode":0"#),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    bytes.len()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut g = c.benchmark_group("contacts");
+    g.measurement_time(Duration::from_secs(3)).sample_size(30);
+    // `cargo test` runs benches once as a smoke test: a small world is enough for that.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let sizes: &[usize] = if benching {
+        &[10_000, 1_000_000]
+    } else {
+        &[1_000, 10_000]
+    };
+    for &n in sizes {
+        let s = setup(n);
+        g.bench_with_input(BenchmarkId::new("get", n), &s, |b, s| {
+            b.to_async(&rt).iter(|| async {
+                let uri = format!(
+                    "/cgi-bin/externalcontact/get?access_token={}&external_userid={}",
+                    s.token, s.customer
+                );
+                call(s, Request::get(uri).body(Body::empty()).unwrap_or_default()).await
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("batch_get_by_user_50", n), &s, |b, s| {
+            b.to_async(&rt).iter(|| async {
+                let uri = format!(
+                    "/cgi-bin/externalcontact/batch/get_by_user?access_token={}",
+                    s.token
+                );
+                let body = format!(r#"{{"userid_list":["{}"],"limit":50}}"#, s.member);
+                call(
+                    s,
+                    Request::post(uri)
+                        .body(Body::from(body))
+                        .unwrap_or_default(),
+                )
+                .await
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
