@@ -18,6 +18,38 @@ pub struct CorpQuery {
     corpid: Option<String>,
 }
 
+/// The most ids one `GET /mock/customers` page holds; a load generator walks a million customers in 100 pages.
+const MAX_LIST: usize = 10_000;
+const DEFAULT_LIST: usize = 1000;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    corpid: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+/// `GET /mock/customers?corpid=&offset=&limit=`: every customer's id in world order (declared, then generated),
+/// so a load generator can pick real ones without `/mock/world`'s first-100 summary.
+pub async fn list(State(st): St, Q(q): Q<ListQuery>) -> Result<Json<Value>, Fail> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIST);
+    if !(1..=MAX_LIST).contains(&limit) {
+        return Err(bad_request(format!("limit must be 1..={MAX_LIST}")));
+    }
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let customers = &sim.world.corps[corp].customers;
+    let page: Vec<&str> = customers
+        .iter()
+        .skip(q.offset.unwrap_or(0))
+        .take(limit)
+        .map(|c| c.external_userid.as_str())
+        .collect();
+    Ok(Json(
+        json!({ "n_customers": customers.len(), "customers": page }),
+    ))
+}
+
 /// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
 pub async fn message(
     State(st): St,

@@ -53,6 +53,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             axum::routing::put(apps::set_callback),
         )
         .route("/mock/callbacks", get(apps::attempts))
+        .route("/mock/customers", get(customers::list))
         .route(
             "/mock/customers/{external_userid}/messages",
             post(customers::message),

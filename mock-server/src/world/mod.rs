@@ -189,13 +189,19 @@ impl World {
                 message: first_line(&e.to_string()),
             }
         })?;
-        let world = World::from_fixture(&fixture).map_err(|(loc, message)| FixtureError {
+        let world = World::from_parsed(&fixture, file)?;
+        Ok((world, fixture))
+    }
+
+    /// Validates a fixture that is already deserialized (e.g. built in code, or read from another format)
+    /// exactly as [`World::parse`] does after reading the text; `file` names it in errors.
+    pub fn from_parsed(f: &Fixture, file: &str) -> Result<World, FixtureError> {
+        World::from_fixture(f).map_err(|(loc, message)| FixtureError {
             file: file.to_owned(),
             line: loc.line(),
             column: loc.column(),
             message,
-        })?;
-        Ok((world, fixture))
+        })
     }
 
     fn from_fixture(f: &Fixture) -> Result<World, (Location, String)> {

@@ -118,3 +118,24 @@ fn customers_and_kf_are_checked() {
         assert!(e.line > 0, "{extra}: {e}");
     }
 }
+
+#[test]
+fn from_parsed_validates_like_parse() {
+    // A fixture deserialized elsewhere must be refused for the same reason, at the same place, as its text.
+    let yaml = "corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [9]}\n";
+    let parsed: Fixture =
+        serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("deserializes: {e}"));
+    let via_parsed = World::from_parsed(&parsed, "t.yaml").err();
+    assert_eq!(via_parsed, Some(fails(yaml)));
+
+    let demo: Fixture = serde_saphyr::from_str(DEFAULT_FIXTURE)
+        .unwrap_or_else(|e| panic!("demo deserializes: {e}"));
+    let w = World::from_parsed(&demo, "demo").unwrap_or_else(|e| panic!("demo validates: {e}"));
+    let (reference, _) = World::demo().unwrap_or_else(|e| panic!("demo: {e}"));
+    assert_eq!(w.corps.len(), reference.corps.len());
+    assert_eq!(
+        w.corps[0].customers.len(),
+        reference.corps[0].customers.len()
+    );
+    assert_eq!(w.corps[0].users.len(), reference.corps[0].users.len());
+}

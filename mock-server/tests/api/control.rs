@@ -276,3 +276,49 @@ async fn journal_keeps_a_bounded_prefix_of_big_bodies() {
         .first()
         .is_some_and(|(_, e)| e.body.len() == mock_server::journal::MAX_KEPT_BODY_BYTES));
 }
+
+#[tokio::test]
+async fn customers_are_listed_in_world_order_by_page() {
+    let (world, fixture) =
+        mock_server::world::World::demo_with_customers(25).unwrap_or_else(|e| panic!("world: {e}"));
+    let want: Vec<String> = world.corps[0]
+        .customers
+        .iter()
+        .map(|c| c.external_userid.clone())
+        .collect();
+    let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let app = spawn_state(state).await;
+
+    let all = app.get("/mock/customers").await;
+    assert_eq!(all["n_customers"], want.len());
+    assert_eq!(all["customers"], json!(want));
+
+    // Pages of 7 walk the same list once, the last one short.
+    let mut walked = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = app
+            .get(&format!(
+                "/mock/customers?corpid={CORPID}&offset={offset}&limit=7"
+            ))
+            .await;
+        let page: Vec<String> = serde_json::from_value(p["customers"].clone()).unwrap_or_default();
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len();
+        walked.extend(page);
+    }
+    assert_eq!(walked, want);
+
+    for bad in ["limit=0", "limit=10001", "limit=x", "corpid=wwnobody"] {
+        let r = app
+            .http
+            .get(app.url(&format!("/mock/customers?{bad}")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{bad}: {e}"));
+        assert!(r.status().is_client_error(), "{bad}: {}", r.status());
+    }
+}
