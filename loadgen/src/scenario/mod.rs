@@ -1,0 +1,78 @@
+//! Scenario files: read ([`raw`]), checked and turned into a [`plan::Plan`] ([`build`]). A bad scenario is
+//! refused before anything runs, with the file, line, column and what is wrong.
+
+pub mod build;
+pub mod plan;
+pub mod raw;
+mod step;
+pub mod threshold;
+pub mod units;
+
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub use plan::Plan;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ScenarioError {
+    pub file: String,
+    /// 1-based; 0 when the problem has no place (the file cannot be read).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Reads, parses and checks a scenario file. Relative fixture files are found beside it.
+pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: file.clone(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(&text, &file, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Parses and checks scenario text; `dir` is where relative fixture files are looked for.
+pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Plan, ScenarioError> {
+    let raw: raw::Scenario = serde_saphyr::from_str(text).map_err(|e| {
+        let loc = e.location();
+        ScenarioError {
+            file: file.to_owned(),
+            line: loc.map_or(0, |l| l.line() as usize),
+            column: loc.map_or(0, |l| l.column() as usize),
+            message: first_line(&e.to_string()),
+        }
+    })?;
+    let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
+    build::plan(raw, dir)
+        .map(|mut p| {
+            p.file = file.to_owned();
+            p.text = text.to_owned();
+            p.hash = hash;
+            p
+        })
+        .map_err(|(loc, message)| ScenarioError {
+            file: file.to_owned(),
+            line: loc.line() as usize,
+            column: loc.column() as usize,
+            message,
+        })
+}
+
+/// serde-saphyr appends a snippet of the source after the message; the location is given separately.
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_owned()
+}
+
+/// The JSON Schema of the scenario format, for editors.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(raw::Scenario);
+    // A schema is plain JSON: serializing it cannot fail.
+    serde_json::to_string_pretty(&schema).expect("a schema serializes") + "\n"
+}
+
+#[cfg(test)]
+mod tests;

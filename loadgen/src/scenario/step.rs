@@ -1,0 +1,239 @@
+//! One raw step → a planned [`Step`]: the request line, templates, captures, assertions, or what to expect.
+
+use serde_json::Value;
+use serde_saphyr::Location;
+use std::collections::BTreeSet;
+
+use super::build::{at, dur, json, path, text, Fail, Metrics, DEFAULT_TIMEOUT};
+use super::plan::*;
+use super::raw;
+
+pub(super) fn step(
+    s: &raw::Step,
+    loc: Location,
+    index: usize,
+    before: &[Step],
+    known: &BTreeSet<String>,
+    metrics: &mut Metrics,
+) -> Result<Step, Fail> {
+    let n_actions = [
+        s.call.is_some(),
+        s.control.is_some(),
+        s.expect.is_some(),
+        s.think.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if n_actions != 1 {
+        return at(
+            loc,
+            "a step is exactly one of `call`, `control`, `expect`, `think`",
+        );
+    }
+    let http_only =
+        !s.query.is_empty() || s.body.is_some() || !s.capture.is_empty() || !s.asserts.is_empty();
+    let (action, default_metric) = if let Some(line) = s.call.as_ref().or(s.control.as_ref()) {
+        let is_call = s.call.is_some();
+        let (method, path_text) = request_line(&line.value).or_else(|e| at(line.referenced, e))?;
+        let prefix = if is_call { "/cgi-bin/" } else { "/mock/" };
+        let Some(rest) = path_text.strip_prefix(prefix) else {
+            let what = if is_call {
+                "a WeCom call's path starts with /cgi-bin/"
+            } else {
+                "a control call's path starts with /mock/"
+            };
+            return at(line.referenced, what);
+        };
+        let bare = rest.split('?').next().unwrap_or(rest);
+        let kind = if is_call {
+            if s.status.is_some() {
+                return at(
+                    loc,
+                    "`status` is for control calls; a WeCom call is judged by `errcode`",
+                );
+            }
+            RequestKind::Call {
+                app: s.app,
+                with_token: bare != "gettoken" && !bare.starts_with("webhook/"),
+                errcode: s.errcode.unwrap_or(0),
+            }
+        } else {
+            if s.errcode.is_some() || s.app.is_some() {
+                return at(loc, "`errcode` and `app` are for WeCom calls (`call:`)");
+            }
+            RequestKind::Control { status: s.status }
+        };
+        let metric = if is_call {
+            format!("api.{bare}")
+        } else {
+            format!("api.mock/{bare}")
+        };
+        let mut query = Vec::new();
+        for (k, v) in &s.query {
+            query.push((k.clone(), json(&v.value, known, v.referenced)?));
+        }
+        let mut captures = Vec::new();
+        for (k, p) in &s.capture {
+            if crate::template::BUILTINS.contains(&k.as_str()) {
+                return at(p.referenced, format!("{k:?} is a built-in variable"));
+            }
+            captures.push((k.clone(), path(p)?));
+        }
+        let asserts = s.asserts.iter().map(assert).collect::<Result<_, _>>()?;
+        let req = Request {
+            method,
+            path: text(path_text, known, line.referenced)?,
+            query,
+            body: s
+                .body
+                .as_ref()
+                .map(|b| json(&b.value, known, b.referenced))
+                .transpose()?,
+            kind,
+            captures,
+            asserts,
+        };
+        (Action::Http(req), metric)
+    } else if let Some(e) = &s.expect {
+        if http_only || s.errcode.is_some() || s.status.is_some() {
+            return at(
+                loc,
+                "an expect step takes no query, body, capture, assert, errcode or status",
+            );
+        }
+        let ids = [
+            (Key::Msgid, &e.msgid),
+            (Key::InReplyTo, &e.in_reply_to),
+            (Key::Customer, &e.customer),
+            (Key::Receiver, &e.receiver),
+        ];
+        let given: Vec<(Key, &String)> = ids
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
+            .collect();
+        let [(key, value)] = given.as_slice() else {
+            return at(
+                loc,
+                "expect: give exactly one of `msgid`, `in_reply_to`, `customer`, `receiver`",
+            );
+        };
+        let kind = e.kind.clone().unwrap_or_else(|| "delivered".into());
+        const KINDS: [&str; 5] = ["accepted", "attempt", "acknowledged", "failed", "delivered"];
+        if !KINDS.contains(&kind.as_str()) {
+            return at(
+                loc,
+                format!("expect kind {kind:?}: one of {}", KINDS.join(", ")),
+            );
+        }
+        let since = match &s.since {
+            Some(name) => match before
+                .iter()
+                .position(|b| b.name.as_deref() == Some(name.value.as_str()))
+            {
+                Some(i) => i,
+                None => {
+                    return at(
+                        name.referenced,
+                        format!("since: no step named {:?} before this one", name.value),
+                    )
+                }
+            },
+            None if index == 0 => {
+                return at(
+                    loc,
+                    "an expect needs a step before it to time from (or `since:`)",
+                )
+            }
+            None => index - 1,
+        };
+        let metric = format!("route.{}", e.route.as_deref().unwrap_or(&kind));
+        let exp = Expect {
+            kind,
+            route: e.route.clone(),
+            key: *key,
+            value: text(value, known, loc)?,
+            since,
+        };
+        (Action::Expect(exp), metric)
+    } else {
+        if http_only || s.since.is_some() {
+            return at(loc, "a think step takes only a duration");
+        }
+        let d = s.think.as_ref().map(dur).transpose()?.unwrap_or_default();
+        (Action::Think(d), String::new())
+    };
+    let metric = match (&s.metric, &action) {
+        (Some(m), _) if m.trim().is_empty() => return at(loc, "metric: an empty name"),
+        (Some(m), _) => Some(metrics.id(m.trim())),
+        (None, Action::Think(_)) => None,
+        (None, _) => Some(metrics.id(&default_metric)),
+    };
+    if let Some(n) = &s.name {
+        if before.iter().any(|b| b.name.as_ref() == Some(n)) {
+            return at(loc, format!("two steps are named {n:?}"));
+        }
+    }
+    Ok(Step {
+        name: s.name.clone(),
+        step_metric: s.name.as_ref().map(|n| metrics.id(&format!("step.{n}"))),
+        action,
+        metric,
+        timeout: s
+            .timeout
+            .as_ref()
+            .map(dur)
+            .transpose()?
+            .unwrap_or(DEFAULT_TIMEOUT),
+    })
+}
+
+fn request_line(line: &str) -> Result<(Method, &str), String> {
+    let (m, p) = line.trim().split_once(char::is_whitespace).ok_or_else(|| {
+        format!("{line:?}: expected `METHOD /path`, e.g. `POST /cgi-bin/message/send`")
+    })?;
+    let method = match m {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        other => {
+            return Err(format!(
+                "unknown method {other:?}: GET, POST, PUT, PATCH or DELETE"
+            ))
+        }
+    };
+    Ok((method, p.trim()))
+}
+
+fn assert(a: &raw::Assert) -> Result<Assert, Fail> {
+    let checks: Vec<Check> = [
+        a.equals.clone().map(Check::Equals),
+        a.not_equals.clone().map(Check::NotEquals),
+        a.exists.map(Check::Exists),
+        a.length.map(Check::Length),
+        a.at_least.map(Check::AtLeast),
+        a.at_most.map(Check::AtMost),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let [check] = <[Check; 1]>::try_from(checks).or_else(|_| {
+        at(
+            a.path.referenced,
+            "an assertion has exactly one of equals, not_equals, exists, length, at_least, at_most",
+        )
+    })?;
+    if matches!(check, Check::Equals(Value::Null)) {
+        return at(
+            a.path.referenced,
+            "equals: null cannot be told from a missing field; use exists: false",
+        );
+    }
+    Ok(Assert {
+        path: path(&a.path)?,
+        text: a.path.value.clone(),
+        check,
+    })
+}

@@ -1,0 +1,131 @@
+use super::*;
+use crate::scenario::plan::{Action, Bot, Load, Target};
+
+fn parse_str(text: &str) -> Result<Plan, ScenarioError> {
+    parse(text, "t.yaml", Path::new("."))
+}
+
+const GOOD: &str = r#"
+name: kf-demo
+seed: 7
+data:
+  customer: { from: customers }
+  kf: { from: kf_accounts, pick: random }
+workload:
+  - open: { rate: 50/s, duration: 2s }
+  - closed: { vus: 2, iterations: 10 }
+    think: 1ms..5ms
+steps:
+  - name: write
+    control: POST /mock/kf/${kf}/messages
+    body: { from: "${customer}", content: "hi ${iteration}" }
+    capture: { msgid: msgid }
+  - expect: { in_reply_to: "${msgid}", route: kf }
+    metric: roundtrip
+thresholds:
+  - roundtrip.p99 < 50ms
+  - iterations.error_rate < 1%
+"#;
+
+#[test]
+fn a_good_scenario_plans() {
+    let p = parse_str(GOOD).unwrap();
+    assert_eq!(p.name, "kf-demo");
+    assert!(matches!(p.target, Target::Embedded(_)));
+    assert_eq!(p.bot, Bot::Reference);
+    assert_eq!(p.phases.len(), 2);
+    assert_eq!(
+        p.phases[0].load,
+        Load::Open {
+            from_per_s: 50.0,
+            to_per_s: 50.0,
+            duration: std::time::Duration::from_secs(2)
+        }
+    );
+    assert!(matches!(p.phases[1].steps[1].action, Action::Expect(_)));
+    for m in [
+        "iterations",
+        "api.gettoken",
+        "api.mock/kf/${kf}/messages",
+        "roundtrip",
+        "step.write",
+    ] {
+        assert!(
+            p.metrics.iter().any(|x| x == m),
+            "{m} missing from {:?}",
+            p.metrics
+        );
+    }
+    assert!(p.hash.starts_with("sha256:"));
+}
+
+/// (what to replace in GOOD, with what, words the error must say). The error must point at the line where the
+/// replacement's last line is.
+#[test]
+fn errors_are_located() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("rate: 50/s", "rate: 50/fortnight", "unknown unit"),
+        ("vus: 2", "vus: 0", "at least 1"),
+        ("${customer}", "${nobody}", "${nobody} is not defined"),
+        ("roundtrip.p99 < 50ms", "roundtrip.p99 < 50", "needs a unit"),
+        (
+            "roundtrip.p99 < 50ms",
+            "nothing.p99 < 50ms",
+            "no step records",
+        ),
+        ("from: customers }", "from: people }", "unknown pool"),
+        ("control: POST", "control: FETCH", "unknown method"),
+        ("seed: 7", "seed: 7\ntypo_key: 1", "unknown field"),
+        (
+            "think: 1ms..5ms",
+            "think: 9ms..5ms",
+            "start is above its end",
+        ),
+        (
+            "expect: { in_reply_to:",
+            "expect: { msgid: x, in_reply_to:",
+            "exactly one of",
+        ),
+    ];
+    for (from, to, says) in cases {
+        assert!(GOOD.contains(from), "{from}");
+        let text = GOOD.replacen(from, to, 1);
+        let marker = to.lines().last().unwrap();
+        let want_line = text.lines().position(|l| l.contains(marker)).unwrap() + 1;
+        let e = parse_str(&text).expect_err(to);
+        assert_eq!(e.line, want_line, "{to}: {e}");
+        assert!(e.column > 0, "{to}: {e}");
+        assert!(e.message.contains(says), "{to}: {e}");
+    }
+}
+
+#[test]
+fn a_missing_file_names_itself() {
+    let e = load(Path::new("no/such/scenario.yaml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("no/such/scenario.yaml:0:0: cannot read"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_schema_names_every_top_level_key() {
+    let s: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+    for key in [
+        "name",
+        "target",
+        "bot",
+        "fixture",
+        "workload",
+        "steps",
+        "thresholds",
+        "data",
+        "seed",
+    ] {
+        assert!(
+            s["properties"].get(key).is_some(),
+            "{key} missing from the schema"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! The table a person reads at the end of a run (and `report show`): every metric's percentiles, the
+//! counters, and each threshold with its verdict.
+
+use std::fmt::Write;
+
+use crate::Report;
+
+/// A latency in µs as a person reads it: `412µs`, `1.23ms`, `2.50s`.
+pub fn duration(us: u64) -> String {
+    match us {
+        0..1_000 => format!("{us}µs"),
+        1_000..1_000_000 => format!("{:.2}ms", us as f64 / 1e3),
+        _ => format!("{:.2}s", us as f64 / 1e6),
+    }
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let secs = r.run.duration_ms as f64 / 1000.0;
+    let _ = writeln!(
+        out,
+        "{} — {} on {}, {:.1}s{}",
+        r.scenario.name,
+        r.run.target,
+        r.run.host.hostname,
+        secs,
+        if r.partial { " (PARTIAL)" } else { "" }
+    );
+    let header = [
+        "metric",
+        "n",
+        "errors",
+        "rate/s",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "p99 uncorr.",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for (name, m) in &r.metrics {
+        let c = &m.corrected;
+        let rate = if secs > 0.0 {
+            (c.n + m.n_errors) as f64 / secs
+        } else {
+            0.0
+        };
+        rows.push(vec![
+            name.clone(),
+            c.n.to_string(),
+            m.n_errors.to_string(),
+            format!("{rate:.1}"),
+            duration(c.p50_us),
+            duration(c.p90_us),
+            duration(c.p99_us),
+            duration(c.p999_us),
+            duration(c.max_us),
+            duration(m.uncorrected.p99_us),
+        ]);
+    }
+    table(&mut out, &rows);
+    let c = &r.counters;
+    let _ = writeln!(
+        out,
+        "iterations {} ({} failed), requests {}, errors {}, token refreshes {}, late starts {}",
+        c.n_iterations,
+        c.n_failed_iterations,
+        c.n_requests,
+        c.n_errors,
+        c.n_token_refreshes,
+        c.n_late_iterations
+    );
+    if !c.errors_by_kind.is_empty() {
+        let kinds: Vec<String> = c
+            .errors_by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        let _ = writeln!(out, "errors by kind: {}", kinds.join(", "));
+    }
+    if !c.errors_by_errcode.is_empty() {
+        let codes: Vec<String> = c
+            .errors_by_errcode
+            .iter()
+            .map(|(k, n)| format!("{k} ×{n}"))
+            .collect();
+        let _ = writeln!(out, "errors by errcode: {}", codes.join(", "));
+    }
+    for t in &r.thresholds {
+        let value = t.value.map_or("no data".to_owned(), |v| format!("{v:.3}"));
+        let mark = if t.passed { "pass" } else { "FAIL" };
+        let _ = writeln!(out, "  {mark}  {}  (measured {value})", t.expr);
+    }
+    let _ = writeln!(out, "verdict: {}", r.verdict);
+    out
+}
+
+/// Left-aligned first column, right-aligned numbers.
+fn table(out: &mut String, rows: &[Vec<String>]) {
+    let n_cols = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..n_cols)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(412), "412µs");
+        assert_eq!(duration(1_234), "1.23ms");
+        assert_eq!(duration(2_500_000), "2.50s");
+    }
+
+    #[test]
+    fn the_table_names_every_metric_and_threshold() {
+        let r = crate::tests::sample();
+        let text = render(&r);
+        assert!(text.contains("roundtrip"), "{text}");
+        assert!(text.contains("api.message/send"), "{text}");
+        assert!(text.contains("FAIL  roundtrip.p99 < 1ms"), "{text}");
+        assert!(text.contains("verdict: failed"), "{text}");
+    }
+}

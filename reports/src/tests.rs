@@ -1,0 +1,114 @@
+use super::*;
+
+/// A small report with two metrics, a series point and a failed threshold.
+pub(crate) fn sample() -> Report {
+    let mut a = histogram::new();
+    let mut b = histogram::new();
+    for us in [900, 1_100, 1_500, 2_000, 40_000] {
+        histogram::record(&mut a, us);
+        histogram::record(&mut b, us / 2);
+    }
+    let metric = |h: &hdrhistogram::Histogram<u64>| Metric {
+        corrected: Encoded::from_histogram(h),
+        uncorrected: Encoded::from_histogram(h),
+        n_errors: 1,
+    };
+    Report {
+        schema: SCHEMA.into(),
+        version: VERSION.into(),
+        partial: false,
+        stopped: None,
+        scenario: Scenario {
+            name: "sample".into(),
+            description: String::new(),
+            file: "sample.yaml".into(),
+            hash: "sha256:00".into(),
+            text: "name: sample\n".into(),
+            seed: 7,
+            overrides: BTreeMap::new(),
+        },
+        run: Run {
+            started_at: "2026-11-28T00:00:00Z".into(),
+            ended_at: "2026-11-28T00:00:05Z".into(),
+            duration_ms: 5_000,
+            target: "embedded".into(),
+            bot: "reference".into(),
+            loadgen_version: "0.1.0".into(),
+            git_revision: None,
+            host: Host {
+                hostname: "ci".into(),
+                os: "linux".into(),
+                arch: "x86_64".into(),
+                n_cpus: 2,
+                cpu_model: "test".into(),
+            },
+            shard: None,
+            phases: vec![],
+        },
+        metrics: BTreeMap::from([
+            ("roundtrip".to_owned(), metric(&a)),
+            ("api.message/send".to_owned(), metric(&b)),
+        ]),
+        counters: Counters::default(),
+        series: vec![Second {
+            t_s: 0,
+            n_iterations: 5,
+            n_requests: 5,
+            n_errors: 0,
+            metrics: BTreeMap::from([("roundtrip".to_owned(), Encoded::from_histogram(&a))]),
+        }],
+        thresholds: vec![Threshold {
+            expr: "roundtrip.p99 < 1ms".into(),
+            value: Some(40_000.0),
+            passed: false,
+        }],
+        verdict: "failed".into(),
+    }
+}
+
+#[test]
+fn a_report_reads_back_equal() {
+    let r = sample();
+    let back = Report::parse(&r.to_json(), "r.json").unwrap();
+    assert_eq!(back, r);
+    let h = back.metrics["roundtrip"].corrected.decode().unwrap();
+    assert_eq!(h.len(), 5);
+}
+
+#[test]
+fn a_newer_major_version_is_refused_by_name() {
+    let text = sample()
+        .to_json()
+        .replace("\"version\": \"1.0\"", "\"version\": \"2.0\"");
+    let e = Report::parse(&text, "new.json").unwrap_err();
+    assert!(matches!(e, ReadError::Version { .. }), "{e}");
+    assert!(e.to_string().contains("version 2.0"), "{e}");
+    let minor = sample()
+        .to_json()
+        .replace("\"version\": \"1.0\"", "\"version\": \"1.7\"");
+    assert!(Report::parse(&minor, "minor.json").is_ok());
+}
+
+#[test]
+fn other_json_is_not_a_report() {
+    let e = Report::parse("{\"hello\": 1}", "x.json").unwrap_err();
+    assert!(matches!(e, ReadError::Schema { .. }), "{e}");
+}
+
+#[test]
+fn a_truncated_report_is_a_json_error() {
+    let text = sample().to_json();
+    let e = Report::parse(&text[..text.len() / 2], "cut.json").unwrap_err();
+    assert!(matches!(e, ReadError::Json { .. }), "{e}");
+}
+
+#[test]
+fn a_hand_edited_count_is_caught() {
+    let r = sample();
+    let n = r.metrics["roundtrip"].corrected.n;
+    let text = r
+        .to_json()
+        .replacen(&format!("\"n\": {n},"), &format!("\"n\": {},", n + 1), 1);
+    let e = Report::parse(&text, "edited.json").unwrap_err();
+    assert!(matches!(e, ReadError::Invalid { .. }), "{e}");
+}
