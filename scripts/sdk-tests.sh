@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-venv=target/sdk-venv
+# Honour CARGO_TARGET_DIR, so a second checkout's build (or a second developer) does not share binaries.
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+venv=$target_dir/sdk-venv
 reqs=mock-server/tests/sdk/requirements.txt
 stamp=$venv/.requirements.sha256
 
@@ -22,7 +24,7 @@ fi
 cargo build -q -p mock-server --bin mock-server
 
 status=0
-MOCK_SERVER_BIN="$root/target/debug/mock-server" \
+MOCK_SERVER_BIN="$target_dir/debug/mock-server" \
     "$venv/bin/python" -m pytest mock-server/tests/sdk -q -p no:cacheprovider "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "sdk-tests: pytest collected no tests" >&2

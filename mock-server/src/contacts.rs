@@ -24,7 +24,7 @@ pub struct Change<'a> {
 /// member gets `del_external_contact` (Source `DELETE_BY_TRANSFER`) when a customer moved, the taker
 /// `transfer_fail` when it failed. Called before every 客户联系 call, so they see the world as of now.
 pub fn settle(st: &Arc<State>, sim: &Sim, corp: usize) {
-    use crate::store::transfers::{DONE, REFUSED};
+    use crate::store::transfers::{DONE, REFUSED, TAKER_FULL};
     let settled = sim.store.transfers.settle(
         &sim.store.contacts,
         corp,
@@ -44,11 +44,13 @@ pub fn settle(st: &Arc<State>, sim: &Sim, corp: usize) {
                 t.takeover,
                 &[("FailReason", "customer_refused")],
             ),
-            _ => (
+            TAKER_FULL => (
                 "transfer_fail",
                 t.takeover,
                 &[("FailReason", "customer_limit_exceed")],
             ),
+            // Nothing else is announced: a dropped transfer has no relation left to speak of.
+            _ => continue,
         };
         let change = Change {
             corp,

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use wecom_wire::externalcontact::ways::WELCOME_CODE_TTL_S;
 
 use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
-use crate::contacts::{notify, Change};
+use crate::contacts::{notify, settle, Change};
 use crate::store::contacts::{Follow, Welcome};
 
 #[derive(Deserialize)]
@@ -155,6 +155,8 @@ pub async fn refuse_transfer(
     let i = sim.world.corps[corp]
         .customer_index(&external_userid)
         .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    // Too late to refuse a transfer whose 24 h are up.
+    settle(&st, &sim, corp);
     if !sim.store.transfers.refuse(corp, i) {
         return Err(bad_request(format!(
             "{external_userid} is in no on-the-job transfer to refuse"
@@ -181,6 +183,8 @@ pub async fn change(
     let Action { action } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
+    // A transfer that is due has happened in mock time: the relation is the taker's by now.
+    settle(&st, &sim, corp);
     let c = &sim.world.corps[corp];
     let i = c
         .customer_index(&external_userid)
@@ -205,6 +209,9 @@ pub async fn change(
     };
     if change_type != "edit_external_contact" {
         sim.store.contacts.remove_follow(corp, i, user);
+        // The relation a waiting transfer would move is gone: the transfer goes with it, silently (status 5
+        // in transfer_result), so the taker does not get a customer who deleted the member.
+        sim.store.transfers.cancel(corp, user, i);
     }
     let ch = Change {
         corp,

@@ -15,6 +15,9 @@ pub const DONE: i64 = 1;
 pub const WAITING: i64 = 2;
 pub const REFUSED: i64 = 3;
 pub const TAKER_FULL: i64 = 4;
+/// No transfer on record: the answer for a customer never transferred between the pair, and what a transfer
+/// reads once the relation it was moving ended (the customer deleted the member, or the member the customer)
+/// before it completed [U: WeCom documents the status, not when it shows].
 pub const NO_RECORD: i64 = 5;
 /// `add_way` 202: assigned by the admin (an inherited customer) [U].
 const ADD_WAY_ASSIGNED: i64 = 202;
@@ -43,8 +46,9 @@ struct Book {
     records: Vec<Transfer>,
     /// Waiting transfers by (due time, record index).
     pending: BTreeSet<(i64, usize)>,
-    /// customer → index of their waiting transfer.
-    waiting: HashMap<usize, usize>,
+    /// (handover member, customer) → index of the waiting transfer of that relation. Keyed by the relation,
+    /// not the customer: a customer of two members who both leave is two relations, each transferable.
+    waiting: HashMap<(usize, usize), usize>,
 }
 
 /// Why one customer of a transfer request was refused; the others go on.
@@ -52,7 +56,7 @@ struct Book {
 pub enum Refusal {
     /// The handover member does not have the customer (84061).
     NotTheirs,
-    /// The customer is in a transfer already (40098 [U]).
+    /// The relation is in a transfer already (40098 [U]).
     Busy,
     /// The taker has the customer already (40100 [U]).
     TakerHasThem,
@@ -97,7 +101,7 @@ impl Transfers {
                 if !contacts.follows(corp, c, handover) {
                     return Err(Refusal::NotTheirs);
                 }
-                if book.waiting.contains_key(&c) {
+                if book.waiting.contains_key(&(handover, c)) {
                     return Err(Refusal::Busy);
                 }
                 if contacts.follows(corp, c, takeover) {
@@ -115,26 +119,50 @@ impl Transfers {
                     refused: false,
                 });
                 book.pending.insert((due, i));
-                book.waiting.insert(c, i);
+                book.waiting.insert((handover, c), i);
                 Ok(())
             })
             .collect()
     }
 
-    /// The customer refuses their waiting on-the-job transfer; false if there is none to refuse.
+    /// The customer refuses their waiting on-the-job transfers (every one, if two members are handing them on);
+    /// false if there is none to refuse.
     pub fn refuse(&self, corp: usize, customer: usize) -> bool {
         let Some(book) = self.books.get(corp) else {
             return false;
         };
         let mut book = book.lock();
-        let Some(&i) = book.waiting.get(&customer) else {
+        let mine: Vec<usize> = book
+            .waiting
+            .iter()
+            .filter(|((_, c), _)| *c == customer)
+            .map(|(_, &i)| i)
+            .collect();
+        let mut any = false;
+        for i in mine {
+            let t = &mut book.records[i];
+            if !t.resigned {
+                t.refused = true;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// The relation (`handover`, `customer`) ended while a transfer of it was waiting: the transfer is dropped
+    /// (status [`NO_RECORD`]) and will raise nothing, since there is no relation left to move. Returns whether
+    /// one was waiting.
+    pub fn cancel(&self, corp: usize, handover: usize, customer: usize) -> bool {
+        let Some(book) = self.books.get(corp) else {
             return false;
         };
-        let t = &mut book.records[i];
-        if t.resigned {
+        let mut book = book.lock();
+        let Some(i) = book.waiting.remove(&(handover, customer)) else {
             return false;
-        }
-        t.refused = true;
+        };
+        let due = book.records[i].takeover_time;
+        book.pending.remove(&(due, i));
+        book.records[i].status = NO_RECORD;
         true
     }
 
@@ -157,36 +185,42 @@ impl Transfers {
             }
             book.pending.remove(&(due, i));
             let t = book.records[i].clone();
-            book.waiting.remove(&t.customer);
+            book.waiting.remove(&(t.handover, t.customer));
             let n_taken = contacts
                 .by_user
                 .get(&(corp, t.takeover))
                 .map_or(0, |s| s.len());
-            let status = if t.refused {
-                REFUSED
-            } else if n_taken >= max_customers {
-                TAKER_FULL
-            } else {
-                let old = contacts
-                    .follows
-                    .get(&(corp, t.customer))
-                    .and_then(|f| f.iter().find(|f| f.user == t.handover).cloned());
-                // The relation moves with what the old member knew: remark, description, tags.
-                let moved = Follow {
-                    user: t.takeover,
-                    createtime: due,
-                    add_way: ADD_WAY_ASSIGNED,
-                    oper_userid: String::new(),
-                    ..old.unwrap_or_default()
-                };
-                contacts.add_follow(corp, t.customer, moved);
-                contacts.remove_follow(corp, t.customer, t.handover);
-                DONE
+            let old = contacts
+                .follows
+                .get(&(corp, t.customer))
+                .and_then(|f| f.iter().find(|f| f.user == t.handover).cloned());
+            let status = match old {
+                // The relation ended while waiting (normally `cancel` saw to it already): nothing to move, no
+                // event, and above all no relation conjured back for a customer who deleted the member.
+                None => NO_RECORD,
+                Some(_) if t.refused => REFUSED,
+                Some(_) if n_taken >= max_customers => TAKER_FULL,
+                Some(old) => {
+                    // The relation moves with what the old member knew: remark, description, tags.
+                    let moved = Follow {
+                        user: t.takeover,
+                        createtime: due,
+                        add_way: ADD_WAY_ASSIGNED,
+                        oper_userid: String::new(),
+                        ..old
+                    };
+                    // false if the customer added the taker meanwhile; they keep that relation.
+                    contacts.add_follow(corp, t.customer, moved);
+                    contacts.remove_follow(corp, t.customer, t.handover);
+                    DONE
+                }
             };
             book.records[i].status = status;
-            out.push(Settled {
-                transfer: book.records[i].clone(),
-            });
+            if status != NO_RECORD {
+                out.push(Settled {
+                    transfer: book.records[i].clone(),
+                });
+            }
         }
         out
     }
@@ -212,7 +246,7 @@ impl Transfers {
             .map(|r| (r.key().1, *r.value()))
             .collect();
         members.sort();
-        let waiting: std::collections::HashSet<usize> =
+        let waiting: std::collections::HashSet<(usize, usize)> =
             self.books.get(corp).map_or_else(Default::default, |b| {
                 b.lock().waiting.keys().copied().collect()
             });
@@ -221,7 +255,7 @@ impl Transfers {
             if let Some(set) = contacts.by_user.get(&(corp, user)) {
                 out.extend(
                     set.iter()
-                        .filter(|c| !waiting.contains(c))
+                        .filter(|&&c| !waiting.contains(&(user, c)))
                         .map(|&c| (user, c, since)),
                 );
             }

@@ -250,6 +250,16 @@ async fn bad_transfers_are_refused_whole() {
             40058,
         ),
         ("get_unassigned_list", json!({"page_size": 1001}), 40058),
+        (
+            "get_unassigned_list",
+            json!({"page_id": i64::MAX, "page_size": 1000}),
+            40058,
+        ),
+        (
+            "transfer_result",
+            json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": ["wmNobody"]}),
+            40096,
+        ),
     ];
     for (path, body, want) in cases {
         assert_eq!(
@@ -276,4 +286,114 @@ async fn bad_transfers_are_refused_whole() {
         .0,
         400
     );
+}
+
+#[tokio::test]
+async fn a_customer_who_deletes_the_member_mid_transfer_goes_to_nobody() {
+    let (app, mut got) = app_with_bot(0).await;
+    let t = app.token().await;
+    control(&app, "/mock/members/zhangsan/resign", json!({})).await;
+    let body = json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [CUSTOMER]});
+    let started = ec(&app, &t, "resigned/transfer_customer", body).await;
+    assert_eq!(started["customer"][0]["errcode"], 0, "{started}");
+    let (status, _) = control(
+        &app,
+        &format!("/mock/customers/{CUSTOMER}/contacts/zhangsan"),
+        json!({"action": "remove"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let f = parse_fields(&next_push(&mut got).await).unwrap_or_default();
+    assert_eq!(f.get("ChangeType"), Some("del_follow_user"));
+
+    app.advance(24 * 3600).await;
+    let t = app.token().await;
+    let pair = json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu"});
+    let result = ec(&app, &t, "resigned/transfer_result", pair).await;
+    assert_eq!(
+        statuses(&result),
+        [(CUSTOMER.into(), 5)],
+        "no transfer is left to complete"
+    );
+    let wangwu = app
+        .get(&format!(
+            "/cgi-bin/externalcontact/list?access_token={t}&userid=wangwu"
+        ))
+        .await;
+    assert_eq!(code(&wangwu), 84061, "wangwu did not get 小明: {wangwu}");
+    let x = app
+        .get(&format!(
+            "/cgi-bin/externalcontact/get?access_token={t}&external_userid={CUSTOMER}"
+        ))
+        .await;
+    assert_eq!(code(&x), 84061, "小明 is nobody's contact now: {x}");
+    // The next push is one made now, not a DELETE_BY_TRANSFER for the relation that ended.
+    control(
+        &app,
+        &format!("/mock/customers/{XIAOHONG}/contacts/lisi"),
+        json!({"action": "edit"}),
+    )
+    .await;
+    let f = parse_fields(&next_push(&mut got).await).unwrap_or_default();
+    assert_eq!(
+        (f.get("ChangeType"), f.get("UserID")),
+        (Some("edit_external_contact"), Some("lisi"))
+    );
+}
+
+#[tokio::test]
+async fn each_members_share_of_a_customer_is_transferred_on_its_own() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    control(&app, "/mock/members/zhangsan/resign", json!({})).await;
+    control(&app, "/mock/members/lisi/resign", json!({})).await;
+    let body = json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOHONG]});
+    let started = ec(&app, &t, "resigned/transfer_customer", body).await;
+    assert_eq!(started["customer"][0]["errcode"], 0, "{started}");
+    let left = ec(&app, &t, "get_unassigned_list", json!({})).await;
+    let pairs: Vec<(&str, &str)> = left["info"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            Some((
+                i["handover_userid"].as_str()?,
+                i["external_userid"].as_str()?,
+            ))
+        })
+        .collect();
+    assert!(
+        pairs.contains(&("lisi", XIAOHONG)),
+        "lisi's share of 小红 is still unassigned: {left}"
+    );
+    let body = json!({"handover_userid": "lisi", "takeover_userid": "zhaoliu", "external_userid": [XIAOHONG]});
+    let second = ec(&app, &t, "resigned/transfer_customer", body).await;
+    assert_eq!(second["customer"][0]["errcode"], 0, "{second}");
+
+    app.advance(24 * 3600).await;
+    let t = app.token().await;
+    let x = app
+        .get(&format!(
+            "/cgi-bin/externalcontact/get?access_token={t}&external_userid={XIAOHONG}"
+        ))
+        .await;
+    let followers: Vec<&str> = x["follow_user"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["userid"].as_str())
+        .collect();
+    assert_eq!(followers, ["wangwu", "zhaoliu"], "{x}");
+}
+
+#[tokio::test]
+async fn transfer_result_names_customers_without_a_record_status_5() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let body = json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [CUSTOMER]});
+    ec(&app, &t, "transfer_customer", body).await;
+    let asked = json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOHONG, CUSTOMER]});
+    let r = ec(&app, &t, "transfer_result", asked).await;
+    assert_eq!(statuses(&r), [(XIAOHONG.into(), 5), (CUSTOMER.into(), 2)]);
+    assert_eq!(r["customer"][0]["takeover_time"], 0);
 }

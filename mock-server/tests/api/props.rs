@@ -196,6 +196,14 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
                     "enable_duplicate_check",
                     "markdown",
                     "safe",
+                    "page_id",
+                    "page_size",
+                    "tag_filter",
+                    "group_list",
+                    "tag_list",
+                    "tag",
+                    "start_time",
+                    "end_time",
                 ])
                 .prop_map(str::to_owned),
                 inner,
@@ -294,6 +302,26 @@ proptest! {
                 prop_assert!(unchanged, "{} refused with {} but changed the world", p, v);
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `get_unassigned_list`'s legacy paging multiplies two numbers from the request: any of them, including
+    /// ones whose product overflows, gets a page or 40058, never a panic.
+    #[test]
+    fn unassigned_paging_takes_any_numbers(
+        page_id in prop_oneof![any::<i64>(), Just(i64::MAX), Just(i64::MAX / 1000 + 1), 0i64..4],
+        page_size in prop_oneof![any::<i64>(), 1i64..=1000, Just(1000i64)],
+    ) {
+        let f = fixture();
+        let body = serde_json::json!({"page_id": page_id, "page_size": page_size}).to_string().into_bytes();
+        let (status, v, unchanged) = call(&f, Method::POST, "/cgi-bin/externalcontact/get_unassigned_list", &format!("access_token={TOKEN}"), body)?;
+        prop_assert_eq!(status, 200);
+        let code = v.as_ref().and_then(|v| v["errcode"].as_i64());
+        prop_assert!(code == Some(0) || code == Some(40058), "{:?}", v);
+        prop_assert!(unchanged);
     }
 }
 

@@ -13,7 +13,7 @@ use wecom_wire::{Errcode, WireError};
 use super::{contacts_caller, member};
 use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
-use crate::store::transfers::Refusal;
+use crate::store::transfers::{Refusal, Transfer, NO_RECORD};
 
 /// Handover and takeover members: both must exist, differ, and the taker must still work here. A resigned
 /// transfer needs a handover who resigned; an on-the-job one, one who did not.
@@ -108,7 +108,9 @@ pub async fn resigned_transfer_customer(
     transfer(st, q, body, true).await
 }
 
-/// Both result endpoints answer from the same records; a pair with none gets an empty list.
+/// Both result endpoints answer from the same records; a pair with none gets an empty list. With
+/// `external_userid` (the older per-customer form), each named customer gets their latest record for the pair,
+/// or status 5 (no record) with `takeover_time` 0.
 pub async fn transfer_result(
     State(st): State<Arc<Shared>>,
     q: Params,
@@ -127,8 +129,11 @@ pub async fn transfer_result(
             .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
         None => 0,
     };
-    let records = sim.store.transfers.results(who.corp, from, to);
-    let end = (start + RESULT_PAGE).min(records.len());
+    let mut records = sim.store.transfers.results(who.corp, from, to);
+    if !req.external_userid.is_empty() {
+        records = named(corp, &records, &req.external_userid, (from, to))?;
+    }
+    let end = start.saturating_add(RESULT_PAGE).min(records.len());
     let customer = records
         .get(start..end)
         .unwrap_or_default()
@@ -150,6 +155,39 @@ pub async fn transfer_result(
     })
 }
 
+/// The latest record of each named customer, or a [`NO_RECORD`] stand-in; an unknown id refuses the call.
+fn named(
+    corp: &crate::world::Corp,
+    records: &[Transfer],
+    ids: &[String],
+    (handover, takeover): (usize, usize),
+) -> Result<Vec<Transfer>, ApiError> {
+    if ids.len() > MAX_PER_TRANSFER {
+        return Err(WireError::invalid_field("external_userid").into());
+    }
+    ids.iter()
+        .map(|e| {
+            let customer = corp
+                .customer_index(e)
+                .ok_or_else(|| WireError::new(Errcode::INVALID_EXTERNAL_USERID))?;
+            Ok(records
+                .iter()
+                .rev()
+                .find(|t| t.customer == customer)
+                .cloned()
+                .unwrap_or(Transfer {
+                    customer,
+                    handover,
+                    takeover,
+                    status: NO_RECORD,
+                    takeover_time: 0,
+                    resigned: false,
+                    refused: false,
+                }))
+        })
+        .collect()
+}
+
 pub async fn unassigned_list(
     State(st): State<Arc<Shared>>,
     q: Params,
@@ -166,8 +204,12 @@ pub async fn unassigned_list(
             .ids
             .cursor_pos(c)
             .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        // The legacy page_id counts pages of page_size.
-        None => req.page_id.unwrap_or(0).max(0) as usize * size as usize,
+        // The legacy page_id counts pages of page_size; one so large that the offset overflows is refused
+        // rather than wrapped.
+        None => usize::try_from(req.page_id.unwrap_or(0).max(0))
+            .ok()
+            .and_then(|p| p.checked_mul(size as usize))
+            .ok_or_else(|| WireError::invalid_field("page_id"))?,
     };
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
@@ -175,7 +217,7 @@ pub async fn unassigned_list(
         .store
         .transfers
         .unassigned(&sim.store.contacts, who.corp);
-    let end = (start + size as usize).min(all.len());
+    let end = start.saturating_add(size as usize).min(all.len());
     let info = all
         .get(start.min(all.len())..end)
         .unwrap_or_default()

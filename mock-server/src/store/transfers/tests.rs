@@ -21,9 +21,12 @@ enum Op {
     },
     Refuse(usize),
     Advance(i64),
+    /// A relation ends (either side deletes). `cancel`: the waiting transfer of it is dropped at once, as the
+    /// control API does; without, `settle` must still not bring the relation back.
     Delete {
         customer: usize,
         user: usize,
+        cancel: bool,
     },
 }
 
@@ -44,7 +47,13 @@ fn op(n_users: usize) -> impl Strategy<Value = Op> {
             }),
         (0..N_CUSTOMERS).prop_map(Op::Refuse),
         prop_oneof![Just(3600i64), Just(WAIT_S), Just(WAIT_S + 1)].prop_map(Op::Advance),
-        (0..N_CUSTOMERS, 0..n_users).prop_map(|(customer, user)| Op::Delete { customer, user }),
+        (0..N_CUSTOMERS, 0..n_users, any::<bool>()).prop_map(|(customer, user, cancel)| {
+            Op::Delete {
+                customer,
+                user,
+                cancel,
+            }
+        }),
     ]
 }
 
@@ -69,16 +78,32 @@ proptest! {
                 }
                 Op::Refuse(c) => { transfers.refuse(0, c); }
                 Op::Advance(s) => now_s += s,
-                Op::Delete { customer, user } => {
+                Op::Delete { customer, user, cancel } => {
                     if contacts.remove_follow(0, customer, user)
                         && contacts.follows.get(&(0, customer)).is_none_or(|f| f.is_empty())
                     {
                         deleted.insert(customer);
                     }
+                    if cancel {
+                        transfers.cancel(0, user, customer);
+                    }
                 }
             }
-            transfers.settle(&contacts, 0, now_s, max);
-            let unassigned: HashSet<usize> = transfers.unassigned(&contacts, 0).into_iter().map(|(_, c, _)| c).collect();
+            let before: Vec<Vec<usize>> = (0..n_customers).map(|c| followers_of(&contacts, c)).collect();
+            for s in transfers.settle(&contacts, 0, now_s, max) {
+                let t = s.transfer;
+                // An event for a relation that no longer exists would tell the bot of a customer it lost long ago.
+                prop_assert!(before[t.customer].contains(&t.handover),
+                    "transfer of {} from {} settled (status {}) after the relation ended", t.customer, t.handover, t.status);
+            }
+            for (c, was) in before.iter().enumerate() {
+                // Nothing here adds customers, and a transfer only moves a relation: a customer who deleted a
+                // member mid-transfer must not come back to the taker.
+                let now = followers_of(&contacts, c);
+                prop_assert!(now.len() <= was.len(), "customer {} gained a relation: {:?} → {:?}", c, was, now);
+            }
+            let unassigned_pairs: HashSet<(usize, usize)> = transfers.unassigned(&contacts, 0).into_iter().map(|(u, c, _)| (u, c)).collect();
+            let unassigned: HashSet<usize> = unassigned_pairs.iter().map(|&(_, c)| c).collect();
             for &c in &followed_at_start {
                 let followers: Vec<usize> = contacts.follows.get(&(0, c)).map(|f| f.iter().map(|f| f.user).collect()).unwrap_or_default();
                 if followers.is_empty() {
@@ -88,9 +113,15 @@ proptest! {
                 // Only a delete may take a customer's last relation, and then it is recorded above.
                 deleted.remove(&c);
                 let all_left = followers.iter().all(|u| transfers.is_resigned(0, *u));
-                let on_the_way = transfers.books[0].lock().waiting.contains_key(&c);
+                let on_the_way = transfers.books[0].lock().waiting.keys().any(|&(_, x)| x == c);
                 if all_left {
                     prop_assert!(unassigned.contains(&c) || on_the_way, "customer {} of resigned members is nowhere", c);
+                }
+                // Per relation: each resigned member's share is listed or being transferred, whatever the other
+                // members' shares are doing.
+                for &u in followers.iter().filter(|u| transfers.is_resigned(0, **u)) {
+                    let waiting = transfers.books[0].lock().waiting.contains_key(&(u, c));
+                    prop_assert!(unassigned_pairs.contains(&(u, c)) || waiting, "relation {}–{} of a resigned member is nowhere", u, c);
                 }
                 let mut by_user_count = 0;
                 for u in &followers {
@@ -101,6 +132,74 @@ proptest! {
             }
         }
     }
+}
+
+fn followers_of(contacts: &Contacts, c: usize) -> Vec<usize> {
+    contacts
+        .follows
+        .get(&(0, c))
+        .map(|f| f.iter().map(|f| f.user).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_relation_deleted_mid_transfer_does_not_come_back() {
+    let (world, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
+    let (zhangsan, wangwu, xiaoming) = (0, 2, 0);
+    for cancel in [true, false] {
+        let contacts = Contacts::new(&world);
+        let transfers = Transfers::new(1);
+        transfers.resigned.insert((0, zhangsan), 0);
+        let started = transfers.start(&contacts, 0, (zhangsan, wangwu), &[xiaoming], true, 0);
+        assert_eq!(started, vec![Ok(())]);
+        assert!(contacts.remove_follow(0, xiaoming, zhangsan));
+        if cancel {
+            assert!(transfers.cancel(0, zhangsan, xiaoming));
+        }
+        let settled = transfers.settle(&contacts, 0, WAIT_S, 100);
+        assert!(settled.is_empty(), "cancel={cancel}: no event: {settled:?}");
+        assert!(
+            followers_of(&contacts, xiaoming).is_empty(),
+            "cancel={cancel}: 小明 deleted zhangsan and belongs to nobody"
+        );
+        assert_eq!(
+            transfers.results(0, zhangsan, wangwu)[0].status,
+            NO_RECORD,
+            "cancel={cancel}"
+        );
+    }
+}
+
+#[test]
+fn each_relation_of_a_shared_customer_transfers_on_its_own() {
+    let (world, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
+    let contacts = Contacts::new(&world);
+    let transfers = Transfers::new(1);
+    let (zhangsan, lisi, wangwu, xiaohong) = (0, 1, 2, 1);
+    transfers.resigned.insert((0, zhangsan), 5);
+    transfers.resigned.insert((0, lisi), 5);
+    let zhangsan_to_wangwu =
+        transfers.start(&contacts, 0, (zhangsan, wangwu), &[xiaohong], true, 0);
+    assert_eq!(zhangsan_to_wangwu, vec![Ok(())]);
+    assert!(
+        transfers
+            .unassigned(&contacts, 0)
+            .contains(&(lisi, xiaohong, 5)),
+        "lisi's share of 小红 still waits for someone"
+    );
+    assert_eq!(
+        transfers.start(&contacts, 0, (lisi, 3), &[xiaohong], true, 0),
+        vec![Ok(())],
+        "lisi's share is not busy because zhangsan's is"
+    );
+    assert_eq!(
+        transfers.start(&contacts, 0, (zhangsan, 3), &[xiaohong], true, 0),
+        vec![Err(Refusal::Busy)]
+    );
+    transfers.settle(&contacts, 0, WAIT_S, 100);
+    let mut now = followers_of(&contacts, xiaohong);
+    now.sort();
+    assert_eq!(now, vec![wangwu, 3]);
 }
 
 #[test]
