@@ -4,6 +4,8 @@
 //! [`scenario::load`] turns a file into a checked plan; [`run::run`] brings up the target, executes the plan's
 //! phases and returns the report. The binary is glue over these.
 
+pub mod http;
+pub mod recorder;
 pub mod scenario;
 pub mod select;
 pub mod template;

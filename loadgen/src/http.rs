@@ -1,0 +1,168 @@
+//! The HTTP client: one keep-alive HTTP/1.1 connection per worker on hyper's low-level client, so sending a
+//! request takes no pool lock and allocates only the request itself. A connection the server closed is made
+//! again, and a request that failed on a reused connection before any answer is sent once more on a new one
+//! (the race every keep-alive client meets).
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{CONTENT_TYPE, HOST};
+use hyper_util::rt::TokioIo;
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+use crate::scenario::plan::Method;
+
+/// `http://host:port` of the target, split once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// `host:port`, for connecting and for the Host header.
+    pub authority: String,
+}
+
+impl Base {
+    pub fn parse(url: &str) -> Result<Base, HttpError> {
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| HttpError::Url(url.to_owned()))?;
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.is_empty() {
+            return Err(HttpError::Url(url.to_owned()));
+        }
+        let authority = if authority.contains(':') && !authority.ends_with(']') {
+            authority.to_owned()
+        } else {
+            format!("{authority}:80")
+        };
+        Ok(Base { authority })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.authority)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("{0:?} is not an http://host:port URL")]
+    Url(String),
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, std::io::Error),
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the connection failed: {0}")]
+    Connection(#[from] hyper::Error),
+    #[error("bad request: {0}")]
+    Request(#[from] hyper::http::Error),
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+pub struct Conn {
+    base: Base,
+    sender: Option<SendRequest<Full<Bytes>>>,
+    /// Connections made, the first included.
+    pub n_connects: u64,
+}
+
+impl Conn {
+    pub fn new(base: Base) -> Conn {
+        Conn {
+            base,
+            sender: None,
+            n_connects: 0,
+        }
+    }
+
+    async fn connect(&mut self) -> Result<SendRequest<Full<Bytes>>, HttpError> {
+        let stream = TcpStream::connect(&self.base.authority)
+            .await
+            .map_err(|e| HttpError::Connect(self.base.authority.clone(), e))?;
+        // Small requests and answers: waiting to coalesce them would only add latency.
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            // Ends when the sender is dropped or the server closes; errors show on the next request.
+            let _ = conn.await;
+        });
+        self.n_connects += 1;
+        Ok(sender)
+    }
+
+    /// Sends one request and reads the whole answer, within `timeout` in all. A timeout drops the connection:
+    /// its answer may still come and must not be read as the next request's.
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+        timeout: Duration,
+    ) -> Result<Response, HttpError> {
+        match tokio::time::timeout(timeout, self.send_inner(method, path_and_query, body)).await {
+            Ok(r) => r,
+            Err(_) => {
+                self.sender = None;
+                Err(HttpError::Timeout(timeout))
+            }
+        }
+    }
+
+    async fn send_inner(
+        &mut self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Response, HttpError> {
+        let reused = self.sender.is_some();
+        match self.once(method, path_and_query, body.clone()).await {
+            Err(HttpError::Connection(e)) if reused && (e.is_canceled() || e.is_incomplete_message() || e.is_closed()) => {
+                self.once(method, path_and_query, body).await
+            }
+            r => r,
+        }
+    }
+
+    async fn once(
+        &mut self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Response, HttpError> {
+        let mut sender = match self.sender.take() {
+            Some(s) if !s.is_closed() => s,
+            _ => self.connect().await?,
+        };
+        sender.ready().await?;
+        let mut req = hyper::Request::builder()
+            .method(method.as_str())
+            .uri(path_and_query)
+            .header(HOST, &self.base.authority);
+        if body.is_some() {
+            req = req.header(CONTENT_TYPE, "application/json");
+        }
+        let req = req.body(Full::new(body.unwrap_or_default()))?;
+        let resp = sender.send_request(req).await?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await?.to_bytes();
+        self.sender = Some(sender);
+        Ok(Response { status, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bases() {
+        assert_eq!(Base::parse("http://127.0.0.1:8080").unwrap().authority, "127.0.0.1:8080");
+        assert_eq!(Base::parse("http://localhost/").unwrap().authority, "localhost:80");
+        assert_eq!(Base::parse("http://[::1]:9").unwrap().authority, "[::1]:9");
+        assert!(Base::parse("https://x").is_err());
+        assert!(Base::parse("http://").is_err());
+    }
+}
