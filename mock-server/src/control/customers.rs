@@ -62,13 +62,16 @@ pub async fn message(
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let c = &sim.world.corps[corp];
     let customer = c
-        .customer(&external_userid)
+        .customer_index(&external_userid)
         .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
     let to = m.to.as_deref().unwrap_or_default();
     let user = c
         .user_index(to)
         .ok_or_else(|| bad_request(format!("no member {to:?}")))?;
-    if !customer.follow.contains(&user) {
+    // The live relations, not the fixture's: a customer who scanned a way since may write, one who deleted the
+    // member may not, and a transfer that is due has moved the customer on.
+    crate::contacts::settle(&st, &sim, corp);
+    if !sim.store.contacts.follows(corp, customer, user) {
         return Err(bad_request(format!(
             "{external_userid} is not an external contact of {to}"
         )));
@@ -120,6 +123,7 @@ pub async fn from_member(
     let customer = c
         .customer_index(to)
         .ok_or_else(|| bad_request(format!("no customer {to:?}")))?;
+    crate::contacts::settle(&st, &sim, corp);
     if !sim.store.contacts.follows(corp, customer, user) {
         return Err(bad_request(format!(
             "{to} is not an external contact of {userid}"

@@ -5,6 +5,7 @@ mod helpers;
 mod appchat;
 mod callbacks;
 mod contacts;
+mod contacts_edges;
 mod continuity;
 mod control;
 mod directory;

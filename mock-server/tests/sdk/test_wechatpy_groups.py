@@ -477,8 +477,8 @@ def test_list_v2_shows_sends_by_chat_type_and_creator(mock, client, strict_clien
     assert single["next_cursor"] == ""
     first = single["group_msg_list"][0]
     assert (first["creator"], first["create_type"], first["text"]) == ("", 0, text("来自企业"))
-    assert isinstance(first["create_time"], str), "a string, as WeCom sends it"
-    assert all(t0 <= int(m["create_time"]) <= t1 for m in single["group_msg_list"]), single
+    assert isinstance(first["create_time"], int), "a number, as the reference's SDK structs type it"
+    assert all(t0 <= m["create_time"] <= t1 for m in single["group_msg_list"]), single
     assert single["group_msg_list"][1]["creator"] == "zhangsan"
     assert [m["msgid"] for m in v2()["group_msg_list"]] == [corp_msg, member_msg], "single by default"
     assert [m["msgid"] for m in v2(chat_type="group")["group_msg_list"]] == [group_msg]

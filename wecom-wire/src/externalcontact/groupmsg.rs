@@ -84,7 +84,8 @@ pub struct ListV2Request {
 pub struct GroupMsgInfo {
     pub msgid: String,
     pub creator: String,
-    pub create_time: String,
+    /// A number, as reference §9 has every `create_time` (silenceper and WxJava type it as an integer).
+    pub create_time: i64,
     /// 0 made by the corp (the API), 1 by a member.
     pub create_type: i64,
     #[serde(skip_serializing_if = "Value::is_null")]

@@ -15,8 +15,13 @@ use super::{contact, contacts_caller, customer, follow_info, follow_user, member
 use crate::api::{json, ok, ApiError, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 
+/// WeCom keeps a list's field, empty, on error (reference §0); SDKs that read it unconditionally rely on that.
+fn keep_empty(field: &str) -> impl FnOnce(ApiError) -> ApiError + '_ {
+    move |e| ApiError::with_defaults(e.err, serde_json::json!({ field: [] }))
+}
+
 pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = contacts_caller(&st, &q)?;
+    let who = contacts_caller(&st, &q).map_err(keep_empty("follow_user"))?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
     let follow_user = (0..corp.users.len())
@@ -33,13 +38,14 @@ pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRe
 }
 
 pub async fn list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = contacts_caller(&st, &q)?;
+    let keep = || keep_empty("external_userid");
+    let who = contacts_caller(&st, &q).map_err(keep())?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
-    let user = member(corp, q.get("userid").as_deref())?;
+    let user = member(corp, q.get("userid").as_deref()).map_err(keep())?;
     let (ids, _) = sim.store.contacts.page_of(who.corp, user, None, usize::MAX);
     if ids.is_empty() {
-        return Err(Errcode::NOT_EXTERNAL_CONTACT.into());
+        return Err(keep()(Errcode::NOT_EXTERNAL_CONTACT.into()));
     }
     let external_userid = ids
         .iter()
@@ -142,6 +148,7 @@ pub async fn batch_get_by_user(
             .page_of(who.corp, users[pos], after, want);
         for &i in &page {
             let follows = sim.store.contacts.follows.get(&(who.corp, i));
+            // A relation ending right now may be gone from `follows` but not yet from the member's index.
             let Some(f) = follows
                 .as_ref()
                 .and_then(|f| f.iter().find(|f| f.user == users[pos]).cloned())
@@ -153,6 +160,9 @@ pub async fn batch_get_by_user(
                 follow_info: follow_info(corp, &f),
             });
         }
+        // Go on after the last customer read, pushed or skipped: a skip must neither end this member's walk
+        // early nor be read twice.
+        let last_read = page.last().copied();
         if list.len() == limit as usize {
             let more_users = (pos + 1..users.len()).any(|p| {
                 sim.store
@@ -161,12 +171,17 @@ pub async fn batch_get_by_user(
                     .get(&(who.corp, users[p]))
                     .is_some_and(|s| !s.is_empty())
             });
-            if let (true, Some(&last)) = (more, page.last()) {
+            if let (true, Some(last)) = (more, last_read) {
                 next_cursor = batch_cursor(&st, pos, Some(last));
             } else if more_users {
                 next_cursor = batch_cursor(&st, pos + 1, None);
             }
             break;
+        }
+        if let (true, Some(last)) = (more, last_read) {
+            // The page fell short only by skips; this member has more.
+            after = Some(last);
+            continue;
         }
         pos += 1;
         after = None;

@@ -252,7 +252,7 @@ pub async fn list_v2(
                 .creator
                 .map(|u| c.users[u].userid.clone())
                 .unwrap_or_default(),
-            create_time: m.create_time.to_string(),
+            create_time: m.create_time,
             create_type: m.create_type,
             text: m.text.clone(),
             attachments: m.attachments.clone(),

@@ -1,0 +1,188 @@
+//! 客户联系 at its edges: the fields an error keeps, paging while relations change, over-long tag lists.
+
+use serde_json::{json, Value};
+
+use mock_server::world::World;
+use mock_server::State;
+
+use crate::helpers::*;
+
+pub async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
+    app.post(
+        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn list_errors_keep_their_empty_lists() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let cases = [
+        (
+            format!("list?access_token={t}&userid=wangwu"),
+            "external_userid",
+            84061,
+        ),
+        (
+            format!("list?access_token={t}&userid=ghost"),
+            "external_userid",
+            40003,
+        ),
+        (
+            "list?access_token=bogus&userid=zhangsan".to_owned(),
+            "external_userid",
+            40014,
+        ),
+        (
+            "get_follow_user_list?access_token=bogus".to_owned(),
+            "follow_user",
+            40014,
+        ),
+    ];
+    for (pq, field, want) in cases {
+        let v = app.get(&format!("/cgi-bin/externalcontact/{pq}")).await;
+        assert_eq!(code(&v), want, "{pq}: {v}");
+        assert_eq!(v[field], json!([]), "{pq} keeps {field}: {v}");
+    }
+    // A caller whose app may not use 客户联系 (48002) gets the empty list too.
+    let hr = app.token_for(CORPID, HR_SECRET).await;
+    let v = app
+        .get(&format!(
+            "/cgi-bin/externalcontact/get_follow_user_list?access_token={hr}"
+        ))
+        .await;
+    assert_eq!((code(&v), &v["follow_user"]), (48002, &json!([])), "{v}");
+}
+
+#[tokio::test]
+async fn batch_paging_goes_on_past_relations_that_end_mid_read() {
+    let (world, fixture) = World::demo_with_customers(60).unwrap_or_else(|e| panic!("world: {e}"));
+    let state = State::new(world, &fixture, mock_server::Config::default())
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let app = spawn_state(state).await;
+    let t = app.token().await;
+    let sim = app.state.sim();
+    let zhangsan = sim.world.corps[0]
+        .user_index("zhangsan")
+        .unwrap_or(usize::MAX);
+    let theirs: Vec<usize> = sim
+        .store
+        .contacts
+        .by_user
+        .get(&(0, zhangsan))
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    assert!(
+        theirs.len() > 8,
+        "zhangsan has enough customers: {}",
+        theirs.len()
+    );
+    // Two relations half-ended, as a concurrent `remove_follow` leaves them for an instant: gone from the
+    // customer's side, still in zhangsan's index.
+    for &i in &theirs[1..3] {
+        if let Some(mut f) = sim.store.contacts.follows.get_mut(&(0, i)) {
+            f.retain(|f| f.user != zhangsan);
+        }
+    }
+    let names = &sim.world.corps[0].customers;
+    let want: Vec<&str> = theirs
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| !(1..3).contains(n))
+        .map(|(_, &i)| names[i].external_userid.as_str())
+        .collect();
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..100 {
+        let v = ec(
+            &app,
+            &t,
+            "batch/get_by_user",
+            json!({"userid_list": ["zhangsan"], "cursor": cursor, "limit": 4}),
+        )
+        .await;
+        assert_eq!(code(&v), 0, "{v}");
+        for c in v["external_contact_list"].as_array().into_iter().flatten() {
+            seen.push(
+                c["external_contact"]["external_userid"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
+        }
+        cursor = v["next_cursor"].as_str().unwrap_or("").to_owned();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(seen, want, "every intact relation, once, in order");
+}
+
+/// A customer writes to a member through the control API; the HTTP status.
+async fn customer_writes(app: &App, from: &str, to: &str) -> u16 {
+    let (status, _) = crate::kf::control(
+        app,
+        &format!("/mock/customers/{from}/messages"),
+        json!({"to": to, "content": "您好"}),
+    )
+    .await;
+    status
+}
+
+#[tokio::test]
+async fn a_customer_writes_along_live_relations_only() {
+    const LAOWANG: &str = "wmDemoLaoWang000000000000000003C";
+    let app = spawn_app().await;
+    let t = app.token().await;
+    assert_eq!(
+        customer_writes(&app, LAOWANG, "wangwu").await,
+        400,
+        "not a contact yet"
+    );
+    let way = ec(
+        &app,
+        &t,
+        "add_contact_way",
+        json!({"type": 1, "scene": 2, "user": ["wangwu"]}),
+    )
+    .await;
+    let config_id = way["config_id"].as_str().unwrap_or_default().to_owned();
+    let (status, _) = crate::kf::control(
+        &app,
+        &format!("/mock/contact_ways/{config_id}/scan"),
+        json!({"customer": LAOWANG}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        customer_writes(&app, LAOWANG, "wangwu").await,
+        200,
+        "added by scanning"
+    );
+    assert_eq!(app.inbox("wangwu").await["n_total"], 1);
+
+    assert_eq!(
+        customer_writes(&app, CUSTOMER, "zhangsan").await,
+        200,
+        "the fixture's relation"
+    );
+    let (status, _) = crate::kf::control(
+        &app,
+        &format!("/mock/customers/{CUSTOMER}/contacts/zhangsan"),
+        json!({"action": "remove"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        customer_writes(&app, CUSTOMER, "zhangsan").await,
+        400,
+        "deleted"
+    );
+    assert_eq!(
+        app.inbox("zhangsan").await["n_total"],
+        1,
+        "only the first arrived"
+    );
+}
