@@ -145,7 +145,9 @@ struct Sends {
 
 /// `POST /mock/group_msgs/{msgid}/send {"userid": …}`: the member confirms a group send in the WeCom client.
 /// Each of their customers who is still a contact gets it in their inbox (status 1); one who is not any more is
-/// status 2. A cancelled send, or one the member already sent, is refused.
+/// status 2. A send to customer groups reaches every customer in each group at that moment (they read it in the
+/// group chat; the mock puts it in their inbox once, however many of the groups they share). A cancelled send,
+/// or one the member already sent, is refused.
 pub async fn send_group_msg(
     State(st): St,
     P(msgid): P<String>,
@@ -188,6 +190,27 @@ pub async fn send_group_msg(
             t.send_time = Some(now_s);
             if let (true, Some(i)) = (reachable, t.customer) {
                 delivered.push(i);
+            }
+        }
+        let chats: Vec<&str> = m
+            .targets
+            .iter()
+            .filter(|t| t.user == user)
+            .filter_map(|t| t.chat_id.as_deref())
+            .collect();
+        if !chats.is_empty() {
+            let groups = sim.store.groups.corps[corp].lock();
+            for g in groups
+                .iter()
+                .filter(|g| chats.contains(&g.chat_id.as_str()))
+            {
+                for member in &g.members {
+                    if let GroupMember::Customer(i) = member.who {
+                        if !delivered.contains(&i) {
+                            delivered.push(i);
+                        }
+                    }
+                }
             }
         }
         let message = json!({

@@ -243,3 +243,41 @@ async fn tag_filters_senders_groups_and_cancelling() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_send_to_customer_groups_lands_in_each_group_customers_inbox() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let made = ec(
+        &app,
+        &t,
+        "add_msg_template",
+        json!({"chat_type": "group", "sender": "zhangsan", "text": {"content": "新品到了"}}),
+    )
+    .await;
+    assert_eq!(code(&made), 0, "{made}");
+    let msgid = made["msgid"].as_str().unwrap_or_default().to_owned();
+    let (status, sent) = control(
+        &app,
+        &format!("/mock/group_msgs/{msgid}/send"),
+        json!({"userid": "zhangsan"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(
+        sent["n_delivered"], 2,
+        "小明 and 小红 are in VIP客户群: {sent}"
+    );
+    for who in [CUSTOMER, XIAOHONG] {
+        let inbox = customer_inbox(&app, who).await;
+        assert_eq!(inbox["n_total"], 1, "{who}: {inbox}");
+        let m = &inbox["messages"][0];
+        assert_eq!(m["msgtype"], "group_msg", "{m}");
+        assert_eq!(m["content"]["msgid"], msgid.as_str(), "{m}");
+    }
+    assert_eq!(
+        customer_inbox(&app, ZHOUJIU).await["n_total"],
+        0,
+        "周九's group is lisi's, not part of this send"
+    );
+}
