@@ -20,6 +20,10 @@ pub const FOLLOW_PAGE: usize = 500;
 pub const MAX_USERIDS: usize = 100;
 /// Tag and tag group names are at most 30 characters.
 pub const MAX_TAG_NAME_CHARS: usize = 30;
+/// Ids in one tag list (`mark_tag` `add_tag`/`remove_tag`, `add_corp_tag` `tag`, `del_corp_tag` `tag_id` and
+/// `group_id`, each of `add_msg_template`'s `tag_filter.group_list[].tag_list`) and groups in one `tag_filter`
+/// [U: the reference gives no number; 100 as for WeCom's other id lists].
+pub const MAX_TAG_LIST: usize = 100;
 /// A remark is at most 20 characters, a description 150 [U].
 pub const MAX_REMARK_CHARS: usize = 20;
 pub const MAX_DESCRIPTION_CHARS: usize = 150;
@@ -252,6 +256,14 @@ pub fn check_tag_name(field: &str, name: &str) -> Result<(), WireError> {
 }
 
 /// Remark fields within their lengths.
+/// A tag list within [`MAX_TAG_LIST`]; 40058 past it, as WeCom answers any over-long parameter.
+pub fn check_tag_list<T>(field: &str, list: &[T]) -> Result<(), WireError> {
+    if list.len() > MAX_TAG_LIST {
+        return Err(WireError::too_long(field, MAX_TAG_LIST));
+    }
+    Ok(())
+}
+
 pub fn check_remark(r: &Remark) -> Result<(), WireError> {
     let within = |v: &Option<String>, field: &str, max: usize| match v {
         Some(s) if s.chars().count() > max => Err(WireError::too_long(field, max)),

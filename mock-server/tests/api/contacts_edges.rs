@@ -186,3 +186,79 @@ async fn a_customer_writes_along_live_relations_only() {
         "only the first arrived"
     );
 }
+
+#[tokio::test]
+async fn over_long_tag_lists_and_unknown_filter_tags_are_refused_whole() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let library = || ec(&app, &t, "get_corp_tag_list", json!({}));
+    let before = library().await;
+    let real = before["tag_group"][0]["tag"][0]["id"].clone();
+    let many: Vec<Value> = (0..101).map(|_| real.clone()).collect();
+    let new_tags: Vec<Value> = (0..101).map(|n| json!({"name": format!("t{n}")})).collect();
+    let get = format!("/cgi-bin/externalcontact/get?access_token={t}&external_userid={CUSTOMER}");
+    let customer_before = app.get(&get).await;
+    let cases = [
+        (
+            "mark_tag",
+            json!({"userid": "zhangsan", "external_userid": CUSTOMER, "add_tag": many}),
+            40058,
+        ),
+        (
+            "mark_tag",
+            json!({"userid": "zhangsan", "external_userid": CUSTOMER, "remove_tag": many}),
+            40058,
+        ),
+        (
+            "add_corp_tag",
+            json!({"group_name": "新组", "tag": new_tags}),
+            40058,
+        ),
+        ("del_corp_tag", json!({"tag_id": many}), 40058),
+        ("del_corp_tag", json!({"group_id": many}), 40058),
+        (
+            "add_msg_template",
+            json!({"tag_filter": {"group_list": [{"tag_list": many}]}, "text": {"content": "x"}}),
+            40058,
+        ),
+        (
+            "add_msg_template",
+            json!({"tag_filter": {"group_list": (0..101).map(|_| json!({"tag_list": [real]})).collect::<Vec<_>>()}, "text": {"content": "x"}}),
+            40058,
+        ),
+        (
+            "add_msg_template",
+            json!({"tag_filter": {"group_list": [{"tag_list": [real, "etNoSuchTag"]}]}, "text": {"content": "x"}}),
+            40068,
+        ),
+    ];
+    for (path, body, want) in cases {
+        let v = ec(&app, &t, path, body).await;
+        assert_eq!(code(&v), want, "{path}: {v}");
+    }
+    assert_eq!(library().await, before, "the library is as it was");
+    assert_eq!(
+        app.get(&get).await,
+        customer_before,
+        "小明's tags are as they were"
+    );
+    let now = app.get("/mock/clock").await["now_ms"].as_i64().unwrap_or(0) / 1000;
+    let sends = ec(
+        &app,
+        &t,
+        "get_groupmsg_list_v2",
+        json!({"chat_type": "single", "start_time": now - 60, "end_time": now + 60}),
+    )
+    .await;
+    assert_eq!(sends["group_msg_list"], json!([]), "no group send was made");
+    // Exactly at the limit is fine.
+    let hundred: Vec<Value> = (0..100).map(|_| real.clone()).collect();
+    let v = ec(
+        &app,
+        &t,
+        "mark_tag",
+        json!({"userid": "zhangsan", "external_userid": CUSTOMER, "add_tag": hundred}),
+    )
+    .await;
+    assert_eq!(code(&v), 0, "{v}");
+}

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use wecom_wire::envelope::Empty;
 use wecom_wire::externalcontact::{
-    check_remark, BatchGetByUser, BatchResponse, ContactWithFollow, FollowUserListResponse,
-    GetResponse, ListResponse, MarkTag, Remark, BATCH_LIMIT_DEFAULT, BATCH_LIMIT_MAX, FOLLOW_PAGE,
-    MAX_USERIDS,
+    check_remark, check_tag_list, BatchGetByUser, BatchResponse, ContactWithFollow,
+    FollowUserListResponse, GetResponse, ListResponse, MarkTag, Remark, BATCH_LIMIT_DEFAULT,
+    BATCH_LIMIT_MAX, FOLLOW_PAGE, MAX_USERIDS,
 };
 use wecom_wire::{Errcode, WireError};
 
@@ -258,6 +258,8 @@ pub async fn mark_tag(
     if req.add_tag.is_empty() && req.remove_tag.is_empty() {
         return Err(WireError::invalid_field("add_tag").into());
     }
+    check_tag_list("add_tag", &req.add_tag)?;
+    check_tag_list("remove_tag", &req.remove_tag)?;
     let sim = st.sim();
     for id in req.add_tag.iter().chain(&req.remove_tag) {
         if sim.store.contacts.tag_names(who.corp, id).is_none() {

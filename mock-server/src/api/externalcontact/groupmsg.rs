@@ -156,6 +156,9 @@ pub async fn add_msg_template(
         return Err(WireError::invalid_field("external_userid").into());
     }
     let sim = st.sim();
+    if let Some(f) = &req.tag_filter {
+        super::tags::check_tag_filter(&sim, who.corp, f)?;
+    }
     let c = &sim.world.corps[who.corp];
     let sender = match req.sender.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(member(c, Some(s))?),

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use wecom_wire::envelope::Empty;
 use wecom_wire::externalcontact::{
-    check_tag_name, AddCorpTag, AddCorpTagResponse, EditCorpTag, Tag, TagGroup, TagIds,
-    TagListResponse,
+    check_tag_list, check_tag_name, AddCorpTag, AddCorpTagResponse, EditCorpTag, Tag, TagGroup,
+    TagIds, TagListResponse,
 };
 use wecom_wire::{Errcode, WireError};
 
 use super::contacts_caller;
 use crate::api::{json, ok, ApiError, ApiResult, Params, RawBody};
-use crate::state::State as Shared;
+use crate::state::{Sim, State as Shared};
 
 fn unknown(id: &str) -> ApiError {
     WireError::with_detail(Errcode::INVALID_TAGID, format!("invalid tagid {id}")).into()
@@ -55,6 +55,7 @@ pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
     if req.tag.is_empty() {
         return Err(WireError::invalid_field("tag").into());
     }
+    check_tag_list("tag", &req.tag)?;
     // (name, order); several tags of one name in a call make one tag, the first.
     let mut wanted: Vec<(String, i64)> = Vec::with_capacity(req.tag.len());
     for t in &req.tag {
@@ -166,6 +167,8 @@ pub async fn del(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
     if req.tag_id.is_empty() && req.group_id.is_empty() {
         return Err(WireError::invalid_field("tag_id").into());
     }
+    check_tag_list("tag_id", &req.tag_id)?;
+    check_tag_list("group_id", &req.group_id)?;
     let sim = st.sim();
     let removed: Vec<String> = {
         let mut groups = sim.store.contacts.tags[who.corp].lock();
@@ -200,4 +203,29 @@ pub async fn del(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         }
     }
     ok(Empty {})
+}
+
+/// A tag filter within the limits, naming tags that exist: a filter with an unknown tag would silently match
+/// nobody, so it is refused with 40068 as `mark_tag` refuses one.
+pub(super) fn check_tag_filter(
+    sim: &Sim,
+    corp: usize,
+    f: &wecom_wire::externalcontact::groupmsg::TagFilter,
+) -> Result<(), ApiError> {
+    check_tag_list("tag_filter.group_list", &f.group_list)?;
+    for g in &f.group_list {
+        check_tag_list("tag_filter.group_list.tag_list", &g.tag_list)?;
+        if let Some(id) = g
+            .tag_list
+            .iter()
+            .find(|id| sim.store.contacts.tag_names(corp, id).is_none())
+        {
+            return Err(WireError::with_detail(
+                Errcode::INVALID_TAGID,
+                format!("invalid tagid {id}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
