@@ -119,7 +119,9 @@ impl Conn {
     ) -> Result<Response, HttpError> {
         let reused = self.sender.is_some();
         match self.once(method, path_and_query, body.clone()).await {
-            Err(HttpError::Connection(e)) if reused && (e.is_canceled() || e.is_incomplete_message() || e.is_closed()) => {
+            Err(HttpError::Connection(e))
+                if reused && (e.is_canceled() || e.is_incomplete_message() || e.is_closed()) =>
+            {
                 self.once(method, path_and_query, body).await
             }
             r => r,
@@ -159,8 +161,14 @@ mod tests {
 
     #[test]
     fn bases() {
-        assert_eq!(Base::parse("http://127.0.0.1:8080").unwrap().authority, "127.0.0.1:8080");
-        assert_eq!(Base::parse("http://localhost/").unwrap().authority, "localhost:80");
+        assert_eq!(
+            Base::parse("http://127.0.0.1:8080").unwrap().authority,
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            Base::parse("http://localhost/").unwrap().authority,
+            "localhost:80"
+        );
         assert_eq!(Base::parse("http://[::1]:9").unwrap().authority, "[::1]:9");
         assert!(Base::parse("https://x").is_err());
         assert!(Base::parse("http://").is_err());

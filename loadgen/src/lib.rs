@@ -4,8 +4,14 @@
 //! [`scenario::load`] turns a file into a checked plan; [`run::run`] brings up the target, executes the plan's
 //! phases and returns the report. The binary is glue over these.
 
+pub mod events;
+pub mod executor;
 pub mod http;
+pub mod progress;
 pub mod recorder;
+pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod select;
+pub mod target;
 pub mod template;

@@ -153,7 +153,9 @@ pub struct Point {
 impl Recorder {
     pub fn new(n_metrics: usize, n_shards: usize) -> Recorder {
         Recorder {
-            shards: (0..n_shards.max(1)).map(|_| Mutex::new(Interval::new(n_metrics))).collect(),
+            shards: (0..n_shards.max(1))
+                .map(|_| Mutex::new(Interval::new(n_metrics)))
+                .collect(),
             n_metrics,
         }
     }
@@ -171,8 +173,12 @@ impl Recorder {
         Collector {
             spare: Interval::new(self.n_metrics),
             totals: Totals {
-                corrected: (0..self.n_metrics).map(|_| reports::histogram::new()).collect(),
-                uncorrected: (0..self.n_metrics).map(|_| reports::histogram::new()).collect(),
+                corrected: (0..self.n_metrics)
+                    .map(|_| reports::histogram::new())
+                    .collect(),
+                uncorrected: (0..self.n_metrics)
+                    .map(|_| reports::histogram::new())
+                    .collect(),
                 n_errors: vec![0; self.n_metrics],
                 counts: Counts::default(),
             },
@@ -248,14 +254,21 @@ mod tests {
     #[test]
     fn errors_are_counted_by_kind_and_errcode() {
         let rec = Recorder::new(1, 2);
-        rec.shard(0).lock().error(0, ErrorKind::Errcode, Some(45009));
-        rec.shard(1).lock().error(0, ErrorKind::Errcode, Some(45009));
+        rec.shard(0)
+            .lock()
+            .error(0, ErrorKind::Errcode, Some(45009));
+        rec.shard(1)
+            .lock()
+            .error(0, ErrorKind::Errcode, Some(45009));
         rec.shard(1).lock().error(0, ErrorKind::Timeout, None);
         let mut col = rec.collector();
         let p = col.collect(&rec);
         assert_eq!(p.n_errors[0], 3);
         assert_eq!(col.totals.counts.errors_by_errcode[&45009], 2);
-        assert_eq!(col.totals.counts.errors_by_kind[ErrorKind::Timeout as usize], 1);
+        assert_eq!(
+            col.totals.counts.errors_by_kind[ErrorKind::Timeout as usize],
+            1
+        );
         assert_eq!(col.totals.counts.n_errors, 3);
     }
 }

@@ -134,6 +134,12 @@ pub struct Counters {
     pub n_token_refreshes: u64,
     /// Iterations an open workload started later than meant, because the in-flight bound was reached.
     pub n_late_iterations: u64,
+    /// Events the mock's stream said this run missed (it fell behind); an `expect` waiting for one times out.
+    #[serde(default)]
+    pub n_events_missed: u64,
+    /// The first message of each kind of failure, by `<metric> <kind>`.
+    #[serde(default)]
+    pub first_errors: BTreeMap<String, String>,
 }
 
 /// One second of the run.

@@ -87,6 +87,16 @@ pub fn render(r: &Report) -> String {
             .collect();
         let _ = writeln!(out, "errors by errcode: {}", codes.join(", "));
     }
+    for (what, msg) in &c.first_errors {
+        let _ = writeln!(out, "  first {what}: {msg}");
+    }
+    if c.n_events_missed > 0 {
+        let _ = writeln!(
+            out,
+            "the event stream dropped {} events (loadgen fell behind)",
+            c.n_events_missed
+        );
+    }
     for t in &r.thresholds {
         let value = t.value.map_or("no data".to_owned(), |v| format!("{v:.3}"));
         let mark = if t.passed { "pass" } else { "FAIL" };

@@ -196,30 +196,31 @@ fn pool(name: &str, p: Spanned<raw::Pool>) -> Result<Pool, Fail> {
     if template::BUILTINS.contains(&name) {
         return at(loc, format!("{name:?} is a built-in variable"));
     }
-    let source =
-        match (p.from, p.values) {
-            (Some(f), None) => Source::World(match f.value.as_str() {
-                "customers" => WorldPool::Customers,
-                "members" => WorldPool::Members,
-                "kf_accounts" => WorldPool::KfAccounts,
-                "robots" => WorldPool::Robots,
-                "apps" => WorldPool::Apps,
-                other => return at(
+    let source = match (p.from, p.values) {
+        (Some(f), None) => Source::World(match f.value.as_str() {
+            "customers" => WorldPool::Customers,
+            "members" => WorldPool::Members,
+            "kf_accounts" => WorldPool::KfAccounts,
+            "robots" => WorldPool::Robots,
+            "apps" => WorldPool::Apps,
+            other => {
+                return at(
                     f.referenced,
                     format!(
                         "unknown pool {other:?}: customers, members, kf_accounts, robots or apps"
                     ),
-                ),
-            }),
-            (None, Some(v)) if !v.is_empty() => Source::Values(v),
-            (None, Some(_)) => return at(loc, format!("data {name:?}: `values` is empty")),
-            _ => {
-                return at(
-                    loc,
-                    format!("data {name:?}: give exactly one of `from` and `values`"),
                 )
             }
-        };
+        }),
+        (None, Some(v)) if !v.is_empty() => Source::Values(v),
+        (None, Some(_)) => return at(loc, format!("data {name:?}: `values` is empty")),
+        _ => {
+            return at(
+                loc,
+                format!("data {name:?}: give exactly one of `from` and `values`"),
+            )
+        }
+    };
     let pick = match p.pick.as_ref().map(|s| (s.value.as_str(), s.referenced)) {
         None | Some(("sequential", _)) => Pick::Sequential,
         Some(("random", _)) => Pick::Random,

@@ -1,0 +1,396 @@
+//! One iteration: its variables (built-ins, the scenario's `vars`, a value from each data pool), then each step
+//! in turn — an HTTP call (with the worker's token, refreshed once when it has expired), a wait on the event
+//! stream, or a pause — recording each step's latency, corrected by how late the iteration started. The first
+//! failing step ends the iteration.
+
+use bytes::Bytes;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::time::Instant;
+
+use super::{Ctx, Worker};
+use crate::http::HttpError;
+use crate::recorder::ErrorKind;
+use crate::scenario::plan::{
+    Action, Assert, Check, Expect, Method, Pick, Request, RequestKind, GETTOKEN, ITERATIONS,
+};
+use crate::template::Lookup;
+
+/// Errcodes of an expired or invalid token: an SDK fetches a new one and tries again, once.
+const TOKEN_EXPIRED: [i64; 3] = [42001, 40014, 42009];
+
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub errcode: Option<i64>,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            errcode: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// A generator for iteration `k` of phase `phase`: the same seed gives the same choices, whichever worker runs
+/// the iteration and whenever. `stream` separates independent uses (data picks, think times).
+pub fn rng(seed: u64, phase: usize, k: u64, stream: u64) -> fastrand::Rng {
+    // SplitMix64 steps over the inputs, so neighbouring iterations get unrelated generators.
+    let mut z = seed;
+    for x in [phase as u64, k, stream] {
+        z = z.wrapping_add(x).wrapping_add(0x9e3779b97f4a7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+        z ^= z >> 31;
+    }
+    fastrand::Rng::with_seed(z)
+}
+
+struct Vars(HashMap<String, Value>);
+
+impl Lookup for Vars {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+}
+
+impl Vars {
+    fn new(ctx: &Ctx, phase: usize, k: u64, vu: usize) -> Vars {
+        let plan = &ctx.plan;
+        let mut m = HashMap::with_capacity(3 + plan.vars.len() + plan.pools.len());
+        m.insert("iteration".to_owned(), Value::from(k));
+        m.insert("vu".to_owned(), Value::from(vu));
+        m.insert(
+            "phase".to_owned(),
+            Value::from(plan.phases[phase].name.clone()),
+        );
+        for (name, v) in &plan.vars {
+            m.insert(name.clone(), v.clone());
+        }
+        let mut r = rng(plan.seed, phase, k, 0);
+        for (pool, values) in plan.pools.iter().zip(&ctx.target.pools) {
+            let i = match pool.pick {
+                Pick::Sequential => (k as usize).wrapping_add(pool.offset) % values.len(),
+                Pick::Random => r.usize(..values.len()),
+            };
+            m.insert(pool.name.clone(), values[i].clone());
+        }
+        Vars(m)
+    }
+}
+
+fn us(d: Duration) -> u64 {
+    d.as_micros().min(u64::MAX as u128) as u64
+}
+
+pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Instant) {
+    ctx.in_flight
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let actual = Instant::now();
+    let lag_us = us(actual.saturating_duration_since(intended));
+    let steps = ctx.plan.phases[phase].steps.clone();
+    let mut vars = Vars::new(ctx, phase, k, w.id);
+    let mut starts: Vec<Instant> = Vec::with_capacity(steps.len());
+    let mut failed = false;
+    for step in steps.iter() {
+        let start = Instant::now();
+        starts.push(start);
+        let result = match &step.action {
+            Action::Http(r) => http(ctx, w, r, &mut vars, step.timeout)
+                .await
+                .map(|()| (start, Instant::now())),
+            Action::Expect(e) => {
+                let from = starts[e.since];
+                expect(ctx, e, &vars, from, step.timeout)
+                    .await
+                    .map(|end| (from, end))
+            }
+            Action::Think(d) => {
+                tokio::time::sleep(*d).await;
+                Ok((start, Instant::now()))
+            }
+        };
+        let metrics = step.metric.iter().chain(step.step_metric.iter());
+        match result {
+            Ok((from, end)) => {
+                let un = us(end.saturating_duration_since(from));
+                let mut rec = ctx.recorder.shard(w.id).lock();
+                for &m in metrics {
+                    rec.ok(m, un + lag_us, un);
+                }
+            }
+            Err(f) => {
+                for &m in metrics.clone() {
+                    ctx.note_error(m, f.kind, &f.message);
+                }
+                let mut rec = ctx.recorder.shard(w.id).lock();
+                for &m in metrics {
+                    rec.error(m, f.kind, f.errcode);
+                }
+                failed = true;
+                break;
+            }
+        }
+    }
+    let end = Instant::now();
+    {
+        let mut rec = ctx.recorder.shard(w.id).lock();
+        rec.counts.n_iterations += 1;
+        if failed {
+            rec.counts.n_failed_iterations += 1;
+            rec.n_errors[ITERATIONS] += 1;
+        } else {
+            rec.ok(
+                ITERATIONS,
+                us(end.saturating_duration_since(intended)),
+                us(end.saturating_duration_since(actual)),
+            );
+        }
+    }
+    ctx.in_flight
+        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn from_http(e: HttpError) -> Failure {
+    match e {
+        HttpError::Timeout(_) => Failure::new(ErrorKind::Timeout, e.to_string()),
+        other => Failure::new(ErrorKind::Connection, other.to_string()),
+    }
+}
+
+fn template(e: String) -> Failure {
+    Failure::new(ErrorKind::Template, e)
+}
+
+fn push_param(url: &mut String, k: &str, v: &str) {
+    url.push(if url.contains('?') { '&' } else { '?' });
+    url.extend(form_urlencoded::byte_serialize(k.as_bytes()));
+    url.push('=');
+    url.extend(form_urlencoded::byte_serialize(v.as_bytes()));
+}
+
+async fn http(
+    ctx: &Ctx,
+    w: &mut Worker,
+    r: &Request,
+    vars: &mut Vars,
+    timeout: Duration,
+) -> Result<(), Failure> {
+    let app = match r.kind {
+        RequestKind::Call { app, .. } => app.unwrap_or(ctx.target.default_app),
+        RequestKind::Control { .. } => 0,
+    };
+    let body = match &r.body {
+        Some(b) => Some(Bytes::from(b.render(vars).map_err(template)?.to_string())),
+        None => None,
+    };
+    let mut url = r.path.render(vars).map_err(template)?;
+    for (k, v) in &r.query {
+        match v.render(vars).map_err(template)? {
+            Value::String(s) => push_param(&mut url, k, &s),
+            other => push_param(&mut url, k, &other.to_string()),
+        }
+    }
+    let mut refreshed = false;
+    loop {
+        let resp = match r.kind {
+            RequestKind::Call {
+                with_token: true, ..
+            } => {
+                let mut full = url.clone();
+                push_param(
+                    &mut full,
+                    "access_token",
+                    &token(ctx, w, app, timeout).await?,
+                );
+                w.conn.send(r.method, &full, body.clone(), timeout).await
+            }
+            _ => w.conn.send(r.method, &url, body.clone(), timeout).await,
+        };
+        ctx.recorder.shard(w.id).lock().counts.n_requests += 1;
+        let resp = resp.map_err(from_http)?;
+        let v = match r.kind {
+            RequestKind::Call {
+                errcode: want,
+                with_token,
+                ..
+            } => {
+                if resp.status != 200 {
+                    return Err(Failure::new(
+                        ErrorKind::HttpStatus,
+                        format!("HTTP {}", resp.status),
+                    ));
+                }
+                let v: Value = serde_json::from_slice(&resp.body)
+                    .map_err(|e| Failure::new(ErrorKind::Body, format!("not JSON: {e}")))?;
+                let got = v.get("errcode").and_then(Value::as_i64).unwrap_or(0);
+                if got != want && with_token && !refreshed && TOKEN_EXPIRED.contains(&got) {
+                    w.tokens.remove(&app);
+                    refreshed = true;
+                    ctx.recorder.shard(w.id).lock().counts.n_token_refreshes += 1;
+                    continue;
+                }
+                if got != want {
+                    let errmsg = v.get("errmsg").and_then(Value::as_str).unwrap_or("");
+                    return Err(Failure {
+                        kind: ErrorKind::Errcode,
+                        errcode: Some(got),
+                        message: format!("errcode {got} (expected {want}): {errmsg}"),
+                    });
+                }
+                v
+            }
+            RequestKind::Control { status } => {
+                let ok = status.map_or((200..300).contains(&resp.status), |s| s == resp.status);
+                if !ok {
+                    let text = String::from_utf8_lossy(&resp.body);
+                    let excerpt: String = text.chars().take(200).collect();
+                    return Err(Failure::new(
+                        ErrorKind::HttpStatus,
+                        format!("HTTP {}: {excerpt}", resp.status),
+                    ));
+                }
+                if r.captures.is_empty() && r.asserts.is_empty() {
+                    return Ok(());
+                }
+                serde_json::from_slice(&resp.body)
+                    .map_err(|e| Failure::new(ErrorKind::Body, format!("not JSON: {e}")))?
+            }
+        };
+        for (name, path) in &r.captures {
+            let got = path.capture(&v).ok_or_else(|| {
+                Failure::new(
+                    ErrorKind::Assertion,
+                    format!("capture {name}: nothing at that path"),
+                )
+            })?;
+            vars.0.insert(name.clone(), got);
+        }
+        for a in &r.asserts {
+            check(a, &v).map_err(|e| Failure::new(ErrorKind::Assertion, e))?;
+        }
+        return Ok(());
+    }
+}
+
+async fn token(ctx: &Ctx, w: &mut Worker, app: i64, timeout: Duration) -> Result<String, Failure> {
+    if let Some(t) = w.tokens.get(&app) {
+        return Ok(t.clone());
+    }
+    let secret = ctx
+        .target
+        .secret(app)
+        .ok_or_else(|| Failure::new(ErrorKind::Template, format!("the world has no app {app}")))?;
+    let mut url = "/cgi-bin/gettoken".to_owned();
+    push_param(&mut url, "corpid", &ctx.target.corpid);
+    push_param(&mut url, "corpsecret", secret);
+    let start = Instant::now();
+    let resp = w.conn.send(Method::Get, &url, None, timeout).await;
+    ctx.recorder.shard(w.id).lock().counts.n_requests += 1;
+    let fail = |f: Failure| {
+        ctx.note_error(GETTOKEN, f.kind, &f.message);
+        ctx.recorder
+            .shard(w.id)
+            .lock()
+            .error(GETTOKEN, f.kind, f.errcode);
+        f
+    };
+    let resp = resp.map_err(|e| fail(from_http(e)))?;
+    let v: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+        fail(Failure::new(
+            ErrorKind::Body,
+            format!("gettoken: not JSON: {e}"),
+        ))
+    })?;
+    let Some(t) = v.get("access_token").and_then(Value::as_str) else {
+        let code = v.get("errcode").and_then(Value::as_i64);
+        return Err(fail(Failure {
+            kind: ErrorKind::Errcode,
+            errcode: code,
+            message: format!("gettoken: {v}"),
+        }));
+    };
+    let d = us(start.elapsed());
+    ctx.recorder.shard(w.id).lock().ok(GETTOKEN, d, d);
+    w.tokens.insert(app, t.to_owned());
+    Ok(t.to_owned())
+}
+
+async fn expect(
+    ctx: &Ctx,
+    e: &Expect,
+    vars: &Vars,
+    since: Instant,
+    timeout: Duration,
+) -> Result<Instant, Failure> {
+    let value = e.value.render(vars).map_err(template)?;
+    let Some(hub) = &ctx.hub else {
+        return Err(Failure::new(ErrorKind::Timeout, "no event stream"));
+    };
+    hub.wait(e.key, &value, &e.kind, e.route.as_deref(), since, timeout)
+        .await
+        .ok_or_else(|| {
+            Failure::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no {} event{} for {:?} {value} within {timeout:?}",
+                    e.kind,
+                    e.route
+                        .as_ref()
+                        .map(|r| format!(" on route {r}"))
+                        .unwrap_or_default(),
+                    e.key
+                ),
+            )
+        })
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Checks one assertion; with `[*]` every element must pass.
+pub fn check(a: &Assert, v: &Value) -> Result<(), String> {
+    let found = a.path.select(v);
+    if let Check::Exists(want) = a.check {
+        return if found.is_empty() != want {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: expected {}",
+                a.text,
+                if want { "a value" } else { "nothing" }
+            ))
+        };
+    }
+    if found.is_empty() {
+        return Err(format!("{}: nothing there", a.text));
+    }
+    for x in found {
+        let ok = match &a.check {
+            Check::Equals(want) => same(x, want),
+            Check::NotEquals(want) => !same(x, want),
+            Check::Length(n) => {
+                x.as_array()
+                    .map(Vec::len)
+                    .or(x.as_str().map(|s| s.chars().count()))
+                    == Some(*n)
+            }
+            Check::AtLeast(n) => x.as_f64().is_some_and(|x| x >= *n),
+            Check::AtMost(n) => x.as_f64().is_some_and(|x| x <= *n),
+            Check::Exists(_) => true,
+        };
+        if !ok {
+            return Err(format!("{}: {x} fails {:?}", a.text, a.check));
+        }
+    }
+    Ok(())
+}

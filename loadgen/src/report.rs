@@ -1,0 +1,212 @@
+//! From what a run recorded to the report model of the `reports` crate: metrics, counters, the time series,
+//! the phases, the thresholds judged, and where and when it ran.
+
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use reports::{Counters, Encoded, Host, Metric, Report, Second, Threshold};
+
+use crate::executor::PhaseRun;
+use crate::recorder::{Counts, ErrorKind, Point, Totals};
+use crate::scenario::threshold::Stat;
+use crate::scenario::Plan;
+
+pub struct Inputs<'a> {
+    pub plan: &'a Plan,
+    pub totals: &'a Totals,
+    pub points: &'a [Point],
+    pub phases: &'a [PhaseRun],
+    pub run_start: tokio::time::Instant,
+    pub started_at: SystemTime,
+    pub duration: Duration,
+    pub target: String,
+    pub bot: String,
+    pub overrides: BTreeMap<String, String>,
+    pub shard: Option<String>,
+    pub stopped: Option<String>,
+    pub first_errors: BTreeMap<String, String>,
+    pub n_events_missed: u64,
+}
+
+pub fn build(i: Inputs) -> Report {
+    let plan = i.plan;
+    let t = i.totals;
+    let mut metrics = BTreeMap::new();
+    for (m, name) in plan.metrics.iter().enumerate() {
+        if t.corrected[m].is_empty() && t.n_errors[m] == 0 {
+            continue;
+        }
+        metrics.insert(
+            name.clone(),
+            Metric {
+                corrected: Encoded::from_histogram(&t.corrected[m]),
+                uncorrected: Encoded::from_histogram(&t.uncorrected[m]),
+                n_errors: t.n_errors[m],
+            },
+        );
+    }
+    let series = i
+        .points
+        .iter()
+        .enumerate()
+        .map(|(s, p)| Second {
+            t_s: s as u64,
+            n_iterations: p.counts.n_iterations,
+            n_requests: p.counts.n_requests,
+            n_errors: p.counts.n_errors,
+            metrics: plan
+                .metrics
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| !p.corrected[*m].is_empty())
+                .map(|(m, name)| (name.clone(), Encoded::from_histogram(&p.corrected[m])))
+                .collect(),
+        })
+        .collect();
+    let secs = i.duration.as_secs_f64();
+    let thresholds: Vec<Threshold> = plan
+        .thresholds
+        .iter()
+        .map(|th| {
+            let value = plan
+                .metrics
+                .iter()
+                .position(|n| *n == th.metric)
+                .and_then(|m| measure(th.stat, &t.corrected[m], t.n_errors[m], secs));
+            Threshold {
+                expr: th.expr.clone(),
+                value,
+                passed: value.is_some_and(|v| th.op.holds(v, th.limit)),
+            }
+        })
+        .collect();
+    let verdict = if thresholds.iter().all(|t| t.passed) {
+        "passed"
+    } else {
+        "failed"
+    };
+    let fmt = |t: SystemTime| humantime::format_rfc3339_millis(t).to_string();
+    Report {
+        schema: reports::SCHEMA.into(),
+        version: reports::VERSION.into(),
+        partial: i.stopped.is_some(),
+        stopped: i.stopped,
+        scenario: reports::Scenario {
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            file: plan.file.clone(),
+            hash: plan.hash.clone(),
+            text: plan.text.clone(),
+            seed: plan.seed,
+            overrides: i.overrides,
+        },
+        run: reports::Run {
+            started_at: fmt(i.started_at),
+            ended_at: fmt(i.started_at + i.duration),
+            duration_ms: i.duration.as_millis() as u64,
+            target: i.target,
+            bot: i.bot,
+            loadgen_version: env!("CARGO_PKG_VERSION").into(),
+            git_revision: git_revision(),
+            host: host(),
+            shard: i.shard,
+            phases: i
+                .phases
+                .iter()
+                .map(|p| reports::Phase {
+                    name: p.name.clone(),
+                    kind: p.kind.into(),
+                    shape: p.shape.clone(),
+                    started_ms: p.started.saturating_duration_since(i.run_start).as_millis() as u64,
+                    duration_ms: p.ended.saturating_duration_since(p.started).as_millis() as u64,
+                    n_iterations: p.n_iterations,
+                })
+                .collect(),
+        },
+        metrics,
+        counters: counters(&t.counts, i.first_errors, i.n_events_missed),
+        series,
+        thresholds,
+        verdict: verdict.into(),
+    }
+}
+
+/// A threshold's measured value; `None` when the metric saw no operation at all.
+pub fn measure(stat: Stat, h: &Histogram<u64>, n_errors: u64, secs: f64) -> Option<f64> {
+    let n = h.len();
+    if n + n_errors == 0 {
+        return None;
+    }
+    let latency = |f: &dyn Fn() -> f64| if n == 0 { None } else { Some(f()) };
+    match stat {
+        Stat::Quantile(q) => latency(&|| h.value_at_quantile(q) as f64),
+        Stat::Min => latency(&|| h.min() as f64),
+        Stat::Max => latency(&|| h.max() as f64),
+        Stat::Mean => latency(&|| h.mean()),
+        Stat::Count => Some(n as f64),
+        Stat::Errors => Some(n_errors as f64),
+        Stat::ErrorRate => Some(n_errors as f64 / (n + n_errors) as f64),
+        Stat::Rate => Some(if secs > 0.0 {
+            (n + n_errors) as f64 / secs
+        } else {
+            0.0
+        }),
+    }
+}
+
+fn counters(c: &Counts, first_errors: BTreeMap<String, String>, n_events_missed: u64) -> Counters {
+    Counters {
+        n_iterations: c.n_iterations,
+        n_failed_iterations: c.n_failed_iterations,
+        n_requests: c.n_requests,
+        n_errors: c.n_errors,
+        errors_by_errcode: c
+            .errors_by_errcode
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        errors_by_kind: ErrorKind::ALL
+            .iter()
+            .filter(|k| c.errors_by_kind[**k as usize] > 0)
+            .map(|k| (k.name().to_owned(), c.errors_by_kind[*k as usize]))
+            .collect(),
+        n_token_refreshes: c.n_token_refreshes,
+        n_late_iterations: c.n_late_iterations,
+        n_events_missed,
+        first_errors,
+    }
+}
+
+fn git_revision() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    let rev = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !rev.is_empty()).then_some(rev)
+}
+
+fn host() -> Host {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpu_model = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let hostname = read("/proc/sys/kernel/hostname").trim().to_owned();
+    Host {
+        hostname: if hostname.is_empty() {
+            "unknown".into()
+        } else {
+            hostname
+        },
+        os: std::env::consts::OS.into(),
+        arch: std::env::consts::ARCH.into(),
+        n_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cpu_model,
+    }
+}

@@ -1,0 +1,194 @@
+//! A whole run: the command line's overrides applied to the plan, the target and bot brought up, the event
+//! stream subscribed when a step expects events, the phases executed while the recorder is collected once a
+//! second (feeding the progress line and the time series), and the report built — partial if the run was
+//! stopped.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::events::{self, Hub};
+use crate::executor::{self, Ctx};
+use crate::scenario::plan::{Action, Load, Plan};
+use crate::target::{self, TargetError};
+
+/// What the command line changes for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A running mock-server instead of the scenario's target.
+    pub target: Option<String>,
+    /// Every phase's duration.
+    pub duration: Option<Duration>,
+    /// Every open phase's rate (a ramp is scaled so its higher end is this).
+    pub rate: Option<f64>,
+    pub seed: Option<u64>,
+    /// Every closed phase's virtual users.
+    pub vus: Option<usize>,
+    /// Every closed phase's iterations.
+    pub iterations: Option<u64>,
+    /// `(index, count)`: run shard `index` of `count`.
+    pub shard: Option<(u64, u64)>,
+    /// Draw the live progress line (on a terminal).
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("cannot subscribe to the target's event stream: {0}")]
+    Events(crate::http::HttpError),
+}
+
+/// Applies the overrides; returns them as the report lists them.
+pub fn apply(plan: &mut Plan, o: &Options) -> BTreeMap<String, String> {
+    let mut said = BTreeMap::new();
+    if let Some(s) = o.seed {
+        plan.seed = s;
+        said.insert("seed".into(), s.to_string());
+    }
+    for p in &mut plan.phases {
+        match &mut p.load {
+            Load::Open {
+                from_per_s,
+                to_per_s,
+                duration,
+            } => {
+                if let Some(r) = o.rate {
+                    let top = from_per_s.max(*to_per_s);
+                    *from_per_s *= r / top;
+                    *to_per_s *= r / top;
+                }
+                if let Some(d) = o.duration {
+                    *duration = d;
+                }
+            }
+            Load::Closed {
+                vus,
+                iterations,
+                duration,
+            } => {
+                if let Some(v) = o.vus {
+                    *vus = v.max(1);
+                }
+                if let Some(n) = o.iterations {
+                    *iterations = Some(n);
+                }
+                if let (Some(d), Some(cur)) = (o.duration, duration.as_mut()) {
+                    *cur = d;
+                }
+            }
+        }
+    }
+    for (k, v) in [
+        ("rate", o.rate.map(|r| format!("{r}/s"))),
+        (
+            "duration",
+            o.duration
+                .map(|d| humantime::format_duration(d).to_string()),
+        ),
+        ("vus", o.vus.map(|v| v.to_string())),
+        ("iterations", o.iterations.map(|v| v.to_string())),
+        ("shard", o.shard.map(|(i, n)| format!("{i}/{n}"))),
+        ("target", o.target.clone()),
+    ] {
+        if let Some(v) = v {
+            said.insert(k.into(), v);
+        }
+    }
+    said
+}
+
+/// Runs `plan` until its phases end or `stop` resolves (then the report is partial).
+pub async fn run(
+    mut plan: Plan,
+    opts: &Options,
+    stop: impl Future<Output = ()>,
+) -> Result<reports::Report, RunError> {
+    let overrides = apply(&mut plan, opts);
+    let plan = Arc::new(plan);
+    let target = target::up(&plan, opts.target.as_deref()).await?;
+    let hub = subscribe(&plan, &target).await?;
+    let (target_name, bot_name) = (target.describe.clone(), target.bot.clone());
+    let shard = opts.shard.unwrap_or((0, 1));
+    let ctx = Arc::new(Ctx::new(plan.clone(), target, hub.clone(), shard));
+
+    let progress = crate::progress::Progress::new(opts.progress);
+    let mut collector = ctx.recorder.collector();
+    let mut points = Vec::new();
+    let started_at = SystemTime::now();
+    let run_start = tokio::time::Instant::now();
+    let mut exec = tokio::spawn(executor::run(ctx.clone()));
+    let mut tick =
+        tokio::time::interval_at(run_start + Duration::from_secs(1), Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    let mut stopped = None;
+    let phases = loop {
+        tokio::select! {
+            r = &mut exec => break r.unwrap_or_default(),
+            _ = tick.tick() => {
+                let p = collector.collect(&ctx.recorder);
+                progress.update(&ctx, &p, run_start.elapsed());
+                points.push(p);
+            }
+            _ = &mut stop, if stopped.is_none() => {
+                stopped = Some("interrupted (Ctrl-C): the figures cover what ran".to_owned());
+                ctx.stop();
+            }
+        }
+    };
+    let duration = run_start.elapsed();
+    points.push(collector.collect(&ctx.recorder));
+    progress.finish();
+    let first_errors = ctx.first_errors.lock().clone();
+    Ok(crate::report::build(crate::report::Inputs {
+        plan: &plan,
+        totals: &collector.totals,
+        points: &points,
+        phases: &phases,
+        run_start,
+        started_at,
+        duration,
+        target: target_name,
+        bot: bot_name,
+        overrides,
+        shard: opts.shard.map(|(i, n)| format!("{i}/{n}")),
+        stopped,
+        first_errors,
+        n_events_missed: hub.map_or(0, |h| h.n_missed.load(std::sync::atomic::Ordering::Relaxed)),
+    }))
+}
+
+/// The event stream, when a step waits for events: indexed by the ids the steps match on, filtered to one kind
+/// when they all want the same.
+async fn subscribe(plan: &Plan, target: &target::Target) -> Result<Option<Arc<Hub>>, RunError> {
+    let expects: Vec<(&crate::scenario::plan::Expect, Duration)> = plan
+        .phases
+        .iter()
+        .flat_map(|p| p.steps.iter())
+        .filter_map(|s| match &s.action {
+            Action::Expect(e) => Some((e, s.timeout)),
+            _ => None,
+        })
+        .collect();
+    if expects.is_empty() {
+        return Ok(None);
+    }
+    let mut keys: Vec<_> = expects.iter().map(|(e, _)| e.key).collect();
+    keys.sort_by_key(|k| *k as u8);
+    keys.dedup();
+    let longest = expects.iter().map(|(_, t)| *t).max().unwrap_or_default();
+    // Kept long enough for the slowest waiter to find an event that came before it waited.
+    let hub = Arc::new(Hub::new(keys, longest + Duration::from_secs(5)));
+    let first_kind = expects[0].0.kind.as_str();
+    let one_kind = expects
+        .iter()
+        .all(|(e, _)| e.kind == first_kind)
+        .then_some(first_kind);
+    events::subscribe(&target.base, one_kind, hub.clone())
+        .await
+        .map_err(RunError::Events)?;
+    Ok(Some(hub))
+}

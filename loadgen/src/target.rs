@@ -1,0 +1,381 @@
+//! Bringing up what a scenario runs against: the embedded mock-server (in-process, on an ephemeral loopback
+//! port, with the scenario's fixture) or a running one; the bot behind it; and what loadgen needs to know of
+//! the world (credentials, and the values of the data pools), read through the control API either way.
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::Value;
+use std::time::Duration;
+
+use crate::http::{Base, Conn, HttpError};
+use crate::scenario::plan::{self, Method, Plan, Source, WorldPool};
+
+const SETUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Customer ids fetched per `GET /mock/customers` page.
+const CUSTOMER_PAGE: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("the fixture cannot be used: {0}")]
+    Fixture(String),
+    #[error("cannot start the embedded mock-server: {0}")]
+    Start(String),
+    #[error("the target at {url} does not answer: {source}")]
+    Down { url: String, source: HttpError },
+    #[error("the target at {url} answered {what} — is it a mock-server?")]
+    Garbage { url: String, what: String },
+    #[error("the world has no app {0} (agentid)")]
+    NoApp(i64),
+    #[error("no app with callback keys for the bot; set `bot_app` or `bot: none`")]
+    NoBotApp,
+    #[error("the reference bot: {0}")]
+    Bot(String),
+    #[error("the mock refused the bot's callback URL {url}: {answer}")]
+    Callback { url: String, answer: String },
+    #[error("this loadgen was built without the embedded mock-server and reference bot; give --target and `bot: none` or a URL")]
+    NotBuiltIn,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct App {
+    pub agentid: i64,
+    pub secret: String,
+    #[serde(default)]
+    pub callback: Option<CallbackKeys>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallbackKeys {
+    pub token: String,
+    pub encoding_aes_key: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct WorldView {
+    corps: Vec<CorpView>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CorpView {
+    corpid: String,
+    apps: Vec<App>,
+    #[serde(default)]
+    kf: Option<KfView>,
+    #[serde(default)]
+    robots: Vec<Keyed>,
+    #[serde(default)]
+    users: Vec<Member>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KfView {
+    agentid: i64,
+    accounts: Vec<KfAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KfAccount {
+    open_kfid: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Keyed {
+    key: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Member {
+    userid: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CustomerPage {
+    n_customers: usize,
+    customers: Vec<String>,
+}
+
+/// The target, up and known.
+pub struct Target {
+    pub base: Base,
+    pub corpid: String,
+    pub apps: Vec<App>,
+    /// The app `call` steps use when they name none.
+    pub default_app: i64,
+    /// Each data pool's values, in [`Plan::pools`] order.
+    pub pools: Vec<Vec<Value>>,
+    /// `embedded` or the URL.
+    pub describe: String,
+    /// `reference`, `none`, or the bot's URL.
+    pub bot: String,
+    /// Stops what was started in-process when dropped.
+    _guards: Vec<tokio::sync::oneshot::Sender<()>>,
+    #[cfg(feature = "embedded")]
+    pub reference_bot: Option<std::sync::Arc<bot::Bot>>,
+}
+
+impl Target {
+    pub fn secret(&self, agentid: i64) -> Option<&str> {
+        self.apps
+            .iter()
+            .find(|a| a.agentid == agentid)
+            .map(|a| a.secret.as_str())
+    }
+}
+
+/// Starts or reaches the target, sets up the bot, reads the world. `url` overrides the scenario's target.
+pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
+    let mut guards = Vec::new();
+    let remote = |u: &str| {
+        Base::parse(u)
+            .map(|b| (b, u.to_owned()))
+            .map_err(|source| TargetError::Down {
+                url: u.to_owned(),
+                source,
+            })
+    };
+    let (base, describe) = match (url, &plan.target) {
+        (Some(u), _) => remote(u)?,
+        (None, plan::Target::Url(u)) => remote(u)?,
+        (None, plan::Target::Embedded(f)) => {
+            let (base, guard) = embedded(f).await?;
+            guards.push(guard);
+            (base, "embedded".to_owned())
+        }
+    };
+    let mut conn = Conn::new(base.clone());
+    let world: WorldView = get_json(&mut conn, &base, "/mock/world").await?;
+    let corp = world
+        .corps
+        .into_iter()
+        .next()
+        .ok_or_else(|| TargetError::Garbage {
+            url: base.url(),
+            what: "a world with no corp".into(),
+        })?;
+    let bot_app = match plan.bot_app {
+        Some(a) => Some(a),
+        None => corp.kf.as_ref().map(|k| k.agentid).or_else(|| {
+            corp.apps
+                .iter()
+                .find(|a| a.callback.is_some())
+                .map(|a| a.agentid)
+        }),
+    };
+    let default_app = match plan
+        .app
+        .or(bot_app)
+        .or(corp.apps.first().map(|a| a.agentid))
+    {
+        Some(a) if corp.apps.iter().any(|x| x.agentid == a) => a,
+        Some(a) => return Err(TargetError::NoApp(a)),
+        None => return Err(TargetError::NoApp(0)),
+    };
+    let mut pools = Vec::new();
+    for p in &plan.pools {
+        pools.push(match &p.source {
+            Source::Values(v) => v.clone(),
+            Source::World(w) => match w {
+                WorldPool::Customers => customers(&mut conn, &base).await?,
+                WorldPool::Members => corp
+                    .users
+                    .iter()
+                    .map(|u| Value::from(u.userid.clone()))
+                    .collect(),
+                WorldPool::KfAccounts => corp
+                    .kf
+                    .iter()
+                    .flat_map(|k| &k.accounts)
+                    .map(|a| Value::from(a.open_kfid.clone()))
+                    .collect(),
+                WorldPool::Robots => corp
+                    .robots
+                    .iter()
+                    .map(|r| Value::from(r.key.clone()))
+                    .collect(),
+                WorldPool::Apps => corp.apps.iter().map(|a| Value::from(a.agentid)).collect(),
+            },
+        });
+        if pools.last().is_some_and(Vec::is_empty) {
+            return Err(TargetError::Fixture(format!(
+                "data {:?}: the world has none",
+                p.name
+            )));
+        }
+    }
+    let mut target = Target {
+        base: base.clone(),
+        corpid: corp.corpid.clone(),
+        apps: corp.apps,
+        default_app,
+        pools,
+        describe,
+        bot: String::new(),
+        _guards: guards,
+        #[cfg(feature = "embedded")]
+        reference_bot: None,
+    };
+    bot(plan, &mut target, &mut conn, bot_app).await?;
+    Ok(target)
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(
+    conn: &mut Conn,
+    base: &Base,
+    path: &str,
+) -> Result<T, TargetError> {
+    let r = conn
+        .send(Method::Get, path, None, SETUP_TIMEOUT)
+        .await
+        .map_err(|source| TargetError::Down {
+            url: base.url(),
+            source,
+        })?;
+    if r.status != 200 {
+        return Err(TargetError::Garbage {
+            url: base.url(),
+            what: format!("HTTP {} to GET {path}", r.status),
+        });
+    }
+    serde_json::from_slice(&r.body).map_err(|e| TargetError::Garbage {
+        url: base.url(),
+        what: format!("unexpected JSON to GET {path} ({e})"),
+    })
+}
+
+async fn customers(conn: &mut Conn, base: &Base) -> Result<Vec<Value>, TargetError> {
+    let mut all = Vec::new();
+    loop {
+        let path = format!("/mock/customers?offset={}&limit={CUSTOMER_PAGE}", all.len());
+        let page: CustomerPage = get_json(conn, base, &path).await?;
+        let done =
+            page.customers.is_empty() || all.len() + page.customers.len() >= page.n_customers;
+        all.extend(page.customers.into_iter().map(Value::from));
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
+async fn bot(
+    plan: &Plan,
+    t: &mut Target,
+    conn: &mut Conn,
+    bot_app: Option<i64>,
+) -> Result<(), TargetError> {
+    let url = match &plan.bot {
+        plan::Bot::None => {
+            t.bot = "none".into();
+            return Ok(());
+        }
+        plan::Bot::Url(u) => {
+            t.bot = u.clone();
+            u.clone()
+        }
+        plan::Bot::Reference => {
+            t.bot = "reference".into();
+            reference_bot(t, bot_app).await?
+        }
+    };
+    let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
+    let body = Bytes::from(serde_json::json!({ "url": url }).to_string());
+    let path = format!("/mock/apps/{agentid}/callback");
+    let r = conn
+        .send(Method::Put, &path, Some(body), SETUP_TIMEOUT)
+        .await
+        .map_err(|source| TargetError::Down {
+            url: t.base.url(),
+            source,
+        })?;
+    if r.status != 200 {
+        return Err(TargetError::Callback {
+            url,
+            answer: String::from_utf8_lossy(&r.body).into_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(feature = "embedded")]
+async fn reference_bot(t: &mut Target, bot_app: Option<i64>) -> Result<String, TargetError> {
+    let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
+    let app = t
+        .apps
+        .iter()
+        .find(|a| a.agentid == agentid)
+        .ok_or(TargetError::NoApp(agentid))?;
+    let keys = app.callback.clone().ok_or(TargetError::NoBotApp)?;
+    let b = bot::Bot::new(bot::Config {
+        api_base: t.base.url(),
+        corpid: t.corpid.clone(),
+        secret: app.secret.clone(),
+        token: keys.token,
+        encoding_aes_key: keys.encoding_aes_key,
+        ..bot::Config::demo()
+    })
+    .map_err(|e| TargetError::Bot(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| TargetError::Bot(e.to_string()))?;
+    let url = format!(
+        "http://{}/callback",
+        listener
+            .local_addr()
+            .map_err(|e| TargetError::Bot(e.to_string()))?
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bot::serve(listener, b.clone(), async move {
+        let _ = rx.await;
+    }));
+    t._guards.push(tx);
+    t.reference_bot = Some(b);
+    Ok(url)
+}
+
+#[cfg(not(feature = "embedded"))]
+async fn reference_bot(_: &mut Target, _: Option<i64>) -> Result<String, TargetError> {
+    Err(TargetError::NotBuiltIn)
+}
+
+#[cfg(feature = "embedded")]
+async fn embedded(
+    f: &plan::Fixture,
+) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
+    use mock_server::world::World;
+    let fixture_err = |e: mock_server::world::FixtureError| TargetError::Fixture(e.to_string());
+    let config = mock_server::Config::default();
+    let state = match f {
+        plan::Fixture::Demo { users, customers } => {
+            let (world, fixture) = World::demo_scaled(*users, *customers).map_err(fixture_err)?;
+            mock_server::State::new(world, &fixture, config)
+        }
+        plan::Fixture::File(path) => mock_server::State::from_file(path, config),
+        plan::Fixture::Inline(fixture) => {
+            let world = World::from_parsed(fixture, "inline fixture").map_err(fixture_err)?;
+            mock_server::State::new(world, fixture, config)
+        }
+    }
+    .map_err(|e| TargetError::Fixture(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| TargetError::Start(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| TargetError::Start(e.to_string()))?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(mock_server::run(listener, state, async move {
+        let _ = rx.await;
+    }));
+    Ok((
+        Base {
+            authority: addr.to_string(),
+        },
+        tx,
+    ))
+}
+
+#[cfg(not(feature = "embedded"))]
+async fn embedded(
+    _: &plan::Fixture,
+) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
+    Err(TargetError::NotBuiltIn)
+}
