@@ -262,3 +262,65 @@ async fn over_long_tag_lists_and_unknown_filter_tags_are_refused_whole() {
     .await;
     assert_eq!(code(&v), 0, "{v}");
 }
+
+#[tokio::test]
+async fn list_contact_way_pages_and_refuses_bad_limits_cursors_and_windows() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let way = ec(
+            &app,
+            &t,
+            "add_contact_way",
+            json!({"type": 1, "scene": 2, "user": ["wangwu"]}),
+        )
+        .await;
+        assert_eq!(code(&way), 0, "{way}");
+        made.push(way["config_id"].clone());
+    }
+    let now = app.get("/mock/clock").await["now_ms"].as_i64().unwrap_or(0) / 1000;
+    let first = ec(&app, &t, "list_contact_way", json!({"limit": 2})).await;
+    let rest = ec(
+        &app,
+        &t,
+        "list_contact_way",
+        json!({"limit": 2, "cursor": first["next_cursor"]}),
+    )
+    .await;
+    let mut walked: Vec<String> = [&first, &rest]
+        .iter()
+        .flat_map(|p| p["contact_way"].as_array().into_iter().flatten())
+        .map(|w| w["config_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    // Ways made in the same second come in config_id order: compare as sets, once each.
+    walked.sort();
+    let mut made: Vec<String> = made
+        .iter()
+        .map(|m| m.as_str().unwrap_or_default().to_owned())
+        .collect();
+    made.sort();
+    assert_eq!(walked, made, "{first} {rest}");
+    assert_eq!(rest["next_cursor"], "");
+    let later = ec(
+        &app,
+        &t,
+        "list_contact_way",
+        json!({"start_time": now + 3600}),
+    )
+    .await;
+    assert_eq!(later["contact_way"], json!([]), "made before the window");
+
+    let cases = [
+        json!({"limit": 0}),
+        json!({"limit": 1001}),
+        json!({"limit": "many"}),
+        json!({"cursor": "forged"}),
+        json!({"start_time": now + 60, "end_time": now - 60}),
+        json!({"start_time": "yesterday"}),
+    ];
+    for body in cases {
+        let v = ec(&app, &t, "list_contact_way", body.clone()).await;
+        assert_eq!(code(&v), 40058, "{body}: {v}");
+    }
+}

@@ -158,6 +158,10 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         req.start_time.unwrap_or(0),
         req.end_time.unwrap_or(i64::MAX),
     );
+    // A window that ends before it starts is a mistake to report, not an empty list to answer.
+    if start > end {
+        return Err(WireError::invalid_field("start_time").into());
+    }
     let sim = st.sim();
     let mut all: Vec<(i64, String)> = sim
         .store
