@@ -203,6 +203,20 @@ async fn groups_of_members_who_left_are_taken_over() {
     assert_eq!(ids(&inherited), [(partners.clone(), 3)]);
     let chat = gc(&app, &t, "get", json!({"chat_id": partners})).await;
     assert_eq!(chat["group_chat"]["owner"], "wangwu");
+    // The heir leaves too: the group waits for an owner again, and can be inherited again.
+    control(&app, "/mock/members/wangwu/resign", json!({})).await;
+    let again = gc(&app, &t, "list", json!({"status_filter": 1})).await;
+    assert_eq!(ids(&again), [(partners.clone(), 1)], "{again}");
+    let moved = gc(
+        &app,
+        &t,
+        "transfer",
+        json!({"chat_id_list": [partners], "new_owner": "sunba"}),
+    )
+    .await;
+    assert_eq!(moved["failed_chat_list"], json!([]), "{moved}");
+    let inherited = gc(&app, &t, "list", json!({"status_filter": 3})).await;
+    assert_eq!(ids(&inherited), [(partners.clone(), 3)]);
     let onjob = gc(
         &app,
         &t,

@@ -17,11 +17,13 @@ use crate::state::{Sim, State as Shared};
 use crate::store::groups::Group;
 use crate::world::GroupMember;
 
+/// A resigned owner comes first: an inherited group whose new owner leaves in turn waits for an heir again (1).
+/// Status 2 (inheriting) is not produced: a group transfer takes effect at once in the mock.
 fn status(sim: &Sim, corp: usize, g: &Group) -> i64 {
-    if g.inherited {
-        INHERITED
-    } else if sim.store.transfers.is_resigned(corp, g.owner) {
+    if sim.store.transfers.is_resigned(corp, g.owner) {
         OWNER_RESIGNED
+    } else if g.inherited {
+        INHERITED
     } else {
         NORMAL
     }
