@@ -82,12 +82,29 @@ async fn push(
     query: Result<Query<Signed>, QueryRejection>,
     body: Bytes,
 ) -> Answered {
-    bot.core.counters.n_callbacks.fetch_add(1, Relaxed);
+    let n = bot.core.counters.n_callbacks.fetch_add(1, Relaxed);
+    if fails(bot.config.fail_percent, bot.config.fail_seed, n) {
+        bot.core.counters.n_refused.fetch_add(1, Relaxed);
+        return (StatusCode::SERVICE_UNAVAILABLE, "flaky on purpose");
+    }
     let answered = handle_push(&bot, query, &body);
     if answered.0 != StatusCode::OK {
         bot.core.counters.n_bad_callbacks.fetch_add(1, Relaxed);
     }
     answered
+}
+
+/// Whether push number `n` is one a flaky bot refuses.
+fn fails(percent: u8, seed: u64, n: u64) -> bool {
+    if percent == 0 {
+        return false;
+    }
+    // SplitMix64 of (seed, n): a fixed, evenly spread choice.
+    let mut z = seed.wrapping_add(n.wrapping_mul(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    z ^= z >> 31;
+    z % 100 < u64::from(percent)
 }
 
 fn handle_push(

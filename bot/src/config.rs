@@ -49,6 +49,10 @@ pub struct Config {
     pub reply: Reply,
     /// Where WeCom sends callbacks; must start with `/`.
     pub path: String,
+    /// A flaky bot, for testing retries: this share (0–100) of pushes is answered HTTP 503 unread, chosen by
+    /// the push's number and `fail_seed`, so the same run fails the same pushes. 0 (the default): none.
+    pub fail_percent: u8,
+    pub fail_seed: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -74,6 +78,8 @@ impl Config {
             encoding_aes_key: "DemoBotEncodingAESKey0123456789abcdefghijkA".to_owned(),
             reply: Reply::Echo,
             path: "/callback".to_owned(),
+            fail_percent: 0,
+            fail_seed: 0,
         }
     }
 

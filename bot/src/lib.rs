@@ -54,6 +54,8 @@ pub struct Stats {
     pub n_callbacks: u64,
     /// Pushes answered 400: bad query, envelope, signature or plaintext.
     pub n_bad_callbacks: u64,
+    /// Pushes refused on purpose (HTTP 503) by a flaky bot ([`Config::fail_percent`]).
+    pub n_refused: u64,
     /// Good `kf_msg_or_event` pushes.
     pub n_kf_callbacks: u64,
     /// Good pushes of anything else (app messages, contact events, …), acknowledged and otherwise ignored.
@@ -74,6 +76,7 @@ pub struct Stats {
 struct Counters {
     n_callbacks: AtomicU64,
     n_bad_callbacks: AtomicU64,
+    n_refused: AtomicU64,
     n_kf_callbacks: AtomicU64,
     n_other_callbacks: AtomicU64,
     n_verifications: AtomicU64,
@@ -150,6 +153,7 @@ impl Bot {
         Stats {
             n_callbacks: c.n_callbacks.load(Relaxed),
             n_bad_callbacks: c.n_bad_callbacks.load(Relaxed),
+            n_refused: c.n_refused.load(Relaxed),
             n_kf_callbacks: c.n_kf_callbacks.load(Relaxed),
             n_other_callbacks: c.n_other_callbacks.load(Relaxed),
             n_verifications: c.n_verifications.load(Relaxed),

@@ -43,6 +43,12 @@ struct Args {
     /// The callback path.
     #[arg(long, env = "BOT_PATH", default_value_t = Config::demo().path)]
     path: String,
+    /// Answer this share (0–100) of pushes with HTTP 503, to test WeCom's retries.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    fail_percent: u8,
+    /// Which pushes fail: the same seed fails the same ones.
+    #[arg(long, default_value_t = 0)]
+    fail_seed: u64,
     /// After binding, set this app's callback URL on the mock server to the bot's (the mock verifies it).
     #[arg(long, env = "BOT_REGISTER", value_name = "AGENTID")]
     register: Option<i64>,
@@ -73,6 +79,8 @@ async fn run(args: Args) -> Result<(), Fatal> {
         encoding_aes_key: args.aes_key,
         reply: args.reply.map_or(Reply::Echo, Reply::Canned),
         path: args.path,
+        fail_percent: args.fail_percent,
+        fail_seed: args.fail_seed,
     };
     let bot = Bot::new(config).map_err(|e| usage(e.into()))?;
     let listener = tokio::net::TcpListener::bind(&args.bind)

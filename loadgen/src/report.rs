@@ -77,6 +77,7 @@ pub fn build(i: Inputs) -> Report {
             Threshold {
                 expr: th.expr.clone(),
                 value,
+                unit: th.stat.unit().into(),
                 passed: value.is_some_and(|v| th.op.holds(v, th.limit)),
             }
         })

@@ -143,7 +143,20 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
         }
     };
     let mut conn = Conn::new(base.clone());
-    let world: WorldView = get_json(&mut conn, &base, "/mock/world").await?;
+    let world: WorldView = match get_json(&mut conn, &base, "/mock/world").await {
+        Ok(w) => w,
+        // A target that is not a mock-server (a bare baseline server) serves scenarios that need no world.
+        Err(TargetError::Garbage { .. }) if !needs_world(plan) => WorldView {
+            corps: vec![CorpView {
+                corpid: String::new(),
+                apps: vec![],
+                kf: None,
+                robots: vec![],
+                users: vec![],
+            }],
+        },
+        Err(e) => return Err(e),
+    };
     let corp = world
         .corps
         .into_iter()
@@ -168,7 +181,8 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
     {
         Some(a) if corp.apps.iter().any(|x| x.agentid == a) => a,
         Some(a) => return Err(TargetError::NoApp(a)),
-        None => return Err(TargetError::NoApp(0)),
+        // Only a world-less target has no app, and then no step uses one.
+        None => 0,
     };
     let mut pools = Vec::new();
     for p in &plan.pools {
@@ -216,6 +230,28 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
     };
     bot(plan, &mut target, &mut conn, bot_app).await?;
     Ok(target)
+}
+
+/// Whether the plan needs to know the target's world: pools from it, tokens, or a bot to register.
+fn needs_world(plan: &Plan) -> bool {
+    let tokens = plan.phases.iter().flat_map(|p| p.steps.iter()).any(|s| {
+        matches!(
+            &s.action,
+            plan::Action::Http(plan::Request {
+                kind: plan::RequestKind::Call {
+                    with_token: true,
+                    ..
+                },
+                ..
+            })
+        )
+    });
+    tokens
+        || plan.bot != plan::Bot::None
+        || plan
+            .pools
+            .iter()
+            .any(|p| matches!(p.source, Source::World(_)))
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(
@@ -273,7 +309,7 @@ async fn bot(
         }
         plan::Bot::Reference => {
             t.bot = "reference".into();
-            reference_bot(t, bot_app).await?
+            reference_bot(t, bot_app, plan).await?
         }
     };
     let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
@@ -296,7 +332,11 @@ async fn bot(
 }
 
 #[cfg(feature = "embedded")]
-async fn reference_bot(t: &mut Target, bot_app: Option<i64>) -> Result<String, TargetError> {
+async fn reference_bot(
+    t: &mut Target,
+    bot_app: Option<i64>,
+    plan: &Plan,
+) -> Result<String, TargetError> {
     let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
     let app = t
         .apps
@@ -310,6 +350,8 @@ async fn reference_bot(t: &mut Target, bot_app: Option<i64>) -> Result<String, T
         secret: app.secret.clone(),
         token: keys.token,
         encoding_aes_key: keys.encoding_aes_key,
+        fail_percent: plan.bot_fail_percent,
+        fail_seed: plan.seed,
         ..bot::Config::demo()
     })
     .map_err(|e| TargetError::Bot(e.to_string()))?;
@@ -332,7 +374,7 @@ async fn reference_bot(t: &mut Target, bot_app: Option<i64>) -> Result<String, T
 }
 
 #[cfg(not(feature = "embedded"))]
-async fn reference_bot(_: &mut Target, _: Option<i64>) -> Result<String, TargetError> {
+async fn reference_bot(_: &mut Target, _: Option<i64>, _: &Plan) -> Result<String, TargetError> {
     Err(TargetError::NotBuiltIn)
 }
 

@@ -163,6 +163,8 @@ pub struct Threshold {
     /// The measured value, in the unit of the threshold (µs for latencies, a fraction for rates of errors,
     /// per second for rates, a count for counts); absent when the metric never ran.
     pub value: Option<f64>,
+    /// The value's unit: `us`, `fraction`, `per_s` or `count`.
+    pub unit: String,
     pub passed: bool,
 }
 

@@ -98,12 +98,22 @@ pub fn render(r: &Report) -> String {
         );
     }
     for t in &r.thresholds {
-        let value = t.value.map_or("no data".to_owned(), |v| format!("{v:.3}"));
+        let value = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
         let mark = if t.passed { "pass" } else { "FAIL" };
         let _ = writeln!(out, "  {mark}  {}  (measured {value})", t.expr);
     }
     let _ = writeln!(out, "verdict: {}", r.verdict);
     out
+}
+
+/// A threshold's measured value in its unit.
+pub fn value(v: f64, unit: &str) -> String {
+    match unit {
+        "us" => duration(v.round() as u64),
+        "fraction" => format!("{:.3}%", v * 100.0),
+        "per_s" => format!("{v:.1}/s"),
+        _ => format!("{v}"),
+    }
 }
 
 /// Left-aligned first column, right-aligned numbers.
@@ -146,7 +156,10 @@ mod tests {
         let text = render(&r);
         assert!(text.contains("roundtrip"), "{text}");
         assert!(text.contains("api.message/send"), "{text}");
-        assert!(text.contains("FAIL  roundtrip.p99 < 1ms"), "{text}");
+        assert!(
+            text.contains("FAIL  roundtrip.p99 < 1ms  (measured 40.00ms)"),
+            "{text}"
+        );
         assert!(text.contains("verdict: failed"), "{text}");
     }
 }

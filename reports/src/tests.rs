@@ -60,6 +60,7 @@ pub(crate) fn sample() -> Report {
         thresholds: vec![Threshold {
             expr: "roundtrip.p99 < 1ms".into(),
             value: Some(40_000.0),
+            unit: "us".into(),
             passed: false,
         }],
         verdict: "failed".into(),

@@ -236,3 +236,15 @@ proptest! {
         prop_assert_eq!(bot.stats().n_bad_callbacks, 1);
     }
 }
+
+#[test]
+fn a_flaky_bot_fails_its_share_and_the_same_pushes() {
+    let n_failed = (0..10_000).filter(|n| fails(30, 7, *n)).count();
+    assert!((2_800..3_200).contains(&n_failed), "{n_failed}");
+    let a: Vec<u64> = (0..100).filter(|n| fails(30, 7, *n)).collect();
+    let b: Vec<u64> = (0..100).filter(|n| fails(30, 7, *n)).collect();
+    assert_eq!(a, b);
+    assert_ne!(a, (0..100).filter(|n| fails(30, 8, *n)).collect::<Vec<_>>());
+    assert!(!(0..1000).any(|n| fails(0, 7, n)));
+    assert!((0..1000).all(|n| fails(100, 7, n)));
+}

@@ -272,7 +272,7 @@ async fn http(
             vars.0.insert(name.clone(), got);
         }
         for a in &r.asserts {
-            check(a, &v).map_err(|e| Failure::new(ErrorKind::Assertion, e))?;
+            check(a, &v, vars).map_err(|e| Failure::new(ErrorKind::Assertion, e))?;
         }
         return Ok(());
     }
@@ -358,8 +358,12 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// Checks one assertion; with `[*]` every element must pass.
-pub fn check(a: &Assert, v: &Value) -> Result<(), String> {
+fn check(a: &Assert, v: &Value, vars: &Vars) -> Result<(), String> {
     let found = a.path.select(v);
+    let want = match &a.check {
+        Check::Equals(j) | Check::NotEquals(j) => Some(j.render(vars)?),
+        _ => None,
+    };
     if let Check::Exists(want) = a.check {
         return if found.is_empty() != want {
             Ok(())
@@ -376,8 +380,8 @@ pub fn check(a: &Assert, v: &Value) -> Result<(), String> {
     }
     for x in found {
         let ok = match &a.check {
-            Check::Equals(want) => same(x, want),
-            Check::NotEquals(want) => !same(x, want),
+            Check::Equals(_) => want.as_ref().is_some_and(|w| same(x, w)),
+            Check::NotEquals(_) => want.as_ref().is_some_and(|w| !same(x, w)),
             Check::Length(n) => {
                 x.as_array()
                     .map(Vec::len)
@@ -389,7 +393,12 @@ pub fn check(a: &Assert, v: &Value) -> Result<(), String> {
             Check::Exists(_) => true,
         };
         if !ok {
-            return Err(format!("{}: {x} fails {:?}", a.text, a.check));
+            let what = match (&a.check, &want) {
+                (Check::Equals(_), Some(w)) => format!("expected {w}"),
+                (Check::NotEquals(_), Some(w)) => format!("expected anything but {w}"),
+                (other, _) => format!("fails {other:?}"),
+            };
+            return Err(format!("{}: {x}, {what}", a.text));
         }
     }
     Ok(())

@@ -32,6 +32,9 @@ pub struct Ctx {
     /// This run's share of the iterations: `(index, count)`; iteration `k` of a phase runs here when
     /// `k % count == index`.
     pub shard: (u64, u64),
+    /// Workers between phases, by id: a virtual user keeps its connection and its tokens from one phase to
+    /// the next, as a real client would (a clock jump then finds its tokens expired).
+    workers: Mutex<HashMap<usize, Worker>>,
 }
 
 /// What one phase did.
@@ -77,7 +80,19 @@ impl Ctx {
             stop: Notify::new(),
             first_errors: Mutex::new(BTreeMap::new()),
             shard,
+            workers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Worker `id`, as the last phase left it, or a new one.
+    fn worker(&self, id: usize) -> Worker {
+        let kept = self.workers.lock().remove(&id);
+        kept.unwrap_or_else(|| Worker::new(self, id))
+    }
+
+    /// Keeps a worker for the next phase.
+    fn keep(&self, w: Worker) {
+        self.workers.lock().insert(w.id, w);
     }
 
     /// Asks every phase to wind down: no new iteration starts; those running finish.

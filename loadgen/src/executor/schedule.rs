@@ -70,7 +70,7 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
             }
         };
         let popped = idle.lock().pop();
-        let mut w = popped.unwrap_or_else(|| Worker::new(&ctx, next_worker.fetch_add(1, Relaxed)));
+        let mut w = popped.unwrap_or_else(|| ctx.worker(next_worker.fetch_add(1, Relaxed)));
         let (ctx2, idle2) = (ctx.clone(), idle.clone());
         tasks.spawn(async move {
             iteration::run(&ctx2, &mut w, index, k, intended).await;
@@ -82,6 +82,9 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
         n += 1;
     }
     while tasks.join_next().await.is_some() {}
+    for w in idle.lock().drain(..) {
+        ctx.keep(w);
+    }
     n
 }
 
@@ -103,7 +106,7 @@ pub async fn closed(ctx: Arc<Ctx>, index: usize) -> u64 {
     for v in 0..vus.div_ceil(n_shards as usize).max(1) {
         let (ctx, next, n_done) = (ctx.clone(), next.clone(), n_done.clone());
         users.spawn(async move {
-            let mut w = Worker::new(&ctx, v);
+            let mut w = ctx.worker(v);
             let think = ctx.plan.phases[index].think;
             loop {
                 if ctx.stopping() || deadline.is_some_and(|d| Instant::now() >= d) {
@@ -124,6 +127,7 @@ pub async fn closed(ctx: Arc<Ctx>, index: usize) -> u64 {
                     }
                 }
             }
+            ctx.keep(w);
         });
     }
     while users.join_next().await.is_some() {}

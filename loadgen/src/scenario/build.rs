@@ -71,6 +71,17 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
         Some(b) if b.value == "none" => Bot::None,
         Some(b) => Bot::Url(http_url(&b)?),
     };
+    let bot_fail_percent = match r.bot_fail_percent {
+        None => 0,
+        Some(p) if p.value > 100 => return at(p.referenced, "bot_fail_percent: 0 to 100"),
+        Some(p) if bot != Bot::Reference => {
+            return at(
+                p.referenced,
+                "bot_fail_percent makes the reference bot flaky; this scenario has another",
+            )
+        }
+        Some(p) => p.value,
+    };
     let mut metrics = Metrics::default();
     metrics.id("iterations");
     metrics.id("api.gettoken");
@@ -141,6 +152,7 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
         target,
         bot,
         bot_app: r.bot_app,
+        bot_fail_percent,
         app: r.app,
         pools,
         vars,

@@ -30,6 +30,8 @@ pub struct Plan {
     pub target: Target,
     pub bot: Bot,
     pub bot_app: Option<i64>,
+    /// The reference bot's share of refused pushes.
+    pub bot_fail_percent: u8,
     pub app: Option<i64>,
     pub pools: Vec<Pool>,
     pub vars: Vec<(String, Value)>,
@@ -245,8 +247,8 @@ pub struct Assert {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
-    Equals(Value),
-    NotEquals(Value),
+    Equals(Json),
+    NotEquals(Json),
     Exists(bool),
     Length(usize),
     AtLeast(f64),

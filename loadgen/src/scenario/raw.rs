@@ -71,6 +71,10 @@ pub struct Scenario {
     /// external bot's callback URL, which the mock verifies and pushes to.
     #[schemars(with = "Option<String>")]
     pub bot: Option<Spanned<String>>,
+    /// Makes the reference bot flaky: it answers this share (0–100) of pushes with HTTP 503, the same ones for
+    /// the same seed, so the mock's retries are exercised.
+    #[schemars(with = "Option<u8>")]
+    pub bot_fail_percent: Option<Spanned<u8>>,
     /// The app whose callbacks the bot takes (default: the kf app, else the first app with callback keys).
     pub bot_app: Option<i64>,
     /// The world the embedded target starts with (default: the demo company).
@@ -182,7 +186,7 @@ pub struct Closed {
     pub duration: Option<Spanned<Scalar>>,
 }
 
-/// One step of an iteration: exactly one of `call`, `control`, `expect`, `think`.
+/// One step of an iteration: exactly one of `call`, `control`, `request`, `expect`, `think`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -195,6 +199,10 @@ pub struct Step {
     /// A control-API call: `METHOD /mock/<path>`, e.g. a customer writing. Recorded as `api.mock/<path>`.
     #[schemars(with = "Option<String>")]
     pub control: Option<Spanned<String>>,
+    /// Any HTTP request to the target: `METHOD /path`, judged by HTTP status like `control` (e.g. a bare
+    /// baseline server, or an endpoint of your own). Recorded as `api.<path>`.
+    #[schemars(with = "Option<String>")]
+    pub request: Option<Spanned<String>>,
     /// Wait for an event on the mock's event stream.
     pub expect: Option<Expect>,
     /// Pause for this long: `100ms`.
@@ -212,7 +220,7 @@ pub struct Step {
     pub body: Option<Spanned<serde_json::Value>>,
     /// The errcode a `call` must answer (default 0).
     pub errcode: Option<i64>,
-    /// The HTTP status a `control` call must answer (default: any 2xx).
+    /// The HTTP status a `control` or `request` step must answer (default: any 2xx).
     pub status: Option<u16>,
     /// Variables taken from the response: `name: path` (`msgid`, `customer[0].status`, `follow_user[*].userid`).
     #[serde(default)]

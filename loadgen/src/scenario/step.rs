@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::build::{at, dur, json, path, text, Fail, Metrics, DEFAULT_TIMEOUT};
 use super::plan::*;
 use super::raw;
+use crate::template::Json;
 
 pub(super) fn step(
     s: &raw::Step,
@@ -28,29 +29,36 @@ pub(super) fn step(
     if n_actions != 1 {
         return at(
             loc,
-            "a step is exactly one of `call`, `control`, `expect`, `think`",
+            "a step is exactly one of `call`, `control`, `request`, `expect`, `think`",
         );
     }
     let http_only =
         !s.query.is_empty() || s.body.is_some() || !s.capture.is_empty() || !s.asserts.is_empty();
-    let (action, default_metric) = if let Some(line) = s.call.as_ref().or(s.control.as_ref()) {
+    let line = s
+        .call
+        .as_ref()
+        .or(s.control.as_ref())
+        .or(s.request.as_ref());
+    let (action, default_metric) = if let Some(line) = line {
         let is_call = s.call.is_some();
         let (method, path_text) = request_line(&line.value).or_else(|e| at(line.referenced, e))?;
-        let prefix = if is_call { "/cgi-bin/" } else { "/mock/" };
+        let prefix = match (is_call, s.control.is_some()) {
+            (true, _) => "/cgi-bin/",
+            (false, true) => "/mock/",
+            (false, false) => "/",
+        };
         let Some(rest) = path_text.strip_prefix(prefix) else {
-            let what = if is_call {
-                "a WeCom call's path starts with /cgi-bin/"
-            } else {
-                "a control call's path starts with /mock/"
-            };
-            return at(line.referenced, what);
+            return at(
+                line.referenced,
+                format!("this step's path starts with {prefix}"),
+            );
         };
         let bare = rest.split('?').next().unwrap_or(rest);
         let kind = if is_call {
             if s.status.is_some() {
                 return at(
                     loc,
-                    "`status` is for control calls; a WeCom call is judged by `errcode`",
+                    "`status` is for control and request steps; a WeCom call is judged by `errcode`",
                 );
             }
             RequestKind::Call {
@@ -64,10 +72,10 @@ pub(super) fn step(
             }
             RequestKind::Control { status: s.status }
         };
-        let metric = if is_call {
-            format!("api.{bare}")
-        } else {
-            format!("api.mock/{bare}")
+        let metric = match (is_call, s.control.is_some()) {
+            (true, _) => format!("api.{bare}"),
+            (false, true) => format!("api.mock/{bare}"),
+            (false, false) => format!("api.{bare}"),
         };
         let mut query = Vec::new();
         for (k, v) in &s.query {
@@ -80,7 +88,11 @@ pub(super) fn step(
             }
             captures.push((k.clone(), path(p)?));
         }
-        let asserts = s.asserts.iter().map(assert).collect::<Result<_, _>>()?;
+        let asserts = s
+            .asserts
+            .iter()
+            .map(|a| assert(a, known))
+            .collect::<Result<_, _>>()?;
         let req = Request {
             method,
             path: text(path_text, known, line.referenced)?,
@@ -207,10 +219,17 @@ fn request_line(line: &str) -> Result<(Method, &str), String> {
     Ok((method, p.trim()))
 }
 
-fn assert(a: &raw::Assert) -> Result<Assert, Fail> {
+fn assert(a: &raw::Assert, known: &BTreeSet<String>) -> Result<Assert, Fail> {
+    let loc = a.path.referenced;
     let checks: Vec<Check> = [
-        a.equals.clone().map(Check::Equals),
-        a.not_equals.clone().map(Check::NotEquals),
+        a.equals
+            .as_ref()
+            .map(|v| json(v, known, loc).map(Check::Equals))
+            .transpose()?,
+        a.not_equals
+            .as_ref()
+            .map(|v| json(v, known, loc).map(Check::NotEquals))
+            .transpose()?,
         a.exists.map(Check::Exists),
         a.length.map(Check::Length),
         a.at_least.map(Check::AtLeast),
@@ -225,7 +244,7 @@ fn assert(a: &raw::Assert) -> Result<Assert, Fail> {
             "an assertion has exactly one of equals, not_equals, exists, length, at_least, at_most",
         )
     })?;
-    if matches!(check, Check::Equals(Value::Null)) {
+    if matches!(check, Check::Equals(Json::Lit(Value::Null))) {
         return at(
             a.path.referenced,
             "equals: null cannot be told from a missing field; use exists: false",

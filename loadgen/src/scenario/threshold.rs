@@ -23,6 +23,16 @@ impl Stat {
     fn is_latency(self) -> bool {
         matches!(self, Stat::Quantile(_) | Stat::Min | Stat::Max | Stat::Mean)
     }
+
+    /// The unit of the measured value, as the report names it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            s if s.is_latency() => "us",
+            Stat::ErrorRate => "fraction",
+            Stat::Rate => "per_s",
+            _ => "count",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
