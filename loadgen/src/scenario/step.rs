@@ -20,6 +20,7 @@ pub(super) fn step(
     let n_actions = [
         s.call.is_some(),
         s.control.is_some(),
+        s.request.is_some(),
         s.expect.is_some(),
         s.think.is_some(),
     ]

@@ -129,3 +129,40 @@ fn the_schema_names_every_top_level_key() {
         );
     }
 }
+
+mod malformed {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any edit of a good scenario either still plans or is refused with a place inside the file and a
+        /// message; it never panics.
+        #[test]
+        fn edits_are_planned_or_located(at in 0usize..600, cut in 0usize..8, insert in "[ -~\n]{0,12}") {
+            let mut text = GOOD.to_owned();
+            let at = at.min(text.len());
+            let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            let end = (at + cut).min(text.len());
+            let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            text.replace_range(at..end, &insert);
+            if let Err(e) = parse_str(&text) {
+                prop_assert!(!e.message.is_empty());
+                prop_assert!(e.line <= text.lines().count() + 1, "{e} for {text}");
+            }
+        }
+
+        /// Whole lines swapped for garbage: the same.
+        #[test]
+        fn garbage_lines_are_located(line in 0usize..24, garbage in "[a-z:{}\\[\\]$ -]{0,30}") {
+            let mut lines: Vec<&str> = GOOD.lines().collect();
+            let i = line.min(lines.len() - 1);
+            lines[i] = &garbage;
+            let text = lines.join("\n");
+            if let Err(e) = parse_str(&text) {
+                prop_assert!(!e.message.is_empty());
+                prop_assert!(e.line <= lines.len() + 1, "{e}");
+            }
+        }
+    }
+}

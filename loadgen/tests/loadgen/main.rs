@@ -1,0 +1,45 @@
+//! loadgen's integration tests: one binary. Every target is on 127.0.0.1 and every run is bounded.
+
+mod cli;
+mod determinism;
+mod omission;
+mod scenarios;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace's `scenarios/` folder.
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// A plan from scenario text (relative fixture files resolve against `scenarios/`).
+pub fn plan(text: &str) -> loadgen::scenario::Plan {
+    match loadgen::scenario::parse(text, "test.yaml", &scenarios_dir()) {
+        Ok(p) => p,
+        Err(e) => panic!("test scenario refused: {e}"),
+    }
+}
+
+/// Runs a plan to its end with the given options.
+pub async fn run(plan: loadgen::scenario::Plan, opts: loadgen::run::Options) -> reports::Report {
+    match loadgen::run::run(plan, &opts, std::future::pending()).await {
+        Ok(r) => r,
+        Err(e) => panic!("run failed: {e}"),
+    }
+}
+
+/// The demo mock-server on an ephemeral loopback port, for runs with `--target`; returns its URL.
+pub async fn spawn_mock() -> (String, std::sync::Arc<mock_server::State>) {
+    let state =
+        mock_server::State::demo(mock_server::Config::default()).expect("the demo world loads");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(mock_server::run(
+        listener,
+        state.clone(),
+        std::future::pending::<()>(),
+    ));
+    (url, state)
+}

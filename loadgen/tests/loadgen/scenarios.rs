@@ -1,0 +1,53 @@
+//! The shipped scenarios: each validates, and each runs at its small default scale and passes its thresholds.
+
+use crate::{run, scenarios_dir};
+
+fn shipped() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(scenarios_dir())
+        .expect("scenarios/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let files = shipped();
+    assert!(files.len() >= 8, "{files:?}");
+    for f in files {
+        if let Err(e) = loadgen::scenario::load(&f) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn the_committed_schema_is_current() {
+    let committed =
+        std::fs::read_to_string(scenarios_dir().join("scenario.schema.json")).unwrap_or_default();
+    assert!(
+        committed == loadgen::scenario::json_schema(),
+        "scenarios/scenario.schema.json is stale: cargo run -p loadgen -- schema > scenarios/scenario.schema.json"
+    );
+}
+
+/// One after the other, so their latency thresholds are not judged on a machine the others keep busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shipped_scenario_runs_and_passes() {
+    let mut failed = Vec::new();
+    for f in shipped() {
+        let plan = loadgen::scenario::load(&f).expect("validated above");
+        let report = run(plan, Default::default()).await;
+        assert!(!report.partial);
+        if !report.passed() {
+            failed.push(format!(
+                "{}\n{}",
+                f.display(),
+                reports::summary::render(&report)
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
