@@ -44,7 +44,7 @@ enum Command {
         /// Every closed phase's iterations.
         #[arg(long)]
         iterations: Option<u64>,
-        /// Run shard i of n (e.g. 0/4): 1/n of the arrivals and iterations; `report merge` joins the shards.
+        /// Run shard i of n (e.g. 0/4): 1/n of the arrivals and iterations, for one scenario spread over n machines.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u64, u64)>,
         /// No progress line.
