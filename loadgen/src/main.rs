@@ -127,10 +127,17 @@ fn main() -> ExitCode {
                 }
             };
             use scenario::plan::{Fixture, Target};
-            let own_fixture =
-                !matches!(plan.target, Target::Embedded(Fixture::Demo { users: 0, customers: 0 }));
+            let own_fixture = !matches!(
+                plan.target,
+                Target::Embedded(Fixture::Demo {
+                    users: 0,
+                    customers: 0
+                })
+            );
             if target.is_some() && own_fixture {
-                eprintln!("loadgen: note: --target given; the scenario's fixture is not loaded there");
+                eprintln!(
+                    "loadgen: note: --target given; the scenario's fixture is not loaded there"
+                );
             }
             let out = out.unwrap_or_else(|| PathBuf::from("target/loadgen").join(&plan.name));
             let opts = Options {

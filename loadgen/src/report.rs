@@ -1,7 +1,6 @@
 //! From what a run recorded to the report model of the `reports` crate: metrics, counters, the time series,
 //! the phases, the thresholds judged, and where and when it ran.
 
-use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
@@ -9,7 +8,6 @@ use reports::{Counters, Encoded, Host, Metric, Report, Second, Threshold};
 
 use crate::executor::PhaseRun;
 use crate::recorder::{Counts, ErrorKind, Point, Totals};
-use crate::scenario::threshold::Stat;
 use crate::scenario::Plan;
 
 pub struct Inputs<'a> {
@@ -55,6 +53,7 @@ pub fn build(i: Inputs) -> Report {
             n_iterations: p.counts.n_iterations,
             n_requests: p.counts.n_requests,
             n_errors: p.counts.n_errors,
+            errors_by_kind: by_kind(&p.counts),
             metrics: plan
                 .metrics
                 .iter()
@@ -73,7 +72,9 @@ pub fn build(i: Inputs) -> Report {
                 .metrics
                 .iter()
                 .position(|n| *n == th.metric)
-                .and_then(|m| measure(th.stat, &t.corrected[m], t.n_errors[m], secs));
+                .and_then(|m| {
+                    reports::threshold::measure(th.stat, &t.corrected[m], t.n_errors[m], secs)
+                });
             Threshold {
                 expr: th.expr.clone(),
                 value,
@@ -133,29 +134,6 @@ pub fn build(i: Inputs) -> Report {
     }
 }
 
-/// A threshold's measured value; `None` when the metric saw no operation at all.
-pub fn measure(stat: Stat, h: &Histogram<u64>, n_errors: u64, secs: f64) -> Option<f64> {
-    let n = h.len();
-    if n + n_errors == 0 {
-        return None;
-    }
-    let latency = |f: &dyn Fn() -> f64| if n == 0 { None } else { Some(f()) };
-    match stat {
-        Stat::Quantile(q) => latency(&|| h.value_at_quantile(q) as f64),
-        Stat::Min => latency(&|| h.min() as f64),
-        Stat::Max => latency(&|| h.max() as f64),
-        Stat::Mean => latency(&|| h.mean()),
-        Stat::Count => Some(n as f64),
-        Stat::Errors => Some(n_errors as f64),
-        Stat::ErrorRate => Some(n_errors as f64 / (n + n_errors) as f64),
-        Stat::Rate => Some(if secs > 0.0 {
-            (n + n_errors) as f64 / secs
-        } else {
-            0.0
-        }),
-    }
-}
-
 fn counters(c: &Counts, first_errors: BTreeMap<String, String>, n_events_missed: u64) -> Counters {
     Counters {
         n_iterations: c.n_iterations,
@@ -167,16 +145,20 @@ fn counters(c: &Counts, first_errors: BTreeMap<String, String>, n_events_missed:
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
-        errors_by_kind: ErrorKind::ALL
-            .iter()
-            .filter(|k| c.errors_by_kind[**k as usize] > 0)
-            .map(|k| (k.name().to_owned(), c.errors_by_kind[*k as usize]))
-            .collect(),
+        errors_by_kind: by_kind(c),
         n_token_refreshes: c.n_token_refreshes,
         n_late_iterations: c.n_late_iterations,
         n_events_missed,
         first_errors,
     }
+}
+
+fn by_kind(c: &Counts) -> BTreeMap<String, u64> {
+    ErrorKind::ALL
+        .iter()
+        .filter(|k| c.errors_by_kind[**k as usize] > 0)
+        .map(|k| (k.name().to_owned(), c.errors_by_kind[*k as usize]))
+        .collect()
 }
 
 fn git_revision() -> Option<String> {

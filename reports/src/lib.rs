@@ -5,8 +5,11 @@
 //! losslessly ([`histogram`]), so reports merge and compare without losing accuracy. [`summary`] prints the
 //! table a person reads at the end of a run.
 
+pub mod cli;
 pub mod histogram;
 pub mod summary;
+pub mod threshold;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -151,6 +154,9 @@ pub struct Second {
     pub n_iterations: u64,
     pub n_requests: u64,
     pub n_errors: u64,
+    /// This second's failed steps by kind.
+    #[serde(default)]
+    pub errors_by_kind: BTreeMap<String, u64>,
     /// The operations that ended in this second, per metric (corrected latency).
     pub metrics: BTreeMap<String, Encoded>,
 }

@@ -55,6 +55,7 @@ pub(crate) fn sample() -> Report {
             n_iterations: 5,
             n_requests: 5,
             n_errors: 0,
+            errors_by_kind: BTreeMap::new(),
             metrics: BTreeMap::from([("roundtrip".to_owned(), Encoded::from_histogram(&a))]),
         }],
         thresholds: vec![Threshold {

@@ -5,13 +5,13 @@ pub mod build;
 pub mod plan;
 pub mod raw;
 mod step;
-pub mod threshold;
-pub mod units;
 
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
 pub use plan::Plan;
+/// Thresholds and units belong to the report model: merged and compared reports judge them again.
+pub use reports::{threshold, units};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]

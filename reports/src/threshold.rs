@@ -1,7 +1,7 @@
 //! Thresholds: `<metric>.<stat> <op> <value>`, e.g. `roundtrip.p99 < 50ms`, `api.message/send.error_rate <= 1%`,
 //! `iterations.rate >= 95/s`. Latencies are judged on the corrected histogram.
 
-use super::units;
+use crate::units;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stat {
@@ -150,6 +150,34 @@ fn nonempty(m: &str) -> Result<&str, String> {
         Err("the threshold names no metric".into())
     } else {
         Ok(m)
+    }
+}
+
+/// A threshold's measured value; `None` when the metric saw no operation at all.
+pub fn measure(
+    stat: Stat,
+    h: &hdrhistogram::Histogram<u64>,
+    n_errors: u64,
+    secs: f64,
+) -> Option<f64> {
+    let n = h.len();
+    if n + n_errors == 0 {
+        return None;
+    }
+    let latency = |f: &dyn Fn() -> f64| if n == 0 { None } else { Some(f()) };
+    match stat {
+        Stat::Quantile(q) => latency(&|| h.value_at_quantile(q) as f64),
+        Stat::Min => latency(&|| h.min() as f64),
+        Stat::Max => latency(&|| h.max() as f64),
+        Stat::Mean => latency(&|| h.mean()),
+        Stat::Count => Some(n as f64),
+        Stat::Errors => Some(n_errors as f64),
+        Stat::ErrorRate => Some(n_errors as f64 / (n + n_errors) as f64),
+        Stat::Rate => Some(if secs > 0.0 {
+            (n + n_errors) as f64 / secs
+        } else {
+            0.0
+        }),
     }
 }
 
