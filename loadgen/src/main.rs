@@ -55,6 +55,11 @@ enum Command {
     Validate { scenarios: Vec<PathBuf> },
     /// Prints the JSON Schema of the scenario format.
     Schema,
+    /// Reads, renders, compares and merges reports (the same as the `reports` binary).
+    Report {
+        #[command(subcommand)]
+        command: reports::cli::Command,
+    },
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -81,6 +86,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Report { command } => reports::cli::run(command),
         Command::Schema => {
             print!("{}", scenario::json_schema());
             ExitCode::SUCCESS

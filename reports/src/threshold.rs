@@ -181,6 +181,30 @@ pub fn measure(
     }
 }
 
+/// Judges a threshold, written as in a scenario, on a report's metrics (a merged report judges its thresholds
+/// again on the merged histograms). `secs` is the run's length.
+pub fn judge(
+    expr: &str,
+    metrics: &std::collections::BTreeMap<String, crate::Metric>,
+    secs: f64,
+) -> crate::Threshold {
+    let parsed = parse(expr);
+    let value = parsed.as_ref().ok().and_then(|t| {
+        let m = metrics.get(&t.metric)?;
+        let h = m.corrected.decode().ok()?;
+        measure(t.stat, &h, m.n_errors, secs)
+    });
+    crate::Threshold {
+        expr: expr.to_owned(),
+        value,
+        unit: parsed.as_ref().map_or("count", |t| t.stat.unit()).into(),
+        passed: match (&parsed, value) {
+            (Ok(t), Some(v)) => t.op.holds(v, t.limit),
+            _ => false,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

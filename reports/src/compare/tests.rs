@@ -1,0 +1,172 @@
+use super::*;
+use crate::{Encoded, Metric};
+
+/// A report whose `roundtrip` holds `n` samples around `median_us` (log-normal-ish, from `seed`), times `scale`.
+fn run(seed: u64, n: usize, median_us: f64, scale: f64) -> Report {
+    let mut r = crate::tests::sample();
+    let mut rng = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut h = crate::histogram::new();
+    for _ in 0..n {
+        // xorshift, then a sum of uniforms for a bell, exponentiated for a right tail.
+        let mut u = 0.0;
+        for _ in 0..4 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            u += (rng >> 11) as f64 / (1u64 << 53) as f64;
+        }
+        let z = (u - 2.0) / 0.577;
+        crate::histogram::record(&mut h, (median_us * (0.35 * z).exp() * scale) as u64);
+    }
+    r.metrics = BTreeMap::from([(
+        "roundtrip".to_owned(),
+        Metric {
+            corrected: Encoded::from_histogram(&h),
+            uncorrected: Encoded::from_histogram(&h),
+            n_errors: 0,
+        },
+    )]);
+    r.run.started_at = format!("2026-11-28T00:00:{:02}Z", seed % 60);
+    r.run.duration_ms = 60_000;
+    r.counters.n_iterations = n as u64;
+    r
+}
+
+fn verdicts(c: &Comparison, stat: &str) -> Verdict {
+    c.rows
+        .iter()
+        .find(|r| r.metric == "roundtrip" && r.stat == stat)
+        .map(|r| r.verdict)
+        .unwrap()
+}
+
+fn cmp(a: &Report, b: &Report) -> Comparison {
+    compare(a, b, ("base", "new"), &Tolerances::default(), false).unwrap()
+}
+
+#[test]
+fn a_shift_is_a_regression_and_back_an_improvement() {
+    let base = run(1, 20_000, 2_000.0, 1.0);
+    let slower = run(2, 20_000, 2_000.0, 1.3);
+    let c = cmp(&base, &slower);
+    for stat in ["p50", "p90", "p99", "mean"] {
+        assert_eq!(verdicts(&c, stat), Verdict::Regression, "{stat}: {c:#?}");
+    }
+    assert!(c.failed());
+    let back = cmp(&slower, &base);
+    assert_eq!(verdicts(&back, "p50"), Verdict::Improvement);
+    assert!(!back.failed());
+}
+
+#[test]
+fn the_same_distribution_twice_is_not_a_regression() {
+    for seed in 10..20 {
+        let c = cmp(
+            &run(seed, 5_000, 2_000.0, 1.0),
+            &run(seed + 100, 5_000, 2_000.0, 1.0),
+        );
+        assert!(
+            !c.failed(),
+            "seed {seed}: {:#?}",
+            c.regressions().collect::<Vec<_>>()
+        );
+        assert_eq!(verdicts(&c, "distribution"), Verdict::Same, "seed {seed}");
+    }
+}
+
+#[test]
+fn a_small_shift_within_tolerance_is_the_same() {
+    let c = cmp(
+        &run(3, 50_000, 2_000.0, 1.0),
+        &run(4, 50_000, 2_000.0, 1.04),
+    );
+    assert_eq!(verdicts(&c, "p50"), Verdict::Same);
+    assert!(!c.failed());
+    // A tighter tolerance for it makes it one, because with 50,000 samples the shift is real.
+    let mut tol = Tolerances::default();
+    tol.add("roundtrip.p50=2%").unwrap();
+    let c = compare(
+        &run(3, 50_000, 2_000.0, 1.0),
+        &run(4, 50_000, 2_000.0, 1.04),
+        ("a", "b"),
+        &tol,
+        false,
+    )
+    .unwrap();
+    assert_eq!(verdicts(&c, "p50"), Verdict::Regression);
+}
+
+#[test]
+fn a_big_change_in_few_samples_is_noise_or_too_few() {
+    // 40 samples: a 30% move of the median cannot be told from chance as surely as the test asks.
+    let c = cmp(&run(5, 40, 2_000.0, 1.0), &run(6, 40, 2_000.0, 1.15));
+    assert_ne!(verdicts(&c, "p50"), Verdict::Regression);
+    assert_eq!(verdicts(&c, "p99"), Verdict::TooFew);
+    assert_eq!(verdicts(&c, "p99.9"), Verdict::TooFew);
+    assert!(!c.failed());
+    assert!(c.warnings.iter().any(|w| w.contains("too few")));
+}
+
+#[test]
+fn refuses_itself_and_other_scenarios() {
+    let a = run(7, 1_000, 2_000.0, 1.0);
+    assert!(matches!(
+        compare(&a, &a.clone(), ("a", "a"), &Tolerances::default(), false),
+        Err(CompareError::SameRun)
+    ));
+    let mut other = run(8, 1_000, 2_000.0, 1.0);
+    other.scenario.hash = "sha256:else".into();
+    assert!(matches!(
+        compare(&a, &other, ("a", "b"), &Tolerances::default(), false),
+        Err(CompareError::DifferentScenarios { .. })
+    ));
+    assert!(compare(&a, &other, ("a", "b"), &Tolerances::default(), true).is_ok());
+}
+
+#[test]
+fn other_machines_are_said_and_not_counted() {
+    let base = run(9, 20_000, 2_000.0, 1.0);
+    let mut slower = run(10, 20_000, 2_000.0, 1.5);
+    slower.run.host.cpu_model = "another CPU".into();
+    let c = cmp(&base, &slower);
+    assert_eq!(verdicts(&c, "p50"), Verdict::Regression);
+    assert!(!c.comparable);
+    assert!(!c.failed());
+    assert!(c.warnings.iter().any(|w| w.contains("different machines")));
+}
+
+#[test]
+fn tolerances_parse_and_refuse() {
+    let mut t = Tolerances::default();
+    t.add("15%").unwrap();
+    t.add("p99=30%").unwrap();
+    t.add("roundtrip.p99=5%").unwrap();
+    t.add("error_rate=1%").unwrap();
+    assert_eq!(t.for_("roundtrip", "p99"), 0.05);
+    assert_eq!(t.for_("api.x", "p99"), 0.30);
+    assert_eq!(t.for_("api.x", "p50"), 0.15);
+    assert_eq!(t.error_rate, 0.01);
+    for bad in ["ten", "=5%", "p99=", "p99=-1%", "5"] {
+        assert!(t.add(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn ks_sees_a_shift_and_not_a_reshuffle() {
+    let a = run(11, 5_000, 2_000.0, 1.0).metrics["roundtrip"]
+        .corrected
+        .decode()
+        .unwrap();
+    let b = run(12, 5_000, 2_000.0, 1.0).metrics["roundtrip"]
+        .corrected
+        .decode()
+        .unwrap();
+    let c = run(13, 5_000, 2_000.0, 1.2).metrics["roundtrip"]
+        .corrected
+        .decode()
+        .unwrap();
+    assert!(ks_p_value(&a, &b) > 0.01);
+    assert!(ks_p_value(&a, &c) < 1e-6);
+}

@@ -1,0 +1,207 @@
+//! JUnit XML for CI servers: one test suite per run, one test case per threshold (failed when it failed) and
+//! per step that can fail (every `api.*`, `route.*`, `step.*` and `roundtrip` metric: failed when any of its
+//! operations failed, with the first error as the message).
+
+use quick_xml::escape::escape;
+use std::fmt::Write;
+
+use crate::summary::value;
+use crate::Report;
+
+struct Case {
+    class: String,
+    name: String,
+    failure: Option<(String, String, String)>,
+}
+
+pub fn render(r: &Report) -> String {
+    let suite = &r.scenario.name;
+    let mut cases = Vec::new();
+    for t in &r.thresholds {
+        let measured = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
+        cases.push(Case {
+            class: format!("{suite}.thresholds"),
+            name: t.expr.clone(),
+            failure: (!t.passed).then(|| {
+                (
+                    "threshold".into(),
+                    format!("measured {measured}"),
+                    format!("{} failed: measured {measured}", t.expr),
+                )
+            }),
+        });
+    }
+    for (name, m) in &r.metrics {
+        let is_step = ["api.", "route.", "step."]
+            .iter()
+            .any(|p| name.starts_with(p))
+            || name == "roundtrip";
+        if !is_step {
+            continue;
+        }
+        let failure = (m.n_errors > 0).then(|| {
+            let first: Vec<String> = r
+                .counters
+                .first_errors
+                .iter()
+                .filter(|(k, _)| k.split(' ').next() == Some(name.as_str()))
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            let kind = r
+                .counters
+                .first_errors
+                .keys()
+                .find(|k| k.split(' ').next() == Some(name.as_str()))
+                .and_then(|k| k.split(' ').nth(1))
+                .unwrap_or("error")
+                .to_owned();
+            (
+                kind,
+                format!("{} of {} failed", m.n_errors, m.n_errors + m.corrected.n),
+                first.join("\n"),
+            )
+        });
+        cases.push(Case {
+            class: format!("{suite}.steps"),
+            name: name.clone(),
+            failure,
+        });
+    }
+    let n_failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let secs = r.run.duration_ms as f64 / 1000.0;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"loadgen\" tests=\"{}\" failures=\"{n_failures}\" errors=\"0\" time=\"{secs:.3}\">",
+        cases.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{n_failures}\" errors=\"0\" skipped=\"0\" time=\"{secs:.3}\" timestamp=\"{}\" hostname=\"{}\">",
+        escape(suite.as_str()),
+        cases.len(),
+        escape(r.run.started_at.trim_end_matches('Z')),
+        escape(r.run.host.hostname.as_str())
+    );
+    let _ = writeln!(out, "    <properties>");
+    for (k, v) in [
+        ("seed", r.scenario.seed.to_string()),
+        ("scenario_hash", r.scenario.hash.clone()),
+        ("target", r.run.target.clone()),
+        ("partial", r.partial.to_string()),
+        ("verdict", r.verdict.clone()),
+    ] {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{k}\" value=\"{}\"/>",
+            escape(v.as_str())
+        );
+    }
+    let _ = writeln!(out, "    </properties>");
+    for c in &cases {
+        let head = format!(
+            "<testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+            escape(c.class.as_str()),
+            escape(c.name.as_str())
+        );
+        match &c.failure {
+            None => {
+                let _ = writeln!(out, "    {head}/>");
+            }
+            Some((kind, message, text)) => {
+                let _ = writeln!(
+                    out,
+                    "    {head}>\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
+                    escape(kind.as_str()),
+                    escape(message.as_str()),
+                    escape(text.as_str())
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "  </testsuite>\n</testsuites>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+
+    /// Reads the JUnit shape CI servers read: testsuites > testsuite > (properties, testcase > failure), with the
+    /// counts on the suite matching its cases.
+    fn check_shape(xml: &str) -> (usize, usize, Vec<String>) {
+        let mut reader = Reader::from_str(xml);
+        let mut path: Vec<String> = Vec::new();
+        let (mut cases, mut failures, mut names) = (0, 0, Vec::new());
+        let (mut said_tests, mut said_failures) = (None, None);
+        loop {
+            let (e, opens) = match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => (e, true),
+                Event::Empty(e) => (e, false),
+                Event::End(_) => {
+                    path.pop();
+                    continue;
+                }
+                Event::Eof => break,
+                _ => continue,
+            };
+            let name = e.name().0.to_owned();
+            let attr = |k: &str| {
+                e.attributes().flatten().find(|a| a.key.0 == k).map(|a| {
+                    a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                        .expect("an attribute value")
+                        .into_owned()
+                })
+            };
+            let parent = path.last().map(String::as_str);
+            match name.as_str() {
+                "testsuites" => assert_eq!(parent, None),
+                "testsuite" => {
+                    assert_eq!(parent, Some("testsuites"));
+                    said_tests = attr("tests");
+                    said_failures = attr("failures");
+                    assert!(attr("name").is_some());
+                }
+                "properties" => assert_eq!(parent, Some("testsuite")),
+                "property" => assert_eq!(parent, Some("properties")),
+                "testcase" => {
+                    assert_eq!(parent, Some("testsuite"));
+                    assert!(attr("classname").is_some());
+                    names.push(attr("name").expect("a test case has a name"));
+                    cases += 1;
+                }
+                "failure" => {
+                    assert_eq!(parent, Some("testcase"));
+                    assert!(attr("message").is_some());
+                    failures += 1;
+                }
+                other => panic!("unexpected element {other}"),
+            }
+            if opens {
+                path.push(name);
+            }
+        }
+        assert!(path.is_empty(), "unclosed: {path:?}");
+        assert_eq!(said_tests, Some(cases.to_string()));
+        assert_eq!(said_failures, Some(failures.to_string()));
+        (cases, failures, names)
+    }
+
+    #[test]
+    fn thresholds_and_steps_are_test_cases() {
+        let mut r = crate::tests::sample();
+        r.counters.first_errors.insert(
+            "roundtrip timeout".into(),
+            "no delivered event <within> 5s".into(),
+        );
+        let xml = render(&r);
+        let (cases, failures, names) = check_shape(&xml);
+        // A threshold, and the two metrics (each with an error in the sample).
+        assert_eq!(cases, 3, "{xml}");
+        assert_eq!(failures, 3, "{xml}");
+        assert!(names.contains(&"roundtrip.p99 < 1ms".to_owned()));
+        assert!(xml.contains("&lt;within&gt;"), "{xml}");
+    }
+}
