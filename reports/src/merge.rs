@@ -53,6 +53,9 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
                 what: format!("seed {}", r.scenario.seed),
             });
         }
+    }
+    // Only then whether they are shards, so another scenario is named as such.
+    for (i, r) in reports.iter().enumerate() {
         let Some((idx, n)) = r.run.shard.as_deref().and_then(shard) else {
             return Err(MergeError::NotAShard { file: name(i) });
         };

@@ -1,0 +1,206 @@
+//! The `reports` binary's contract: exit 0 when fine, 1 for a regression (compare) or a failed run (show
+//! --check), 2 with a clear message for anything it cannot read or will not compare — never a panic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reports::{histogram, Counters, Encoded, Host, Metric, Report, Run, Scenario, Second};
+
+fn reports_bin(args: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reports"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("reports-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A report of `n` round trips around `median_us`, from a deterministic spread.
+fn report(n: u64, median_us: u64, started_at: &str) -> Report {
+    let mut h = histogram::new();
+    for i in 0..n {
+        // A spread of ±50% around the median, evenly.
+        histogram::record(&mut h, median_us / 2 + (median_us * (i % 101)) / 100);
+    }
+    let e = Encoded::from_histogram(&h);
+    Report {
+        schema: reports::SCHEMA.into(),
+        version: reports::VERSION.into(),
+        partial: false,
+        stopped: None,
+        scenario: Scenario {
+            name: "rt".into(),
+            description: String::new(),
+            file: "rt.yaml".into(),
+            hash: "sha256:1".into(),
+            text: "name: rt\n".into(),
+            seed: 1,
+            overrides: BTreeMap::new(),
+        },
+        run: Run {
+            started_at: started_at.into(),
+            ended_at: started_at.into(),
+            duration_ms: 60_000,
+            target: "embedded".into(),
+            bot: "reference".into(),
+            loadgen_version: "0.1.0".into(),
+            git_revision: None,
+            host: Host {
+                hostname: "ci".into(),
+                os: "linux".into(),
+                arch: "x86_64".into(),
+                n_cpus: 2,
+                cpu_model: "cpu".into(),
+            },
+            shard: None,
+            phases: vec![],
+        },
+        metrics: BTreeMap::from([(
+            "roundtrip".to_owned(),
+            Metric {
+                corrected: e.clone(),
+                uncorrected: e.clone(),
+                n_errors: 0,
+            },
+        )]),
+        counters: Counters {
+            n_iterations: n,
+            ..Counters::default()
+        },
+        series: vec![Second {
+            t_s: 0,
+            n_iterations: n,
+            n_requests: n,
+            n_errors: 0,
+            errors_by_kind: BTreeMap::new(),
+            metrics: BTreeMap::from([("roundtrip".to_owned(), e)]),
+        }],
+        thresholds: vec![],
+        verdict: "passed".into(),
+    }
+}
+
+fn save(d: &Path, name: &str, r: &Report) -> PathBuf {
+    let p = d.join(name);
+    std::fs::write(&p, r.to_json()).expect("write");
+    p
+}
+
+#[test]
+fn compare_exits_1_on_a_regression_and_0_without() {
+    let d = dir("compare");
+    let base = save(
+        &d,
+        "base.json",
+        &report(20_000, 2_000, "2026-11-28T00:00:00Z"),
+    );
+    let same = save(
+        &d,
+        "same.json",
+        &report(20_000, 2_000, "2026-11-28T01:00:00Z"),
+    );
+    let slow = save(
+        &d,
+        "slow.json",
+        &report(20_000, 3_000, "2026-11-28T02:00:00Z"),
+    );
+    let out = reports_bin(&[Path::new("compare"), &base, &same]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let md = d.join("c.md");
+    let html = d.join("c.html");
+    let out = reports_bin(&[
+        Path::new("compare"),
+        &base,
+        &slow,
+        Path::new("--md"),
+        &md,
+        Path::new("--html"),
+        &html,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("REGRESSION"), "{stdout}");
+    assert!(std::fs::read_to_string(&md)
+        .expect("md written")
+        .contains("regression"));
+    assert!(std::fs::read_to_string(&html)
+        .expect("html written")
+        .contains("<svg"));
+}
+
+#[test]
+fn bad_input_is_a_message_and_exit_2() {
+    let d = dir("bad");
+    let good = report(100, 2_000, "2026-11-28T00:00:00Z");
+    let base = save(&d, "base.json", &good);
+    let text = good.to_json();
+    let cut = d.join("cut.json");
+    std::fs::write(&cut, &text[..text.len() / 3]).expect("write");
+    let newer = d.join("newer.json");
+    std::fs::write(
+        &newer,
+        text.replace("\"version\": \"1.0\"", "\"version\": \"2.0\""),
+    )
+    .expect("write");
+    let mut other = good.clone();
+    other.scenario.hash = "sha256:2".into();
+    other.run.started_at = "2026-11-28T05:00:00Z".into();
+    let other = save(&d, "other.json", &other);
+    let merged = d.join("m.json");
+    let cases: Vec<(Vec<&Path>, &str)> = vec![
+        (vec![Path::new("show"), &cut], "cut short"),
+        (vec![Path::new("show"), &newer], "version 2.0"),
+        (
+            vec![Path::new("show"), Path::new("/no/such/report.json")],
+            "cannot read",
+        ),
+        (vec![Path::new("compare"), &base, &base], "same run"),
+        (
+            vec![Path::new("compare"), &base, &other],
+            "different scenarios",
+        ),
+        (
+            vec![
+                Path::new("merge"),
+                &base,
+                &other,
+                Path::new("--out"),
+                &merged,
+            ],
+            "another scenario",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = reports_bin(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn show_check_fails_a_failed_run() {
+    let d = dir("check");
+    let mut r = report(10, 2_000, "2026-11-28T00:00:00Z");
+    r.verdict = "failed".into();
+    let p = save(&d, "r.json", &r);
+    assert_eq!(reports_bin(&[Path::new("show"), &p]).status.code(), Some(0));
+    assert_eq!(
+        reports_bin(&[Path::new("show"), &p, Path::new("--check")])
+            .status
+            .code(),
+        Some(1)
+    );
+}
