@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The HTML report's browser test (reports/tests/browser.rs) opens the page in Debian's chromium; here it must run,
+# not skip.
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium from Debian's packages" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  ($sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
+export REQUIRE_BROWSER=1
+
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The round-trip bench for one second: every customer message answered through the reference bot.

@@ -5,8 +5,10 @@
 //! losslessly ([`histogram`]), so reports merge and compare without losing accuracy. [`summary`] prints the
 //! table a person reads at the end of a run.
 
+pub mod charts;
 pub mod cli;
 pub mod histogram;
+pub mod html;
 pub mod summary;
 pub mod threshold;
 pub mod units;
