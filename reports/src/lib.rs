@@ -7,8 +7,12 @@
 
 pub mod charts;
 pub mod cli;
+pub mod compare;
 pub mod histogram;
 pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
 pub mod summary;
 pub mod threshold;
 pub mod units;
