@@ -173,7 +173,16 @@ fn draw_over_time(
         .configure_mesh()
         .x_desc("seconds since the start")
         .y_desc(y_label)
-        .x_label_formatter(&|x| format!("{x:.0}s"))
+        // Whole seconds when the run is long enough for ticks to fall on them; tenths otherwise, so short
+        // runs do not repeat a label.
+        .x_labels(((x_max - x_min).ceil() as usize + 1).clamp(2, 11))
+        .x_label_formatter(&|x| {
+            if x_max - x_min >= 10.0 {
+                format!("{x:.0}s")
+            } else {
+                format!("{x:.1}s")
+            }
+        })
         .y_labels(y_labels)
         .y_max_light_lines(1)
         .y_label_formatter(&|y| tick(*y))
