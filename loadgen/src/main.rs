@@ -24,32 +24,14 @@ enum Command {
     /// Runs a scenario and writes its report.
     Run {
         scenario: PathBuf,
-        /// A running mock-server (http://host:port) instead of the scenario's target.
-        #[arg(long)]
-        target: Option<String>,
         /// Where report.json goes (default: target/loadgen/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Every phase's duration, e.g. 30s.
-        #[arg(long, value_parser = parse_duration)]
-        duration: Option<std::time::Duration>,
-        /// Every open phase's arrival rate, e.g. 500/s.
-        #[arg(long, value_parser = parse_rate)]
-        rate: Option<f64>,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Every closed phase's virtual users.
-        #[arg(long)]
-        vus: Option<usize>,
-        /// Every closed phase's iterations.
-        #[arg(long)]
-        iterations: Option<u64>,
-        /// Run shard i of n (e.g. 0/4): 1/n of the arrivals and iterations, for one scenario spread over n machines.
-        #[arg(long, value_parser = parse_shard)]
-        shard: Option<(u64, u64)>,
         /// No progress line.
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        opts: Options,
     },
     /// Checks a scenario without running it.
     Validate { scenarios: Vec<PathBuf> },
@@ -60,27 +42,6 @@ enum Command {
         #[command(subcommand)]
         command: reports::cli::Command,
     },
-}
-
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    scenario::units::duration(s)
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    match scenario::units::rate(s)? {
-        r if r > 0.0 => Ok(r),
-        _ => Err("the rate must be above 0".into()),
-    }
-}
-
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("{s:?}: expected i/n with 0 <= i < n, e.g. 0/4");
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
-    if i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
 }
 
 fn main() -> ExitCode {
@@ -115,15 +76,9 @@ fn main() -> ExitCode {
         }
         Command::Run {
             scenario: path,
-            target,
             out,
-            duration,
-            rate,
-            seed,
-            vus,
-            iterations,
-            shard,
             quiet,
+            mut opts,
         } => {
             let plan = match scenario::load(&path) {
                 Ok(p) => p,
@@ -140,22 +95,13 @@ fn main() -> ExitCode {
                     customers: 0
                 })
             );
-            if target.is_some() && own_fixture {
+            if opts.target.is_some() && own_fixture {
                 eprintln!(
                     "loadgen: note: --target given; the scenario's fixture is not loaded there"
                 );
             }
             let out = out.unwrap_or_else(|| PathBuf::from("target/loadgen").join(&plan.name));
-            let opts = Options {
-                target,
-                duration,
-                rate,
-                seed,
-                vus,
-                iterations,
-                shard,
-                progress: !quiet && std::io::stderr().is_terminal(),
-            };
+            opts.progress = !quiet && std::io::stderr().is_terminal();
             run(plan, opts, out)
         }
     }

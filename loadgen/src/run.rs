@@ -14,23 +14,49 @@ use crate::scenario::plan::{Action, Load, Plan};
 use crate::target::{self, TargetError};
 
 /// What the command line changes for one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Options {
-    /// A running mock-server instead of the scenario's target.
+    /// A running mock-server (http://host:port) instead of the scenario's target.
+    #[arg(long)]
     pub target: Option<String>,
-    /// Every phase's duration.
+    /// Every phase's duration, e.g. 30s.
+    #[arg(long, value_parser = crate::scenario::units::duration)]
     pub duration: Option<Duration>,
-    /// Every open phase's rate (a ramp is scaled so its higher end is this).
+    /// Every open phase's arrival rate, e.g. 500/s (a ramp is scaled so its higher end is this).
+    #[arg(long, value_parser = positive_rate)]
     pub rate: Option<f64>,
+    #[arg(long)]
     pub seed: Option<u64>,
     /// Every closed phase's virtual users.
+    #[arg(long)]
     pub vus: Option<usize>,
     /// Every closed phase's iterations.
+    #[arg(long)]
     pub iterations: Option<u64>,
-    /// `(index, count)`: run shard `index` of `count`.
+    /// Run shard i of n (e.g. 0/4): 1/n of the arrivals and iterations, for one scenario spread over n
+    /// machines; `report merge` joins the shards' reports.
+    #[arg(long, value_parser = shard)]
     pub shard: Option<(u64, u64)>,
-    /// Draw the live progress line (on a terminal).
+    /// Draw the live progress line (set by the binary when stderr is a terminal).
+    #[arg(skip)]
     pub progress: bool,
+}
+
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match crate::scenario::units::rate(s)? {
+        r if r > 0.0 => Ok(r),
+        _ => Err("the rate must be above 0".into()),
+    }
+}
+
+fn shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?}: expected i/n with 0 <= i < n, e.g. 0/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 #[derive(Debug, thiserror::Error)]

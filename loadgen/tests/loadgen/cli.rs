@@ -24,21 +24,24 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 const QUICK: &str = "name: quick\nworkload:\n  - closed: { vus: 1, iterations: 3 }\nsteps:\n  - call: GET /cgi-bin/user/get\n    query: { userid: zhangsan }\nthresholds:\n  - THRESHOLD\n";
 
-#[test]
-fn a_passing_run_exits_0_and_writes_a_readable_report() {
-    let dir = temp_dir("pass");
-    let s = write(
-        &dir,
-        "s.yaml",
-        &QUICK.replace("THRESHOLD", "iterations.error_rate == 0"),
-    );
+/// Runs QUICK with `threshold` (and `args`), its report into `<dir>/out`.
+fn run_quick(name: &str, threshold: &str, args: &[&str]) -> (std::process::Output, PathBuf) {
+    let dir = temp_dir(name);
+    let s = write(&dir, "s.yaml", &QUICK.replace("THRESHOLD", threshold));
     let out = loadgen()
         .arg("run")
         .arg(&s)
         .arg("--out")
         .arg(dir.join("out"))
+        .args(args)
         .output()
         .expect("runs");
+    (out, dir)
+}
+
+#[test]
+fn a_passing_run_exits_0_and_writes_a_readable_report() {
+    let (out, dir) = run_quick("pass", "iterations.error_rate == 0", &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -57,19 +60,7 @@ fn a_passing_run_exits_0_and_writes_a_readable_report() {
 
 #[test]
 fn a_failed_threshold_exits_1() {
-    let dir = temp_dir("fail");
-    let s = write(
-        &dir,
-        "s.yaml",
-        &QUICK.replace("THRESHOLD", "api.user/get.p99 < 1us"),
-    );
-    let out = loadgen()
-        .arg("run")
-        .arg(&s)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .output()
-        .expect("runs");
+    let (out, _) = run_quick("fail", "api.user/get.p99 < 1us", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL  api.user/get.p99 < 1us"));
 }
@@ -97,19 +88,12 @@ fn an_invalid_scenario_exits_2_with_its_place() {
 
 #[test]
 fn a_target_that_is_down_exits_3_with_a_message() {
-    let dir = temp_dir("down");
-    let s = write(
-        &dir,
-        "s.yaml",
-        &QUICK.replace("THRESHOLD", "iterations.error_rate == 0"),
-    );
     // Port 9 (discard) on loopback: nothing listens there in CI.
-    let out = loadgen()
-        .arg("run")
-        .arg(&s)
-        .args(["--target", "http://127.0.0.1:9"])
-        .output()
-        .expect("runs");
+    let (out, _) = run_quick(
+        "down",
+        "iterations.error_rate == 0",
+        &["--target", "http://127.0.0.1:9"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("does not answer"), "{stderr}");
@@ -126,18 +110,12 @@ fn a_target_that_answers_garbage_exits_3() {
             let _ = s.write_all(b"SSH-2.0-not-http\r\n");
         }
     });
-    let dir = temp_dir("garbage");
-    let s = write(
-        &dir,
-        "s.yaml",
-        &QUICK.replace("THRESHOLD", "iterations.error_rate == 0"),
+    let target = format!("http://{addr}");
+    let (out, _) = run_quick(
+        "garbage",
+        "iterations.error_rate == 0",
+        &["--target", &target],
     );
-    let out = loadgen()
-        .arg("run")
-        .arg(&s)
-        .args(["--target", &format!("http://{addr}")])
-        .output()
-        .expect("runs");
     assert_eq!(
         out.status.code(),
         Some(3),
