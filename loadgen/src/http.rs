@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
 use hyper_util::rt::TokioIo;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -16,8 +16,10 @@ use crate::scenario::plan::Method;
 /// `http://host:port` of the target, split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Base {
-    /// `host:port`, for connecting and for the Host header.
+    /// `host:port`, for connecting.
     pub authority: String,
+    /// The same, as the Host header every request carries (made once, not per request).
+    host: HeaderValue,
 }
 
 impl Base {
@@ -34,7 +36,14 @@ impl Base {
         } else {
             format!("{authority}:80")
         };
-        Ok(Base { authority })
+        Base::from_authority(authority)
+    }
+
+    /// From `host:port` as it is.
+    pub fn from_authority(authority: String) -> Result<Base, HttpError> {
+        let host =
+            HeaderValue::from_str(&authority).map_err(|_| HttpError::Url(authority.clone()))?;
+        Ok(Base { authority, host })
     }
 
     pub fn url(&self) -> String {
@@ -142,9 +151,9 @@ impl Conn {
         let mut req = hyper::Request::builder()
             .method(method.as_str())
             .uri(path_and_query)
-            .header(HOST, &self.base.authority);
+            .header(HOST, self.base.host.clone());
         if body.is_some() {
-            req = req.header(CONTENT_TYPE, "application/json");
+            req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let req = req.body(Full::new(body.unwrap_or_default()))?;
         let resp = sender.send_request(req).await?;

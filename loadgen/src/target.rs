@@ -407,12 +407,9 @@ async fn embedded(
     tokio::spawn(mock_server::run(listener, state, async move {
         let _ = rx.await;
     }));
-    Ok((
-        Base {
-            authority: addr.to_string(),
-        },
-        tx,
-    ))
+    let base =
+        Base::from_authority(addr.to_string()).map_err(|e| TargetError::Start(e.to_string()))?;
+    Ok((base, tx))
 }
 
 #[cfg(not(feature = "embedded"))]

@@ -53,6 +53,14 @@ impl Text {
         })
     }
 
+    /// The text when it has no hole.
+    pub fn fixed(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Lit(l)] => Some(l),
+            _ => None,
+        }
+    }
+
     /// The text is one `${name}` and nothing else.
     fn whole_var(&self) -> Option<&str> {
         match self.parts.as_slice() {

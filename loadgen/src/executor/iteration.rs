@@ -5,7 +5,6 @@
 
 use bytes::Bytes;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -13,7 +12,7 @@ use super::{Ctx, Worker};
 use crate::http::HttpError;
 use crate::recorder::ErrorKind;
 use crate::scenario::plan::{
-    Action, Assert, Check, Expect, Method, Pick, Request, RequestKind, GETTOKEN, ITERATIONS,
+    Action, Assert, Body, Check, Expect, Method, Pick, Request, RequestKind, GETTOKEN, ITERATIONS,
 };
 use crate::template::Lookup;
 
@@ -51,37 +50,66 @@ pub fn rng(seed: u64, phase: usize, k: u64, stream: u64) -> fastrand::Rng {
     fastrand::Rng::with_seed(z)
 }
 
-struct Vars(HashMap<String, Value>);
+/// An iteration's variables, found when a template asks: captures (the latest first), the built-ins, the data
+/// pools (each picked by iteration number and seed), the scenario's `vars`. Nothing is built or cloned up front.
+struct Vars<'a> {
+    ctx: &'a Ctx,
+    phase: usize,
+    k: u64,
+    iteration: Value,
+    vu: Value,
+    captures: Vec<(String, Value)>,
+}
 
-impl Lookup for Vars {
+impl Lookup for Vars<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        if let Some((_, v)) = self.captures.iter().rev().find(|(n, _)| n == name) {
+            return Some(v);
+        }
+        match name {
+            "iteration" => return Some(&self.iteration),
+            "vu" => return Some(&self.vu),
+            "phase" => return self.ctx.phase_names.get(self.phase),
+            _ => {}
+        }
+        let plan = &self.ctx.plan;
+        if let Some(j) = plan.pools.iter().position(|p| p.name == name) {
+            let (pool, values) = (&plan.pools[j], &self.ctx.target.pools[j]);
+            let i = match pool.pick {
+                Pick::Sequential => (self.k as usize).wrapping_add(pool.offset) % values.len(),
+                // Each pool its own stream, so adding a pool changes no other pool's picks.
+                Pick::Random => {
+                    rng(plan.seed, self.phase, self.k, 100 + j as u64).usize(..values.len())
+                }
+            };
+            return values.get(i);
+        }
+        plan.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 }
 
-impl Vars {
-    fn new(ctx: &Ctx, phase: usize, k: u64, vu: usize) -> Vars {
-        let plan = &ctx.plan;
-        let mut m = HashMap::with_capacity(3 + plan.vars.len() + plan.pools.len());
-        m.insert("iteration".to_owned(), Value::from(k));
-        m.insert("vu".to_owned(), Value::from(vu));
-        m.insert(
-            "phase".to_owned(),
-            Value::from(plan.phases[phase].name.clone()),
-        );
-        for (name, v) in &plan.vars {
-            m.insert(name.clone(), v.clone());
+impl<'a> Vars<'a> {
+    fn new(ctx: &'a Ctx, phase: usize, k: u64, vu: usize) -> Vars<'a> {
+        Vars {
+            ctx,
+            phase,
+            k,
+            iteration: Value::from(k),
+            vu: Value::from(vu),
+            captures: Vec::new(),
         }
-        let mut r = rng(plan.seed, phase, k, 0);
-        for (pool, values) in plan.pools.iter().zip(&ctx.target.pools) {
-            let i = match pool.pick {
-                Pick::Sequential => (k as usize).wrapping_add(pool.offset) % values.len(),
-                Pick::Random => r.usize(..values.len()),
-            };
-            m.insert(pool.name.clone(), values[i].clone());
-        }
-        Vars(m)
     }
+}
+
+/// What a worker recorded during one iteration, flushed into its recorder shard at the end with one lock.
+#[derive(Debug, Default)]
+pub struct Pending {
+    oks: Vec<(usize, u64, u64)>,
+    errors: Vec<(usize, ErrorKind, Option<i64>)>,
+    n_requests: u64,
+    n_token_refreshes: u64,
+    /// Each step's start in this iteration; kept to reuse its allocation.
+    starts: Vec<Instant>,
 }
 
 fn us(d: Duration) -> u64 {
@@ -93,19 +121,19 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let actual = Instant::now();
     let lag_us = us(actual.saturating_duration_since(intended));
-    let steps = ctx.plan.phases[phase].steps.clone();
+    let steps = &ctx.plan.phases[phase].steps;
     let mut vars = Vars::new(ctx, phase, k, w.id);
-    let mut starts: Vec<Instant> = Vec::with_capacity(steps.len());
+    w.pending.starts.clear();
     let mut failed = false;
     for step in steps.iter() {
         let start = Instant::now();
-        starts.push(start);
+        w.pending.starts.push(start);
         let result = match &step.action {
             Action::Http(r) => http(ctx, w, r, &mut vars, step.timeout)
                 .await
                 .map(|()| (start, Instant::now())),
             Action::Expect(e) => {
-                let from = starts[e.since];
+                let from = w.pending.starts.get(e.since).copied().unwrap_or(start);
                 expect(ctx, e, &vars, from, step.timeout)
                     .await
                     .map(|end| (from, end))
@@ -119,27 +147,32 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
         match result {
             Ok((from, end)) => {
                 let un = us(end.saturating_duration_since(from));
-                let mut rec = ctx.recorder.shard(w.id).lock();
-                for &m in metrics {
-                    rec.ok(m, un + lag_us, un);
-                }
+                w.pending.oks.extend(metrics.map(|&m| (m, un + lag_us, un)));
             }
             Err(f) => {
                 for &m in metrics.clone() {
                     ctx.note_error(m, f.kind, &f.message);
                 }
-                let mut rec = ctx.recorder.shard(w.id).lock();
-                for &m in metrics {
-                    rec.error(m, f.kind, f.errcode);
-                }
+                w.pending
+                    .errors
+                    .extend(metrics.map(|&m| (m, f.kind, f.errcode)));
                 failed = true;
                 break;
             }
         }
     }
     let end = Instant::now();
+    let p = &mut w.pending;
     {
         let mut rec = ctx.recorder.shard(w.id).lock();
+        for (m, c, u) in p.oks.drain(..) {
+            rec.ok(m, c, u);
+        }
+        for (m, kind, code) in p.errors.drain(..) {
+            rec.error(m, kind, code);
+        }
+        rec.counts.n_requests += std::mem::take(&mut p.n_requests);
+        rec.counts.n_token_refreshes += std::mem::take(&mut p.n_token_refreshes);
         rec.counts.n_iterations += 1;
         if failed {
             rec.counts.n_failed_iterations += 1;
@@ -178,7 +211,7 @@ async fn http(
     ctx: &Ctx,
     w: &mut Worker,
     r: &Request,
-    vars: &mut Vars,
+    vars: &mut Vars<'_>,
     timeout: Duration,
 ) -> Result<(), Failure> {
     let app = match r.kind {
@@ -186,10 +219,16 @@ async fn http(
         RequestKind::Control { .. } => 0,
     };
     let body = match &r.body {
-        Some(b) => Some(Bytes::from(b.render(vars).map_err(template)?.to_string())),
+        Some(Body::Fixed(b)) => Some(b.clone()),
+        Some(Body::Templated(j)) => {
+            Some(Bytes::from(j.render(vars).map_err(template)?.to_string()))
+        }
         None => None,
     };
-    let mut url = r.path.render(vars).map_err(template)?;
+    let mut url = match r.path.fixed() {
+        Some(p) => p.to_owned(),
+        None => r.path.render(vars).map_err(template)?,
+    };
     for (k, v) in &r.query {
         match v.render(vars).map_err(template)? {
             Value::String(s) => push_param(&mut url, k, &s),
@@ -212,7 +251,7 @@ async fn http(
             }
             _ => w.conn.send(r.method, &url, body.clone(), timeout).await,
         };
-        ctx.recorder.shard(w.id).lock().counts.n_requests += 1;
+        w.pending.n_requests += 1;
         let resp = resp.map_err(from_http)?;
         let v = match r.kind {
             RequestKind::Call {
@@ -232,7 +271,7 @@ async fn http(
                 if got != want && with_token && !refreshed && TOKEN_EXPIRED.contains(&got) {
                     w.tokens.remove(&app);
                     refreshed = true;
-                    ctx.recorder.shard(w.id).lock().counts.n_token_refreshes += 1;
+                    w.pending.n_token_refreshes += 1;
                     continue;
                 }
                 if got != want {
@@ -269,7 +308,7 @@ async fn http(
                     format!("capture {name}: nothing at that path"),
                 )
             })?;
-            vars.0.insert(name.clone(), got);
+            vars.captures.push((name.clone(), got));
         }
         for a in &r.asserts {
             check(a, &v, vars).map_err(|e| Failure::new(ErrorKind::Assertion, e))?;
@@ -316,7 +355,7 @@ async fn token(ctx: &Ctx, w: &mut Worker, app: i64, timeout: Duration) -> Result
         }));
     };
     let d = us(start.elapsed());
-    ctx.recorder.shard(w.id).lock().ok(GETTOKEN, d, d);
+    w.pending.oks.push((GETTOKEN, d, d));
     w.tokens.insert(app, t.to_owned());
     Ok(t.to_owned())
 }
@@ -324,7 +363,7 @@ async fn token(ctx: &Ctx, w: &mut Worker, app: i64, timeout: Duration) -> Result
 async fn expect(
     ctx: &Ctx,
     e: &Expect,
-    vars: &Vars,
+    vars: &Vars<'_>,
     since: Instant,
     timeout: Duration,
 ) -> Result<Instant, Failure> {
@@ -358,7 +397,7 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// Checks one assertion; with `[*]` every element must pass.
-fn check(a: &Assert, v: &Value, vars: &Vars) -> Result<(), String> {
+fn check(a: &Assert, v: &Value, vars: &Vars<'_>) -> Result<(), String> {
     let found = a.path.select(v);
     let want = match &a.check {
         Check::Equals(j) | Check::NotEquals(j) => Some(j.render(vars)?),

@@ -32,6 +32,8 @@ pub struct Ctx {
     /// This run's share of the iterations: `(index, count)`; iteration `k` of a phase runs here when
     /// `k % count == index`.
     pub shard: (u64, u64),
+    /// Each phase's name as a template value (`${phase}`), made once.
+    pub phase_names: Vec<serde_json::Value>,
     /// Workers between phases, by id: a virtual user keeps its connection and its tokens from one phase to
     /// the next, as a real client would (a clock jump then finds its tokens expired).
     workers: Mutex<HashMap<usize, Worker>>,
@@ -54,6 +56,7 @@ pub struct Worker {
     pub id: usize,
     conn: Conn,
     tokens: HashMap<i64, String>,
+    pending: iteration::Pending,
 }
 
 impl Worker {
@@ -62,6 +65,7 @@ impl Worker {
             id,
             conn: Conn::new(ctx.target.base.clone()),
             tokens: HashMap::new(),
+            pending: iteration::Pending::default(),
         }
     }
 }
@@ -72,6 +76,11 @@ impl Ctx {
         let n_shards = std::thread::available_parallelism().map_or(4, |n| n.get() * 4);
         Ctx {
             recorder: Recorder::new(plan.metrics.len(), n_shards),
+            phase_names: plan
+                .phases
+                .iter()
+                .map(|p| serde_json::Value::from(p.name.clone()))
+                .collect(),
             plan,
             target,
             hub,

@@ -47,15 +47,34 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
     let next_worker = AtomicUsize::new(0);
     let (shard, n_shards) = ctx.shard;
     let start = Instant::now();
-    let mut tasks = JoinSet::new();
-    let mut k = shard;
-    let mut n = 0;
-    while let Some(t) = arrival(k, from_per_s, to_per_s, duration) {
-        let intended = start + t;
-        tokio::select! {
-            _ = tokio::time::sleep_until(intended) => {}
-            _ = ctx.stopped() => break,
+    // Arrivals are timed by a thread of their own: tokio's timer has a 1 ms grain, which would start every
+    // iteration up to a millisecond late and count that as queueing; a thread's sleep is precise to tens of µs.
+    let (due_tx, mut due) = tokio::sync::mpsc::channel::<(u64, Instant)>(4096);
+    std::thread::spawn(move || {
+        let start_std = start.into_std();
+        let mut k = shard;
+        while let Some(t) = arrival(k, from_per_s, to_per_s, duration) {
+            let wait = (start_std + t).saturating_duration_since(std::time::Instant::now());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+            // The phase has ended (stopped) when nobody receives.
+            if due_tx.blocking_send((k, start + t)).is_err() {
+                return;
+            }
+            k += n_shards;
         }
+    });
+    let mut tasks = JoinSet::new();
+    let mut n = 0;
+    loop {
+        let (k, intended) = tokio::select! {
+            next = due.recv() => match next {
+                Some(a) => a,
+                None => break,
+            },
+            _ = ctx.stopped() => break,
+        };
         let permit = match permits.clone().try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
@@ -78,9 +97,9 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
             drop(permit);
         });
         while tasks.try_join_next().is_some() {}
-        k += n_shards;
         n += 1;
     }
+    drop(due);
     while tasks.join_next().await.is_some() {}
     for w in idle.lock().drain(..) {
         ctx.keep(w);

@@ -200,10 +200,17 @@ pub struct Request {
     /// Starts with `/cgi-bin/` or `/mock/`.
     pub path: Text,
     pub query: Vec<(String, Json)>,
-    pub body: Option<Json>,
+    pub body: Option<Body>,
     pub kind: RequestKind,
     pub captures: Vec<(String, select::Path)>,
     pub asserts: Vec<Assert>,
+}
+
+/// A request body: serialized once when it has no variables, filled per iteration when it has.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Fixed(bytes::Bytes),
+    Templated(Json),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -101,7 +101,7 @@ pub(super) fn step(
             body: s
                 .body
                 .as_ref()
-                .map(|b| json(&b.value, known, b.referenced))
+                .map(|b| json(&b.value, known, b.referenced).map(body))
                 .transpose()?,
             kind,
             captures,
@@ -199,6 +199,26 @@ pub(super) fn step(
             .transpose()?
             .unwrap_or(DEFAULT_TIMEOUT),
     })
+}
+
+fn body(j: Json) -> Body {
+    match j {
+        Json::Lit(v) => Body::Fixed(bytes::Bytes::from(v.to_string())),
+        j if j.vars().is_empty() => match j.render(&NoVars) {
+            Ok(v) => Body::Fixed(bytes::Bytes::from(v.to_string())),
+            Err(_) => Body::Templated(j),
+        },
+        j => Body::Templated(j),
+    }
+}
+
+/// Lookups for a template that uses no variable.
+struct NoVars;
+
+impl crate::template::Lookup for NoVars {
+    fn get(&self, _: &str) -> Option<&Value> {
+        None
+    }
 }
 
 fn request_line(line: &str) -> Result<(Method, &str), String> {
