@@ -88,13 +88,9 @@ fn main() -> ExitCode {
                 }
             };
             use scenario::plan::{Fixture, Target};
-            let own_fixture = !matches!(
-                plan.target,
-                Target::Embedded(Fixture::Demo {
-                    users: 0,
-                    customers: 0
-                })
-            );
+            // A fixture of the scenario's own, which a running target given on the command line ignores.
+            let own_fixture = matches!(&plan.target, Target::Embedded(f)
+                if !matches!(f, Fixture::Demo { users: 0, customers: 0 }));
             if opts.target.is_some() && own_fixture {
                 eprintln!(
                     "loadgen: note: --target given; the scenario's fixture is not loaded there"
