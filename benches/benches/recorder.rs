@@ -51,12 +51,11 @@ fn growing() -> Histogram<u64> {
 }
 
 fn record_one_iteration(rec: &Recorder, worker: usize, corrected: u64, uncorrected: u64) {
-    // What `iteration::http` and `iteration::run` do for a one-request iteration that succeeds.
-    rec.shard(worker).lock().counts.n_requests += 1;
-    rec.shard(worker)
-        .lock()
-        .ok(STEP_METRIC, corrected, uncorrected);
+    // What `iteration::run` flushes for a one-request iteration that succeeds: one lock, the request, the step
+    // and the iteration.
     let mut s = rec.shard(worker).lock();
+    s.counts.n_requests += 1;
+    s.ok(STEP_METRIC, corrected, uncorrected);
     s.counts.n_iterations += 1;
     s.ok(ITERATIONS, corrected, uncorrected);
 }
