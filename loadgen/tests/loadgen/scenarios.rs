@@ -58,11 +58,19 @@ async fn every_shipped_scenario_runs_and_passes() {
 fn the_baselines_are_current() {
     let dir = scenarios_dir().join("../reports/baselines");
     let mut n = 0;
-    for e in std::fs::read_dir(&dir).expect("reports/baselines exists").flatten() {
+    for e in std::fs::read_dir(&dir)
+        .expect("reports/baselines exists")
+        .flatten()
+    {
         let report = reports::Report::read(&e.path()).expect("a baseline reads");
         let scenario = scenarios_dir().join(format!("{}.yaml", report.scenario.name));
         let plan = loadgen::scenario::load(&scenario).expect("its scenario is shipped");
-        assert_eq!(report.scenario.hash, plan.hash, "{} is stale", e.path().display());
+        assert_eq!(
+            report.scenario.hash,
+            plan.hash,
+            "{} is stale",
+            e.path().display()
+        );
         assert!(report.passed() && !report.partial);
         n += 1;
     }
