@@ -175,7 +175,7 @@ fn draw_over_time(
         .y_desc(y_label)
         // Whole seconds when the run is long enough for ticks to fall on them; tenths otherwise, so short
         // runs do not repeat a label.
-        .x_labels(((x_max - x_min).ceil() as usize + 1).clamp(2, 11))
+        .x_labels(((x_max - x_min).ceil().clamp(1.0, 10.0) as usize) + 1)
         .x_label_formatter(&|x| {
             if x_max - x_min >= 10.0 {
                 format!("{x:.0}s")

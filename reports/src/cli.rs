@@ -53,6 +53,10 @@ pub enum Command {
         /// Compare runs of different scenario files, and count regressions between different machines.
         #[arg(long)]
         allow_different: bool,
+        /// Exit 2 when the runs cannot be judged (other machines) instead of passing with a warning: for CI
+        /// gates whose runners may differ from the baseline's.
+        #[arg(long)]
+        require_comparable: bool,
         /// Also write the comparison as Markdown here.
         #[arg(long)]
         md: Option<PathBuf>,
@@ -134,6 +138,7 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
             new,
             tolerances,
             allow_different,
+            require_comparable,
             md,
             html,
         } => {
@@ -153,6 +158,11 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
                     Some(&p),
                     &crate::html::compare_page(&b, &n, &compare::render::html_table(&c)),
                 )?;
+            }
+            if require_comparable && !c.comparable {
+                return Err(Bad(
+                    "the runs cannot be judged against each other (see the warnings)".into(),
+                ));
             }
             Ok(if c.failed() {
                 ExitCode::from(1)

@@ -29,6 +29,8 @@ pub enum CompareError {
     DifferentScenarios { base: String, new: String },
     #[error("bad tolerance {0:?}: expected 10%, p99=20%, roundtrip=15% or roundtrip.p99=5%")]
     Tolerance(String),
+    #[error("--tolerance {0}: no such metric or figure in these runs (figures: p50, p90, p99, p99.9, mean, max, rate)")]
+    UnknownTolerance(String),
     #[error("{0}")]
     Histogram(#[from] crate::histogram::HistogramError),
 }
@@ -37,7 +39,8 @@ pub enum CompareError {
 #[derive(Debug, Clone)]
 pub struct Tolerances {
     pub default: f64,
-    /// By `metric.stat`, `stat` or `metric`.
+    /// By `metric.stat`, `stat` or `metric`, looked up in that order: the most specific wins, and a figure
+    /// (`p99=5%`) is more specific than a metric (`roundtrip=50%`).
     pub by_key: BTreeMap<String, f64>,
     /// Error rates: an increase of more than this (absolute, a fraction) may be a regression.
     pub error_rate: f64,
@@ -205,6 +208,7 @@ pub fn compare(
             warnings.push(format!("the {which} run is partial (stopped early)"));
         }
     }
+    check_tolerances(tol, base, new)?;
     let mut rows = Vec::new();
     let names_all: std::collections::BTreeSet<&String> =
         base.metrics.keys().chain(new.metrics.keys()).collect();
@@ -250,6 +254,28 @@ pub fn compare(
         comparable,
         rows,
     })
+}
+
+/// Figures a tolerance can name.
+const STATS: [&str; 7] = ["p50", "p90", "p99", "p99.9", "mean", "max", "rate"];
+
+/// Every tolerance names a figure or a metric one of the runs has: a misspelt one would silently do nothing.
+fn check_tolerances(tol: &Tolerances, base: &Report, new: &Report) -> Result<(), CompareError> {
+    let metric =
+        |m: &str| m == "iterations" || base.metrics.contains_key(m) || new.metrics.contains_key(m);
+    for key in tol.by_key.keys() {
+        let known = STATS.contains(&key.as_str())
+            || metric(key)
+            || STATS.iter().any(|s| {
+                key.strip_suffix(s)
+                    .and_then(|m| m.strip_suffix('.'))
+                    .is_some_and(metric)
+            });
+        if !known {
+            return Err(CompareError::UnknownTolerance(key.clone()));
+        }
+    }
+    Ok(())
 }
 
 fn short(hash: &str) -> &str {
@@ -416,14 +442,20 @@ fn rate_row(base: &Report, new: &Report, tol: &Tolerances) -> Option<Row> {
     if sb < MIN_RATE_SECS || sn < MIN_RATE_SECS {
         row.verdict = Verdict::TooFew;
         row.evidence = format!("runs under {MIN_RATE_SECS} s");
-    } else if let Some(r) = row.relative() {
-        let t = tol.for_("iterations", "rate");
-        row.verdict = if r < -t {
-            Verdict::Regression
-        } else if r > t {
-            Verdict::Improvement
-        } else {
-            Verdict::Same
+    } else {
+        // The counts are Poisson: a rate moved beyond tolerance is a regression only when the counts say so.
+        let (nb, nn) = (
+            base.counters.n_iterations as f64,
+            new.counters.n_iterations as f64,
+        );
+        let se = (nb / (sb * sb) + nn / (sn * sn)).sqrt();
+        let z = if se > 0.0 { (rn - rb) / se } else { 0.0 };
+        row.evidence = format!("z={z:.1}");
+        // Fewer iterations a second is the regression: judge the rate the other way round.
+        row.verdict = match judge(row.relative(), tol.for_("iterations", "rate"), z) {
+            Verdict::Regression => Verdict::Improvement,
+            Verdict::Improvement => Verdict::Regression,
+            v => v,
         };
     }
     Some(row)
@@ -454,6 +486,11 @@ pub fn ks_p_value(a: &Histogram<u64>, b: &Histogram<u64>) -> f64 {
     }
     let ne = (na * nb / (na + nb)).sqrt();
     let lambda = (ne + 0.12 + 0.11 / ne) * d;
+    // Below ~0.3 the series does not converge (its terms alternate near ±2), and the true value is 1 to many
+    // digits.
+    if lambda < 0.3 {
+        return 1.0;
+    }
     let mut q = 0.0;
     for k in 1..=100 {
         let k = k as f64;

@@ -31,11 +31,62 @@ pub enum HistogramError {
     Decode(String),
     #[error("the histogram holds {decoded} samples but says n = {said}")]
     Count { said: u64, decoded: u64 },
+    #[error("{field} says {said} but the histogram says {decoded}")]
+    Figure {
+        field: &'static str,
+        said: String,
+        decoded: String,
+    },
+}
+
+/// HdrHistogram's V2 cookies, plain and DEFLATE-compressed (the base values with the word-size bits 0x10).
+const V2_COOKIE: u32 = 0x1c84_9303 | 0x10;
+const V2_DEFLATE_COOKIE: u32 = 0x1c84_9304 | 0x10;
+/// The plain V2 header: cookie, payload length, offset, digits, lowest, highest, ratio.
+const V2_HEADER_BYTES: usize = 40;
+/// No histogram of ours inflates to more (1 µs–1 h at 3 digits is ~190 KiB of counts at most, and V2 packs them).
+const MAX_INFLATED_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The plain V2 bytes of a blob, checked so that a hand-edited header cannot make the decoder allocate what the
+/// blob does not hold.
+fn plain_v2(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, HistogramError> {
+    let bad = |why: &str| HistogramError::Decode(why.to_owned());
+    let word = |b: &[u8], at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    };
+    let plain: std::borrow::Cow<[u8]> = match word(bytes, 0) {
+        Some(V2_COOKIE) => bytes.into(),
+        Some(V2_DEFLATE_COOKIE) => {
+            let len = word(bytes, 4).ok_or_else(|| bad("no compressed length"))? as usize;
+            let zipped = bytes
+                .get(8..8 + len)
+                .ok_or_else(|| bad("the compressed length is past the end"))?;
+            let mut out = Vec::new();
+            let mut inflate = std::io::Read::take(
+                flate2::read::ZlibDecoder::new(zipped),
+                MAX_INFLATED_BYTES + 1,
+            );
+            std::io::Read::read_to_end(&mut inflate, &mut out)
+                .map_err(|e| bad(&format!("does not inflate: {e}")))?;
+            if out.len() as u64 > MAX_INFLATED_BYTES {
+                return Err(bad("inflates to more than any histogram holds"));
+            }
+            out.into()
+        }
+        _ => return Err(bad("not a V2 cookie")),
+    };
+    if word(&plain, 0) != Some(V2_COOKIE) {
+        return Err(bad("the compressed blob does not hold a V2 histogram"));
+    }
+    let payload = word(&plain, 4).ok_or_else(|| bad("a header cut short"))? as usize;
+    if plain.len() < V2_HEADER_BYTES || payload > plain.len() - V2_HEADER_BYTES {
+        return Err(bad("the header says more payload than the blob holds"));
+    }
+    Ok(plain)
 }
 
 /// The serialized form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Encoded {
     pub n: u64,
     pub min_us: u64,
@@ -76,17 +127,43 @@ impl Encoded {
         }
     }
 
-    /// The histogram back, checked against the count written beside it (a hand edit shows here).
+    /// The histogram back, checked against every figure written beside it (a hand edit shows here).
     pub fn decode(&self) -> Result<Histogram<u64>, HistogramError> {
         let bytes = base64::engine::general_purpose::STANDARD.decode(&self.hdr)?;
+        let plain = plain_v2(&bytes)?;
         let mut h: Histogram<u64> = Deserializer::new()
-            .deserialize(&mut bytes.as_slice())
+            .deserialize(&mut plain.as_ref())
             .map_err(|e| HistogramError::Decode(format!("{e:?}")))?;
         h.auto(true);
         if h.len() != self.n {
             return Err(HistogramError::Count {
                 said: self.n,
                 decoded: h.len(),
+            });
+        }
+        let again = Encoded::from_histogram(&h);
+        let figures = [
+            ("min_us", self.min_us, again.min_us),
+            ("p50_us", self.p50_us, again.p50_us),
+            ("p90_us", self.p90_us, again.p90_us),
+            ("p99_us", self.p99_us, again.p99_us),
+            ("p999_us", self.p999_us, again.p999_us),
+            ("max_us", self.max_us, again.max_us),
+        ];
+        for (field, said, decoded) in figures {
+            if said != decoded {
+                return Err(HistogramError::Figure {
+                    field,
+                    said: said.to_string(),
+                    decoded: decoded.to_string(),
+                });
+            }
+        }
+        if (self.mean_us - again.mean_us).abs() > 1e-6 * again.mean_us.abs().max(1.0) {
+            return Err(HistogramError::Figure {
+                field: "mean_us",
+                said: self.mean_us.to_string(),
+                decoded: again.mean_us.to_string(),
             });
         }
         Ok(h)
@@ -141,6 +218,35 @@ mod tests {
             ..Encoded::from_histogram(&new())
         };
         assert!(matches!(e.decode(), Err(HistogramError::Base64(_))));
+    }
+
+    #[test]
+    fn an_edited_figure_is_refused() {
+        let mut h = new();
+        record(&mut h, 2_480);
+        let mut e = Encoded::from_histogram(&h);
+        e.p99_us = 1;
+        assert!(matches!(
+            e.decode(),
+            Err(HistogramError::Figure {
+                field: "p99_us",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_header_that_claims_gigabytes_is_refused_cheaply() {
+        // A plain V2 header saying 0xFFFFFFF0 bytes of payload follow, and none do.
+        let mut blob = Vec::new();
+        blob.extend_from_slice(&V2_COOKIE.to_be_bytes());
+        blob.extend_from_slice(&0xFFFF_FFF0u32.to_be_bytes());
+        blob.extend_from_slice(&[0; 32]);
+        let e = Encoded {
+            hdr: base64::engine::general_purpose::STANDARD.encode(&blob),
+            ..Encoded::from_histogram(&new())
+        };
+        assert!(matches!(e.decode(), Err(HistogramError::Decode(m)) if m.contains("more payload")));
     }
 
     #[test]

@@ -2,11 +2,29 @@
 //! per step that can fail (every `api.*`, `route.*`, `step.*` and `roundtrip` metric: failed when any of its
 //! operations failed, with the first error as the message).
 
-use quick_xml::escape::escape;
 use std::fmt::Write;
 
 use crate::summary::value;
 use crate::Report;
+
+/// XML-escaped text, without the characters XML 1.0 forbids (control characters in an error message would
+/// make the file unreadable to a CI server).
+fn escape(s: &str) -> String {
+    let allowed: String = s
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    quick_xml::escape::escape(allowed.as_str()).into_owned()
+}
+
+/// The metric of a `first_errors` key, `<metric> <kind>` (a step's name may hold spaces; the kind does not).
+fn of_metric(key: &str) -> Option<&str> {
+    key.rsplit_once(' ').map(|(metric, _)| metric)
+}
 
 struct Case {
     class: String,
@@ -44,15 +62,15 @@ pub fn render(r: &Report) -> String {
                 .counters
                 .first_errors
                 .iter()
-                .filter(|(k, _)| k.split(' ').next() == Some(name.as_str()))
+                .filter(|(k, _)| of_metric(k) == Some(name.as_str()))
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect();
             let kind = r
                 .counters
                 .first_errors
                 .keys()
-                .find(|k| k.split(' ').next() == Some(name.as_str()))
-                .and_then(|k| k.split(' ').nth(1))
+                .find(|k| of_metric(k) == Some(name.as_str()))
+                .and_then(|k| k.rsplit_once(' ').map(|(_, kind)| kind))
                 .unwrap_or("error")
                 .to_owned();
             (
@@ -203,5 +221,14 @@ mod tests {
         assert_eq!(failures, 3, "{xml}");
         assert!(names.contains(&"roundtrip.p99 < 1ms".to_owned()));
         assert!(xml.contains("&lt;within&gt;"), "{xml}");
+        assert!(
+            !xml.contains('\u{1b}'),
+            "a control character reached the XML"
+        );
+        assert!(xml.contains("type=\"timeout\""), "{xml}");
+        assert!(
+            !xml.contains("not this one"),
+            "another step's message: {xml}"
+        );
     }
 }

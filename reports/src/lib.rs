@@ -29,7 +29,6 @@ pub const VERSION: &str = "1.0";
 const MAJOR: &str = "1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Report {
     pub schema: String,
     pub version: String,
@@ -51,7 +50,6 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     #[serde(default)]
@@ -69,7 +67,6 @@ pub struct Scenario {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Run {
     /// RFC 3339, UTC.
     pub started_at: String,
@@ -91,7 +88,6 @@ pub struct Run {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Host {
     pub hostname: String,
     pub os: String,
@@ -102,7 +98,6 @@ pub struct Host {
 
 /// A workload phase as it ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Phase {
     pub name: String,
     /// `open` or `closed`.
@@ -115,7 +110,6 @@ pub struct Phase {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Metric {
     /// Latency from each operation's intended start (open workloads; coordinated omission corrected). In
     /// closed workloads the intended start is the actual one, so both histograms are equal.
@@ -127,7 +121,6 @@ pub struct Metric {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Counters {
     pub n_iterations: u64,
     /// Iterations in which a step failed.
@@ -153,7 +146,6 @@ pub struct Counters {
 
 /// One second of the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Second {
     /// Seconds since the start.
     pub t_s: u64,
@@ -168,7 +160,6 @@ pub struct Second {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// As written: `roundtrip.p99 < 50ms`.
     pub expr: String,
@@ -246,8 +237,18 @@ impl Report {
         Ok(report)
     }
 
-    /// Every histogram decodes and agrees with the count beside it.
+    /// Every histogram decodes and agrees with the figures beside it, and the verdict is the thresholds'.
     fn check(&self) -> Result<(), String> {
+        let all_passed = self.thresholds.iter().all(|t| t.passed);
+        if (self.verdict == "passed") != all_passed
+            || !matches!(self.verdict.as_str(), "passed" | "failed")
+        {
+            return Err(format!(
+                "the verdict {:?} is not what its thresholds say ({})",
+                self.verdict,
+                if all_passed { "passed" } else { "failed" }
+            ));
+        }
         for (name, m) in &self.metrics {
             for (which, e) in [("corrected", &m.corrected), ("uncorrected", &m.uncorrected)] {
                 e.decode()

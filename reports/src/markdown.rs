@@ -127,12 +127,16 @@ fn code(s: &str) -> String {
     format!("`{inner}`")
 }
 
-/// Text safe in a table cell: no pipe, no line break, no HTML.
+/// Text safe in a table cell of a pull-request comment: no pipe, no line break, no HTML, no image, no mention.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.replace('&', "&amp;")
+        .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace("![", "!\\[")
+        // A zero-width joiner after @ keeps `@team` from notifying anyone.
+        .replace('@', "@\u{2060}")
 }
 
 #[cfg(test)]
@@ -153,5 +157,9 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table() {
         assert_eq!(cell("a|b\n<script>"), "a\\|b &lt;script&gt;");
+        assert_eq!(
+            cell("@team ![x](http://e)"),
+            "@\u{2060}team !\\[x](http://e)"
+        );
     }
 }

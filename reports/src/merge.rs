@@ -19,6 +19,12 @@ pub enum MergeError {
     NotAShard { file: String },
     #[error("{file}: {why}")]
     Shards { file: String, why: String },
+    #[error("{file}: a histogram holds values outside 1 µs to 1 h, which no run records")]
+    Range { file: String },
+    #[error("shards {missing} of {n} are missing; a merge of some shards is not the run")]
+    Missing { missing: String, n: u64 },
+    #[error("{file} was run with other options ({what}); shards of one run share them")]
+    Options { file: String, what: String },
     #[error("{file}: {source}")]
     Histogram {
         file: String,
@@ -53,6 +59,16 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
                 what: format!("seed {}", r.scenario.seed),
             });
         }
+        let mut theirs = r.scenario.overrides.clone();
+        let mut ours = first.scenario.overrides.clone();
+        theirs.remove("shard");
+        ours.remove("shard");
+        if theirs != ours {
+            return Err(MergeError::Options {
+                file: name(i),
+                what: format!("{theirs:?} vs {ours:?}"),
+            });
+        }
     }
     // Only then whether they are shards, so another scenario is named as such.
     for (i, r) in reports.iter().enumerate() {
@@ -65,12 +81,29 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
                 why: format!("a shard of {n}, the others of {}", n_shards.unwrap_or(n)),
             });
         }
+        if idx >= n {
+            return Err(MergeError::Shards {
+                file: name(i),
+                why: format!("shard {idx}/{n} does not exist"),
+            });
+        }
         if !seen.insert(idx) {
             return Err(MergeError::Shards {
                 file: name(i),
                 why: format!("shard {idx}/{n} is given twice"),
             });
         }
+    }
+    let n = n_shards.unwrap_or(0);
+    let missing: Vec<String> = (0..n)
+        .filter(|i| !seen.contains(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Missing {
+            missing: missing.join(", "),
+            n,
+        });
     }
     let hist = |i: usize, e: &Encoded| {
         e.decode().map_err(|source| MergeError::Histogram {
@@ -87,9 +120,8 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
             let e = metrics
                 .entry(m.clone())
                 .or_insert_with(|| (crate::histogram::new(), crate::histogram::new(), 0));
-            // Both sides hold the same range, so adding cannot fail.
-            let _ = e.0.add(hist(i, &v.corrected)?);
-            let _ = e.1.add(hist(i, &v.uncorrected)?);
+            add(&mut e.0, &hist(i, &v.corrected)?, || name(i))?;
+            add(&mut e.1, &hist(i, &v.uncorrected)?, || name(i))?;
             e.2 += v.n_errors;
         }
         add_counters(&mut counters, &r.counters);
@@ -112,10 +144,8 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
             sum.n_errors += s.n_errors;
             add_map(&mut sum.errors_by_kind, &s.errors_by_kind);
             for (m, e) in &s.metrics {
-                let _ = hs
-                    .entry(m.clone())
-                    .or_insert_with(crate::histogram::new)
-                    .add(hist(i, e)?);
+                let h = hs.entry(m.clone()).or_insert_with(crate::histogram::new);
+                add(h, &hist(i, e)?, || name(i))?;
             }
         }
     }
@@ -185,10 +215,12 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
             .max()
             .unwrap_or(0);
     }
-    if let Some(stopped) = reports.iter().find_map(|r| r.stopped.clone()) {
-        merged.partial = true;
-        merged.stopped = Some(stopped);
+    merged.partial = reports.iter().any(|r| r.partial);
+    merged.stopped = reports.iter().find_map(|r| r.stopped.clone());
+    if merged.partial && merged.stopped.is_none() {
+        merged.stopped = Some("a shard was stopped early".into());
     }
+    merged.scenario.overrides.remove("shard");
     let secs = merged.run.duration_ms as f64 / 1000.0;
     merged.thresholds = merged
         .thresholds
@@ -202,6 +234,16 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
     }
     .into();
     Ok(merged)
+}
+
+/// Adds a shard's histogram; a value outside the range a run records (a hand-made blob) is an error, not a
+/// silently smaller merge.
+fn add(
+    to: &mut Histogram<u64>,
+    from: &Histogram<u64>,
+    file: impl Fn() -> String,
+) -> Result<(), MergeError> {
+    to.add(from).map_err(|_| MergeError::Range { file: file() })
 }
 
 /// `i/N` → (i, N).

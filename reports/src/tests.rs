@@ -105,6 +105,24 @@ fn a_truncated_report_is_a_json_error() {
 }
 
 #[test]
+fn a_newer_minor_version_with_more_fields_reads() {
+    let text = sample().to_json().replace(
+        "\"version\": \"1.0\"",
+        "\"version\": \"1.1\", \"gpu\": \"none\"",
+    );
+    assert!(Report::parse(&text, "newer.json").is_ok());
+}
+
+#[test]
+fn a_verdict_its_thresholds_do_not_give_is_caught() {
+    let text = sample()
+        .to_json()
+        .replace("\"verdict\": \"failed\"", "\"verdict\": \"passed\"");
+    let e = Report::parse(&text, "lie.json").unwrap_err();
+    assert!(e.to_string().contains("verdict"), "{e}");
+}
+
+#[test]
 fn a_hand_edited_count_is_caught() {
     let r = sample();
     let n = r.metrics["roundtrip"].corrected.n;

@@ -147,6 +147,12 @@ fn bad_input_is_a_message_and_exit_2() {
     let text = good.to_json();
     let cut = d.join("cut.json");
     std::fs::write(&cut, &text[..text.len() / 3]).expect("write");
+    let lie = d.join("lie.json");
+    std::fs::write(
+        &lie,
+        text.replace("\"verdict\": \"passed\"", "\"verdict\": \"failed\""),
+    )
+    .expect("write");
     let newer = d.join("newer.json");
     std::fs::write(
         &newer,
@@ -161,6 +167,7 @@ fn bad_input_is_a_message_and_exit_2() {
     let cases: Vec<(Vec<&Path>, &str)> = vec![
         (vec![Path::new("show"), &cut], "cut short"),
         (vec![Path::new("show"), &newer], "version 2.0"),
+        (vec![Path::new("show"), &lie], "verdict"),
         (
             vec![Path::new("show"), Path::new("/no/such/report.json")],
             "cannot read",
@@ -194,6 +201,12 @@ fn bad_input_is_a_message_and_exit_2() {
 fn show_check_fails_a_failed_run() {
     let d = dir("check");
     let mut r = report(10, 2_000, "2026-11-28T00:00:00Z");
+    r.thresholds = vec![reports::Threshold {
+        expr: "roundtrip.p99 < 1ms".into(),
+        value: Some(2_900.0),
+        unit: "us".into(),
+        passed: false,
+    }];
     r.verdict = "failed".into();
     let p = save(&d, "r.json", &r);
     assert_eq!(reports_bin(&[Path::new("show"), &p]).status.code(), Some(0));

@@ -154,6 +154,47 @@ fn tolerances_parse_and_refuse() {
 }
 
 #[test]
+fn a_tolerance_for_nothing_is_refused() {
+    let (a, b) = (run(20, 100, 2_000.0, 1.0), run(21, 100, 2_000.0, 1.0));
+    let mut tol = Tolerances::default();
+    tol.add("rountrip.p99=5%").unwrap();
+    assert!(matches!(
+        compare(&a, &b, ("a", "b"), &tol, false),
+        Err(CompareError::UnknownTolerance(_))
+    ));
+    let mut ok = Tolerances::default();
+    for t in [
+        "roundtrip.p99=5%",
+        "p99.9=30%",
+        "roundtrip=15%",
+        "iterations.rate=5%",
+    ] {
+        ok.add(t).unwrap();
+    }
+    assert!(compare(&a, &b, ("a", "b"), &ok, false).is_ok());
+}
+
+#[test]
+fn a_rate_is_judged_on_its_counts() {
+    let base = run(22, 20_000, 2_000.0, 1.0);
+    let mut fewer = run(23, 20_000, 2_000.0, 1.0);
+    fewer.counters.n_iterations = 15_000;
+    let rate = |c: &Comparison| {
+        c.rows
+            .iter()
+            .find(|r| r.stat == "rate")
+            .map(|r| r.verdict)
+            .unwrap()
+    };
+    assert_eq!(rate(&cmp(&base, &fewer)), Verdict::Regression);
+    // 12 against 9 iterations in a minute: 25% fewer, and nothing the counts can tell from chance.
+    let (mut few, mut fewer_still) = (base.clone(), fewer.clone());
+    few.counters.n_iterations = 12;
+    fewer_still.counters.n_iterations = 9;
+    assert_eq!(rate(&cmp(&few, &fewer_still)), Verdict::Noise);
+}
+
+#[test]
 fn ks_sees_a_shift_and_not_a_reshuffle() {
     let a = run(11, 5_000, 2_000.0, 1.0).metrics["roundtrip"]
         .corrected
@@ -168,5 +209,6 @@ fn ks_sees_a_shift_and_not_a_reshuffle() {
         .decode()
         .unwrap();
     assert!(ks_p_value(&a, &b) > 0.01);
+    assert_eq!(ks_p_value(&a, &a), 1.0, "identical histograms");
     assert!(ks_p_value(&a, &c) < 1e-6);
 }
