@@ -19,6 +19,9 @@ use crate::http::{Base, HttpError};
 use crate::scenario::plan::Key;
 
 const N_SHARDS: usize = 16;
+const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
+/// An event line longer than this is not the mock's: the stream is dropped rather than buffered without end.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// The fields of an event that matter here.
 #[derive(Debug, Deserialize)]
@@ -196,6 +199,13 @@ impl Hub {
 /// Subscribes to the target's event stream (`?kind=` when every expect wants one kind) and feeds `hub` until the
 /// stream ends. Returns once subscribed, so nothing sent after it is missed.
 pub async fn subscribe(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result<(), HttpError> {
+    // A target that takes the connection and never answers must not hang the run before it starts.
+    tokio::time::timeout(SUBSCRIBE_TIMEOUT, subscribe_inner(base, kind, hub))
+        .await
+        .unwrap_or(Err(HttpError::Timeout(SUBSCRIBE_TIMEOUT)))
+}
+
+async fn subscribe_inner(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result<(), HttpError> {
     let stream = tokio::net::TcpStream::connect(&base.authority)
         .await
         .map_err(|e| HttpError::Connect(base.authority.clone(), e))?;
@@ -224,6 +234,9 @@ pub async fn subscribe(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result
             };
             let at = Instant::now();
             buf.extend_from_slice(&data);
+            if buf.len() > MAX_LINE_BYTES && !buf.contains(&b'\n') {
+                return;
+            }
             while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = buf.drain(..=nl).collect();
                 let line = line.strip_suffix(b"\n").unwrap_or(&line);

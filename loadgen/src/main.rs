@@ -107,6 +107,11 @@ fn main() -> ExitCode {
 async fn run(plan: scenario::Plan, opts: Options, out: PathBuf) -> ExitCode {
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
+        eprintln!("loadgen: stopping (Ctrl-C again to quit at once, without a report)");
+        tokio::spawn(async {
+            let _ = tokio::signal::ctrl_c().await;
+            std::process::exit(130);
+        });
     };
     let report = match loadgen::run::run(plan, &opts, stop).await {
         Ok(r) => r,

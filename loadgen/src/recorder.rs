@@ -104,8 +104,12 @@ impl Interval {
         let _ = self.uncorrected[metric].record(uncorrected_us.clamp(1, MAX_US));
     }
 
-    pub fn error(&mut self, metric: usize, kind: ErrorKind, errcode: Option<i64>) {
-        self.n_errors[metric] += 1;
+    /// A failure: counted once, in each metric it concerns (a named step's failure is its metric's and its
+    /// step's) and once in the run's counts.
+    pub fn error(&mut self, metrics: &[usize], kind: ErrorKind, errcode: Option<i64>) {
+        for &m in metrics {
+            self.n_errors[m] += 1;
+        }
         self.counts.n_errors += 1;
         self.counts.errors_by_kind[kind as usize] += 1;
         if let Some(code) = errcode {
@@ -256,11 +260,11 @@ mod tests {
         let rec = Recorder::new(1, 2);
         rec.shard(0)
             .lock()
-            .error(0, ErrorKind::Errcode, Some(45009));
+            .error(&[0], ErrorKind::Errcode, Some(45009));
         rec.shard(1)
             .lock()
-            .error(0, ErrorKind::Errcode, Some(45009));
-        rec.shard(1).lock().error(0, ErrorKind::Timeout, None);
+            .error(&[0], ErrorKind::Errcode, Some(45009));
+        rec.shard(1).lock().error(&[0], ErrorKind::Timeout, None);
         let mut col = rec.collector();
         let p = col.collect(&rec);
         assert_eq!(p.n_errors[0], 3);

@@ -13,7 +13,8 @@ use crate::scenario::Plan;
 pub struct Inputs<'a> {
     pub plan: &'a Plan,
     pub totals: &'a Totals,
-    pub points: &'a [Point],
+    /// The time series, one second per point, made as the run went.
+    pub series: Vec<Second>,
     pub phases: &'a [PhaseRun],
     pub run_start: tokio::time::Instant,
     pub started_at: SystemTime,
@@ -44,25 +45,7 @@ pub fn build(i: Inputs) -> Report {
             },
         );
     }
-    let series = i
-        .points
-        .iter()
-        .enumerate()
-        .map(|(s, p)| Second {
-            t_s: s as u64,
-            n_iterations: p.counts.n_iterations,
-            n_requests: p.counts.n_requests,
-            n_errors: p.counts.n_errors,
-            errors_by_kind: by_kind(&p.counts),
-            metrics: plan
-                .metrics
-                .iter()
-                .enumerate()
-                .filter(|(m, _)| !p.corrected[*m].is_empty())
-                .map(|(m, name)| (name.clone(), Encoded::from_histogram(&p.corrected[m])))
-                .collect(),
-        })
-        .collect();
+    let series = i.series;
     let secs = i.duration.as_secs_f64();
     let thresholds: Vec<Threshold> = plan
         .thresholds
@@ -110,7 +93,7 @@ pub fn build(i: Inputs) -> Report {
             target: i.target,
             bot: i.bot,
             loadgen_version: env!("CARGO_PKG_VERSION").into(),
-            git_revision: git_revision(),
+            git_revision: git_revision(&plan.file),
             host: host(),
             shard: i.shard,
             phases: i
@@ -153,6 +136,25 @@ fn counters(c: &Counts, first_errors: BTreeMap<String, String>, n_events_missed:
     }
 }
 
+/// Second `t_s` of the run as the report keeps it: the counters and each metric's histogram, encoded at once
+/// so a long run does not hold a live histogram per metric per second.
+pub fn second(plan: &Plan, t_s: u64, p: &Point) -> Second {
+    Second {
+        t_s,
+        n_iterations: p.counts.n_iterations,
+        n_requests: p.counts.n_requests,
+        n_errors: p.counts.n_errors,
+        errors_by_kind: by_kind(&p.counts),
+        metrics: plan
+            .metrics
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| !p.corrected[*m].is_empty())
+            .map(|(m, name)| (name.clone(), Encoded::from_histogram(&p.corrected[m])))
+            .collect(),
+    }
+}
+
 fn by_kind(c: &Counts) -> BTreeMap<String, u64> {
     ErrorKind::ALL
         .iter()
@@ -161,8 +163,15 @@ fn by_kind(c: &Counts) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn git_revision() -> Option<String> {
+/// The revision of the repository the scenario file is in (not of wherever loadgen was started).
+fn git_revision(scenario_file: &str) -> Option<String> {
+    let dir = std::path::Path::new(scenario_file)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty());
+    let dir = dir.unwrap_or(std::path::Path::new("."));
     let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
         .args(["rev-parse", "HEAD"])
         .output()
         .ok()?;

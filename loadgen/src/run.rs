@@ -17,7 +17,7 @@ use crate::target::{self, TargetError};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Options {
     /// A running mock-server (http://host:port) instead of the scenario's target.
-    #[arg(long)]
+    #[arg(long, value_parser = target_url)]
     pub target: Option<String>,
     /// Every phase's duration, e.g. 30s.
     #[arg(long, value_parser = crate::scenario::units::duration)]
@@ -28,8 +28,8 @@ pub struct Options {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Every closed phase's virtual users.
-    #[arg(long)]
-    pub vus: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub vus: Option<u32>,
     /// Every closed phase's iterations.
     #[arg(long)]
     pub iterations: Option<u64>,
@@ -40,6 +40,12 @@ pub struct Options {
     /// Draw the live progress line (set by the binary when stderr is a terminal).
     #[arg(skip)]
     pub progress: bool,
+}
+
+fn target_url(s: &str) -> Result<String, String> {
+    crate::http::Base::parse(s)
+        .map(|_| s.trim_end_matches('/').to_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn positive_rate(s: &str) -> Result<f64, String> {
@@ -65,6 +71,8 @@ pub enum RunError {
     Target(#[from] TargetError),
     #[error("cannot subscribe to the target's event stream: {0}")]
     Events(crate::http::HttpError),
+    #[error("the run failed: {0}")]
+    Executor(String),
 }
 
 /// Applies the overrides; returns them as the report lists them.
@@ -96,7 +104,7 @@ pub fn apply(plan: &mut Plan, o: &Options) -> BTreeMap<String, String> {
                 duration,
             } => {
                 if let Some(v) = o.vus {
-                    *vus = v.max(1);
+                    *vus = v as usize;
                 }
                 if let Some(n) = o.iterations {
                     *iterations = Some(n);
@@ -142,7 +150,7 @@ pub async fn run(
 
     let progress = crate::progress::Progress::new(opts.progress);
     let mut collector = ctx.recorder.collector();
-    let mut points = Vec::new();
+    let mut series = Vec::new();
     let started_at = SystemTime::now();
     let run_start = tokio::time::Instant::now();
     let mut exec = tokio::spawn(executor::run(ctx.clone()));
@@ -153,11 +161,14 @@ pub async fn run(
     let mut stopped = None;
     let phases = loop {
         tokio::select! {
-            r = &mut exec => break r.unwrap_or_default(),
+            r = &mut exec => match r {
+                Ok(phases) => break phases,
+                Err(e) => return Err(RunError::Executor(e.to_string())),
+            },
             _ = tick.tick() => {
                 let p = collector.collect(&ctx.recorder);
                 progress.update(&ctx, &p, run_start.elapsed());
-                points.push(p);
+                series.push(crate::report::second(&plan, series.len() as u64, &p));
             }
             _ = &mut stop, if stopped.is_none() => {
                 stopped = Some("interrupted (Ctrl-C): the figures cover what ran".to_owned());
@@ -166,13 +177,14 @@ pub async fn run(
         }
     };
     let duration = run_start.elapsed();
-    points.push(collector.collect(&ctx.recorder));
+    let last = collector.collect(&ctx.recorder);
+    series.push(crate::report::second(&plan, series.len() as u64, &last));
     progress.finish();
     let first_errors = ctx.first_errors.lock().clone();
     Ok(crate::report::build(crate::report::Inputs {
         plan: &plan,
         totals: &collector.totals,
-        points: &points,
+        series,
         phases: &phases,
         run_start,
         started_at,
@@ -190,15 +202,23 @@ pub async fn run(
 /// The event stream, when a step waits for events: indexed by the ids the steps match on, filtered to one kind
 /// when they all want the same.
 async fn subscribe(plan: &Plan, target: &target::Target) -> Result<Option<Arc<Hub>>, RunError> {
-    let expects: Vec<(&crate::scenario::plan::Expect, Duration)> = plan
-        .phases
-        .iter()
-        .flat_map(|p| p.steps.iter())
-        .filter_map(|s| match &s.action {
-            Action::Expect(e) => Some((e, s.timeout)),
-            _ => None,
-        })
-        .collect();
+    // Each expect with how long its event may have to wait for it: from the start of the step it is timed
+    // from to the end of its own wait, every step between taking as long as it may.
+    let mut expects: Vec<(&crate::scenario::plan::Expect, Duration)> = Vec::new();
+    for phase in &plan.phases {
+        for (j, s) in phase.steps.iter().enumerate() {
+            if let Action::Expect(e) = &s.action {
+                let window = phase.steps[e.since.min(j)..=j]
+                    .iter()
+                    .map(|x| match x.action {
+                        Action::Think(d) => d,
+                        _ => x.timeout,
+                    })
+                    .sum();
+                expects.push((e, window));
+            }
+        }
+    }
     if expects.is_empty() {
         return Ok(None);
     }

@@ -105,7 +105,10 @@ impl<'a> Vars<'a> {
 #[derive(Debug, Default)]
 pub struct Pending {
     oks: Vec<(usize, u64, u64)>,
-    errors: Vec<(usize, ErrorKind, Option<i64>)>,
+    /// Metrics whose operation failed.
+    failed: Vec<usize>,
+    /// The iteration's failure, counted once in the run's errors.
+    failure: Option<(ErrorKind, Option<i64>)>,
     n_requests: u64,
     n_token_refreshes: u64,
     /// Each step's start in this iteration; kept to reuse its allocation.
@@ -125,22 +128,38 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
     let mut vars = Vars::new(ctx, phase, k, w.id);
     w.pending.starts.clear();
     let mut failed = false;
+    // Stopped (Ctrl-C): the step under way is abandoned, not recorded, and so is the iteration.
+    let mut interrupted = false;
     for step in steps.iter() {
+        if ctx.stopping() {
+            interrupted = true;
+            break;
+        }
         let start = Instant::now();
         w.pending.starts.push(start);
-        let result = match &step.action {
-            Action::Http(r) => http(ctx, w, r, &mut vars, step.timeout)
-                .await
-                .map(|()| (start, Instant::now())),
-            Action::Expect(e) => {
-                let from = w.pending.starts.get(e.since).copied().unwrap_or(start);
-                expect(ctx, e, &vars, from, step.timeout)
+        let since = match &step.action {
+            Action::Expect(e) => w.pending.starts.get(e.since).copied().unwrap_or(start),
+            _ => start,
+        };
+        let action = async {
+            match &step.action {
+                Action::Http(r) => http(ctx, w, r, &mut vars, step.timeout)
                     .await
-                    .map(|end| (from, end))
+                    .map(|()| (start, Instant::now())),
+                Action::Expect(e) => expect(ctx, e, &vars, since, step.timeout)
+                    .await
+                    .map(|end| (since, end)),
+                Action::Think(d) => {
+                    tokio::time::sleep(*d).await;
+                    Ok((start, Instant::now()))
+                }
             }
-            Action::Think(d) => {
-                tokio::time::sleep(*d).await;
-                Ok((start, Instant::now()))
+        };
+        let result = tokio::select! {
+            r = action => r,
+            _ = ctx.stopped() => {
+                interrupted = true;
+                break;
             }
         };
         let metrics = step.metric.iter().chain(step.step_metric.iter());
@@ -153,9 +172,8 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
                 for &m in metrics.clone() {
                     ctx.note_error(m, f.kind, &f.message);
                 }
-                w.pending
-                    .errors
-                    .extend(metrics.map(|&m| (m, f.kind, f.errcode)));
+                w.pending.failed.extend(metrics);
+                w.pending.failure = Some((f.kind, f.errcode));
                 failed = true;
                 break;
             }
@@ -168,11 +186,22 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
         for (m, c, u) in p.oks.drain(..) {
             rec.ok(m, c, u);
         }
-        for (m, kind, code) in p.errors.drain(..) {
-            rec.error(m, kind, code);
+        if let Some((kind, code)) = p.failure.take() {
+            rec.error(&p.failed, kind, code);
+        } else {
+            for &m in &p.failed {
+                rec.n_errors[m] += 1;
+            }
         }
+        p.failed.clear();
         rec.counts.n_requests += std::mem::take(&mut p.n_requests);
         rec.counts.n_token_refreshes += std::mem::take(&mut p.n_token_refreshes);
+        if interrupted {
+            drop(rec);
+            ctx.in_flight
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         rec.counts.n_iterations += 1;
         if failed {
             rec.counts.n_failed_iterations += 1;
@@ -330,13 +359,12 @@ async fn token(ctx: &Ctx, w: &mut Worker, app: i64, timeout: Duration) -> Result
     push_param(&mut url, "corpsecret", secret);
     let start = Instant::now();
     let resp = w.conn.send(Method::Get, &url, None, timeout).await;
-    ctx.recorder.shard(w.id).lock().counts.n_requests += 1;
-    let fail = |f: Failure| {
+    w.pending.n_requests += 1;
+    let pending = &mut w.pending;
+    let mut fail = |f: Failure| {
         ctx.note_error(GETTOKEN, f.kind, &f.message);
-        ctx.recorder
-            .shard(w.id)
-            .lock()
-            .error(GETTOKEN, f.kind, f.errcode);
+        // The step that needed the token fails with it, and is the one failure counted in the run's errors.
+        pending.failed.push(GETTOKEN);
         f
     };
     let resp = resp.map_err(|e| fail(from_http(e)))?;
@@ -347,10 +375,10 @@ async fn token(ctx: &Ctx, w: &mut Worker, app: i64, timeout: Duration) -> Result
         ))
     })?;
     let Some(t) = v.get("access_token").and_then(Value::as_str) else {
-        let code = v.get("errcode").and_then(Value::as_i64);
+        let errcode = v.get("errcode").and_then(Value::as_i64);
         return Err(fail(Failure {
             kind: ErrorKind::Errcode,
-            errcode: code,
+            errcode,
             message: format!("gettoken: {v}"),
         }));
     };

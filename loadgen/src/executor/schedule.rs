@@ -122,7 +122,11 @@ pub async fn closed(ctx: Arc<Ctx>, index: usize) -> u64 {
     let next = Arc::new(AtomicU64::new(0));
     let n_done = Arc::new(AtomicU64::new(0));
     let mut users = JoinSet::new();
-    for v in 0..vus.div_ceil(n_shards as usize).max(1) {
+    // This shard's share of the users: N shards run `vus` in all, and each at least one, or its share of the
+    // iterations would never run.
+    let n = n_shards as usize;
+    let share = vus / n + usize::from((shard as usize) < vus % n);
+    for v in 0..share.max(1) {
         let (ctx, next, n_done) = (ctx.clone(), next.clone(), n_done.clone());
         users.spawn(async move {
             let mut w = ctx.worker(v);

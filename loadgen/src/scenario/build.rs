@@ -14,6 +14,9 @@ use crate::template::{self, Json, Text};
 
 pub(super) type Fail = (Location, String);
 
+/// Bounds that keep a typo from spawning more tasks than memory holds.
+const MAX_IN_FLIGHT: usize = 1_000_000;
+const MAX_VUS: usize = 100_000;
 pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_IN_FLIGHT: usize = 1000;
 
@@ -119,11 +122,21 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
             name: p.name.clone().unwrap_or_else(|| format!("phase {}", i + 1)),
             load: load(&p, loc)?,
             max_in_flight: match p.max_in_flight {
-                Some(0) => return at(loc, "max_in_flight must be at least 1"),
+                Some(n) if !(1..=MAX_IN_FLIGHT).contains(&n) => {
+                    return at(loc, format!("max_in_flight: 1 to {MAX_IN_FLIGHT}"))
+                }
                 Some(n) => n,
                 None => DEFAULT_MAX_IN_FLIGHT,
             },
-            think: p.think.as_ref().map(think).transpose()?,
+            think: match (&p.think, &p.open) {
+                (Some(t), Some(_)) => {
+                    return at(
+                        t.referenced,
+                        "think is for closed phases: an open phase's arrivals keep their own time",
+                    )
+                }
+                (t, _) => t.as_ref().map(think).transpose()?,
+            },
             steps: steps.into(),
         });
     }
@@ -165,7 +178,13 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
 fn http_url(s: &Spanned<String>) -> Result<String, Fail> {
     let u = s.value.trim().trim_end_matches('/');
     match u.strip_prefix("http://") {
-        Some(rest) if !rest.is_empty() => Ok(u.to_owned()),
+        Some(rest) if !rest.is_empty() => match crate::http::Base::parse(u) {
+            Ok(_) if !rest.split('/').next().unwrap_or_default().ends_with(':') => Ok(u.to_owned()),
+            _ => at(
+                s.referenced,
+                format!("{u:?} is not an http://host:port URL"),
+            ),
+        },
         _ if u.starts_with("https://") => at(
             s.referenced,
             "https is not supported: the mock speaks plain HTTP",
@@ -190,9 +209,33 @@ fn fixture(f: Option<Spanned<raw::FixtureSource>>, dir: &Path) -> Result<Fixture
             users: d.users,
             customers: d.customers,
         }),
-        (None, Some(file), None) => Ok(Fixture::File(dir.join(file))),
+        (None, Some(file), None) => {
+            let path = dir.join(file);
+            // Checked now, so a bad fixture is a scenario error (exit 2, located), not a failed run.
+            #[cfg(feature = "embedded")]
+            if let Err(e) = mock_server::world::World::load(&path) {
+                return at(loc, format!("fixture: {e}"));
+            }
+            #[cfg(not(feature = "embedded"))]
+            if !path.is_file() {
+                return at(loc, format!("fixture: no file {}", path.display()));
+            }
+            Ok(Fixture::File(path))
+        }
         #[cfg(feature = "embedded")]
-        (None, None, Some(inline)) => Ok(Fixture::Inline(inline)),
+        (None, None, Some(inline)) => {
+            match mock_server::world::World::from_parsed(&inline, "inline fixture") {
+                // The inline fixture's places are places in this file.
+                Ok(_) => Ok(Fixture::Inline(inline)),
+                Err(e) => Err((
+                    loc,
+                    format!(
+                        "fixture: line {}, column {}: {}",
+                        e.line, e.column, e.message
+                    ),
+                )),
+            }
+        }
         #[cfg(not(feature = "embedded"))]
         (None, None, Some(_)) => at(
             loc,
@@ -272,8 +315,8 @@ fn load(p: &raw::Phase, loc: Location) -> Result<Load, Fail> {
             })
         }
         (None, Some(c)) => {
-            if c.vus.value == 0 {
-                return at(c.vus.referenced, "vus must be at least 1");
+            if !(1..=MAX_VUS).contains(&c.vus.value) {
+                return at(c.vus.referenced, format!("vus: 1 to {MAX_VUS}"));
             }
             let duration = c.duration.as_ref().map(dur).transpose()?;
             if c.iterations.is_none() && duration.is_none() {

@@ -65,7 +65,7 @@ fn a_good_scenario_plans() {
 fn errors_are_located() {
     let cases: &[(&str, &str, &str)] = &[
         ("rate: 50/s", "rate: 50/fortnight", "unknown unit"),
-        ("vus: 2", "vus: 0", "at least 1"),
+        ("vus: 2", "vus: 0", "vus: 1 to"),
         ("${customer}", "${nobody}", "${nobody} is not defined"),
         ("roundtrip.p99 < 50ms", "roundtrip.p99 < 50", "needs a unit"),
         (

@@ -146,3 +146,25 @@ async fn a_stopped_run_still_reports_marked_partial() {
     let back = reports::Report::parse(&report.to_json(), "partial.json").expect("reads back");
     assert!(back.partial);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_abandons_long_steps_at_once() {
+    let plan = crate::plan("name: slow\nworkload:\n  - closed: { vus: 2, iterations: 4 }\nsteps:\n  - call: GET /cgi-bin/user/get\n    query: { userid: zhangsan }\n  - think: 60s\n");
+    let stop = tokio::time::sleep(std::time::Duration::from_millis(500));
+    let opts = loadgen::run::Options::default();
+    let run = loadgen::run::run(plan, &opts, stop);
+    // The guard only bounds the test: the run must end long before the 60 s pause would.
+    let report = tokio::time::timeout(std::time::Duration::from_secs(20), run)
+        .await
+        .expect("the stop ended the pause")
+        .expect("runs");
+    assert!(report.partial);
+    assert_eq!(
+        report.counters.n_iterations, 0,
+        "an abandoned iteration is not counted"
+    );
+    assert_eq!(
+        report.metrics["api.user/get"].corrected.n, 2,
+        "the steps that ran are"
+    );
+}

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const STALL: Duration = Duration::from_millis(500);
-const STALLED_REQUEST: u64 = 50;
+const STALLED_REQUEST: u64 = 25;
 
-/// Answers at once, except request number 50, which it holds for 500 ms.
+/// Answers at once, except request number 25, which it holds for 500 ms.
 async fn stalling_server() -> String {
     let n = Arc::new(AtomicU64::new(0));
     let app = axum::Router::new().route(
@@ -35,38 +35,40 @@ async fn stalling_server() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_corrected_histogram_shows_the_stall_and_the_uncorrected_hides_it() {
     let url = stalling_server().await;
-    // One request at a time, 100 a second for 2 s: during the 500 ms stall ~50 arrivals queue behind it.
+    // One request at a time, 50 a second for 2 s: 20 ms apart, so ordinary jitter on a busy machine does not
+    // pile up, and ~25 arrivals queue behind the 500 ms stall.
     let plan = crate::plan(&format!(
-        "name: stall\ntarget: {url}\nbot: none\nworkload:\n  - open: {{ rate: 100/s, duration: 2s }}\n    max_in_flight: 1\nsteps:\n  - request: POST /work\n"
+        "name: stall\ntarget: {url}\nbot: none\nworkload:\n  - open: {{ rate: 50/s, duration: 2s }}\n    max_in_flight: 1\nsteps:\n  - request: POST /work\n"
     ));
     let report = crate::run(plan, Default::default()).await;
     let m = &report.metrics["api.work"];
     let corrected = m.corrected.decode().unwrap();
     let uncorrected = m.uncorrected.decode().unwrap();
-    assert_eq!(corrected.len(), 200);
-    assert_eq!(uncorrected.len(), 200);
+    assert_eq!(corrected.len(), 100);
+    assert_eq!(uncorrected.len(), 100);
     let over = |h: &hdrhistogram::Histogram<u64>, us: u64| h.count_between(us, u64::MAX);
-    // Uncorrected: the stalled request alone took long.
-    assert_eq!(
-        over(&uncorrected, 100_000),
-        1,
-        "uncorrected: {:?}",
+    // Uncorrected: the stalled request alone took long (a busy machine may add one more).
+    let n_uncorrected = over(&uncorrected, 100_000);
+    assert!(
+        (1..=2).contains(&n_uncorrected),
+        "uncorrected: {n_uncorrected} over 100 ms; {:?}",
         m.uncorrected
     );
-    // Corrected: every arrival in the first 400 ms of the stall waited ≥ 100 ms: about 40 of them.
+    // Corrected: the stalled request and every arrival in the first 400 ms of the stall (20 of them) waited
+    // ≥ 100 ms; a busy machine adds a few queued behind them, never fewer.
     let n = over(&corrected, 100_000);
     assert!(
-        (33..=47).contains(&n),
+        (19..=32).contains(&n),
         "corrected: {n} over 100 ms; {:?}",
         m.corrected
     );
     // Both see the stall itself.
     assert!(uncorrected.max() >= 490_000 && corrected.max() >= 490_000);
-    // The queueing shows in the corrected p90 and not in the uncorrected one.
-    assert!(corrected.value_at_quantile(0.9) > 100_000);
-    assert!(uncorrected.value_at_quantile(0.9) < 100_000);
+    // The queueing shows in the corrected p80 and not in the uncorrected one.
+    assert!(corrected.value_at_quantile(0.8) > 100_000);
+    assert!(uncorrected.value_at_quantile(0.8) < 100_000);
     assert!(
-        report.counters.n_late_iterations >= 40,
+        report.counters.n_late_iterations >= 20,
         "{}",
         report.counters.n_late_iterations
     );
