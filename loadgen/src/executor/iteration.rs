@@ -130,6 +130,7 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
     let mut failed = false;
     // Stopped (Ctrl-C): the step under way is abandoned, not recorded, and so is the iteration.
     let mut interrupted = false;
+    let stop = w.stop.clone();
     for step in steps.iter() {
         if ctx.stopping() {
             interrupted = true;
@@ -157,7 +158,7 @@ pub async fn run(ctx: &Ctx, w: &mut Worker, phase: usize, k: u64, intended: Inst
         };
         let result = tokio::select! {
             r = action => r,
-            _ = ctx.stopped() => {
+            _ = ctx.stopped_for(&stop) => {
                 interrupted = true;
                 break;
             }

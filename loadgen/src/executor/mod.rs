@@ -27,6 +27,8 @@ pub struct Ctx {
     pub in_flight: AtomicU64,
     stopping: AtomicBool,
     stop: Notify,
+    /// Every worker's own stop notice.
+    stops: Mutex<Vec<Arc<Notify>>>,
     /// The first message of each kind of failure per metric, for the person reading the summary.
     pub first_errors: Mutex<BTreeMap<String, String>>,
     /// This run's share of the iterations: `(index, count)`; iteration `k` of a phase runs here when
@@ -54,6 +56,8 @@ pub struct PhaseRun {
 /// tokens as an SDK does), and the recorder shard it writes to.
 pub struct Worker {
     pub id: usize,
+    /// Woken by [`Ctx::stop`]: each worker waits on its own, so steps add no shared lock to the hot path.
+    stop: Arc<Notify>,
     conn: Conn,
     tokens: HashMap<i64, String>,
     pending: iteration::Pending,
@@ -61,8 +65,11 @@ pub struct Worker {
 
 impl Worker {
     fn new(ctx: &Ctx, id: usize) -> Worker {
+        let stop = Arc::new(Notify::new());
+        ctx.stops.lock().push(stop.clone());
         Worker {
             id,
+            stop,
             conn: Conn::new(ctx.target.base.clone()),
             tokens: HashMap::new(),
             pending: iteration::Pending::default(),
@@ -87,6 +94,7 @@ impl Ctx {
             in_flight: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
             stop: Notify::new(),
+            stops: Mutex::new(Vec::new()),
             first_errors: Mutex::new(BTreeMap::new()),
             shard,
             workers: Mutex::new(HashMap::new()),
@@ -100,6 +108,15 @@ impl Ctx {
     }
 
     /// Keeps a worker for the next phase.
+    /// Resolves once [`Ctx::stop`] is called, waiting on worker `w`'s own notice.
+    async fn stopped_for(&self, stop: &Notify) {
+        let notified = stop.notified();
+        if self.stopping() {
+            return;
+        }
+        notified.await;
+    }
+
     fn keep(&self, w: Worker) {
         self.workers.lock().insert(w.id, w);
     }
@@ -108,6 +125,9 @@ impl Ctx {
     pub fn stop(&self) {
         self.stopping.store(true, Relaxed);
         self.stop.notify_waiters();
+        for s in self.stops.lock().iter() {
+            s.notify_waiters();
+        }
     }
 
     pub fn stopping(&self) -> bool {
