@@ -51,8 +51,13 @@ impl Base {
     }
 }
 
+/// The largest answer read (the mock's largest, `/mock/customers` at its page limit, is well under 1 MiB).
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
+    #[error("the answer could not be read: {0}")]
+    Body(String),
     #[error("{0:?} is not an http://host:port URL")]
     Url(String),
     #[error("cannot connect to {0}: {1}")]
@@ -158,7 +163,12 @@ impl Conn {
         let req = req.body(Full::new(body.unwrap_or_default()))?;
         let resp = sender.send_request(req).await?;
         let status = resp.status().as_u16();
-        let body = resp.into_body().collect().await?.to_bytes();
+        // A target that streams without end must not take all memory: no answer of the API is this large.
+        let body = http_body_util::Limited::new(resp.into_body(), MAX_BODY_BYTES)
+            .collect()
+            .await
+            .map_err(|e| HttpError::Body(e.to_string()))?
+            .to_bytes();
         self.sender = Some(sender);
         Ok(Response { status, body })
     }

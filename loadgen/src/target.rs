@@ -13,6 +13,7 @@ use crate::scenario::plan::{self, Method, Plan, Source, WorldPool};
 const SETUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Customer ids fetched per `GET /mock/customers` page.
 const CUSTOMER_PAGE: usize = 10_000;
+const MAX_CUSTOMERS: usize = 10_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -288,6 +289,13 @@ async fn customers(conn: &mut Conn, base: &Base) -> Result<Vec<Value>, TargetErr
         all.extend(page.customers.into_iter().map(Value::from));
         if done {
             return Ok(all);
+        }
+        // The mock generates at most a million; a target that keeps paging past ten is not one.
+        if all.len() > MAX_CUSTOMERS {
+            return Err(TargetError::Garbage {
+                url: base.url(),
+                what: format!("more than {MAX_CUSTOMERS} customers"),
+            });
         }
     }
 }
