@@ -3,9 +3,8 @@
 //! step waits (a fast bot) are kept for a while, so no wait misses what already happened.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::header::HOST;
-use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
@@ -206,21 +205,14 @@ pub async fn subscribe(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result
 }
 
 async fn subscribe_inner(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result<(), HttpError> {
-    let stream = tokio::net::TcpStream::connect(&base.authority)
-        .await
-        .map_err(|e| HttpError::Connect(base.authority.clone(), e))?;
-    let _ = stream.set_nodelay(true);
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    let mut sender = crate::http::open(base).await?;
     let path = match kind {
         Some(k) => format!("/mock/events?kind={k}"),
         None => "/mock/events".to_owned(),
     };
     let req = hyper::Request::get(path)
-        .header(HOST, &base.authority)
-        .body(Empty::<Bytes>::new())?;
+        .header(HOST, base.host.clone())
+        .body(Full::new(Bytes::new()))?;
     // The mock subscribes before it answers: once the head is here, every later event will come.
     let resp = sender.send_request(req).await?;
     let mut body = resp.into_body();

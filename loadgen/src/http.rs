@@ -19,7 +19,7 @@ pub struct Base {
     /// `host:port`, for connecting.
     pub authority: String,
     /// The same, as the Host header every request carries (made once, not per request).
-    host: HeaderValue,
+    pub host: HeaderValue,
 }
 
 impl Base {
@@ -76,6 +76,21 @@ pub struct Response {
     pub body: Bytes,
 }
 
+/// A new HTTP/1.1 connection to `base`, its driver running on its own task until the sender is dropped or the
+/// server closes (errors show on the next request).
+pub async fn open(base: &Base) -> Result<SendRequest<Full<Bytes>>, HttpError> {
+    let stream = TcpStream::connect(&base.authority)
+        .await
+        .map_err(|e| HttpError::Connect(base.authority.clone(), e))?;
+    // Small requests and answers: waiting to coalesce them would only add latency.
+    let _ = stream.set_nodelay(true);
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
 pub struct Conn {
     base: Base,
     sender: Option<SendRequest<Full<Bytes>>>,
@@ -93,16 +108,7 @@ impl Conn {
     }
 
     async fn connect(&mut self) -> Result<SendRequest<Full<Bytes>>, HttpError> {
-        let stream = TcpStream::connect(&self.base.authority)
-            .await
-            .map_err(|e| HttpError::Connect(self.base.authority.clone(), e))?;
-        // Small requests and answers: waiting to coalesce them would only add latency.
-        let _ = stream.set_nodelay(true);
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            // Ends when the sender is dropped or the server closes; errors show on the next request.
-            let _ = conn.await;
-        });
+        let sender = open(&self.base).await?;
         self.n_connects += 1;
         Ok(sender)
     }

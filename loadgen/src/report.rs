@@ -58,19 +58,10 @@ pub fn build(i: Inputs) -> Report {
                 .and_then(|m| {
                     reports::threshold::measure(th.stat, &t.corrected[m], t.n_errors[m], secs)
                 });
-            Threshold {
-                expr: th.expr.clone(),
-                value,
-                unit: th.stat.unit().into(),
-                passed: value.is_some_and(|v| th.op.holds(v, th.limit)),
-            }
+            th.judged(value)
         })
         .collect();
-    let verdict = if thresholds.iter().all(|t| t.passed) {
-        "passed"
-    } else {
-        "failed"
-    };
+    let verdict = reports::threshold::verdict(&thresholds);
     let fmt = |t: SystemTime| humantime::format_rfc3339_millis(t).to_string();
     Report {
         schema: reports::SCHEMA.into(),

@@ -239,14 +239,11 @@ impl Report {
 
     /// Every histogram decodes and agrees with the figures beside it, and the verdict is the thresholds'.
     fn check(&self) -> Result<(), String> {
-        let all_passed = self.thresholds.iter().all(|t| t.passed);
-        if (self.verdict == "passed") != all_passed
-            || !matches!(self.verdict.as_str(), "passed" | "failed")
-        {
+        let verdict = threshold::verdict(&self.thresholds);
+        if self.verdict != verdict {
             return Err(format!(
-                "the verdict {:?} is not what its thresholds say ({})",
-                self.verdict,
-                if all_passed { "passed" } else { "failed" }
+                "the verdict {:?} is not what its thresholds say ({verdict})",
+                self.verdict
             ));
         }
         for (name, m) in &self.metrics {

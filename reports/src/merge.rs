@@ -227,12 +227,7 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
         .iter()
         .map(|t| crate::threshold::judge(&t.expr, &merged.metrics, secs))
         .collect();
-    merged.verdict = if merged.thresholds.iter().all(|t| t.passed) {
-        "passed"
-    } else {
-        "failed"
-    }
-    .into();
+    merged.verdict = crate::threshold::verdict(&merged.thresholds).into();
     Ok(merged)
 }
 

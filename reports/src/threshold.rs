@@ -181,6 +181,27 @@ pub fn measure(
     }
 }
 
+impl Threshold {
+    /// The report's line for this threshold, given the value measured (`None`: the metric saw nothing, a fail).
+    pub fn judged(&self, value: Option<f64>) -> crate::Threshold {
+        crate::Threshold {
+            expr: self.expr.clone(),
+            value,
+            unit: self.stat.unit().into(),
+            passed: value.is_some_and(|v| self.op.holds(v, self.limit)),
+        }
+    }
+}
+
+/// A run's verdict from its thresholds' lines.
+pub fn verdict(thresholds: &[crate::Threshold]) -> &'static str {
+    if thresholds.iter().all(|t| t.passed) {
+        "passed"
+    } else {
+        "failed"
+    }
+}
+
 /// Judges a threshold, written as in a scenario, on a report's metrics (a merged report judges its thresholds
 /// again on the merged histograms). `secs` is the run's length.
 pub fn judge(
@@ -188,19 +209,19 @@ pub fn judge(
     metrics: &std::collections::BTreeMap<String, crate::Metric>,
     secs: f64,
 ) -> crate::Threshold {
-    let parsed = parse(expr);
-    let value = parsed.as_ref().ok().and_then(|t| {
-        let m = metrics.get(&t.metric)?;
-        let h = m.corrected.decode().ok()?;
-        measure(t.stat, &h, m.n_errors, secs)
-    });
-    crate::Threshold {
-        expr: expr.to_owned(),
-        value,
-        unit: parsed.as_ref().map_or("count", |t| t.stat.unit()).into(),
-        passed: match (&parsed, value) {
-            (Ok(t), Some(v)) => t.op.holds(v, t.limit),
-            _ => false,
+    match parse(expr) {
+        Ok(t) => {
+            let value = metrics.get(&t.metric).and_then(|m| {
+                let h = m.corrected.decode().ok()?;
+                measure(t.stat, &h, m.n_errors, secs)
+            });
+            t.judged(value)
+        }
+        Err(_) => crate::Threshold {
+            expr: expr.to_owned(),
+            value: None,
+            unit: "count".into(),
+            passed: false,
         },
     }
 }

@@ -136,11 +136,7 @@ impl Ctx {
 
     /// Resolves once [`Ctx::stop`] is called.
     async fn stopped(&self) {
-        let notified = self.stop.notified();
-        if self.stopping() {
-            return;
-        }
-        notified.await;
+        self.stopped_for(&self.stop).await;
     }
 
     fn note_error(&self, metric: usize, kind: ErrorKind, message: &str) {
