@@ -16,14 +16,6 @@ use crate::helpers::*;
 /// 小红: followed by zhangsan and lisi.
 const XIAOHONG: &str = "wmDemoXiaoHong00000000000000002B";
 
-async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
-    app.post(
-        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
-        body,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn members_and_their_customers() {
     let app = spawn_app().await;

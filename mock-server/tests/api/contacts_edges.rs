@@ -7,14 +7,6 @@ use mock_server::State;
 
 use crate::helpers::*;
 
-pub async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
-    app.post(
-        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
-        body,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn list_errors_keep_their_empty_lists() {
     let app = spawn_app().await;

@@ -13,14 +13,6 @@ use crate::kf::{control, next_push};
 const XIAOHONG: &str = "wmDemoXiaoHong00000000000000002B";
 const ZHOUJIU: &str = "woDemoPartnerCo0000000000000004D";
 
-async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
-    app.post(
-        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
-        body,
-    )
-    .await
-}
-
 fn statuses(v: &Value) -> Vec<(String, i64)> {
     v["customer"]
         .as_array()

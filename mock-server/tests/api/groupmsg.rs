@@ -9,14 +9,6 @@ use crate::kf::{control, customer_inbox};
 const XIAOHONG: &str = "wmDemoXiaoHong00000000000000002B";
 const ZHOUJIU: &str = "woDemoPartnerCo0000000000000004D";
 
-async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
-    app.post(
-        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
-        body,
-    )
-    .await
-}
-
 fn pairs(v: &Value, list: &str, a: &str, b: &str) -> Vec<(String, i64)> {
     v[list]
         .as_array()

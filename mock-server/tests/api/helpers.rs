@@ -173,3 +173,12 @@ pub fn code(v: &Value) -> i64 {
         .as_i64()
         .unwrap_or_else(|| panic!("no numeric errcode in {v}"))
 }
+
+/// A `POST /cgi-bin/externalcontact/<path>` with `token`: the 客户联系 tests' one call.
+pub async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
+    app.post(
+        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
+        body,
+    )
+    .await
+}

@@ -2,7 +2,7 @@
 //! `add_external_contact` with the State and a WelcomeCode, answers with `send_welcome_msg`, tags the customer;
 //! later the customer edits, deletes the member, or is deleted.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use wecom_wire::callback::parse_fields;
 
@@ -11,14 +11,6 @@ use crate::helpers::*;
 use crate::kf::{control, customer_inbox, next_push};
 
 const LAOWANG: &str = "wmDemoLaoWang000000000000000003C";
-
-async fn ec(app: &App, token: &str, path: &str, body: Value) -> Value {
-    app.post(
-        &format!("/cgi-bin/externalcontact/{path}?access_token={token}"),
-        body,
-    )
-    .await
-}
 
 #[tokio::test]
 async fn a_customer_scans_is_welcomed_and_tagged() {
