@@ -67,7 +67,6 @@ pub struct Hub {
     next_id: AtomicU64,
     /// Events the mock said this subscriber missed (it fell behind).
     pub n_missed: AtomicU64,
-    pub n_events: AtomicU64,
 }
 
 impl Hub {
@@ -78,7 +77,6 @@ impl Hub {
             retention,
             next_id: AtomicU64::new(0),
             n_missed: AtomicU64::new(0),
-            n_events: AtomicU64::new(0),
         }
     }
 
@@ -91,7 +89,6 @@ impl Hub {
     }
 
     fn on_event(&self, e: &Event, at: Instant) {
-        self.n_events.fetch_add(1, Relaxed);
         for &key in &self.keys {
             let value = match key {
                 Key::Msgid => Some(e.msgid.as_str()),

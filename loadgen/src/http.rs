@@ -94,23 +94,11 @@ pub async fn open(base: &Base) -> Result<SendRequest<Full<Bytes>>, HttpError> {
 pub struct Conn {
     base: Base,
     sender: Option<SendRequest<Full<Bytes>>>,
-    /// Connections made, the first included.
-    pub n_connects: u64,
 }
 
 impl Conn {
     pub fn new(base: Base) -> Conn {
-        Conn {
-            base,
-            sender: None,
-            n_connects: 0,
-        }
-    }
-
-    async fn connect(&mut self) -> Result<SendRequest<Full<Bytes>>, HttpError> {
-        let sender = open(&self.base).await?;
-        self.n_connects += 1;
-        Ok(sender)
+        Conn { base, sender: None }
     }
 
     /// Sends one request and reads the whole answer, within `timeout` in all. A timeout drops the connection:
@@ -156,7 +144,7 @@ impl Conn {
     ) -> Result<Response, HttpError> {
         let mut sender = match self.sender.take() {
             Some(s) if !s.is_closed() => s,
-            _ => self.connect().await?,
+            _ => open(&self.base).await?,
         };
         sender.ready().await?;
         let mut req = hyper::Request::builder()

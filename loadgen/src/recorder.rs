@@ -164,10 +164,6 @@ impl Recorder {
         }
     }
 
-    pub fn n_shards(&self) -> usize {
-        self.shards.len()
-    }
-
     /// The shard for worker `worker`.
     pub fn shard(&self, worker: usize) -> &Mutex<Interval> {
         &self.shards[worker % self.shards.len()]

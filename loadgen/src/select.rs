@@ -55,11 +55,6 @@ impl Path {
         Ok(Path { segs, fans_out })
     }
 
-    /// Whether the path holds `[*]`: its result is every match, as an array.
-    pub fn fans_out(&self) -> bool {
-        self.fans_out
-    }
-
     /// Every value the path reaches (one at most without `[*]`).
     pub fn select<'a>(&self, v: &'a Value) -> Vec<&'a Value> {
         let mut cur = vec![v];

@@ -70,7 +70,7 @@ impl Text {
     }
 
     /// Appends the filled text to `out`. Strings go in as they are, other values as JSON.
-    pub fn render_into(&self, vars: &impl Lookup, out: &mut String) -> Result<(), String> {
+    fn render_into(&self, vars: &impl Lookup, out: &mut String) -> Result<(), String> {
         for p in &self.parts {
             match p {
                 Part::Lit(l) => out.push_str(l),
