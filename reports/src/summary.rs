@@ -59,7 +59,7 @@ pub fn render(r: &Report) -> String {
             duration(m.uncorrected.p99_us),
         ]);
     }
-    table(&mut out, &rows);
+    table(&mut out, &rows, Align::Right);
     let c = &r.counters;
     let _ = writeln!(
         out,
@@ -116,8 +116,17 @@ pub fn value(v: f64, unit: &str) -> String {
     }
 }
 
-/// Left-aligned first column, right-aligned numbers.
-fn table(out: &mut String, rows: &[Vec<String>]) {
+/// How a table's columns after the first line up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    /// Numbers: right-aligned.
+    Right,
+    /// Words: left-aligned.
+    Left,
+}
+
+/// A plain-text table: the first column left-aligned, the others as `rest` says, two spaces between columns.
+pub(crate) fn table(out: &mut String, rows: &[Vec<String>], rest: Align) {
     let n_cols = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..n_cols)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
@@ -125,14 +134,16 @@ fn table(out: &mut String, rows: &[Vec<String>]) {
     for row in rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
-            let pad = widths[i] - cell.chars().count();
-            if i == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
+            let pad = " ".repeat(widths[i] - cell.chars().count());
+            if i > 0 {
                 line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
+            }
+            if i > 0 && rest == Align::Right {
+                line.push_str(&pad);
                 line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&pad);
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());

@@ -12,38 +12,27 @@ pub fn text(c: &Comparison) -> String {
     for w in &c.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
-    let rows: Vec<[String; 7]> = c
-        .rows
-        .iter()
-        .filter(|r| r.verdict != Verdict::Same || r.stat == "p50" || r.stat == "p99")
-        .map(|r| {
-            [
-                r.metric.clone(),
-                r.stat.to_owned(),
-                value(r.base, r.unit),
-                value(r.new, r.unit),
-                change(r),
-                r.verdict.label().to_owned(),
-                r.evidence.clone(),
-            ]
-        })
-        .collect();
     let header = [
         "metric", "stat", "base", "new", "change", "verdict", "evidence",
-    ]
-    .map(String::from);
-    let all: Vec<&[String; 7]> = std::iter::once(&header).chain(rows.iter()).collect();
-    let widths: Vec<usize> = (0..7)
-        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for r in all {
-        let line: Vec<String> = r
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.map(String::from).to_vec()];
+    rows.extend(
+        c.rows
             .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
+            .filter(|r| r.verdict != Verdict::Same || r.stat == "p50" || r.stat == "p99")
+            .map(|r| {
+                vec![
+                    r.metric.clone(),
+                    r.stat.to_owned(),
+                    value(r.base, r.unit),
+                    value(r.new, r.unit),
+                    change(r),
+                    r.verdict.label().to_owned(),
+                    r.evidence.clone(),
+                ]
+            }),
+    );
+    crate::summary::table(&mut out, &rows, crate::summary::Align::Left);
     let n = c.regressions().count();
     let _ = writeln!(
         out,
