@@ -99,7 +99,7 @@ type HistogramFamily = Family<PathLabel, Histogram, fn() -> Histogram>;
 pub struct Metrics {
     registry: Registry,
     requests: Family<Request, Counter>,
-    /// Per path (by index in [`crate::api::PATHS`]): its errcode-0 counter and its histogram, looked up once
+    /// Per path (by index in [`crate::api::ENDPOINTS`]): its errcode-0 counter and its histogram, looked up once
     /// here so the hot path skips the families' locks and hashing.
     per_path: Vec<(&'static str, Counter, Histogram)>,
     inbox_held: Family<KindLabel, Gauge>,
@@ -144,9 +144,10 @@ impl Default for Metrics {
             "Messages ever delivered to inboxes by kind",
             inbox_delivered.clone(),
         );
-        let per_path = crate::api::PATHS
+        let per_path = crate::api::ENDPOINTS
             .iter()
-            .map(|&path| {
+            .map(|e| {
+                let path = e.path;
                 let ok = requests.get_or_create_owned(&Request { path, errcode: 0 });
                 (path, ok, latency.get_or_create_owned(&PathLabel { path }))
             })
@@ -162,7 +163,7 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// One answered call to `crate::api::PATHS[path]`.
+    /// One answered call to `crate::api::ENDPOINTS[path]`.
     pub fn observe(&self, path: usize, errcode: i64, seconds: f64) {
         let Some((label, ok, histogram)) = self.per_path.get(path) else {
             return;

@@ -27,309 +27,147 @@ use crate::state::State;
 
 type Shared = Arc<State>;
 
-/// Every path the mock answers under `/cgi-bin/`; metrics label requests with these.
-pub const PATHS: &[&str] = &[
-    "/cgi-bin/gettoken",
-    "/cgi-bin/message/send",
-    "/cgi-bin/message/recall",
-    "/cgi-bin/appchat/create",
-    "/cgi-bin/appchat/get",
-    "/cgi-bin/appchat/update",
-    "/cgi-bin/appchat/send",
-    "/cgi-bin/media/upload",
-    "/cgi-bin/media/get",
-    "/cgi-bin/media/uploadimg",
-    "/cgi-bin/webhook/send",
-    "/cgi-bin/webhook/upload_media",
-    "/cgi-bin/user/get",
-    "/cgi-bin/user/list",
-    "/cgi-bin/user/simplelist",
-    "/cgi-bin/department/list",
-    "/cgi-bin/tag/list",
-    "/cgi-bin/tag/get",
-    "/cgi-bin/agent/get",
-    "/cgi-bin/getcallbackip",
-    "/cgi-bin/get_api_domain_ip",
-    "/cgi-bin/externalcontact/get_follow_user_list",
-    "/cgi-bin/externalcontact/list",
-    "/cgi-bin/externalcontact/get",
-    "/cgi-bin/externalcontact/batch/get_by_user",
-    "/cgi-bin/externalcontact/remark",
-    "/cgi-bin/externalcontact/mark_tag",
-    "/cgi-bin/externalcontact/get_corp_tag_list",
-    "/cgi-bin/externalcontact/add_corp_tag",
-    "/cgi-bin/externalcontact/edit_corp_tag",
-    "/cgi-bin/externalcontact/del_corp_tag",
-    "/cgi-bin/externalcontact/add_contact_way",
-    "/cgi-bin/externalcontact/get_contact_way",
-    "/cgi-bin/externalcontact/update_contact_way",
-    "/cgi-bin/externalcontact/del_contact_way",
-    "/cgi-bin/externalcontact/list_contact_way",
-    "/cgi-bin/externalcontact/send_welcome_msg",
-    "/cgi-bin/externalcontact/transfer_customer",
-    "/cgi-bin/externalcontact/transfer_result",
-    "/cgi-bin/externalcontact/resigned/transfer_customer",
-    "/cgi-bin/externalcontact/resigned/transfer_result",
-    "/cgi-bin/externalcontact/get_unassigned_list",
-    "/cgi-bin/externalcontact/groupchat/list",
-    "/cgi-bin/externalcontact/groupchat/get",
-    "/cgi-bin/externalcontact/groupchat/transfer",
-    "/cgi-bin/externalcontact/groupchat/onjob_transfer",
-    "/cgi-bin/externalcontact/add_msg_template",
-    "/cgi-bin/externalcontact/get_groupmsg_list_v2",
-    "/cgi-bin/externalcontact/get_groupmsg_task",
-    "/cgi-bin/externalcontact/get_groupmsg_send_result",
-    "/cgi-bin/externalcontact/get_group_msg_result",
-    "/cgi-bin/externalcontact/remind_groupmsg_send",
-    "/cgi-bin/externalcontact/cancel_groupmsg_send",
-    "/cgi-bin/kf/account/add",
-    "/cgi-bin/kf/account/del",
-    "/cgi-bin/kf/account/update",
-    "/cgi-bin/kf/account/list",
-    "/cgi-bin/kf/add_contact_way",
-    "/cgi-bin/kf/servicer/add",
-    "/cgi-bin/kf/servicer/del",
-    "/cgi-bin/kf/servicer/list",
-    "/cgi-bin/kf/customer/batchget",
-    "/cgi-bin/kf/sync_msg",
-    "/cgi-bin/kf/send_msg",
-    "/cgi-bin/kf/send_msg_on_event",
-    "/cgi-bin/kf/service_state/get",
-    "/cgi-bin/kf/service_state/trans",
-];
+/// How an endpoint is called. `Upload` is a POST whose multipart body gets the upload limit instead of the JSON one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    /// wechatpy sends some list calls as GET, WxJava as POST.
+    GetOrPost,
+    Upload,
+}
 
-const UPLOAD_PATHS: &[&str] = &[
-    "/cgi-bin/media/upload",
-    "/cgi-bin/media/uploadimg",
-    "/cgi-bin/webhook/upload_media",
-];
+/// One path the mock answers under `/cgi-bin/`.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub path: &'static str,
+    pub verb: Verb,
+}
 
-/// The index of a path in [`PATHS`].
+impl Endpoint {
+    /// The API family, as WeCom's docs group paths: the first segment after `/cgi-bin/`
+    /// (`externalcontact`, `kf`, `user`, …); top-level paths such as `gettoken` are their own.
+    pub fn family(&self) -> &'static str {
+        family_of(self.path)
+    }
+}
+
+/// The family of any `/cgi-bin/` path; see [`Endpoint::family`].
+pub fn family_of(path: &str) -> &str {
+    let rest = path.strip_prefix("/cgi-bin/").unwrap_or(path);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// The one list of endpoints: [`ENDPOINTS`] (and so the metrics' labels and the coverage table) and the router
+/// are both made from it, so they cannot disagree.
+macro_rules! endpoints {
+    ($( $verb:ident $path:literal => $handler:path; )*) => {
+        /// Every path the mock answers under `/cgi-bin/`, in the order metrics index them.
+        pub const ENDPOINTS: &[Endpoint] = &[$( Endpoint { path: $path, verb: Verb::$verb } ),*];
+
+        fn table() -> Router<Shared> {
+            Router::new()$( .route($path, method(Verb::$verb, $handler)) )*
+        }
+    };
+}
+
+endpoints! {
+    Get "/cgi-bin/gettoken" => token::gettoken;
+    Post "/cgi-bin/message/send" => message::send;
+    Post "/cgi-bin/message/recall" => message::recall;
+    Post "/cgi-bin/appchat/create" => appchat::create;
+    Get "/cgi-bin/appchat/get" => appchat::get;
+    Post "/cgi-bin/appchat/update" => appchat::update;
+    Post "/cgi-bin/appchat/send" => appchat::send;
+    Upload "/cgi-bin/media/upload" => media::upload;
+    Get "/cgi-bin/media/get" => media::get;
+    Upload "/cgi-bin/media/uploadimg" => media::uploadimg;
+    Post "/cgi-bin/webhook/send" => webhook::send;
+    Upload "/cgi-bin/webhook/upload_media" => webhook::upload_media;
+    Get "/cgi-bin/user/get" => directory::user_get;
+    Get "/cgi-bin/user/list" => directory::user_list;
+    Get "/cgi-bin/user/simplelist" => directory::user_simplelist;
+    Get "/cgi-bin/department/list" => directory::department_list;
+    Get "/cgi-bin/tag/list" => directory::tag_list;
+    Get "/cgi-bin/tag/get" => directory::tag_get;
+    Get "/cgi-bin/agent/get" => directory::agent_get;
+    Get "/cgi-bin/getcallbackip" => directory::callback_ip;
+    Get "/cgi-bin/get_api_domain_ip" => directory::callback_ip;
+    Get "/cgi-bin/externalcontact/get_follow_user_list" => externalcontact::customers::follow_user_list;
+    Get "/cgi-bin/externalcontact/list" => externalcontact::customers::list;
+    Get "/cgi-bin/externalcontact/get" => externalcontact::customers::get;
+    Post "/cgi-bin/externalcontact/batch/get_by_user" => externalcontact::customers::batch_get_by_user;
+    Post "/cgi-bin/externalcontact/remark" => externalcontact::customers::remark;
+    Post "/cgi-bin/externalcontact/mark_tag" => externalcontact::customers::mark_tag;
+    Post "/cgi-bin/externalcontact/get_corp_tag_list" => externalcontact::tags::list;
+    Post "/cgi-bin/externalcontact/add_corp_tag" => externalcontact::tags::add;
+    Post "/cgi-bin/externalcontact/edit_corp_tag" => externalcontact::tags::edit;
+    Post "/cgi-bin/externalcontact/del_corp_tag" => externalcontact::tags::del;
+    Post "/cgi-bin/externalcontact/add_contact_way" => externalcontact::ways::add;
+    Post "/cgi-bin/externalcontact/get_contact_way" => externalcontact::ways::get;
+    Post "/cgi-bin/externalcontact/update_contact_way" => externalcontact::ways::update;
+    Post "/cgi-bin/externalcontact/del_contact_way" => externalcontact::ways::del;
+    Post "/cgi-bin/externalcontact/list_contact_way" => externalcontact::ways::list;
+    Post "/cgi-bin/externalcontact/send_welcome_msg" => externalcontact::ways::send_welcome_msg;
+    Post "/cgi-bin/externalcontact/transfer_customer" => externalcontact::transfer::transfer_customer;
+    Post "/cgi-bin/externalcontact/transfer_result" => externalcontact::transfer::transfer_result;
+    Post "/cgi-bin/externalcontact/resigned/transfer_customer" => externalcontact::transfer::resigned_transfer_customer;
+    Post "/cgi-bin/externalcontact/resigned/transfer_result" => externalcontact::transfer::transfer_result;
+    Post "/cgi-bin/externalcontact/get_unassigned_list" => externalcontact::transfer::unassigned_list;
+    Post "/cgi-bin/externalcontact/groupchat/list" => externalcontact::groupchat::list;
+    Post "/cgi-bin/externalcontact/groupchat/get" => externalcontact::groupchat::get;
+    Post "/cgi-bin/externalcontact/groupchat/transfer" => externalcontact::groupchat::resigned_transfer;
+    Post "/cgi-bin/externalcontact/groupchat/onjob_transfer" => externalcontact::groupchat::onjob_transfer;
+    Post "/cgi-bin/externalcontact/add_msg_template" => externalcontact::groupmsg::add_msg_template;
+    Post "/cgi-bin/externalcontact/get_groupmsg_list_v2" => externalcontact::groupmsg::list_v2;
+    Post "/cgi-bin/externalcontact/get_groupmsg_task" => externalcontact::groupmsg::task;
+    Post "/cgi-bin/externalcontact/get_groupmsg_send_result" => externalcontact::groupmsg::send_result;
+    Post "/cgi-bin/externalcontact/get_group_msg_result" => externalcontact::groupmsg::old_result;
+    Post "/cgi-bin/externalcontact/remind_groupmsg_send" => externalcontact::groupmsg::remind;
+    Post "/cgi-bin/externalcontact/cancel_groupmsg_send" => externalcontact::groupmsg::cancel;
+    Post "/cgi-bin/kf/account/add" => kf::account::add;
+    Post "/cgi-bin/kf/account/del" => kf::account::del;
+    Post "/cgi-bin/kf/account/update" => kf::account::update;
+    GetOrPost "/cgi-bin/kf/account/list" => kf::account::list;
+    Post "/cgi-bin/kf/add_contact_way" => kf::account::add_contact_way;
+    Post "/cgi-bin/kf/servicer/add" => kf::session::servicer_add;
+    Post "/cgi-bin/kf/servicer/del" => kf::session::servicer_del;
+    Get "/cgi-bin/kf/servicer/list" => kf::session::servicer_list;
+    Post "/cgi-bin/kf/customer/batchget" => kf::session::customer_batchget;
+    Post "/cgi-bin/kf/sync_msg" => kf::msg::sync_msg;
+    Post "/cgi-bin/kf/send_msg" => kf::msg::send_msg;
+    Post "/cgi-bin/kf/send_msg_on_event" => kf::msg::send_msg_on_event;
+    Post "/cgi-bin/kf/service_state/get" => kf::session::state_get;
+    Post "/cgi-bin/kf/service_state/trans" => kf::session::state_trans;
+}
+
+/// The index of a path in [`ENDPOINTS`].
 fn path_index(path: &str) -> Option<usize> {
-    PATHS.iter().position(|p| *p == path)
+    ENDPOINTS.iter().position(|e| e.path == path)
+}
+
+fn is_upload(path: &str) -> bool {
+    ENDPOINTS
+        .iter()
+        .any(|e| e.verb == Verb::Upload && e.path == path)
 }
 
 pub fn routes(state: Shared) -> Router<Shared> {
-    Router::new()
-        .route("/cgi-bin/gettoken", get_only(token::gettoken))
-        .route("/cgi-bin/message/send", post_only(message::send))
-        .route("/cgi-bin/message/recall", post_only(message::recall))
-        .route("/cgi-bin/appchat/create", post_only(appchat::create))
-        .route("/cgi-bin/appchat/get", get_only(appchat::get))
-        .route("/cgi-bin/appchat/update", post_only(appchat::update))
-        .route("/cgi-bin/appchat/send", post_only(appchat::send))
-        .route("/cgi-bin/media/upload", post_only(media::upload))
-        .route("/cgi-bin/media/get", get_only(media::get))
-        .route("/cgi-bin/media/uploadimg", post_only(media::uploadimg))
-        .route("/cgi-bin/webhook/send", post_only(webhook::send))
-        .route(
-            "/cgi-bin/webhook/upload_media",
-            post_only(webhook::upload_media),
-        )
-        .route("/cgi-bin/user/get", get_only(directory::user_get))
-        .route("/cgi-bin/user/list", get_only(directory::user_list))
-        .route(
-            "/cgi-bin/user/simplelist",
-            get_only(directory::user_simplelist),
-        )
-        .route(
-            "/cgi-bin/department/list",
-            get_only(directory::department_list),
-        )
-        .route("/cgi-bin/tag/list", get_only(directory::tag_list))
-        .route("/cgi-bin/tag/get", get_only(directory::tag_get))
-        .route("/cgi-bin/agent/get", get_only(directory::agent_get))
-        .route("/cgi-bin/getcallbackip", get_only(directory::callback_ip))
-        .route(
-            "/cgi-bin/get_api_domain_ip",
-            get_only(directory::callback_ip),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_follow_user_list",
-            get_only(externalcontact::customers::follow_user_list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/list",
-            get_only(externalcontact::customers::list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get",
-            get_only(externalcontact::customers::get),
-        )
-        .route(
-            "/cgi-bin/externalcontact/batch/get_by_user",
-            post_only(externalcontact::customers::batch_get_by_user),
-        )
-        .route(
-            "/cgi-bin/externalcontact/remark",
-            post_only(externalcontact::customers::remark),
-        )
-        .route(
-            "/cgi-bin/externalcontact/mark_tag",
-            post_only(externalcontact::customers::mark_tag),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_corp_tag_list",
-            post_only(externalcontact::tags::list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/add_corp_tag",
-            post_only(externalcontact::tags::add),
-        )
-        .route(
-            "/cgi-bin/externalcontact/edit_corp_tag",
-            post_only(externalcontact::tags::edit),
-        )
-        .route(
-            "/cgi-bin/externalcontact/del_corp_tag",
-            post_only(externalcontact::tags::del),
-        )
-        .route(
-            "/cgi-bin/externalcontact/add_contact_way",
-            post_only(externalcontact::ways::add),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_contact_way",
-            post_only(externalcontact::ways::get),
-        )
-        .route(
-            "/cgi-bin/externalcontact/update_contact_way",
-            post_only(externalcontact::ways::update),
-        )
-        .route(
-            "/cgi-bin/externalcontact/del_contact_way",
-            post_only(externalcontact::ways::del),
-        )
-        .route(
-            "/cgi-bin/externalcontact/list_contact_way",
-            post_only(externalcontact::ways::list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/send_welcome_msg",
-            post_only(externalcontact::ways::send_welcome_msg),
-        )
-        .route(
-            "/cgi-bin/externalcontact/transfer_customer",
-            post_only(externalcontact::transfer::transfer_customer),
-        )
-        .route(
-            "/cgi-bin/externalcontact/transfer_result",
-            post_only(externalcontact::transfer::transfer_result),
-        )
-        .route(
-            "/cgi-bin/externalcontact/resigned/transfer_customer",
-            post_only(externalcontact::transfer::resigned_transfer_customer),
-        )
-        .route(
-            "/cgi-bin/externalcontact/resigned/transfer_result",
-            post_only(externalcontact::transfer::transfer_result),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_unassigned_list",
-            post_only(externalcontact::transfer::unassigned_list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/groupchat/list",
-            post_only(externalcontact::groupchat::list),
-        )
-        .route(
-            "/cgi-bin/externalcontact/groupchat/get",
-            post_only(externalcontact::groupchat::get),
-        )
-        .route(
-            "/cgi-bin/externalcontact/groupchat/transfer",
-            post_only(externalcontact::groupchat::resigned_transfer),
-        )
-        .route(
-            "/cgi-bin/externalcontact/groupchat/onjob_transfer",
-            post_only(externalcontact::groupchat::onjob_transfer),
-        )
-        .route(
-            "/cgi-bin/externalcontact/add_msg_template",
-            post_only(externalcontact::groupmsg::add_msg_template),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_groupmsg_list_v2",
-            post_only(externalcontact::groupmsg::list_v2),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_groupmsg_task",
-            post_only(externalcontact::groupmsg::task),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_groupmsg_send_result",
-            post_only(externalcontact::groupmsg::send_result),
-        )
-        .route(
-            "/cgi-bin/externalcontact/get_group_msg_result",
-            post_only(externalcontact::groupmsg::old_result),
-        )
-        .route(
-            "/cgi-bin/externalcontact/remind_groupmsg_send",
-            post_only(externalcontact::groupmsg::remind),
-        )
-        .route(
-            "/cgi-bin/externalcontact/cancel_groupmsg_send",
-            post_only(externalcontact::groupmsg::cancel),
-        )
-        .route("/cgi-bin/kf/account/add", post_only(kf::account::add))
-        .route("/cgi-bin/kf/account/del", post_only(kf::account::del))
-        .route("/cgi-bin/kf/account/update", post_only(kf::account::update))
-        .route(
-            "/cgi-bin/kf/account/list",
-            get(kf::account::list)
-                .post(kf::account::list)
-                .fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) }),
-        )
-        .route(
-            "/cgi-bin/kf/add_contact_way",
-            post_only(kf::account::add_contact_way),
-        )
-        .route(
-            "/cgi-bin/kf/servicer/add",
-            post_only(kf::session::servicer_add),
-        )
-        .route(
-            "/cgi-bin/kf/servicer/del",
-            post_only(kf::session::servicer_del),
-        )
-        .route(
-            "/cgi-bin/kf/servicer/list",
-            get_only(kf::session::servicer_list),
-        )
-        .route(
-            "/cgi-bin/kf/customer/batchget",
-            post_only(kf::session::customer_batchget),
-        )
-        .route("/cgi-bin/kf/sync_msg", post_only(kf::msg::sync_msg))
-        .route("/cgi-bin/kf/send_msg", post_only(kf::msg::send_msg))
-        .route(
-            "/cgi-bin/kf/send_msg_on_event",
-            post_only(kf::msg::send_msg_on_event),
-        )
-        .route(
-            "/cgi-bin/kf/service_state/get",
-            post_only(kf::session::state_get),
-        )
-        .route(
-            "/cgi-bin/kf/service_state/trans",
-            post_only(kf::session::state_trans),
-        )
-        .layer(from_fn_with_state(state, layer::layer))
+    table().layer(from_fn_with_state(state, layer::layer))
 }
 
-fn get_only<H, T>(h: H) -> MethodRouter<Shared>
+fn method<H, T>(verb: Verb, h: H) -> MethodRouter<Shared>
 where
     H: axum::handler::Handler<T, Shared>,
     T: 'static,
 {
-    get(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_GET) })
-}
-
-fn post_only<H, T>(h: H) -> MethodRouter<Shared>
-where
-    H: axum::handler::Handler<T, Shared>,
-    T: 'static,
-{
-    post(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) })
+    match verb {
+        Verb::Get => get(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_GET) }),
+        Verb::Post | Verb::Upload => {
+            post(h).fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) })
+        }
+        Verb::GetOrPost => get(h.clone())
+            .post(h)
+            .fallback(|| async { ApiError::from(Errcode::REQUIRE_POST) }),
+    }
 }
