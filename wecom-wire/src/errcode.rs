@@ -1,7 +1,8 @@
-//! The errcode table: code → the errmsg text WeCom puts before `, hint:`, and whether WeCom adds a hint at all.
+//! The errcode table: code → the errmsg text WeCom puts before `, hint:`, the meaning WeCom's global errcode
+//! table (developer.work.weixin.qq.com document/path/90313) gives it, and whether WeCom adds a hint at all.
 //!
-//! Texts marked [U] in `shared/wecom-reference.md` are our best guess; they are listed in the README so that a
-//! user who knows better can tell us.
+//! The meaning is there so a reader can check at a glance that a code is used for what WeCom says it means.
+//! errmsg texts WeCom has not been seen to send are our best guess; the README lists them.
 
 use std::fmt;
 
@@ -10,7 +11,7 @@ use std::fmt;
 pub struct Errcode(pub i64);
 
 macro_rules! table {
-    ($( $name:ident = $code:expr, $text:expr; )*) => {
+    ($( $name:ident = $code:expr, $text:expr, $official:expr; )*) => {
         impl Errcode {
             $( pub const $name: Errcode = Errcode($code); )*
 
@@ -24,72 +25,80 @@ macro_rules! table {
                     _ => "unknown error",
                 }
             }
+
+            /// What WeCom's global errcode table says the code means, in its own words.
+            pub fn official(self) -> &'static str {
+                match self.0 {
+                    $( $code => $official, )*
+                    _ => "",
+                }
+            }
         }
     };
 }
 
 table! {
-    SYSTEM_BUSY = -1, "system busy";
-    OK = 0, "ok";
-    INVALID_CREDENTIAL = 40001, "invalid credential";
-    INVALID_USERID = 40003, "invalid userid";
-    INVALID_MEDIA_TYPE = 40004, "invalid media type";
-    INVALID_FILE_TYPE = 40005, "invalid file type";
-    INVALID_FILE_SIZE = 40006, "invalid file size";
-    INVALID_MEDIA_ID = 40007, "invalid media_id";
-    INVALID_MSGTYPE = 40008, "invalid message type";
-    INVALID_IMAGE_SIZE = 40009, "invalid image size";
-    INVALID_VIDEO_SIZE = 40011, "invalid video size";
-    INVALID_CORPID = 40013, "invalid corpid";
-    INVALID_CODE = 40029, "invalid code";
-    INVALID_TOKEN = 40014, "invalid access_token";
-    INVALID_AGENTID = 40056, "invalid agentid";
-    INVALID_TAGID = 40068, "invalid tagid";
-    INVALID_PARAMETER = 40058, "invalid Request Parameter";
-    TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist";
-    INVALID_EXTERNAL_USERID = 40096, "invalid external userid";
-    CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred";
-    TAKER_HAS_CUSTOMER = 40100, "takeover user already has the external userid";
-    TOKEN_MISSING = 41001, "access_token missing";
-    CORPID_MISSING = 41002, "corpid missing";
-    CORPSECRET_MISSING = 41004, "corpsecret missing";
-    TOKEN_EXPIRED = 42001, "access_token expired";
-    REQUIRE_GET = 43001, "require GET method";
-    REQUIRE_POST = 43002, "require POST method";
-    EMPTY_MEDIA = 44001, "empty media data";
-    EMPTY_CONTENT = 44004, "empty content";
-    MEDIA_TOO_LARGE = 45001, "media size out of limit";
-    CONTENT_TOO_LARGE = 45002, "content size out of limit";
-    FREQ_LIMIT = 45009, "api freq out of limit";
-    CONCURRENT_LIMIT = 45033, "api concurrent out of limit";
-    DATA_FORMAT = 47001, "data format error";
-    API_FORBIDDEN = 48002, "api forbidden";
-    NO_PRIVILEGE = 60011, "no privilege to access/modify contact/party/agent";
-    USERID_NOT_FOUND = 60111, "userid not found";
-    INVALID_PARTY = 60123, "invalid party id";
-    ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid";
-    NOT_EXTERNAL_CONTACT = 84061, "not external contact";
-    NO_RECIPIENT = 82001, "All touser & toparty & totag invalid";
-    INVALID_CHATID = 86001, "invalid chatid";
-    CHAT_NOT_FOUND = 86003, "chatid not exist";
-    INVALID_CHAT_NAME = 86004, "invalid chat name";
-    INVALID_CHAT_OWNER = 86005, "invalid chat owner";
-    CHAT_MEMBER_COUNT = 86006, "chat member count out of range";
-    INVALID_CHAT_MEMBER = 86007, "invalid chat member";
-    CHAT_EXISTS = 86215, "chatid already exist";
-    GROUP_OWNER_NOT_RESIGNED = 90500, "group owner not resigned";
-    GROUP_OWNER_RESIGNED = 90502, "group owner resigned";
-    GROUP_OWNER_UNCHANGED = 90504, "group owner not changed";
-    GROUP_ALREADY_INHERITED = 90508, "resigned group already inherited";
-    INVALID_WEBHOOK = 93000, "invalid webhook url";
-    KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid";
-    KF_REPLY_LIMIT = 95001, "send msg count limit";
-    KF_OPEN_KFID_NOT_EXIST = 95004, "open_kfid not exist";
-    KF_INVALID_MSG_TOKEN = 95007, "invalid msg token";
-    KF_INVALID_SERVICER = 95014, "invalid servicer userid";
-    KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition";
-    KF_SESSION_STATE = 95018, "invalid session state";
-    AGENT_MISMATCH = 301002, "access_token and agentid mismatch";
+    SYSTEM_BUSY = -1, "system busy", "系统繁忙";
+    OK = 0, "ok", "请求成功";
+    INVALID_CREDENTIAL = 40001, "invalid credential", "不合法的secret参数";
+    INVALID_USERID = 40003, "invalid userid", "无效的UserID";
+    INVALID_MEDIA_TYPE = 40004, "invalid media type", "不合法的媒体文件类型";
+    INVALID_FILE_TYPE = 40005, "invalid file type", "不合法的type参数";
+    INVALID_FILE_SIZE = 40006, "invalid file size", "不合法的文件大小";
+    INVALID_MEDIA_ID = 40007, "invalid media_id", "不合法的media_id参数";
+    INVALID_MSGTYPE = 40008, "invalid message type", "不合法的msgtype参数";
+    INVALID_IMAGE_SIZE = 40009, "invalid image size", "上传图片大小不是有效值";
+    INVALID_VIDEO_SIZE = 40011, "invalid video size", "上传视频大小不是有效值";
+    INVALID_CORPID = 40013, "invalid corpid", "不合法的CorpID";
+    INVALID_CODE = 40029, "invalid code", "不合法的oauth_code";
+    INVALID_TOKEN = 40014, "invalid access_token", "不合法的access_token";
+    INVALID_AGENTID = 40056, "invalid agentid", "不合法的agentid";
+    INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
+    INVALID_PARAMETER = 40058, "invalid Request Parameter", "不合法的参数";
+    TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
+    INVALID_EXTERNAL_USERID = 40096, "invalid external userid", "不合法的外部联系人userid";
+    CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred", "成员尚未实名认证";
+    TAKER_HAS_CUSTOMER = 40100, "takeover user already has the external userid", "此用户的外部联系人已经在转移流程中";
+    TOKEN_MISSING = 41001, "access_token missing", "缺少access_token参数";
+    CORPID_MISSING = 41002, "corpid missing", "缺少corpid参数";
+    CORPSECRET_MISSING = 41004, "corpsecret missing", "缺少secret参数";
+    TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
+    REQUIRE_GET = 43001, "require GET method", "NOT IN WECOM'S TABLE";
+    REQUIRE_POST = 43002, "require POST method", "NOT IN WECOM'S TABLE";
+    EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";
+    EMPTY_CONTENT = 44004, "empty content", "文本消息content参数为空";
+    MEDIA_TOO_LARGE = 45001, "media size out of limit", "多媒体文件大小超过限制";
+    CONTENT_TOO_LARGE = 45002, "content size out of limit", "消息内容大小超过限制";
+    FREQ_LIMIT = 45009, "api freq out of limit", "接口调用超过限制";
+    CONCURRENT_LIMIT = 45033, "api concurrent out of limit", "接口并发调用超过限制";
+    DATA_FORMAT = 47001, "data format error", "NOT IN WECOM'S TABLE";
+    API_FORBIDDEN = 48002, "api forbidden", "API接口无权限调用";
+    NO_PRIVILEGE = 60011, "no privilege to access/modify contact/party/agent", "指定的成员/部门/标签参数无权限";
+    USERID_NOT_FOUND = 60111, "userid not found", "UserID不存在";
+    INVALID_PARTY = 60123, "invalid party id", "无效的部门id";
+    ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
+    NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
+    NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
+    INVALID_CHATID = 86001, "invalid chatid", "参数 chatid 不合法";
+    CHAT_NOT_FOUND = 86003, "chatid not exist", "参数 chatid 不存在";
+    INVALID_CHAT_NAME = 86004, "invalid chat name", "参数 群名不合法";
+    INVALID_CHAT_OWNER = 86005, "invalid chat owner", "参数 群主不合法";
+    CHAT_MEMBER_COUNT = 86006, "chat member count out of range", "群成员数过多或过少";
+    INVALID_CHAT_MEMBER = 86007, "invalid chat member", "不合法的群成员";
+    CHAT_EXISTS = 86215, "chatid already exist", "会话ID已经存在";
+    GROUP_OWNER_NOT_RESIGNED = 90500, "group owner not resigned", "群主并未离职";
+    GROUP_OWNER_RESIGNED = 90502, "group owner resigned", "群主已经离职";
+    GROUP_OWNER_UNCHANGED = 90504, "group owner not changed", "群主没变";
+    GROUP_ALREADY_INHERITED = 90508, "resigned group already inherited", "离职群已经继承";
+    INVALID_WEBHOOK = 93000, "invalid webhook url", "机器人webhookurl不合法或者机器人已经被移除出群";
+    KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid", "不合法的open_kfid";
+    KF_REPLY_LIMIT = 95001, "send msg count limit", "发送客服消息次数限制";
+    KF_OPEN_KFID_NOT_EXIST = 95004, "open_kfid not exist", "open_kfid不存在";
+    KF_INVALID_MSG_TOKEN = 95007, "invalid msg token", "不合法的msgtoken";
+    KF_INVALID_SERVICER = 95014, "invalid servicer userid", "用户不是接待人员";
+    KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition", "不允许这种状态转移";
+    KF_SESSION_STATE = 95018, "invalid session state", "发送客服消息时当前会话状态不允许发送";
+    AGENT_MISMATCH = 301002, "access_token and agentid mismatch", "无权限操作指定的应用";
 }
 
 impl Errcode {
@@ -167,6 +176,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in Errcode::ALL {
             assert_ne!(code.text(), "unknown error", "{code} has no text");
+            assert!(
+                !code.official().is_empty(),
+                "{code} has no official meaning"
+            );
             assert!(seen.insert(code.0), "{code} listed twice");
         }
         assert_eq!(Errcode(123_456).text(), "unknown error");
