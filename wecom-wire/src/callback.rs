@@ -31,6 +31,27 @@ pub enum Value<'a> {
     Number(i64),
     /// Coordinates (`Location_X`, `Scale`): written as a bare number.
     Float(f64),
+    /// A nested list (`<MemChangeList><Item>a</Item><Item>b</Item></MemChangeList>`), each item escaped.
+    Items(&'a [&'a str]),
+}
+
+/// Whether XML 1.0 can carry `c` at all (its `Char` production). WeCom's parsers, and wechatpy's expat, reject
+/// a document holding any other character, even inside CDATA and even as a character reference.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The first character of `text` that XML 1.0 cannot carry, with its byte offset.
+pub fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|(_, c)| !is_xml_char(*c))
+}
+
+/// `text` without the characters XML 1.0 cannot carry: a push must parse, whatever a field was given.
+pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if first_non_xml_char(text).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.chars().filter(|c| is_xml_char(*c)).collect())
 }
 
 /// The top-level fields of a flat callback XML, in document order. Nested elements (`<MemChangeList><Item>`)
@@ -50,8 +71,19 @@ impl Fields {
 fn push_cdata(out: &mut String, text: &str) {
     // "]]>" cannot appear inside CDATA: close the section around it.
     out.push_str("<![CDATA[");
-    out.push_str(&text.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str(&xml_safe(text).replace("]]>", "]]]]><![CDATA[>"));
     out.push_str("]]>");
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in xml_safe(text).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// A flat plaintext message or event.
@@ -67,6 +99,13 @@ pub fn message_xml(fields: &[(&str, Value<'_>)]) -> String {
             }
             Value::Float(x) => {
                 let _ = write!(out, "{x}");
+            }
+            Value::Items(items) => {
+                for item in *items {
+                    out.push_str("<Item>");
+                    push_escaped(&mut out, item);
+                    out.push_str("</Item>");
+                }
             }
         }
         let _ = write!(out, "</{name}>");
@@ -256,14 +295,46 @@ mod tests {
         );
     }
 
+    #[test]
+    fn control_characters_never_reach_a_push() {
+        let xml = message_xml(&[("Content", Value::Text("a\u{1}b\u{FFFE}c\td"))]);
+        assert_eq!(xml, "<xml><Content><![CDATA[abc\td]]></Content></xml>");
+        assert_eq!(first_non_xml_char("ok\u{1}"), Some((2, '\u{1}')));
+        assert_eq!(first_non_xml_char("中文\r\n"), None);
+    }
+
     proptest! {
         #[test]
-        fn message_xml_round_trips(content in ".{0,80}", n in any::<i64>()) {
+        fn message_xml_round_trips(content in "[^\u{0}-\u{8}\u{B}\u{C}\u{E}-\u{1F}\u{FFFE}\u{FFFF}]{0,80}", n in any::<i64>()) {
             let xml = message_xml(&[("Content", Value::Text(&content)), ("CreateTime", Value::Number(n))]);
             let f = parse_fields(&xml).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let created = n.to_string();
             prop_assert_eq!(f.get("Content"), Some(content.as_str()));
             prop_assert_eq!(f.get("CreateTime"), Some(created.as_str()));
+        }
+
+        /// Whatever text a field is given, the push is well-formed XML 1.0 to a strict parser (expat, which
+        /// wechatpy uses, refuses what roxmltree refuses), and keeps every character XML can carry.
+        #[test]
+        fn every_push_is_xml_whatever_its_text(
+            texts in prop::collection::vec(any::<String>(), 1..6),
+            items in prop::collection::vec(any::<String>(), 0..4),
+        ) {
+            let mut fields: Vec<(&str, Value<'_>)> = texts.iter().map(|t| ("Content", Value::Text(t))).collect();
+            let items: Vec<&str> = items.iter().map(String::as_str).collect();
+            fields.push(("MemChangeList", Value::Items(&items)));
+            let xml = message_xml(&fields);
+            let doc = roxmltree::Document::parse(&xml).map_err(|e| TestCaseError::fail(format!("{e}: {xml:?}")))?;
+            let got: Vec<String> = doc.root_element().children().filter(|n| n.has_tag_name("Content"))
+                .map(|n| n.text().unwrap_or("").to_owned()).collect();
+            // XML parsers read every line end as "\n", inside CDATA too.
+            let as_read = |t: &str| xml_safe(t).replace("\r\n", "\n").replace('\r', "\n");
+            let want: Vec<String> = texts.iter().map(|t| as_read(t)).collect();
+            prop_assert_eq!(got, want);
+            let list = doc.root_element().children().find(|n| n.has_tag_name("MemChangeList"));
+            let got: Vec<String> = list.into_iter().flat_map(|l| l.children()).map(|n| n.text().unwrap_or("").to_owned()).collect();
+            let want: Vec<String> = items.iter().map(|t| as_read(t)).collect();
+            prop_assert_eq!(got, want);
         }
 
         #[test]

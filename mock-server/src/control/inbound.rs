@@ -102,6 +102,25 @@ fn need(v: &Value, msgtype: &str, key: &str) -> Result<(), Fail> {
     Ok(())
 }
 
+/// A text WeChat would never send: a character XML 1.0 cannot carry (U+0001, …). App callbacks are XML, and
+/// wechatpy's parser rejects a whole push that holds one, so the message is refused here with its position.
+fn refuse_non_xml(v: &Value, at: &str) -> Result<(), Fail> {
+    match v {
+        Value::String(text) => match wecom_wire::callback::first_non_xml_char(text) {
+            Some((i, c)) => Err(bad_request(format!(
+                "{at} holds U+{:04X} at byte {i}, which XML 1.0 cannot carry and WeChat does not send",
+                u32::from(c)
+            ))),
+            None => Ok(()),
+        },
+        Value::Array(items) => items.iter().try_for_each(|x| refuse_non_xml(x, at)),
+        Value::Object(fields) => fields
+            .iter()
+            .try_for_each(|(k, x)| refuse_non_xml(x, &format!("{at}.{k}"))),
+        _ => Ok(()),
+    }
+}
+
 impl Inbound {
     /// Checks the message against the `allowed` types and makes placeholder media where none was named.
     pub fn message(
@@ -140,6 +159,7 @@ impl Inbound {
         if !body.is_object() {
             return Err(bad_request(format!("{msgtype} must be an object")));
         }
+        refuse_non_xml(&body, msgtype)?;
         match msgtype {
             "text" => {
                 need(&body, msgtype, "content")?;

@@ -22,3 +22,4 @@ mod props;
 mod tenancy;
 mod token;
 mod webhook;
+mod xml_chars;

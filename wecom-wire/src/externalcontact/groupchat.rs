@@ -132,11 +132,7 @@ pub fn change_chat_xml(
     changed: &[&str],
     (last_version, current_version): (&str, &str),
 ) -> String {
-    let items: String = changed
-        .iter()
-        .map(|id| format!("<Item>{id}</Item>"))
-        .collect();
-    let mut fields = vec![
+    let fields = [
         ("ToUserName", X::Text(corpid)),
         ("FromUserName", X::Text("sys")),
         ("CreateTime", X::Number(create_time)),
@@ -149,10 +145,9 @@ pub fn change_chat_xml(
         ("MemChangeCnt", X::Number(changed.len() as i64)),
         ("LastMemVer", X::Text(last_version)),
         ("CurMemVer", X::Text(current_version)),
+        ("MemChangeList", X::Items(changed)),
     ];
-    // The list is nested XML; message_xml escapes text, so it goes in as a marker replaced below.
-    fields.push(("MemChangeList", X::Text("\u{0}")));
-    message_xml(&fields).replace("<![CDATA[\u{0}]]>", &items)
+    message_xml(&fields)
 }
 
 #[cfg(test)]
