@@ -78,9 +78,15 @@ impl Attempt {
     }
 }
 
-/// Outcomes after which WeCom stops retrying.
+/// Outcomes after which the push was received: WeCom stops retrying.
 fn delivered(outcome: &str) -> bool {
     matches!(outcome, "acknowledged" | "passive_reply")
+}
+
+/// Whether WeCom pushes again after this outcome. Any HTTP 200 counts as received, so a `bad_reply` (a 200 with
+/// a passive reply that does not verify) is not retried unless the `retry_bad_reply` setting says so.
+fn retried(st: &State, outcome: &str) -> bool {
+    !delivered(outcome) && (outcome != "bad_reply" || st.settings.retry_bad_reply())
 }
 
 #[derive(Debug)]
@@ -226,6 +232,10 @@ async fn deliver(st: &State, push: &Push) {
         }
         if delivered(outcome) {
             return done("acknowledged", n);
+        }
+        if !retried(st, outcome) {
+            // Received, but what the receiver answered was lost: not an acknowledgement the bot meant.
+            return done("failed", n);
         }
     }
     done("failed", MAX_ATTEMPTS);

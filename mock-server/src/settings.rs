@@ -3,7 +3,7 @@
 //! `settings:` or at run time with `PATCH /mock/settings`.
 
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 use wecom_wire::Errcode;
 
@@ -30,6 +30,9 @@ pub struct SettingsPatch {
     pub callback_log_capacity: Option<usize>,
     /// Customers one member may have; a transfer to a member at the limit fails (status 4).
     pub max_customers_per_member: Option<usize>,
+    /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
+    /// does not (default false): the attempt is recorded as `bad_reply` and the reply is lost.
+    pub retry_bad_reply: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +61,12 @@ pub struct Settings {
     callback_log_capacity: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     max_customers_per_member: AtomicUsize,
+    #[serde(serialize_with = "ser_bool")]
+    retry_bad_reply: AtomicBool,
+}
+
+fn ser_bool<S: serde::Serializer>(v: &AtomicBool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(v.load(Ordering::Relaxed))
 }
 
 fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
@@ -83,6 +92,7 @@ impl Default for Settings {
             callback_timeout_ms: AtomicUsize::new(5_000),
             callback_log_capacity: AtomicUsize::new(100_000),
             max_customers_per_member: AtomicUsize::new(50_000),
+            retry_bad_reply: AtomicBool::new(false),
         }
     }
 }
@@ -139,6 +149,9 @@ impl Settings {
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
         set_u(&self.max_customers_per_member, p.max_customers_per_member);
+        if let Some(b) = p.retry_bad_reply {
+            self.retry_bad_reply.store(b, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -184,6 +197,10 @@ impl Settings {
 
     pub fn max_customers_per_member(&self) -> usize {
         self.max_customers_per_member.load(Ordering::Relaxed)
+    }
+
+    pub fn retry_bad_reply(&self) -> bool {
+        self.retry_bad_reply.load(Ordering::Relaxed)
     }
 
     pub fn callback_log_capacity(&self) -> usize {

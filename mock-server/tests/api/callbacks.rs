@@ -215,7 +215,7 @@ async fn a_url_that_fails_verification_is_not_set() {
 }
 
 #[tokio::test]
-async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried() {
+async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_not_retried() {
     use wecom_wire::callback::{passive_reply_xml, PassiveReply};
     let app = spawn_app().await;
     let crypt = MsgCrypt::new(
@@ -258,20 +258,26 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried(
     // Set the URL directly: this bot only answers POSTs.
     app.state.callbacks.set_url((0, BOT_AGENTID), url);
 
-    member_says(&app, "wangwu", "在吗").await;
+    // POST 1 answers a forged reply to a 200: WeCom counts the push as received and does not push it again,
+    // so the second message is POST 2 (a reply).
+    let lost = member_says(&app, "wangwu", "在吗").await;
     member_says(&app, "wangwu", "again").await;
-    // Attempt 1 forged → retried as attempt 2 (a reply); the second message is POST 3.
-    for want in 1..=3 {
+    for want in 1..=2 {
         assert_eq!(recv(&mut got).await, Some(want));
     }
     member_says(&app, "wangwu", "third").await;
+    assert_eq!(recv(&mut got).await, Some(3));
+    member_says(&app, "wangwu", "fourth").await;
     assert_eq!(
         recv(&mut got).await,
         Some(4),
         "once POST 4 is in, the earlier replies are delivered"
     );
     let inbox = app.inbox("wangwu").await;
-    assert_eq!(inbox["n_total"], 2, "one reply per accepted push: {inbox}");
+    assert_eq!(
+        inbox["n_total"], 2,
+        "one reply per verified answer: {inbox}"
+    );
     assert_eq!(inbox["messages"][0]["content"]["content"], "已收到");
     assert_eq!(inbox["messages"][0]["from"]["agentid"], BOT_AGENTID);
     let outcomes: Vec<String> = app.get("/mock/callbacks").await["attempts"]
@@ -279,15 +285,80 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_retried(
         .map(|a| {
             a.iter()
                 .rev()
-                .take(3)
                 .map(|a| a["outcome"].as_str().unwrap_or("").to_owned())
                 .collect()
         })
         .unwrap_or_default();
     assert_eq!(
         outcomes,
-        vec!["bad_reply", "passive_reply", "passive_reply"]
+        vec![
+            "bad_reply",
+            "passive_reply",
+            "passive_reply",
+            "acknowledged"
+        ],
+        "four POSTs for four messages"
     );
+    let lost_attempts: Vec<String> = app.get("/mock/callbacks").await["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a["msgid"] == lost["msgid"])
+                .map(|a| a["outcome"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        lost_attempts,
+        vec!["bad_reply"],
+        "recorded, not pushed again"
+    );
+}
+
+#[tokio::test]
+async fn with_retry_bad_reply_a_forged_reply_is_pushed_again() {
+    let app = spawn_app().await;
+    let n = Arc::new(AtomicUsize::new(0));
+    let (tx, mut got) = mpsc::unbounded_channel::<usize>();
+    let handler = {
+        let n = n.clone();
+        move |_body: String| {
+            let (n, tx) = (n.clone(), tx.clone());
+            async move {
+                let k = n.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = tx.send(k);
+                if k == 1 {
+                    "<xml><Encrypt>forged</Encrypt><MsgSignature>0</MsgSignature><TimeStamp>1</TimeStamp><Nonce>1</Nonce></xml>"
+                } else {
+                    "success"
+                }
+            }
+        }
+    };
+    let router = Router::new().route("/cb", axum::routing::post(handler));
+    let url = format!("{}/cb", serve_on_loopback(router).await);
+    app.state.callbacks.set_url((0, BOT_AGENTID), url);
+    let r = app
+        .http
+        .patch(app.url("/mock/settings"))
+        .json(&json!({"retry_bad_reply": true}))
+        .send()
+        .await;
+    assert!(r.is_ok_and(|r| r.status() == 200));
+    let m = member_says(&app, "wangwu", "在吗").await;
+    assert_eq!(recv(&mut got).await, Some(1));
+    assert_eq!(recv(&mut got).await, Some(2), "the same push again");
+    let outcomes: Vec<String> = app.get("/mock/callbacks").await["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .rev()
+                .filter(|a| a["msgid"] == m["msgid"])
+                .map(|a| a["outcome"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(outcomes, vec!["bad_reply", "acknowledged"]);
 }
 
 #[tokio::test]
