@@ -86,11 +86,12 @@ pub fn check_chatid(id: &str) -> Result<(), WireError> {
     Ok(())
 }
 
-pub fn check_name(name: &str) -> Result<(), WireError> {
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(WireError::new(Errcode::INVALID_CHAT_NAME));
+/// The chat's name as WeCom keeps it: the doc says a name over 50 characters is cut ("超过将截断"), not refused.
+pub fn chat_name(name: String) -> String {
+    match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((end, _)) => name[..end].to_owned(),
+        None => name,
     }
-    Ok(())
 }
 
 pub fn check_member_count(n: usize) -> Result<(), WireError> {

@@ -42,8 +42,8 @@ table! {
     OK = 0, "ok", "请求成功";
     INVALID_CREDENTIAL = 40001, "invalid credential", "不合法的secret参数";
     INVALID_USERID = 40003, "invalid userid", "无效的UserID";
-    INVALID_MEDIA_TYPE = 40004, "invalid media type", "不合法的媒体文件类型";
-    INVALID_FILE_TYPE = 40005, "invalid file type", "不合法的type参数";
+    INVALID_MEDIA_FILE = 40004, "invalid media type", "不合法的媒体文件类型";
+    INVALID_TYPE = 40005, "invalid file type", "不合法的type参数";
     INVALID_FILE_SIZE = 40006, "invalid file size", "不合法的文件大小";
     INVALID_MEDIA_ID = 40007, "invalid media_id", "不合法的media_id参数";
     INVALID_MSGTYPE = 40008, "invalid message type", "不合法的msgtype参数";
@@ -81,7 +81,6 @@ table! {
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
     INVALID_CHATID = 86001, "invalid chatid", "参数 chatid 不合法";
     CHAT_NOT_FOUND = 86003, "chatid not exist", "参数 chatid 不存在";
-    INVALID_CHAT_NAME = 86004, "invalid chat name", "参数 群名不合法";
     INVALID_CHAT_OWNER = 86005, "invalid chat owner", "参数 群主不合法";
     CHAT_MEMBER_COUNT = 86006, "chat member count out of range", "群成员数过多或过少";
     INVALID_CHAT_MEMBER = 86007, "invalid chat member", "不合法的群成员";

@@ -103,7 +103,7 @@ pub fn check_upload(kind: MediaType, data: &[u8]) -> Result<(), WireError> {
         MediaType::File => true,
     };
     if !format_ok {
-        return Err(WireError::new(Errcode::INVALID_FILE_TYPE));
+        return Err(WireError::new(Errcode::INVALID_MEDIA_FILE));
     }
     Ok(())
 }
@@ -138,9 +138,9 @@ mod tests {
         assert_eq!(code(check_upload(MediaType::File, b"12345")), 40006);
         assert_eq!(code(check_upload(MediaType::File, b"123456")), 0);
         assert_eq!(code(check_upload(MediaType::Image, PNG)), 0);
-        assert_eq!(code(check_upload(MediaType::Image, b"GIF89a...")), 40005);
+        assert_eq!(code(check_upload(MediaType::Image, b"GIF89a...")), 40004);
         assert_eq!(code(check_upload(MediaType::Voice, b"#!AMR\n...")), 0);
-        assert_eq!(code(check_upload(MediaType::Voice, b"RIFF....WAVE")), 40005);
+        assert_eq!(code(check_upload(MediaType::Voice, b"RIFF....WAVE")), 40004);
         assert_eq!(
             code(check_upload(MediaType::Video, b"\0\0\0\x18ftypmp42")),
             0

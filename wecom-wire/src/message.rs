@@ -8,7 +8,8 @@ use crate::lenient;
 
 mod rules;
 pub use rules::{
-    news_articles, recipients, template_card, validate_content, Recipients, ValidContent,
+    news_articles, recipients, template_card, truncate_utf8, validate_content, Recipients,
+    ValidContent,
 };
 
 /// Byte limits from the reference (section 2.1).

@@ -192,7 +192,7 @@ fn image(img: Option<&Image>) -> Result<(), WireError> {
         ));
     }
     if !crate::media::is_image(&raw) {
-        return Err(WireError::new(Errcode::INVALID_FILE_TYPE));
+        return Err(WireError::new(Errcode::INVALID_MEDIA_FILE));
     }
     Ok(())
 }

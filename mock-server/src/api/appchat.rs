@@ -39,8 +39,7 @@ pub async fn create(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     let req: CreateRequest = json(&body)?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
-    let name = req.name.unwrap_or_default();
-    appchat::check_name(&name)?;
+    let name = appchat::chat_name(req.name.unwrap_or_default());
     let userlist = members(corp, who.agentid, &req.userlist)?;
     appchat::check_member_count(userlist.len())?;
     let owner = match req.owner.filter(|o| !o.is_empty()) {
@@ -117,8 +116,7 @@ pub async fn update(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     // Work on a copy: a refused update changes nothing.
     let mut info = chat.info.clone();
     if let Some(name) = req.name {
-        appchat::check_name(&name)?;
-        info.name = name;
+        info.name = appchat::chat_name(name);
     }
     let add = members(corp, who.agentid, &req.add_user_list)?;
     let del = members(corp, who.agentid, &req.del_user_list)?;
@@ -166,7 +164,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         msgid.clone(),
         source,
         msgtype,
-        body,
+        super::message::as_delivered(body, &content),
         st.clock.now_s(),
     ));
     drop(chat);

@@ -34,7 +34,7 @@ pub async fn upload(State(st): State<Arc<Shared>>, q: Params, req: Request) -> A
     let kind = q
         .get("type")
         .and_then(|t| MediaType::parse(&t))
-        .ok_or(Errcode::INVALID_MEDIA_TYPE)?;
+        .ok_or(Errcode::INVALID_TYPE)?;
     let (filename, data) = media_part(req).await?;
     media::check_upload(kind, &data)?;
     let created_s = st.clock.now_s();
@@ -108,7 +108,7 @@ pub async fn uploadimg(
         return Err(Errcode::INVALID_IMAGE_SIZE.into());
     }
     if !media::is_image(&data) {
-        return Err(Errcode::INVALID_FILE_TYPE.into());
+        return Err(Errcode::INVALID_MEDIA_FILE.into());
     }
     let id = st.ids.media_id();
     st.sim().store.images.insert(id.clone(), data);

@@ -72,6 +72,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         agentid: who.agentid,
     };
     let msgtype = content.msgtype.as_str();
+    let body = as_delivered(body, &content);
     let delivery = Delivery::new(msgid.clone(), source, msgtype, body, now_ms / 1000);
     let limits = st.settings.member_limits();
     let app_receiver = || format!("app:{}", who.agentid);
@@ -106,6 +107,18 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         String::new()
     };
     ok(response(&r, msgid, response_code))
+}
+
+/// The message as recipients get it: the body as sent, unless WeCom cut its text.
+pub fn as_delivered(body: bytes::Bytes, content: &message::ValidContent) -> bytes::Bytes {
+    let Some(cut) = &content.cut_content else {
+        return body;
+    };
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    v[content.msgtype.as_str()]["content"] = cut.as_str().into();
+    bytes::Bytes::from(v.to_string())
 }
 
 fn response(r: &Resolved, msgid: String, response_code: String) -> SendResponse {

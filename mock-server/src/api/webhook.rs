@@ -87,7 +87,7 @@ pub async fn upload_media(State(st): State<Arc<Shared>>, q: Params, req: Request
     let kind = match q.get("type").as_deref() {
         Some("file") => MediaType::File,
         Some("voice") => MediaType::Voice,
-        _ => return Err(Errcode::INVALID_MEDIA_TYPE.into()),
+        _ => return Err(Errcode::INVALID_TYPE.into()),
     };
     media::check_upload(kind, &data)?;
     let created_s = st.clock.now_s();

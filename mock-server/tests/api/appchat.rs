@@ -102,10 +102,6 @@ async fn appchat_errors() {
         86001
     );
     assert_eq!(
-        create(json!({"userlist": ["zhangsan", "lisi"], "name": "长".repeat(51)})).await,
-        86004
-    );
-    assert_eq!(
         code(
             &app.get(&format!(
                 "/cgi-bin/appchat/get?access_token={t}&chatid=NOPE"
@@ -140,4 +136,23 @@ async fn appchat_errors() {
         )
         .await;
     assert_eq!(code(&send), 40008, "template cards are app-only");
+}
+
+#[tokio::test]
+async fn a_name_over_50_characters_is_cut() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let created = app
+        .post(
+            &format!("/cgi-bin/appchat/create?access_token={t}"),
+            json!({"name": "长".repeat(51), "userlist": ["zhangsan", "lisi"], "chatid": "LONG1"}),
+        )
+        .await;
+    assert_eq!(code(&created), 0, "{created}");
+    let got = app
+        .get(&format!(
+            "/cgi-bin/appchat/get?access_token={t}&chatid=LONG1"
+        ))
+        .await;
+    assert_eq!(got["chat_info"]["name"], "长".repeat(50));
 }

@@ -58,9 +58,9 @@ async fn upload_rules() {
         "the field must be called media"
     );
     assert_eq!(up("file", "media", b"12345").await, 40006);
-    assert_eq!(up("image", "media", b"GIF89a-not-allowed").await, 40005);
-    assert_eq!(up("voice", "media", MP4).await, 40005);
-    assert_eq!(up("gif", "media", PNG).await, 40004);
+    assert_eq!(up("image", "media", b"GIF89a-not-allowed").await, 40004);
+    assert_eq!(up("voice", "media", MP4).await, 40004);
+    assert_eq!(up("gif", "media", PNG).await, 40005);
     let mut big = PNG.to_vec();
     big.resize(10 * 1024 * 1024 + 1, 0);
     assert_eq!(up("image", "media", &big).await, 40009);

@@ -124,10 +124,6 @@ async fn send_errors() {
             44004,
         ),
         (
-            json!({"touser": "lisi", "msgtype": "text", "agentid": BOT_AGENTID, "text": {"content": "x".repeat(2049)}}),
-            45002,
-        ),
-        (
             json!({"touser": "lisi", "msgtype": "image", "agentid": BOT_AGENTID, "image": {"media_id": "forged"}}),
             40007,
         ),
@@ -349,4 +345,20 @@ async fn duplicate_check_holds_under_concurrent_identical_calls() {
         "every duplicate answers with the first msgid"
     );
     assert_eq!(app.inbox("lisi").await["n_total"], 1, "delivered once");
+}
+
+#[tokio::test]
+async fn a_long_text_is_cut_at_2048_bytes_and_sent() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    // 2047 bytes of ASCII then a 3-byte character: the cut falls inside it, so the whole character goes.
+    let text = format!("{}中and more", "x".repeat(2047));
+    let v = app.text_to(&t, "lisi", &text).await;
+    assert_eq!(code(&v), 0, "{v}");
+    let inbox = app.inbox("lisi").await;
+    let got = inbox["messages"][0]["content"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(got, "x".repeat(2047));
 }

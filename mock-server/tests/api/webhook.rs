@@ -153,7 +153,7 @@ async fn robot_errors() {
             )
             .await
         ),
-        40004
+        40005
     );
 }
 

@@ -314,12 +314,12 @@ def test_media_upload_img(mock, client, samples):
 @pytest.mark.parametrize(
     "kind,payload,errcode",
     [
-        ("image", b"GIF89a not accepted", 40005),
-        ("voice", b"RIFF\x00\x00\x00\x00WAVEfmt ", 40005),
-        ("video", PNG, 40005),
+        ("image", b"GIF89a not accepted", 40004),
+        ("voice", b"RIFF\x00\x00\x00\x00WAVEfmt ", 40004),
+        ("video", PNG, 40004),
         ("image", b"\x89PNG", 40006),
         ("file", b"", 44001),
-        ("bogus", FILE, 40004),
+        ("bogus", FILE, 40005),
     ],
     ids=["gif-as-image", "wav-as-voice", "png-as-video", "5-byte-image", "empty-file", "bad-type"],
 )
@@ -333,7 +333,7 @@ def test_media_upload_errors(mock, strict_client, kind, payload, errcode):
 def test_media_upload_img_rejects_non_image(strict_client):
     with pytest.raises(WeChatClientException) as e:
         strict_client.media.upload_img(("x.png", b"definitely not a picture", "image/png"))
-    assert e.value.errcode == 40005
+    assert e.value.errcode == 40004
 
 
 def test_media_id_dies_with_reset(mock, strict_client, upload):

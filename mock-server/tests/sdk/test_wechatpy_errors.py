@@ -195,16 +195,24 @@ def test_scoped_app_send_outside_scope(mock, hr_client):
         (lambda c: c.message.send_text(HR_AGENTID, ["zhangsan"], "x"), 301002),
         (lambda c: c.message.send_text(999, ["zhangsan"], "x"), 40056),
         (lambda c: c.message.send_text(BOT_AGENTID, ["zhangsan"], ""), 44004),
-        (lambda c: c.message.send_text(BOT_AGENTID, ["zhangsan"], "字" * 683), 45002),  # 2049 bytes
         (lambda c: c.message.send_image(BOT_AGENTID, ["zhangsan"], "no-such-media"), 40007),
         (lambda c: c.message.send(BOT_AGENTID, ["zhangsan"], msg={"msgtype": "bogus"}), 40008),
         (lambda c: c.message.send_text(BOT_AGENTID, "", "x"), 82001),
         (lambda c: c.message.send_articles(BOT_AGENTID, ["zhangsan"], []), 40058),
     ],
-    ids=["agent-mismatch", "unknown-agent", "empty-text", "text-too-long", "bad-media", "bad-msgtype", "no-recipient", "no-articles"],
+    ids=["agent-mismatch", "unknown-agent", "empty-text", "bad-media", "bad-msgtype", "no-recipient", "no-articles"],
 )
 def test_send_errors(mock, strict_client, send, errcode):
     with pytest.raises(WeChatClientException) as e:
         send(strict_client)
     assert e.value.errcode == errcode, e.value
     assert mock.user_inbox("zhangsan")["n_total"] == 0
+
+
+def test_a_text_over_2048_bytes_is_cut_not_refused(mock, strict_client):
+    """WeCom's message/send doc: text content at most 2048 bytes, "超过将截断" (cut beyond that)."""
+    text = "字" * 1000  # 3000 bytes
+    r = strict_client.message.send_text(BOT_AGENTID, ["zhangsan"], text)
+    assert r["errcode"] == 0
+    got = mock.get("/mock/inboxes/user/zhangsan")["messages"][0]["content"]["content"]
+    assert got == "字" * 682  # 2046 bytes: the last whole character within 2048

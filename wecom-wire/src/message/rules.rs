@@ -18,6 +18,21 @@ pub struct ValidContent {
     pub media_ids: Vec<String>,
     /// Interactive cards get a `response_code`.
     pub interactive: bool,
+    /// A text or markdown `content` over [`MAX_TEXT_BYTES`], cut as WeCom cuts it (the doc: "超过将截断"), at the
+    /// last whole character within the limit. The message is sent, with this content.
+    pub cut_content: Option<String>,
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+pub fn truncate_utf8(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The recipients as named, split and lower-cased, before the directory says which exist.
@@ -112,18 +127,13 @@ fn media_id(field: &str, m: Option<&MediaRef>) -> Result<String, WireError> {
     }
 }
 
-fn text_content(field: &str, c: Option<&Content>) -> Result<(), WireError> {
+/// The content, and its cut form when it is over the limit.
+fn text_content(c: Option<&Content>) -> Result<Option<String>, WireError> {
     let content = c.and_then(|c| c.content.as_deref()).unwrap_or("");
     if content.is_empty() {
         return Err(WireError::new(Errcode::EMPTY_CONTENT));
     }
-    if content.len() > MAX_TEXT_BYTES {
-        return Err(WireError::with_detail(
-            Errcode::CONTENT_TOO_LARGE,
-            format!("{field}.content size out of limit {MAX_TEXT_BYTES}"),
-        ));
-    }
-    Ok(())
+    Ok((content.len() > MAX_TEXT_BYTES).then(|| truncate_utf8(content, MAX_TEXT_BYTES).to_owned()))
 }
 
 /// Checks the body `msgtype` names, for the types in `allowed`. The order of checks is WeCom's as far as we know
@@ -137,9 +147,10 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
         .ok_or_else(|| WireError::new(Errcode::INVALID_MSGTYPE))?;
     let mut media_ids = Vec::new();
     let mut interactive = false;
+    let mut cut_content = None;
     match msgtype {
-        Msgtype::Text => text_content("text", req.text.as_ref())?,
-        Msgtype::Markdown => text_content("markdown", req.markdown.as_ref())?,
+        Msgtype::Text => cut_content = text_content(req.text.as_ref())?,
+        Msgtype::Markdown => cut_content = text_content(req.markdown.as_ref())?,
         Msgtype::Image => media_ids.push(media_id("image", req.image.as_ref())?),
         Msgtype::Voice => media_ids.push(media_id("voice", req.voice.as_ref())?),
         Msgtype::File => media_ids.push(media_id("file", req.file.as_ref())?),
@@ -240,6 +251,7 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
         msgtype,
         media_ids,
         interactive,
+        cut_content,
     })
 }
 

@@ -75,13 +75,20 @@ fn text_limits() {
         r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
         "a".repeat(MAX_TEXT_BYTES)
     );
-    assert_eq!(code(validate_content(&req(&ok), &Msgtype::ALL)), 0);
-    // 683 three-byte characters = 2049 bytes: the limit counts bytes, not characters.
-    let big = format!(
-        r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
-        "中".repeat(683)
-    );
-    assert_eq!(code(validate_content(&req(&big), &Msgtype::ALL)), 45002);
+    let whole = validate_content(&req(&ok), &Msgtype::ALL).map(|c| c.cut_content);
+    assert_eq!(whole, Ok(None));
+    // 683 three-byte characters = 2049 bytes: the limit counts bytes, not characters, and WeCom cuts the text
+    // (at a whole character: 682 of them, 2046 bytes) instead of refusing it.
+    for msgtype in ["text", "markdown"] {
+        let big = format!(
+            r#"{{"msgtype":"{msgtype}","{msgtype}":{{"content":"{}"}}}}"#,
+            "中".repeat(683)
+        );
+        let cut = validate_content(&req(&big), &Msgtype::ALL).map(|c| c.cut_content);
+        assert_eq!(cut, Ok(Some("中".repeat(682))));
+    }
+    assert_eq!(truncate_utf8("ab中", 3), "ab");
+    assert_eq!(truncate_utf8("ab中", 5), "ab中");
 }
 
 #[test]
