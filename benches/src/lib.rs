@@ -18,7 +18,7 @@ async fn send(body: Bytes) -> impl IntoResponse {
         return (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
-            br#"{"errcode":47001}"#.to_vec(),
+            br#"{"errcode":40058}"#.to_vec(),
         );
     };
     let reply = SendResponse {

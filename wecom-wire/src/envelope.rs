@@ -5,6 +5,20 @@ use serde::Serialize;
 
 use crate::errcode::Errcode;
 
+/// What WeCom puts before errmsg when a body is not quite JSON (a syntax error, a field of the wrong type):
+/// it reads the fields up to the first it cannot and answers from those, success or not (document/path/90455;
+/// answers seen: `ok. Warning: wrong json format. `, `Warning: wrong json format. user & party & tag all empty`).
+pub const WRONG_JSON_WARNING: &str = "Warning: wrong json format. ";
+
+/// errmsg as WeCom words it after a warning: the warning first, or after `ok. ` on a success.
+pub fn with_wrong_json_warning(errmsg: &str) -> String {
+    if errmsg == "ok" {
+        format!("ok. {WRONG_JSON_WARNING}")
+    } else {
+        format!("{WRONG_JSON_WARNING}{errmsg}")
+    }
+}
+
 /// What goes into a hint: WeCom's is a 25-digit request id, then the caller's address.
 #[derive(Debug, Clone, Copy)]
 pub struct Hint<'a> {

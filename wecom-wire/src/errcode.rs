@@ -55,6 +55,7 @@ table! {
     INVALID_AGENTID = 40056, "invalid agentid", "不合法的agentid";
     INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
     INVALID_PARAMETER = 40058, "invalid Request Parameter", "不合法的参数";
+    EMPTY_PARAM = 40063, "param is empty", "参数为空";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid", "不合法的外部联系人userid";
     CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred", "成员尚未实名认证";
@@ -63,15 +64,12 @@ table! {
     CORPID_MISSING = 41002, "corpid missing", "缺少corpid参数";
     CORPSECRET_MISSING = 41004, "corpsecret missing", "缺少secret参数";
     TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
-    REQUIRE_GET = 43001, "require GET method", "NOT IN WECOM'S TABLE";
-    REQUIRE_POST = 43002, "require POST method", "NOT IN WECOM'S TABLE";
     EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";
     EMPTY_CONTENT = 44004, "empty content", "文本消息content参数为空";
     MEDIA_TOO_LARGE = 45001, "media size out of limit", "多媒体文件大小超过限制";
     CONTENT_TOO_LARGE = 45002, "content size out of limit", "消息内容大小超过限制";
     FREQ_LIMIT = 45009, "api freq out of limit", "接口调用超过限制";
     CONCURRENT_LIMIT = 45033, "api concurrent out of limit", "接口并发调用超过限制";
-    DATA_FORMAT = 47001, "data format error", "NOT IN WECOM'S TABLE";
     API_FORBIDDEN = 48002, "api forbidden", "API接口无权限调用";
     NO_PRIVILEGE = 60011, "no privilege to access/modify contact/party/agent", "指定的成员/部门/标签参数无权限";
     USERID_NOT_FOUND = 60111, "userid not found", "UserID不存在";

@@ -14,7 +14,7 @@ use wecom_wire::envelope::{self, Hint};
 use wecom_wire::Errcode;
 
 use super::reply::{Rejected, JSON};
-use super::{is_upload, path_index, ApiError, RawBody, Shared};
+use super::{is_upload, path_index, wrong_json, ApiError, RawBody, Shared};
 use crate::journal;
 
 /// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
@@ -37,6 +37,7 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
     } else {
         st.settings.max_body_bytes()
     };
+    let mut warned = false;
     let (mut resp, body) = match to_bytes(body, limit).await {
         Err(_) => {
             let code = if upload {
@@ -65,7 +66,10 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
                         parts.extensions.insert(RawBody(body.clone()));
                         Body::empty()
                     };
-                    (next.run(Request::from_parts(parts, inner)).await, body)
+                    let (resp, w) =
+                        wrong_json::scope(next.run(Request::from_parts(parts, inner))).await;
+                    warned = w;
+                    (resp, body)
                 }
             }
         }
@@ -79,7 +83,12 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
                 seq: st.ids.next_seq(),
                 caller_ip: &ip,
             };
-            let text = envelope::errmsg(e.err.code, e.err.text(), &hint);
+            let text = if warned {
+                envelope::with_wrong_json_warning(e.err.text())
+            } else {
+                e.err.text().to_owned()
+            };
+            let text = envelope::errmsg(e.err.code, &text, &hint);
             *resp.body_mut() =
                 Body::from(envelope::error_body(e.err.code, &text, e.defaults.as_ref()));
             *resp.status_mut() = StatusCode::OK;
@@ -91,6 +100,7 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
             }
             (e.err.code.0, Cow::Owned(text))
         }
+        None if warned => warned_success(&mut resp).await,
         // Only media uploads answer "" (see ok_with_errmsg).
         None => match resp.headers().get("error-msg").map(HeaderValue::as_bytes) {
             Some(b"ok") => (0, Cow::Borrowed("ok")),
@@ -117,4 +127,27 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
         caller_ip,
     });
     resp
+}
+
+/// A success read from a body that was not quite JSON: WeCom answers `ok. Warning: wrong json format. `.
+async fn warned_success(resp: &mut Response) -> (i64, Cow<'static, str>) {
+    const OK: &[u8] = br#"{"errcode":0,"errmsg":"ok""#;
+    let text = envelope::with_wrong_json_warning("ok");
+    let body = std::mem::take(resp.body_mut());
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let out = match bytes.strip_prefix(OK) {
+        Some(rest) => {
+            let mut out = br#"{"errcode":0,"errmsg":"#.to_vec();
+            // A string always serializes.
+            out.extend(serde_json::to_vec(&text).unwrap_or_default());
+            out.extend_from_slice(rest);
+            bytes::Bytes::from(out)
+        }
+        None => bytes,
+    };
+    *resp.body_mut() = Body::from(out);
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        resp.headers_mut().insert("error-msg", v);
+    }
+    (0, Cow::Owned(text))
 }

@@ -10,7 +10,7 @@ use wecom_wire::webhook::{self, SendRequest};
 use wecom_wire::{Errcode, WireError};
 
 use super::media::media_part;
-use super::{json, ok, ApiError, ApiResult, Params, RawBody};
+use super::{json, ok, ApiResult, Params, RawBody};
 use crate::events::Event;
 use crate::state::State as Shared;
 use crate::store::{Delivery, InboxId, Media, Owner, Source};
@@ -26,16 +26,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     {
         return Err(st.settings.webhook_limit_errcode().into());
     }
-    let req: SendRequest = json(&body).map_err(|e| {
-        if e.err.code == Errcode::DATA_FORMAT {
-            ApiError::from(WireError::with_detail(
-                Errcode::DATA_FORMAT,
-                "Warning: wrong json format. data format error",
-            ))
-        } else {
-            e
-        }
-    })?;
+    let req: SendRequest = json(&body)?;
     let valid = webhook::validate(&req)?;
     if let Some(id) = &valid.media_id {
         let want = if valid.msgtype == webhook::Msgtype::Voice {

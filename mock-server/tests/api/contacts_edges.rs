@@ -306,13 +306,17 @@ async fn list_contact_way_pages_and_refuses_bad_limits_cursors_and_windows() {
     let cases = [
         json!({"limit": 0}),
         json!({"limit": 1001}),
-        json!({"limit": "many"}),
         json!({"cursor": "forged"}),
         json!({"start_time": now + 60, "end_time": now - 60}),
-        json!({"start_time": "yesterday"}),
     ];
     for body in cases {
         let v = ec(&app, &t, "list_contact_way", body.clone()).await;
         assert_eq!(code(&v), 40058, "{body}: {v}");
+    }
+    // A field of the wrong type is left out, as WeCom reads such a body, and the answer says so.
+    for body in [json!({"limit": "many"}), json!({"start_time": "yesterday"})] {
+        let v = ec(&app, &t, "list_contact_way", body.clone()).await;
+        assert_eq!(code(&v), 0, "{body}: {v}");
+        assert_eq!(v["errmsg"], "ok. Warning: wrong json format. ", "{body}");
     }
 }

@@ -136,33 +136,29 @@ async fn send_errors() {
             81013,
         ),
         (
+            // A wrong type: WeCom reads the fields before it, so the agentid is missing.
             json!({"touser": "lisi", "msgtype": "text", "agentid": "abc", "text": {"content": "x"}}),
-            40058,
+            40056,
         ),
     ];
     for (body, want) in cases {
         assert_eq!(code(&app.send(&t, body.clone()).await), want, "{body}");
     }
-    assert_eq!(
-        code(
-            &app.post_raw(
+    for raw in [&b"{not json"[..], b"{\"touser\":\"\xff\"}", b"[1]"] {
+        let v = app
+            .post_raw(
                 &format!("/cgi-bin/message/send?access_token={t}"),
-                b"{not json".to_vec()
+                raw.to_vec(),
             )
-            .await
-        ),
-        47001
-    );
-    assert_eq!(
-        code(
-            &app.post_raw(
-                &format!("/cgi-bin/message/send?access_token={t}"),
-                b"{\"touser\":\"\xff\"}".to_vec()
-            )
-            .await
-        ),
-        47001
-    );
+            .await;
+        assert_eq!(code(&v), 40056, "{v}");
+        assert!(
+            v["errmsg"].as_str().is_some_and(
+                |m| m.starts_with("Warning: wrong json format. invalid agentid, hint: [")
+            ),
+            "{v}"
+        );
+    }
     assert_eq!(
         app.inbox("lisi").await["n_total"],
         0,

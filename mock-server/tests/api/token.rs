@@ -136,7 +136,7 @@ async fn expired_token_code_is_a_setting_and_a_new_token_follows() {
 }
 
 #[tokio::test]
-async fn unknown_paths_are_empty_404s_and_wrong_methods_get_errcodes() {
+async fn unknown_paths_are_empty_404s_and_wrong_methods_get_wecoms_answers() {
     let app = spawn_app().await;
     let r = app
         .http
@@ -156,6 +156,17 @@ async fn unknown_paths_are_empty_404s_and_wrong_methods_get_errcodes() {
         Ok(r) => r.json().await.unwrap_or_default(),
         Err(e) => panic!("{e}"),
     };
-    assert_eq!(code(&v), 43002);
-    assert_eq!(code(&app.post("/cgi-bin/gettoken", json!({})).await), 43001);
+    assert_eq!(
+        code(&v),
+        40063,
+        "a POST API called with GET has no parameters"
+    );
+    // A GET API reads its query string whatever the method.
+    let by_post = app
+        .post(
+            &format!("/cgi-bin/gettoken?corpid={CORPID}&corpsecret={BOT_SECRET}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&by_post), 0, "{by_post}");
 }
