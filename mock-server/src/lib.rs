@@ -19,6 +19,7 @@ pub mod settings;
 pub mod state;
 pub mod store;
 pub mod tokens;
+pub mod trusted;
 pub mod world;
 
 use axum::extract::{DefaultBodyLimit, State as AxState};

@@ -26,6 +26,7 @@ pub struct Sim {
 pub struct State {
     sim: ArcSwap<Sim>,
     pub tokens: Tokens,
+    pub trusted_ips: crate::trusted::TrustedIps,
     pub clock: Clock,
     pub settings: Settings,
     pub faults: Faults,
@@ -57,12 +58,14 @@ impl State {
         let ids = Ids::new(world.seed);
         let store = Store::new(&world, settings.inbox_capacity());
         let callbacks = crate::callback::Callbacks::new(settings.callback_log_capacity());
+        let trusted_ips = crate::trusted::TrustedIps::from_world(&world);
         Ok(Arc::new(State {
             sim: ArcSwap::from_pointee(Sim {
                 world: Arc::new(world),
                 store,
             }),
             tokens: Tokens::default(),
+            trusted_ips,
             clock: Clock::new(),
             journal: Journal::new(settings.journal_capacity()),
             settings,
@@ -94,11 +97,12 @@ impl State {
         self.sim.load().world.clone()
     }
 
-    /// Back to the fixture: inboxes, media, chats and sent messages are emptied, callback URLs are the
-    /// fixture's again. Tokens, the clock, settings and faults stay.
+    /// Back to the fixture: inboxes, media, chats and sent messages are emptied, callback URLs and trusted IPs are
+    /// the fixture's again. Tokens, the clock, settings and faults stay.
     pub fn reset(&self) {
         self.callbacks.clear_urls();
         let world = self.world();
+        self.trusted_ips.reset(&world);
         let store = Store::new(&world, self.settings.inbox_capacity());
         self.sim.store(Arc::new(Sim { world, store }));
     }

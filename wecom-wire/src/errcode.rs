@@ -72,6 +72,7 @@ table! {
     CONCURRENT_LIMIT = 45033, "api concurrent out of limit", "接口并发调用超过限制";
     API_FORBIDDEN = 48002, "api forbidden", "API接口无权限调用";
     NO_PRIVILEGE = 60011, "no privilege to access/modify contact/party/agent", "指定的成员/部门/标签参数无权限";
+    UNTRUSTED_IP = 60020, "not allow to access from your ip", "不安全的访问IP";
     USERID_NOT_FOUND = 60111, "userid not found", "UserID不存在";
     INVALID_PARTY = 60123, "invalid party id", "无效的部门id";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";

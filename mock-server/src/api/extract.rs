@@ -25,9 +25,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RawBody {
     }
 }
 
-/// The query string, read without allocating unless a value needs decoding.
+/// The query string, read without allocating unless a value needs decoding, and the caller's address (for
+/// trusted IPs; none in-process, which counts as loopback).
 #[derive(Debug, Default)]
-pub struct Params(Option<axum::http::Uri>);
+pub struct Params(Option<axum::http::Uri>, Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
     type Rejection = std::convert::Infallible;
@@ -37,7 +38,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
         _: &S,
     ) -> Result<Self, Self::Rejection> {
         // A Uri clone shares its buffer; the query is read in place.
-        Ok(Params(Some(parts.uri.clone())))
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Params(Some(parts.uri.clone()), peer))
     }
 }
 
@@ -88,10 +93,17 @@ pub struct Caller {
 pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
     let token = q.get("access_token");
     match st.tokens.check(token.as_deref(), st.clock.now_ms()) {
-        Ok(g) => Ok(Caller {
-            corp: g.corp,
-            agentid: g.agentid,
-        }),
+        Ok(g) => {
+            let ip =
+                q.1.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+            if !st.trusted_ips.allows(g.corp, g.agentid, ip) {
+                return Err(Errcode::UNTRUSTED_IP.into());
+            }
+            Ok(Caller {
+                corp: g.corp,
+                agentid: g.agentid,
+            })
+        }
         Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
         Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),
         Err(TokenError::Expired) => Err(st.settings.expired_token_errcode().into()),
@@ -146,7 +158,7 @@ mod tests {
 
     #[test]
     fn params_decode() {
-        let p = |q: &str| Params(format!("/x?{q}").parse().ok());
+        let p = |q: &str| Params(format!("/x?{q}").parse().ok(), None);
         let q = p("a=1&key=x%2By&b&t=plain_token-123");
         assert_eq!(q.get("key").as_deref(), Some("x+y"));
         assert_eq!(q.get("b").as_deref(), Some(""));
@@ -159,6 +171,6 @@ mod tests {
         );
         assert_eq!(p("a=1+2").get("a").as_deref(), Some("1 2"));
         assert_eq!(p("a=%FF").get("a").as_deref(), Some("\u{fffd}"));
-        assert_eq!(Params(None).get("a"), None);
+        assert_eq!(Params(None, None).get("a"), None);
     }
 }

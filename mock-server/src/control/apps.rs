@@ -138,6 +138,46 @@ pub async fn set_callback(
     ))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedList {
+    ips: Vec<String>,
+}
+
+/// `GET /mock/apps/{agentid}/trusted_ips`: the app's 企业可信IP list; empty when calls may come from anywhere.
+pub async fn trusted_ips(
+    State(st): St,
+    P(agentid): P<i64>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    let (corp, agentid) = receiver(&st, agentid, &q)?;
+    Ok(Json(
+        json!({ "agentid": agentid, "ips": st.trusted_ips.get(corp, agentid) }),
+    ))
+}
+
+/// `PUT /mock/apps/{agentid}/trusted_ips {"ips": ["203.0.113.7", "10.0.0.0/8"]}`: from now on the app's API calls
+/// from any other address get 60020, as after a bot moves to a host the admin has not listed. `[]` turns it off.
+/// `POST /mock/reset` restores the fixture's list.
+pub async fn set_trusted_ips(
+    State(st): St,
+    P(agentid): P<i64>,
+    Q(q): Q<CorpQuery>,
+    bytes: bytes::Bytes,
+) -> Result<Json<Value>, Fail> {
+    let TrustedList { ips } = body(&bytes)?;
+    let (corp, agentid) = receiver(&st, agentid, &q)?;
+    let nets = ips
+        .iter()
+        .map(|ip| crate::trusted::parse(ip))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad_request)?;
+    st.trusted_ips.set(corp, agentid, nets);
+    Ok(Json(
+        json!({ "agentid": agentid, "ips": st.trusted_ips.get(corp, agentid) }),
+    ))
+}
+
 /// `GET /mock/callbacks`: every delivery attempt, newest first.
 pub async fn attempts(State(st): St, Q(q): Q<CorpQuery>) -> Json<Value> {
     let list = st

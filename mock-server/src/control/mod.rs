@@ -52,6 +52,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             "/mock/apps/{agentid}/callback",
             axum::routing::put(apps::set_callback),
         )
+        .route(
+            "/mock/apps/{agentid}/trusted_ips",
+            get(apps::trusted_ips).put(apps::set_trusted_ips),
+        )
         .route("/mock/callbacks", get(apps::attempts))
         .route("/mock/customers", get(customers::list))
         .route(
@@ -246,6 +250,7 @@ async fn world(State(st): St) -> Json<Value> {
                     "name": a.name,
                     "secret": a.secret,
                     "callback": a.callback,
+                    "trusted_ips": st.trusted_ips.get(ci, a.agentid),
                 })).collect::<Vec<_>>(),
                 "robots": c.robots.iter().map(|r| json!({"key": r.key, "name": r.name})).collect::<Vec<_>>(),
                 "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),

@@ -254,6 +254,11 @@ impl Corp {
                 scope_users,
                 scope_departments,
                 scope_tags,
+                trusted_ips: a
+                    .trusted_ips
+                    .iter()
+                    .map(|ip| crate::trusted::parse(&ip.value).or_else(|e| err(ip.referenced, e)))
+                    .collect::<Result<_, _>>()?,
                 visible: None,
             };
             if scope.is_some() {

@@ -135,6 +135,9 @@ pub struct App {
     /// Who the app can see and message. Absent: the whole corp.
     #[serde(default)]
     pub scope: Option<Scope>,
+    /// 企业可信IP: addresses or CIDR blocks the app's API calls must come from. Absent or empty: anywhere.
+    #[serde(default)]
+    pub trusted_ips: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -77,6 +77,8 @@ pub struct App {
     pub scope_users: Vec<String>,
     pub scope_departments: Vec<i64>,
     pub scope_tags: Vec<i64>,
+    /// 企业可信IP: calls from elsewhere get 60020. Empty: from anywhere.
+    pub trusted_ips: Vec<ipnet::IpNet>,
     /// Members the app may see and message; `None` = the whole corp.
     visible: Option<HashSet<usize>>,
 }

@@ -21,5 +21,6 @@ mod onboarding;
 mod props;
 mod tenancy;
 mod token;
+mod trusted_ips;
 mod webhook;
 mod xml_chars;

@@ -216,3 +216,16 @@ def test_a_text_over_2048_bytes_is_cut_not_refused(mock, strict_client):
     assert r["errcode"] == 0
     got = mock.get("/mock/inboxes/user/zhangsan")["messages"][0]["content"]["content"]
     assert got == "字" * 682  # 2046 bytes: the last whole character within 2048
+
+
+def test_an_untrusted_ip_gets_60020_naming_the_caller(mock, strict_client):
+    """企业可信IP: the bot moved to a host the admin has not listed."""
+    r = mock.http.put(f"{mock.base}/mock/apps/{BOT_AGENTID}/trusted_ips", json={"ips": ["203.0.113.7"]}, timeout=10)
+    assert r.status_code == 200, r.text
+    with pytest.raises(WeChatClientException) as e:
+        strict_client.message.send_text(BOT_AGENTID, ["zhangsan"], "from CI")
+    assert e.value.errcode == 60020
+    assert "from ip: 127.0.0.1" in e.value.errmsg
+    r = mock.http.put(f"{mock.base}/mock/apps/{BOT_AGENTID}/trusted_ips", json={"ips": ["127.0.0.1"]}, timeout=10)
+    assert r.status_code == 200
+    assert strict_client.message.send_text(BOT_AGENTID, ["zhangsan"], "from CI")["errcode"] == 0
