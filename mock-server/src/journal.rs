@@ -41,6 +41,10 @@ pub struct Entry {
     pub caller_ip: Option<IpAddr>,
 }
 
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
 #[derive(Debug, Serialize)]
 pub struct View<'a> {
     pub seq: u64,
@@ -55,6 +59,9 @@ pub struct View<'a> {
     pub errmsg: &'a str,
     pub duration_us: u64,
     pub caller_ip: Option<IpAddr>,
+    /// A real WeCom path the mock does not model (see `api::UNMODELLED`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub unmodelled: bool,
 }
 
 #[derive(Debug)]
@@ -107,6 +114,7 @@ impl Entry {
             errmsg: &self.errmsg,
             duration_us: self.duration_us,
             caller_ip: self.caller_ip,
+            unmodelled: crate::api::is_unmodelled(self.path()),
         }
     }
 }

@@ -104,6 +104,7 @@ pub struct Metrics {
     per_path: Vec<(&'static str, Counter, Histogram)>,
     inbox_held: Family<KindLabel, Gauge>,
     inbox_delivered: Family<KindLabel, Gauge>,
+    unmodelled: Family<PathLabel, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -124,6 +125,12 @@ impl Default for Metrics {
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let inbox_held = Family::<KindLabel, Gauge>::default();
         let inbox_delivered = Family::<KindLabel, Gauge>::default();
+        let unmodelled = Family::<PathLabel, Counter>::default();
+        registry.register(
+            "unmodelled_requests",
+            "Calls to real WeCom paths the mock does not model (answered 48002)",
+            unmodelled.clone(),
+        );
         registry.register(
             "requests",
             "API requests by path and errcode",
@@ -158,6 +165,7 @@ impl Default for Metrics {
             per_path,
             inbox_held,
             inbox_delivered,
+            unmodelled,
         }
     }
 }
@@ -177,6 +185,11 @@ impl Metrics {
                 .inc();
         }
         histogram.observe(seconds);
+    }
+
+    /// One call to a WeCom path the mock does not model; true for the first one to that path.
+    pub fn unmodelled_call(&self, path: &'static str) -> bool {
+        self.unmodelled.get_or_create(&PathLabel { path }).inc() == 0
     }
 
     pub fn render(&self, store: &Store) -> String {

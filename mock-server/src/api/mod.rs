@@ -2,6 +2,7 @@
 //! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
 
 pub mod appchat;
+pub mod coverage;
 pub mod directory;
 pub mod externalcontact;
 mod extract;
@@ -11,11 +12,13 @@ pub mod media;
 pub mod message;
 mod reply;
 pub mod token;
+mod unmodelled;
 pub mod webhook;
 mod wrong_json;
 
 pub use extract::{caller, json, own_base, Caller, Params, RawBody};
 pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
+pub use unmodelled::{is_unmodelled, UNMODELLED};
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, post, MethodRouter};
@@ -154,7 +157,10 @@ fn is_upload(path: &str) -> bool {
 }
 
 pub fn routes(state: Shared) -> Router<Shared> {
-    table().layer(from_fn_with_state(state, layer::layer))
+    UNMODELLED
+        .iter()
+        .fold(table(), |r, path| r.route(path, any(unmodelled::answer)))
+        .layer(from_fn_with_state(state, layer::layer))
 }
 
 fn method<H, T>(verb: Verb, h: H) -> MethodRouter<Shared>

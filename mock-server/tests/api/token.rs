@@ -170,3 +170,47 @@ async fn unknown_paths_are_empty_404s_and_wrong_methods_get_wecoms_answers() {
         .await;
     assert_eq!(code(&by_post), 0, "{by_post}");
 }
+
+#[tokio::test]
+async fn a_known_wecom_path_the_mock_does_not_model_is_not_a_404() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    for _ in 0..2 {
+        let v = app
+            .post(
+                &format!("/cgi-bin/oa/getapprovalinfo?access_token={t}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&v), 48002, "{v}");
+        assert!(
+            v["errmsg"]
+                .as_str()
+                .is_some_and(|m| m
+                    .starts_with("api forbidden: a WeCom API the mock does not model, hint: [")),
+            "{v}"
+        );
+    }
+    let journal = app.get("/mock/journal?path=/cgi-bin/oa/").await;
+    assert_eq!(journal["entries"][0]["unmodelled"], true, "{journal}");
+    let modelled = app.get("/mock/journal?path=/cgi-bin/gettoken").await;
+    assert!(
+        modelled["entries"][0].get("unmodelled").is_none(),
+        "{modelled}"
+    );
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        metrics.contains(
+            r#"wecom_mock_unmodelled_requests_total{path="/cgi-bin/oa/getapprovalinfo"} 2"#
+        ),
+        "{metrics}"
+    );
+}

@@ -229,3 +229,21 @@ def test_an_untrusted_ip_gets_60020_naming_the_caller(mock, strict_client):
     r = mock.http.put(f"{mock.base}/mock/apps/{BOT_AGENTID}/trusted_ips", json={"ips": ["127.0.0.1"]}, timeout=10)
     assert r.status_code == 200
     assert strict_client.message.send_text(BOT_AGENTID, ["zhangsan"], "from CI")["errcode"] == 0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.oa.get_approval_info(1764000000, 1764086400, 0),
+        lambda c: c.oa.get_corp_checkin_option(),
+        lambda c: c.living.get_living_info("lv1"),
+    ],
+    ids=["oa", "checkin", "living"],
+)
+def test_a_real_api_the_mock_does_not_model_is_an_errcode_not_a_404(mock, strict_client, call):
+    """An SDK must not take it for success, nor for a path WeCom lacks (an empty 404)."""
+    with pytest.raises(WeChatClientException) as e:
+        call(strict_client)
+    assert e.value.errcode == 48002
+    assert "does not model" in e.value.errmsg
+    assert mock.get("/mock/journal", limit=1)["entries"][0]["unmodelled"] is True
