@@ -13,6 +13,7 @@ pub mod faults;
 pub mod ids;
 pub mod journal;
 pub mod kf;
+pub mod limits;
 pub mod metrics;
 pub mod ring;
 pub mod settings;

@@ -30,6 +30,11 @@ pub struct SettingsPatch {
     pub callback_log_capacity: Option<usize>,
     /// Customers one member may have; a transfer to a member at the limit fails (status 4).
     pub max_customers_per_member: Option<usize>,
+    /// WeCom's base frequency limit per corp and API (10,000 a minute, 150,000 an hour; `message/send` is not
+    /// counted): past it, 45009 and a block of a minute (an hour). 0, the default, turns it off, so that load
+    /// tests measure the mock rather than the limit.
+    pub api_per_minute: Option<usize>,
+    pub api_per_hour: Option<usize>,
     /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
     /// does not (default false): the attempt is recorded as `bad_reply` and the reply is lost.
     pub retry_bad_reply: Option<bool>,
@@ -63,6 +68,10 @@ pub struct Settings {
     max_customers_per_member: AtomicUsize,
     #[serde(serialize_with = "ser_bool")]
     retry_bad_reply: AtomicBool,
+    #[serde(serialize_with = "ser_usize")]
+    api_per_minute: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    api_per_hour: AtomicUsize,
 }
 
 fn ser_bool<S: serde::Serializer>(v: &AtomicBool, s: S) -> Result<S::Ok, S::Error> {
@@ -93,6 +102,8 @@ impl Default for Settings {
             callback_log_capacity: AtomicUsize::new(100_000),
             max_customers_per_member: AtomicUsize::new(50_000),
             retry_bad_reply: AtomicBool::new(false),
+            api_per_minute: AtomicUsize::new(0),
+            api_per_hour: AtomicUsize::new(0),
         }
     }
 }
@@ -149,6 +160,8 @@ impl Settings {
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
         set_u(&self.max_customers_per_member, p.max_customers_per_member);
+        set_u(&self.api_per_minute, p.api_per_minute);
+        set_u(&self.api_per_hour, p.api_per_hour);
         if let Some(b) = p.retry_bad_reply {
             self.retry_bad_reply.store(b, Ordering::Relaxed);
         }
@@ -197,6 +210,14 @@ impl Settings {
 
     pub fn max_customers_per_member(&self) -> usize {
         self.max_customers_per_member.load(Ordering::Relaxed)
+    }
+
+    /// (per minute, per hour) per corp and API; (0, 0) when off.
+    pub fn api_limits(&self) -> (usize, usize) {
+        (
+            self.api_per_minute.load(Ordering::Relaxed),
+            self.api_per_hour.load(Ordering::Relaxed),
+        )
     }
 
     pub fn retry_bad_reply(&self) -> bool {

@@ -99,6 +99,7 @@ pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
             if !st.trusted_ips.allows(g.corp, g.agentid, ip) {
                 return Err(Errcode::UNTRUSTED_IP.into());
             }
+            base_frequency(st, g.corp, q)?;
             Ok(Caller {
                 corp: g.corp,
                 agentid: g.agentid,
@@ -107,6 +108,38 @@ pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
         Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
         Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),
         Err(TokenError::Expired) => Err(st.settings.expired_token_errcode().into()),
+    }
+}
+
+/// WeCom's base limit per corp and API, when the `api_per_minute` / `api_per_hour` settings turn it on.
+fn base_frequency(st: &State, corp: usize, q: &Params) -> Result<(), ApiError> {
+    let (per_minute, per_hour) = st.settings.api_limits();
+    if (per_minute, per_hour) == (0, 0) {
+        return Ok(());
+    }
+    let path = q.0.as_ref().map_or("", |u| u.path());
+    // "发消息频率不计入基础频率": app messages have their own limits.
+    let Some(e) = super::ENDPOINTS
+        .iter()
+        .find(|e| e.path == path && e.path != "/cgi-bin/message/send")
+    else {
+        return Ok(());
+    };
+    let admitted = st
+        .sim()
+        .store
+        .api_windows
+        .entry((corp, e.path))
+        .or_default()
+        .admit(
+            st.clock.now_ms(),
+            crate::limits::Limit::per_minute(per_minute),
+            crate::limits::Limit::per_hour(per_hour),
+        );
+    if admitted {
+        Ok(())
+    } else {
+        Err(Errcode::FREQ_LIMIT.into())
     }
 }
 

@@ -10,7 +10,7 @@ pub mod transfers;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use std::collections::VecDeque;
+
 use std::sync::Arc;
 
 use wecom_wire::appchat::ChatInfo;
@@ -18,6 +18,7 @@ use wecom_wire::media::MediaType;
 
 pub use inbox::{Delivery, Inbox, InboxId, Source};
 
+use crate::limits::{Limit, Windows};
 use crate::ring::Ring;
 
 /// Who may use an upload: the corp's apps, or only the robot that uploaded it.
@@ -64,43 +65,17 @@ pub struct Store {
     pub sent: Ring<Sent>,
     /// (corp, agentid, hash of the request body) → (expires at ms, msgid).
     pub recent: DashMap<(usize, i64, u64), (i64, String)>,
-    /// App messages per (corp, agentid, member): (minute, count in it, hour, count in it).
-    pub member_windows: DashMap<(usize, i64, usize), MemberWindow, foldhash::fast::RandomState>,
-    /// Attempt times (ms) per robot within the last minute.
-    pub robot_windows: DashMap<(usize, usize), VecDeque<i64>, foldhash::fast::RandomState>,
+    /// App messages per (corp, agentid, member), under WeCom's 30 a minute and 1000 an hour.
+    pub member_windows: DashMap<(usize, i64, usize), Windows, foldhash::fast::RandomState>,
+    /// Calls per (corp, API path) under the base frequency limit, when the setting turns it on.
+    pub api_windows: DashMap<(usize, &'static str), Windows, foldhash::fast::RandomState>,
+    /// Messages per robot, under its 20 a minute.
+    pub robot_windows: DashMap<(usize, usize), Windows, foldhash::fast::RandomState>,
     pub kf: kf::Kf,
     pub contacts: contacts::Contacts,
     pub transfers: transfers::Transfers,
     pub groups: groups::Groups,
     pub groupmsgs: groupmsgs::GroupMsgs,
-}
-
-/// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
-#[derive(Debug, Default)]
-pub struct MemberWindow {
-    minute: i64,
-    n_minute: usize,
-    hour: i64,
-    n_hour: usize,
-}
-
-impl MemberWindow {
-    fn admit(&mut self, now_ms: i64, (per_minute, per_hour): (usize, usize)) -> bool {
-        let (minute, hour) = (now_ms.div_euclid(60_000), now_ms.div_euclid(3_600_000));
-        if minute != self.minute {
-            (self.minute, self.n_minute) = (minute, 0);
-        }
-        if hour != self.hour {
-            (self.hour, self.n_hour) = (hour, 0);
-        }
-        let over = (per_minute > 0 && self.n_minute >= per_minute)
-            || (per_hour > 0 && self.n_hour >= per_hour);
-        if !over {
-            self.n_minute += 1;
-            self.n_hour += 1;
-        }
-        !over
-    }
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -118,6 +93,7 @@ impl Store {
             recent: DashMap::new(),
             member_windows: DashMap::default(),
             robot_windows: DashMap::default(),
+            api_windows: DashMap::default(),
             kf: kf::Kf::new(world),
             contacts: contacts::Contacts::new(world),
             transfers: transfers::Transfers::new(world.corps.len()),
@@ -166,7 +142,11 @@ impl Store {
                 .member_windows
                 .entry((corp, agentid, user))
                 .or_default()
-                .admit(now_ms, limits),
+                .admit(
+                    now_ms,
+                    Limit::per_minute(limits.0),
+                    Limit::per_hour(limits.1),
+                ),
             InboxId::Robot { .. } | InboxId::Customer { .. } => true,
         };
         let mut inbox = self
@@ -181,18 +161,14 @@ impl Store {
         admitted
     }
 
-    /// Counts an attempt in the robot's one-minute window; false when the window is full.
+    /// Counts a robot's message; false when its per-minute limit refuses it (and blocks it for a minute).
     pub fn robot_attempt(&self, corp: usize, robot: usize, now_ms: i64, per_minute: usize) -> bool {
         // The entry's guard is the window's lock.
-        let mut w = self.robot_windows.entry((corp, robot)).or_default();
-        while w.front().is_some_and(|t| *t <= now_ms - 60_000) {
-            w.pop_front();
-        }
-        if w.len() >= per_minute {
-            return false;
-        }
-        w.push_back(now_ms);
-        true
+        self.robot_windows.entry((corp, robot)).or_default().admit(
+            now_ms,
+            Limit::per_minute(per_minute),
+            Limit::per_hour(0),
+        )
     }
 
     /// Total messages ever delivered and those still held, by inbox kind.
@@ -225,35 +201,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn member_windows_drop_the_excess_and_reopen() {
-        let mut w = MemberWindow::default();
-        let limits = (30, 1000);
-        assert_eq!((0..31).filter(|_| w.admit(1_000, limits)).count(), 30);
-        assert!(w.admit(60_000, limits), "a new minute");
-        let mut h = MemberWindow::default();
-        let admitted = (0..1800).filter(|i| h.admit(i * 2_000, limits)).count();
-        assert_eq!(
-            admitted, 1000,
-            "the hour caps it even when every minute is under 30"
-        );
-        let mut off = MemberWindow::default();
-        assert!((0..5000).all(|_| off.admit(0, (0, 0))));
-    }
-
-    #[test]
-    fn robot_window_slides() {
+    fn robots_have_their_own_windows() {
         let (world, _) = crate::world::World::demo().unwrap_or_else(|e| panic!("{e}"));
         let s = Store::new(&world, 10);
         assert!((0..20).all(|i| s.robot_attempt(0, 0, i * 1000, 20)));
         assert!(!s.robot_attempt(0, 0, 30_000, 20));
+        assert!(s.robot_attempt(0, 1, 30_000, 20), "another robot");
         assert!(
-            s.robot_attempt(0, 1, 30_000, 20),
-            "robots have their own windows"
+            !s.robot_attempt(0, 0, 60_001, 20),
+            "blocked 60 s from the refusal"
         );
-        assert!(
-            s.robot_attempt(0, 0, 60_001, 20),
-            "the first attempt left the window"
-        );
-        assert!(!s.robot_attempt(0, 0, 60_002, 20));
+        assert!(s.robot_attempt(0, 0, 90_000, 20));
     }
 }

@@ -11,6 +11,7 @@ mod control;
 mod directory;
 mod events;
 mod flaky;
+mod frequency;
 mod groupmsg;
 mod groups;
 mod kf;

@@ -247,3 +247,20 @@ def test_a_real_api_the_mock_does_not_model_is_an_errcode_not_a_404(mock, strict
     assert e.value.errcode == 48002
     assert "does not model" in e.value.errmsg
     assert mock.get("/mock/journal", limit=1)["entries"][0]["unmodelled"] is True
+
+
+def test_the_base_frequency_limit_raises_wechatpys_api_limited(mock, strict_client):
+    """With the limit on (a setting; WeCom's is 10,000 a minute per corp and API), the call past it gets 45009."""
+    def limit(n):
+        r = mock.http.patch(f"{mock.base}/mock/settings", json={"api_per_minute": n}, timeout=10)
+        assert r.status_code == 200, r.text
+
+    limit(2)
+    try:
+        strict_client.user.get("zhangsan")
+        strict_client.user.get("lisi")
+        with pytest.raises(APILimitedException) as e:
+            strict_client.user.get("wangwu")
+        assert e.value.errcode == 45009
+    finally:
+        limit(0)
