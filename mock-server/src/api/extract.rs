@@ -8,7 +8,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::ApiError;
 use crate::state::State;
-use crate::tokens::TokenError;
+use crate::tokens::{Holder, TokenError};
 
 /// A JSON call's body, read once by [`super::layer`] and handed over as it is.
 #[derive(Debug, Default, Clone)]
@@ -83,15 +83,37 @@ pub struct Caller {
     pub agentid: i64,
 }
 
-/// Checks `access_token`; only the query string counts (a token in a header or the body is ignored, as WeCom
-/// ignores it).
+/// Who a directory call comes from: an app (read-only, within its scope) or the corp's contacts-sync secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirCaller {
+    pub corp: usize,
+    /// `None` for the contacts-sync secret.
+    pub agentid: Option<i64>,
+}
+
+/// Checks `access_token` for an app's API; a contacts-sync token has no app and gets 48002. Only the query
+/// string counts (a token in a header or the body is ignored, as WeCom ignores it).
 pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
+    match grant(st, q)? {
+        (corp, Holder::App(agentid)) => Ok(Caller { corp, agentid }),
+        (_, Holder::ContactSync) => Err(Errcode::API_FORBIDDEN.into()),
+    }
+}
+
+/// Checks `access_token` for a directory API, which both kinds of token may call.
+pub fn dir_caller(st: &State, q: &Params) -> Result<DirCaller, ApiError> {
+    let (corp, holder) = grant(st, q)?;
+    let agentid = match holder {
+        Holder::App(a) => Some(a),
+        Holder::ContactSync => None,
+    };
+    Ok(DirCaller { corp, agentid })
+}
+
+fn grant(st: &State, q: &Params) -> Result<(usize, Holder), ApiError> {
     let token = q.get("access_token");
     match st.tokens.check(token.as_deref(), st.clock.now_ms()) {
-        Ok(g) => Ok(Caller {
-            corp: g.corp,
-            agentid: g.agentid,
-        }),
+        Ok(g) => Ok((g.corp, g.holder)),
         Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
         Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),
         Err(TokenError::Expired) => Err(st.settings.expired_token_errcode().into()),

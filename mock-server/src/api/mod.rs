@@ -13,7 +13,7 @@ mod reply;
 pub mod token;
 pub mod webhook;
 
-pub use extract::{caller, json, own_base, Caller, Params, RawBody};
+pub use extract::{caller, dir_caller, json, own_base, Caller, DirCaller, Params, RawBody};
 pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
 
 use axum::middleware::from_fn_with_state;
