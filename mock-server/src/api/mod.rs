@@ -3,6 +3,9 @@
 
 pub mod appchat;
 pub mod directory;
+pub mod directory_ids;
+pub mod directory_write;
+pub mod jsapi;
 pub mod externalcontact;
 mod extract;
 pub mod kf;
@@ -88,6 +91,27 @@ endpoints! {
     Get "/cgi-bin/user/list" => directory::user_list;
     Get "/cgi-bin/user/simplelist" => directory::user_simplelist;
     Get "/cgi-bin/department/list" => directory::department_list;
+    Get "/cgi-bin/department/get" => directory::department_get;
+    Get "/cgi-bin/department/simplelist" => directory::department_simplelist;
+    Post "/cgi-bin/user/list_id" => directory_ids::list_id;
+    Post "/cgi-bin/user/getuserid" => directory_ids::getuserid;
+    Post "/cgi-bin/user/convert_to_openid" => directory_ids::convert_to_openid;
+    Post "/cgi-bin/user/create" => directory_write::user_create;
+    Post "/cgi-bin/user/update" => directory_write::user_update;
+    Get "/cgi-bin/user/delete" => directory_write::user_delete;
+    Post "/cgi-bin/user/batchdelete" => directory_write::user_batchdelete;
+    Post "/cgi-bin/department/create" => directory_write::department_create;
+    Post "/cgi-bin/department/update" => directory_write::department_update;
+    Get "/cgi-bin/department/delete" => directory_write::department_delete;
+    Post "/cgi-bin/tag/create" => directory_write::tag_create;
+    Post "/cgi-bin/tag/update" => directory_write::tag_update;
+    Get "/cgi-bin/tag/delete" => directory_write::tag_delete;
+    Post "/cgi-bin/tag/addtagusers" => directory_write::tag_addtagusers;
+    Post "/cgi-bin/tag/deltagusers" => directory_write::tag_deltagusers;
+    Get "/cgi-bin/auth/getuserinfo" => jsapi::auth_getuserinfo;
+    Get "/cgi-bin/user/getuserinfo" => jsapi::user_getuserinfo;
+    Get "/cgi-bin/get_jsapi_ticket" => jsapi::corp_ticket;
+    Get "/cgi-bin/ticket/get" => jsapi::agent_ticket;
     Get "/cgi-bin/tag/list" => directory::tag_list;
     Get "/cgi-bin/tag/get" => directory::tag_get;
     Get "/cgi-bin/agent/get" => directory::agent_get;

@@ -178,6 +178,13 @@ impl Corp {
             dept_members,
         };
         for (i, a) in c.apps.iter().enumerate() {
+            // 0 stands for the contacts-sync receiver in callbacks.
+            if a.agentid.value <= 0 {
+                return err(
+                    a.agentid.referenced,
+                    format!("agentid {} must be positive", a.agentid.value),
+                );
+            }
             if corp.app_by_agentid.insert(a.agentid.value, i).is_some() {
                 return err(
                     a.agentid.referenced,

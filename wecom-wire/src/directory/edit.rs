@@ -9,6 +9,11 @@ use crate::callback::{message_xml, Value};
 use crate::lenient;
 use crate::{Errcode, WireError};
 
+/// The errmsg of a successful write (doc examples): `created`, `updated`, `deleted`.
+pub const CREATED: &str = "created";
+pub const UPDATED: &str = "updated";
+pub const DELETED: &str = "deleted";
+
 /// A member may be in at most this many departments.
 pub const MAX_USER_DEPARTMENTS: usize = 20;
 /// `user/batchdelete` takes at most this many userids.
