@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod batch;
 pub mod change;
 pub mod edit;
 pub mod jsapi;

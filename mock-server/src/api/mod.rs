@@ -3,6 +3,7 @@
 
 pub mod appchat;
 pub mod directory;
+pub mod directory_batch;
 pub mod directory_ids;
 pub mod directory_write;
 pub mod jsapi;
@@ -108,6 +109,10 @@ endpoints! {
     Get "/cgi-bin/tag/delete" => directory_write::tag_delete;
     Post "/cgi-bin/tag/addtagusers" => directory_write::tag_addtagusers;
     Post "/cgi-bin/tag/deltagusers" => directory_write::tag_deltagusers;
+    Post "/cgi-bin/batch/syncuser" => directory_batch::syncuser;
+    Post "/cgi-bin/batch/replaceuser" => directory_batch::replaceuser;
+    Post "/cgi-bin/batch/replaceparty" => directory_batch::replaceparty;
+    Get "/cgi-bin/batch/getresult" => directory_batch::getresult;
     Get "/cgi-bin/auth/getuserinfo" => jsapi::auth_getuserinfo;
     Get "/cgi-bin/user/getuserinfo" => jsapi::user_getuserinfo;
     Get "/cgi-bin/get_jsapi_ticket" => jsapi::corp_ticket;

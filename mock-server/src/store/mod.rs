@@ -73,6 +73,8 @@ pub struct Store {
     pub transfers: transfers::Transfers,
     pub groups: groups::Groups,
     pub groupmsgs: groupmsgs::GroupMsgs,
+    /// `batch/*` import jobs by (corp, jobid); they complete when submitted.
+    pub jobs: DashMap<(usize, String), wecom_wire::directory::batch::JobResult>,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -123,6 +125,7 @@ impl Store {
             transfers: transfers::Transfers::new(world.corps.len()),
             groups: groups::Groups::new(world),
             groupmsgs: groupmsgs::GroupMsgs::new(world),
+            jobs: DashMap::new(),
         }
     }
 
