@@ -48,8 +48,19 @@ fn fingerprint(st: &State) -> String {
         .collect();
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
+    let c = &sim.world.corps[0];
+    let directory = format!(
+        "{:?}{:?}{:?}{:?}",
+        c.users
+            .iter()
+            .map(|u| (&u.userid, &u.name, &u.departments, &u.mobile, &u.email, u.deleted, u.status, &u.leader_in))
+            .collect::<Vec<_>>(),
+        c.departments,
+        c.tags,
+        c.apps.iter().map(|a| (0..c.users.len()).filter(|&i| a.can_see(i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    );
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -63,11 +74,16 @@ fn fingerprint(st: &State) -> String {
         s.kf.codes.len(),
         follows,
         tags,
+        directory,
+        s.jobs.len(),
+        st.jsapi.n_codes(),
     )
 }
 
 /// The token the fixture issues, so strategies can use it.
 const TOKEN: &str = "valid-token";
+/// The contacts-sync token the fixture issues, which may write the directory.
+const SYNC_TOKEN: &str = "valid-sync-token";
 
 struct Fixture {
     rt: tokio::runtime::Runtime,
@@ -84,12 +100,20 @@ fn fixture() -> Fixture {
         .tokens
         .issue(0, 1_000_002, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
+    let (sync, _) = state.tokens.issue_for(
+        0,
+        mock_server::tokens::Holder::ContactSync,
+        state.clock.now_ms(),
+        || SYNC_TOKEN.into(),
+    );
+    assert_eq!(&*sync, SYNC_TOKEN);
     Fixture { rt, state }
 }
 
 fn query_value(token: String) -> impl Strategy<Value = String> {
     prop_oneof![
         Just(token),
+        Just(SYNC_TOKEN.to_owned()),
         Just(CORPID.to_owned()),
         Just(BOT_SECRET.to_owned()),
         Just(ROBOT_KEY.to_owned()),
@@ -119,6 +143,8 @@ fn query(token: String) -> impl Strategy<Value = String> {
         "corpsecret",
         "debug",
         "open_kfid",
+        "jobid",
+        "code",
     ]);
     prop::collection::vec((key, query_value(token)), 0..6).prop_map(|kv| {
         kv.into_iter()
@@ -151,6 +177,8 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
             "2",
             "",
             "中文",
+            "13800000099",
+            "new@demo.example",
         ])
         .prop_map(Value::from),
         ".{0,12}".prop_map(Value::from),
@@ -208,6 +236,16 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
                     "tag",
                     "start_time",
                     "end_time",
+                    "mobile",
+                    "email",
+                    "department",
+                    "parentid",
+                    "tagname",
+                    "tagid",
+                    "useridlist",
+                    "partylist",
+                    "new_userid",
+                    "userid",
                 ])
                 .prop_map(str::to_owned),
                 inner,
@@ -354,6 +392,13 @@ fn two_corps() -> Fixture {
         .tokens
         .issue(0, 1, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
+    let (sync, _) = state.tokens.issue_for(
+        0,
+        mock_server::tokens::Holder::ContactSync,
+        state.clock.now_ms(),
+        || SYNC_TOKEN.into(),
+    );
+    assert_eq!(&*sync, SYNC_TOKEN);
     Fixture { rt, state }
 }
 
