@@ -55,7 +55,13 @@ impl Push {
     /// An event of the callback route about this push.
     fn event(&self, st: &State, kind: &'static str) -> Event {
         let (_, agentid) = self.receiver;
-        let e = Event::now(&st.clock, kind, "callback", &self.msgid, receiver_name(agentid));
+        let e = Event::now(
+            &st.clock,
+            kind,
+            "callback",
+            &self.msgid,
+            receiver_name(agentid),
+        );
         match &self.customer {
             Some(c) => e.customer(c),
             None => e,
@@ -186,7 +192,10 @@ impl Callbacks {
 }
 
 /// The receiver's callback settings as the fixture declares them.
-fn callback_of(world: &crate::world::World, (corp, agentid): ReceiverId) -> Option<crate::world::Callback> {
+fn callback_of(
+    world: &crate::world::World,
+    (corp, agentid): ReceiverId,
+) -> Option<crate::world::Callback> {
     let c = world.corps.get(corp)?;
     let cb = if agentid == CONTACT_SYNC {
         c.contact_sync.as_ref()?.callback.as_ref()

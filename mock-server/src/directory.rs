@@ -33,8 +33,14 @@ pub fn notify(st: &Arc<State>, corp: usize, change: &ContactChange) -> String {
     };
     let msgid = st.ids.msgid(st.ids.next_seq());
     st.events.emit(|| {
-        Event::now(&st.clock, "accepted", "contact_sync", &msgid, "contact_sync".to_owned())
-            .with(serde_json::json!({ "change_type": change.change_type() }))
+        Event::now(
+            &st.clock,
+            "accepted",
+            "contact_sync",
+            &msgid,
+            "contact_sync".to_owned(),
+        )
+        .with(serde_json::json!({ "change_type": change.change_type() }))
     });
     let has_keys = c
         .contact_sync

@@ -97,7 +97,11 @@ impl Ids {
     pub fn openid(&self, corpid: &str, userid: &str) -> String {
         // FNV-1a over both, so it needs no counter and survives a reset.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in corpid.bytes().chain([0]).chain(userid.to_lowercase().bytes()) {
+        for b in corpid
+            .bytes()
+            .chain([0])
+            .chain(userid.to_lowercase().bytes())
+        {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("o{}", derived(self.seed ^ h, 27, URLSAFE))

@@ -61,13 +61,20 @@ impl Jsapi {
     pub fn add_code(&self, code: String, c: OAuthCode) {
         // Expired codes would otherwise pile up in a long run.
         if self.codes.len() % 1024 == 1023 {
-            self.codes.retain(|_, x| x.expires_ms > c.expires_ms - OAUTH_CODE_TTL_S * 1000);
+            self.codes
+                .retain(|_, x| x.expires_ms > c.expires_ms - OAUTH_CODE_TTL_S * 1000);
         }
         self.codes.insert(code, c);
     }
 
     /// Takes a code for the app: it is gone afterwards, whether or not it was still valid.
-    pub fn take_code(&self, code: &str, corp: usize, agentid: i64, now_ms: i64) -> Option<OAuthCode> {
+    pub fn take_code(
+        &self,
+        code: &str,
+        corp: usize,
+        agentid: i64,
+        now_ms: i64,
+    ) -> Option<OAuthCode> {
         // A code another app presents stays usable by its own app.
         let (_, c) = self
             .codes
@@ -111,7 +118,13 @@ mod tests {
     #[test]
     fn codes_are_single_use_for_their_app_and_expire() {
         let j = Jsapi::default();
-        let code = |expires_ms| OAuthCode { corp: 0, agentid: 1, user: 2, private_info: false, expires_ms };
+        let code = |expires_ms| OAuthCode {
+            corp: 0,
+            agentid: 1,
+            user: 2,
+            private_info: false,
+            expires_ms,
+        };
         j.add_code("c".into(), code(300_000));
         assert_eq!(j.take_code("c", 0, 9, 0), None, "another app's code");
         assert_eq!(j.take_code("c", 0, 1, 0).map(|c| c.user), Some(2));

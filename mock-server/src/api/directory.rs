@@ -142,7 +142,11 @@ pub async fn user_simplelist(State(st): State<Arc<Shared>>, q: Params) -> ApiRes
 }
 
 /// A department and those below it, or every department, that the viewer can see.
-fn departments<'c>(corp: &'c Corp, app: Viewer<'_>, q: &Params) -> Result<Vec<&'c Department>, ApiError> {
+fn departments<'c>(
+    corp: &'c Corp,
+    app: Viewer<'_>,
+    q: &Params,
+) -> Result<Vec<&'c Department>, ApiError> {
     Ok(match q.get("id").filter(|s| !s.is_empty()) {
         Some(id) => {
             let id = id.parse::<i64>().map_err(|_| Errcode::INVALID_PARTY)?;

@@ -35,7 +35,9 @@ fn csv_of(st: &Shared, corp: usize, req: &batch::BatchRequest) -> Result<String,
         .media
         .get(id)
         .map(|m| m.clone())
-        .filter(|m| m.owner == Owner::Corp(corp) && now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S)
+        .filter(|m| {
+            m.owner == Owner::Corp(corp) && now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S
+        })
         .ok_or(Errcode::INVALID_MEDIA_ID)?;
     Ok(String::from_utf8_lossy(&m.data).into_owned())
 }
@@ -54,7 +56,10 @@ fn user_result(userid: &str, r: Result<(), WireError>) -> RowResult {
 
 /// One member row: an update when the member exists, else a creation.
 fn user_row(c: &mut Corp, raw: UserRaw, changes: &mut Vec<ContactChange>) -> Result<(), WireError> {
-    let exists = raw.userid.as_deref().is_some_and(|u| c.user_index(u).is_some());
+    let exists = raw
+        .userid
+        .as_deref()
+        .is_some_and(|u| c.user_index(u).is_some());
     let fields = user_fields(raw, !exists)?;
     let change = if exists {
         c.update_user(fields)?
@@ -65,7 +70,11 @@ fn user_row(c: &mut Corp, raw: UserRaw, changes: &mut Vec<ContactChange>) -> Res
     Ok(())
 }
 
-fn run_users(c: &mut Corp, rows: Vec<UserRaw>, replace: bool) -> (Vec<RowResult>, Vec<ContactChange>) {
+fn run_users(
+    c: &mut Corp,
+    rows: Vec<UserRaw>,
+    replace: bool,
+) -> (Vec<RowResult>, Vec<ContactChange>) {
     let mut changes = Vec::new();
     let mut named = Vec::with_capacity(rows.len());
     let results = rows
@@ -91,7 +100,11 @@ fn run_users(c: &mut Corp, rows: Vec<UserRaw>, replace: bool) -> (Vec<RowResult>
     (results, changes)
 }
 
-fn party_row(c: &mut Corp, raw: DepartmentRaw, changes: &mut Vec<ContactChange>) -> Result<i64, WireError> {
+fn party_row(
+    c: &mut Corp,
+    raw: DepartmentRaw,
+    changes: &mut Vec<ContactChange>,
+) -> Result<i64, WireError> {
     let id = raw.id.ok_or(Errcode::INVALID_PARTY)?;
     let exists = c.department(id).is_some();
     let fields = department_fields(raw, !exists)?;
@@ -112,9 +125,10 @@ fn run_parties(c: &mut Corp, rows: Vec<DepartmentRaw>) -> (Vec<RowResult>, Vec<C
     let mut results = Vec::new();
     loop {
         let before = pending.len();
-        let (ready, waiting): (Vec<_>, Vec<_>) = pending
-            .into_iter()
-            .partition(|r| r.parentid.is_none_or(|p| c.department(p).is_some()) || r.id.is_some_and(|id| c.department(id).is_some()));
+        let (ready, waiting): (Vec<_>, Vec<_>) = pending.into_iter().partition(|r| {
+            r.parentid.is_none_or(|p| c.department(p).is_some())
+                || r.id.is_some_and(|id| c.department(id).is_some())
+        });
         pending = waiting;
         for raw in ready {
             let partyid = raw.id.unwrap_or(0);
@@ -136,7 +150,10 @@ fn run_parties(c: &mut Corp, rows: Vec<DepartmentRaw>) -> (Vec<RowResult>, Vec<C
             .iter()
             .filter(|d| d.parentid != 0 && !named.contains(&d.id))
             .map(|d| d.id)
-            .find(|&id| !c.departments.iter().any(|x| x.parentid == id) && !c.users.iter().any(|u| u.departments.contains(&id)));
+            .find(|&id| {
+                !c.departments.iter().any(|x| x.parentid == id)
+                    && !c.users.iter().any(|u| u.departments.contains(&id))
+            });
         match doomed.map(|id| c.delete_department(id)) {
             Some(Ok(change)) => changes.push(change),
             _ => break,

@@ -7,7 +7,9 @@ use axum::extract::State;
 use std::sync::Arc;
 
 use wecom_wire::directory::change::ContactChange;
-use wecom_wire::directory::edit::{self as rules, CreatedDepartment, CreatedTag, CREATED, DELETED, UPDATED};
+use wecom_wire::directory::edit::{
+    self as rules, CreatedDepartment, CreatedTag, CREATED, DELETED, UPDATED,
+};
 use wecom_wire::Errcode;
 
 use super::{dir_caller, json, ok, ok_with_errmsg, ApiError, ApiResult, Params, RawBody};

@@ -18,7 +18,10 @@ type St = State<Arc<Shared>>;
 const TICKET_LEN: usize = 86;
 
 fn take(st: &Shared, who: Caller, q: &Params) -> Result<OAuthCode, WireError> {
-    let code = q.get("code").filter(|c| !c.is_empty()).ok_or(Errcode::INVALID_CODE)?;
+    let code = q
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(Errcode::INVALID_CODE)?;
     st.jsapi
         .take_code(&code, who.corp, who.agentid, st.clock.now_ms())
         .ok_or_else(|| Errcode::INVALID_CODE.into())

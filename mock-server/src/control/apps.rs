@@ -109,7 +109,11 @@ pub async fn set_callback(
 
 /// Verifies a receiver's URL as WeCom does (a GET with an encrypted echostr that must come back decrypted,
 /// within a second), then uses it for the receiver's pushes.
-pub(super) async fn verify_and_set(st: &Shared, receiver: ReceiverId, url: &str) -> Result<(), Fail> {
+pub(super) async fn verify_and_set(
+    st: &Shared,
+    receiver: ReceiverId,
+    url: &str,
+) -> Result<(), Fail> {
     let crypt = crypt_for(st, receiver)
         .ok_or_else(|| bad_request("the receiver has no callback token and key"))?;
     let echo = fastrand::u64(..).to_string();

@@ -146,7 +146,8 @@ pub async fn verify(
             json!({ "valid": false, "reason": "no ticket in force: call the ticket API first" }),
         ));
     };
-    let expected = wecom_wire::directory::jsapi::signature(&ticket, &r.noncestr, &timestamp, &r.url);
+    let expected =
+        wecom_wire::directory::jsapi::signature(&ticket, &r.noncestr, &timestamp, &r.url);
     let valid = expected == r.signature.to_ascii_lowercase();
     Ok(Json(json!({ "valid": valid, "expected": expected })))
 }

@@ -45,7 +45,8 @@ impl Corp {
         );
         let mut apps = std::mem::take(&mut self.apps);
         for app in &mut apps {
-            app.scope_users.retain(|u| self.user_by_id.contains_key(&u.to_lowercase()));
+            app.scope_users
+                .retain(|u| self.user_by_id.contains_key(&u.to_lowercase()));
             app.scope_departments
                 .retain(|d| self.dept_by_id.contains_key(d));
             app.scope_tags.retain(|t| self.tag_by_id.contains_key(t));
@@ -169,8 +170,12 @@ impl Corp {
             }
         };
         self.tags.iter_mut().for_each(|t| rename(&mut t.users));
-        self.departments.iter_mut().for_each(|d| rename(&mut d.leaders));
-        self.apps.iter_mut().for_each(|a| rename(&mut a.scope_users));
+        self.departments
+            .iter_mut()
+            .for_each(|d| rename(&mut d.leaders));
+        self.apps
+            .iter_mut()
+            .for_each(|a| rename(&mut a.scope_users));
     }
 
     /// Departments list their leaders by userid: make them agree with the member's `leader_in`.
@@ -178,8 +183,9 @@ impl Corp {
         let u = &self.users[i];
         let (userid, leader_in) = (u.userid.clone(), u.leader_in.clone());
         for d in &mut self.departments {
-            d.leaders
-                .retain(|x| !x.eq_ignore_ascii_case(&userid) && !x.eq_ignore_ascii_case(old_userid));
+            d.leaders.retain(|x| {
+                !x.eq_ignore_ascii_case(&userid) && !x.eq_ignore_ascii_case(old_userid)
+            });
             if leader_in.contains(&d.id) {
                 d.leaders.push(userid.clone());
             }
@@ -214,9 +220,8 @@ impl Corp {
         {
             return Err(Errcode::DEPARTMENT_EXISTS.into());
         }
-        let id = f.id.unwrap_or_else(|| {
-            self.departments.iter().map(|d| d.id).max().unwrap_or(0) + 1
-        });
+        let id =
+            f.id.unwrap_or_else(|| self.departments.iter().map(|d| d.id).max().unwrap_or(0) + 1);
         let order = f.order.unwrap_or(0);
         self.departments.push(Department {
             id,
@@ -304,7 +309,8 @@ impl Corp {
         if tagid.is_some_and(|t| self.tag(t).is_some()) {
             return Err(Errcode::INVALID_TAGID.into());
         }
-        let tagid = tagid.unwrap_or_else(|| self.tags.iter().map(|t| t.tagid).max().unwrap_or(0) + 1);
+        let tagid =
+            tagid.unwrap_or_else(|| self.tags.iter().map(|t| t.tagid).max().unwrap_or(0) + 1);
         self.tags.push(Tag {
             tagid,
             tagname: name,
@@ -338,12 +344,17 @@ impl Corp {
         req: TagUsers,
         add: bool,
     ) -> Edit<(TagUsersResponse, ContactChange)> {
-        let i = *self.tag_by_id.get(&req.tagid).ok_or(Errcode::INVALID_TAGID)?;
+        let i = *self
+            .tag_by_id
+            .get(&req.tagid)
+            .ok_or(Errcode::INVALID_TAGID)?;
         let mut invalid_users = Vec::new();
         let mut users: Vec<String> = Vec::new();
         for u in &req.users {
             match self.user_index(u) {
-                Some(j) if !users.contains(&self.users[j].userid) => users.push(self.users[j].userid.clone()),
+                Some(j) if !users.contains(&self.users[j].userid) => {
+                    users.push(self.users[j].userid.clone())
+                }
                 Some(_) => {}
                 None => invalid_users.push(u.clone()),
             }
@@ -358,7 +369,10 @@ impl Corp {
         let t = &mut self.tags[i];
         let had: HashSet<String> = t.users.iter().map(|u| u.to_lowercase()).collect();
         let (users, parties): (Vec<String>, Vec<i64>) = if add {
-            let new_users: Vec<String> = users.into_iter().filter(|u| !had.contains(&u.to_lowercase())).collect();
+            let new_users: Vec<String> = users
+                .into_iter()
+                .filter(|u| !had.contains(&u.to_lowercase()))
+                .collect();
             let mut new_parties = parties;
             new_parties.retain(|d| !t.departments.contains(d));
             new_parties.dedup();
@@ -366,10 +380,14 @@ impl Corp {
             t.departments.extend(new_parties.iter().copied());
             (new_users, new_parties)
         } else {
-            let gone_users: Vec<String> = users.into_iter().filter(|u| had.contains(&u.to_lowercase())).collect();
+            let gone_users: Vec<String> = users
+                .into_iter()
+                .filter(|u| had.contains(&u.to_lowercase()))
+                .collect();
             let mut gone_parties = parties;
             gone_parties.retain(|d| t.departments.contains(d));
-            t.users.retain(|u| !gone_users.iter().any(|g| g.eq_ignore_ascii_case(u)));
+            t.users
+                .retain(|u| !gone_users.iter().any(|g| g.eq_ignore_ascii_case(u)));
             t.departments.retain(|d| !gone_parties.contains(d));
             (gone_users, gone_parties)
         };

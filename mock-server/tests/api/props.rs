@@ -53,11 +53,25 @@ fn fingerprint(st: &State) -> String {
         "{:?}{:?}{:?}{:?}",
         c.users
             .iter()
-            .map(|u| (&u.userid, &u.name, &u.departments, &u.mobile, &u.email, u.deleted, u.status, &u.leader_in))
+            .map(|u| (
+                &u.userid,
+                &u.name,
+                &u.departments,
+                &u.mobile,
+                &u.email,
+                u.deleted,
+                u.status,
+                &u.leader_in
+            ))
             .collect::<Vec<_>>(),
         c.departments,
         c.tags,
-        c.apps.iter().map(|a| (0..c.users.len()).filter(|&i| a.can_see(i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        c.apps
+            .iter()
+            .map(|a| (0..c.users.len())
+                .filter(|&i| a.can_see(i))
+                .collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
     );
     format!(
         "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={}",

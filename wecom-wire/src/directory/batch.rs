@@ -92,7 +92,10 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 fn bad_file() -> WireError {
-    WireError::with_detail(Errcode::INVALID_PARAMETER, "invalid csv file. invalid Request Parameter")
+    WireError::with_detail(
+        Errcode::INVALID_PARAMETER,
+        "invalid csv file. invalid Request Parameter",
+    )
 }
 
 /// The header row's columns → a lookup by any of a column's names.
@@ -108,7 +111,10 @@ fn columns(header: &[String]) -> impl Fn(&[String], &[&str]) -> Option<String> +
 pub fn user_rows(text: &str) -> Result<Vec<UserRaw>, WireError> {
     let rows = parse_csv(text);
     let (header, body) = rows.split_first().ok_or_else(bad_file)?;
-    if !header.iter().any(|h| ["帐号", "账号", "userid"].contains(&h.trim())) {
+    if !header
+        .iter()
+        .any(|h| ["帐号", "账号", "userid"].contains(&h.trim()))
+    {
         return Err(bad_file());
     }
     let col = columns(header);
@@ -116,7 +122,11 @@ pub fn user_rows(text: &str) -> Result<Vec<UserRaw>, WireError> {
     body.iter()
         .map(|r| {
             let departments = some(col(r, &["所在部门", "部门"]))
-                .map(|d| d.split(';').map(|x| x.trim().parse::<i64>().map_err(|_| bad_file())).collect())
+                .map(|d| {
+                    d.split(';')
+                        .map(|x| x.trim().parse::<i64>().map_err(|_| bad_file()))
+                        .collect()
+                })
                 .transpose()?;
             let gender = match some(col(r, &["性别"])).as_deref() {
                 None => None,
@@ -192,7 +202,10 @@ mod tests {
     #[test]
     fn party_rows_by_header() {
         let rows = party_rows("部门名称,部门ID,父部门ID,排序\n研发,4,1,3\n").unwrap_or_default();
-        assert_eq!((rows[0].id, rows[0].parentid, rows[0].order), (Some(4), Some(1), Some(3)));
+        assert_eq!(
+            (rows[0].id, rows[0].parentid, rows[0].order),
+            (Some(4), Some(1), Some(3))
+        );
         assert!(party_rows("部门名称,部门ID\nx,y\n").is_err());
     }
 }

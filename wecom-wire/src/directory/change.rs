@@ -176,7 +176,10 @@ mod tests {
             order: 3,
         };
         let f = parse_fields(&c.xml("wwcorp", 1)).unwrap_or_default();
-        assert_eq!((f.get("Id"), f.get("ParentId"), f.get("Order")), (Some("7"), Some("1"), Some("3")));
+        assert_eq!(
+            (f.get("Id"), f.get("ParentId"), f.get("Order")),
+            (Some("7"), Some("1"), Some("3"))
+        );
         let t = ContactChange::UpdateTag {
             tagid: 2,
             add_users: vec!["a".into(), "b".into()],

@@ -74,7 +74,11 @@ pub fn valid_userid(id: &str) -> bool {
 pub fn valid_mobile(m: &str) -> bool {
     let rest = match m.strip_prefix('+') {
         Some(r) => match r.split_once('-') {
-            Some((cc, n)) if (1..=4).contains(&cc.len()) && cc.bytes().all(|b| b.is_ascii_digit()) => n,
+            Some((cc, n))
+                if (1..=4).contains(&cc.len()) && cc.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                n
+            }
             _ => return false,
         },
         None => m,
@@ -152,10 +156,18 @@ pub fn user_fields(raw: UserRaw, creating: bool) -> Result<UserFields, WireError
     if creating && mobile.is_none() && email.is_none() {
         return Err(Errcode::MOBILE_AND_EMAIL_EMPTY.into());
     }
-    if raw.alias.as_deref().is_some_and(|a| !chars_within(a, 0, 32)) {
+    if raw
+        .alias
+        .as_deref()
+        .is_some_and(|a| !chars_within(a, 0, 32))
+    {
         return Err(bad("alias"));
     }
-    if raw.position.as_deref().is_some_and(|p| !chars_within(p, 0, 128)) {
+    if raw
+        .position
+        .as_deref()
+        .is_some_and(|p| !chars_within(p, 0, 128))
+    {
         return Err(bad("position"));
     }
     let gender = match raw.gender {
@@ -237,7 +249,10 @@ fn check_department_name(name: &str) -> Result<(), WireError> {
 }
 
 /// Checks a `department/create` (`creating`) or `department/update` body's formats.
-pub fn department_fields(raw: DepartmentRaw, creating: bool) -> Result<DepartmentFields, WireError> {
+pub fn department_fields(
+    raw: DepartmentRaw,
+    creating: bool,
+) -> Result<DepartmentFields, WireError> {
     match raw.id {
         // ids are 32-bit; 1 is the root the corp starts with.
         Some(id) if !(1..=i64::from(u32::MAX)).contains(&id) || (creating && id == 1) => {
@@ -392,21 +407,70 @@ mod tests {
     fn create_needs_what_the_doc_requires() {
         let ok = r#"{"userid":"x","name":"X","department":[1],"mobile":"13800000009"}"#;
         assert!(user(ok, true).is_ok());
-        assert_eq!(user(r#"{"name":"X","department":[1],"mobile":"1380000"}"#, true), Err(41009));
-        assert_eq!(user(r#"{"userid":"_x","name":"X","department":[1]}"#, true), Err(40003));
-        assert_eq!(user(r#"{"userid":"x","department":[1],"mobile":"13800000009"}"#, true), Err(60112));
-        assert_eq!(user(r#"{"userid":"x","name":"X","mobile":"13800000009"}"#, true), Err(60127));
-        assert_eq!(user(r#"{"userid":"x","name":"X","department":[1]}"#, true), Err(60129));
-        assert_eq!(user(r#"{"userid":"x","name":"X","department":[1],"mobile":"12ab"}"#, true), Err(60103));
-        assert_eq!(user(r#"{"userid":"x","name":"X","department":[1],"email":"a@b"}"#, true), Err(60105));
-        let many = format!(r#"{{"userid":"x","name":"X","department":{:?},"email":"a@b.c"}}"#, (1..=21).collect::<Vec<_>>());
+        assert_eq!(
+            user(r#"{"name":"X","department":[1],"mobile":"1380000"}"#, true),
+            Err(41009)
+        );
+        assert_eq!(
+            user(r#"{"userid":"_x","name":"X","department":[1]}"#, true),
+            Err(40003)
+        );
+        assert_eq!(
+            user(
+                r#"{"userid":"x","department":[1],"mobile":"13800000009"}"#,
+                true
+            ),
+            Err(60112)
+        );
+        assert_eq!(
+            user(r#"{"userid":"x","name":"X","mobile":"13800000009"}"#, true),
+            Err(60127)
+        );
+        assert_eq!(
+            user(r#"{"userid":"x","name":"X","department":[1]}"#, true),
+            Err(60129)
+        );
+        assert_eq!(
+            user(
+                r#"{"userid":"x","name":"X","department":[1],"mobile":"12ab"}"#,
+                true
+            ),
+            Err(60103)
+        );
+        assert_eq!(
+            user(
+                r#"{"userid":"x","name":"X","department":[1],"email":"a@b"}"#,
+                true
+            ),
+            Err(60105)
+        );
+        let many = format!(
+            r#"{{"userid":"x","name":"X","department":{:?},"email":"a@b.c"}}"#,
+            (1..=21).collect::<Vec<_>>()
+        );
         assert_eq!(user(&many, true), Err(60110));
         assert_eq!(
-            user(r#"{"userid":"x","name":"X","department":[1,2],"is_leader_in_dept":[1],"email":"a@b.c"}"#, true),
+            user(
+                r#"{"userid":"x","name":"X","department":[1,2],"is_leader_in_dept":[1],"email":"a@b.c"}"#,
+                true
+            ),
             Err(60132)
         );
-        assert_eq!(user(r#"{"userid":"x","name":"X","department":[1],"email":"a@b.c","gender":"3"}"#, true), Err(40058));
-        assert_eq!(user(r#"{"userid":"x","name":"X","department":[1],"email":"a@b.c","gender":"1"}"#, true).map(|u| u.gender), Ok(Some(1)));
+        assert_eq!(
+            user(
+                r#"{"userid":"x","name":"X","department":[1],"email":"a@b.c","gender":"3"}"#,
+                true
+            ),
+            Err(40058)
+        );
+        assert_eq!(
+            user(
+                r#"{"userid":"x","name":"X","department":[1],"email":"a@b.c","gender":"1"}"#,
+                true
+            )
+            .map(|u| u.gender),
+            Ok(Some(1))
+        );
     }
 
     #[test]
@@ -419,15 +483,23 @@ mod tests {
     #[test]
     fn mobiles_and_emails() {
         assert!(valid_mobile("13800000000") && valid_mobile("+86-13800000000"));
-        assert!(!valid_mobile("+86 138") && !valid_mobile("138x0000000") && !valid_mobile("+-1234567"));
+        assert!(
+            !valid_mobile("+86 138") && !valid_mobile("138x0000000") && !valid_mobile("+-1234567")
+        );
         assert!(valid_email("zhangsan@demo.example"));
-        assert!(!valid_email("a@b") && !valid_email("@b.c") && !valid_email("a b@c.d") && !valid_email("a@@b.c"));
+        assert!(
+            !valid_email("a@b")
+                && !valid_email("@b.c")
+                && !valid_email("a b@c.d")
+                && !valid_email("a@@b.c")
+        );
     }
 
     #[test]
     fn department_rules() {
         let d = |json: &str, creating| {
-            department_fields(serde_json::from_str(json).unwrap_or_default(), creating).map_err(|e| e.code.0)
+            department_fields(serde_json::from_str(json).unwrap_or_default(), creating)
+                .map_err(|e| e.code.0)
         };
         assert!(d(r#"{"name":"广州研发中心","parentid":1}"#, true).is_ok());
         assert_eq!(d(r#"{"parentid":1}"#, true), Err(60001));
@@ -435,21 +507,39 @@ mod tests {
         assert_eq!(d(r#"{"name":"a"}"#, true), Err(60124));
         assert_eq!(d(r#"{"name":"a","parentid":1,"id":1}"#, true), Err(60123));
         assert_eq!(d(r#"{"name":"a"}"#, false), Err(60123));
-        assert_eq!(d(&format!(r#"{{"name":"{}","parentid":1}}"#, "长".repeat(65)), true), Err(60001));
+        assert_eq!(
+            d(
+                &format!(r#"{{"name":"{}","parentid":1}}"#, "长".repeat(65)),
+                true
+            ),
+            Err(60001)
+        );
     }
 
     #[test]
     fn tag_rules() {
         assert_eq!(tag_name(Some("UI")), Ok("UI".into()));
         assert_eq!(tag_name(Some("")).map_err(|e| e.code.0), Err(40072));
-        assert_eq!(tag_name(Some(&"标".repeat(33))).map_err(|e| e.code.0), Err(40072));
-        let raw = TagUsersRaw { tagid: Some(1), userlist: None, partylist: None };
+        assert_eq!(
+            tag_name(Some(&"标".repeat(33))).map_err(|e| e.code.0),
+            Err(40072)
+        );
+        let raw = TagUsersRaw {
+            tagid: Some(1),
+            userlist: None,
+            partylist: None,
+        };
         assert_eq!(tag_users(raw).map_err(|e| e.code.0), Err(40070));
     }
 
     #[test]
     fn change_contact_head_is_the_docs() {
-        let xml = change_contact_xml("wwcorp", 1403610513, "delete_user", &[("UserID", Value::Text("zhangsan"))]);
+        let xml = change_contact_xml(
+            "wwcorp",
+            1403610513,
+            "delete_user",
+            &[("UserID", Value::Text("zhangsan"))],
+        );
         let f = crate::callback::parse_fields(&xml).unwrap_or_default();
         assert_eq!(f.get("Event"), Some("change_contact"));
         assert_eq!(f.get("FromUserName"), Some("sys"));

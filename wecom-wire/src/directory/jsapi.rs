@@ -6,7 +6,8 @@ use sha1::{Digest, Sha1};
 /// The lowercase hex sha1 signature `wx.config` and `wx.agentConfig` carry.
 pub fn signature(ticket: &str, noncestr: &str, timestamp: &str, url: &str) -> String {
     let url = url.split('#').next().unwrap_or(url);
-    let plain = format!("jsapi_ticket={ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}");
+    let plain =
+        format!("jsapi_ticket={ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}");
     hex::encode(Sha1::digest(plain.as_bytes()))
 }
 
@@ -18,7 +19,12 @@ mod tests {
     #[test]
     fn official_example() {
         let ticket = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg";
-        let sig = signature(ticket, "Wm3WZYTPz0wzccnW", "1414587457", "http://mp.weixin.qq.com?params=value");
+        let sig = signature(
+            ticket,
+            "Wm3WZYTPz0wzccnW",
+            "1414587457",
+            "http://mp.weixin.qq.com?params=value",
+        );
         assert_eq!(sig, "0f9de62fce790f9a083d5c99e95740ceb90c27ed");
         let with_fragment = signature(
             ticket,
