@@ -8,6 +8,7 @@ pub mod edit;
 pub mod fixture;
 mod generated;
 mod groups;
+mod party;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
