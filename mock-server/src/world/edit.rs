@@ -302,19 +302,33 @@ mod tests {
         let mut c = w.corps[0].clone();
         let lisi = c.user_index("lisi");
         let n = c.users.len();
-        assert!(c.create_user(fields("newbie", vec![5], "13900000001")).is_ok());
+        assert!(c
+            .create_user(fields("newbie", vec![5], "13900000001"))
+            .is_ok());
         assert_eq!(c.user_index("newbie"), Some(n), "a new member is appended");
         assert!(c.delete_users(&["lisi".into()]).is_ok());
         assert_eq!(c.user_index("lisi"), None);
-        assert_eq!(c.user_index("newbie"), Some(n), "deleting another member moves nobody");
+        assert_eq!(
+            c.user_index("newbie"),
+            Some(n),
+            "deleting another member moves nobody"
+        );
         let bot = c.app(1_000_002).unwrap_or_else(|| panic!("bot"));
         let hr = c.app(1_000_003).unwrap_or_else(|| panic!("hr"));
         let lisi = lisi.unwrap_or_else(|| panic!("lisi"));
-        assert!(!bot.can_see(lisi) && !hr.can_see(lisi), "nobody sees a tombstone");
-        assert!(hr.can_see(n), "HR sees department 5, where the new member is");
+        assert!(
+            !bot.can_see(lisi) && !hr.can_see(lisi),
+            "nobody sees a tombstone"
+        );
+        assert!(
+            hr.can_see(n),
+            "HR sees department 5, where the new member is"
+        );
         assert!(!c.department_members(2).contains(&lisi));
         // The userid is free again, and the new member gets a new index.
-        assert!(c.create_user(fields("lisi", vec![1], "13900000002")).is_ok());
+        assert!(c
+            .create_user(fields("lisi", vec![1], "13900000002"))
+            .is_ok());
         assert_eq!(c.user_index("lisi"), Some(n + 1));
     }
 
@@ -324,10 +338,19 @@ mod tests {
         let mut c = w.corps[0].clone();
         let before = format!("{:?}", (&c.users, &c.departments, &c.tags));
         let taken = fields("newbie", vec![2], "13800000001");
-        assert_eq!(c.create_user(taken).map(|_| ()), Err(Errcode::MOBILE_EXISTS.into()));
+        assert_eq!(
+            c.create_user(taken).map(|_| ()),
+            Err(Errcode::MOBILE_EXISTS.into())
+        );
         let unknown = vec!["zhangsan".into(), "ghost".into()];
-        assert_eq!(c.delete_users(&unknown).map(|_| ()), Err(Errcode::USERID_NOT_FOUND.into()));
-        assert_eq!(c.delete_department(3).map(|_| ()), Err(Errcode::DEPARTMENT_HAS_MEMBERS.into()));
+        assert_eq!(
+            c.delete_users(&unknown).map(|_| ()),
+            Err(Errcode::USERID_NOT_FOUND.into())
+        );
+        assert_eq!(
+            c.delete_department(3).map(|_| ()),
+            Err(Errcode::DEPARTMENT_HAS_MEMBERS.into())
+        );
         assert_eq!(format!("{:?}", (&c.users, &c.departments, &c.tags)), before);
     }
 }
