@@ -30,6 +30,8 @@ pub struct SettingsPatch {
     pub callback_log_capacity: Option<usize>,
     /// Customers one member may have; a transfer to a member at the limit fails (status 4).
     pub max_customers_per_member: Option<usize>,
+    /// What an app's token gets for a directory write: 60011 (default) or 48002 (unconfirmed which).
+    pub directory_write_errcode: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +60,8 @@ pub struct Settings {
     callback_log_capacity: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     max_customers_per_member: AtomicUsize,
+    #[serde(serialize_with = "ser_i64")]
+    directory_write_errcode: AtomicI64,
 }
 
 fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
@@ -83,6 +87,7 @@ impl Default for Settings {
             callback_timeout_ms: AtomicUsize::new(5_000),
             callback_log_capacity: AtomicUsize::new(100_000),
             max_customers_per_member: AtomicUsize::new(50_000),
+            directory_write_errcode: AtomicI64::new(Errcode::NO_PRIVILEGE.0),
         }
     }
 }
@@ -95,6 +100,8 @@ pub enum SettingsError {
     LimitCode(i64),
     #[error("{0} must be at least 1")]
     Zero(&'static str),
+    #[error("directory_write_errcode must be 60011 or 48002, not {0}")]
+    DirectoryWriteCode(i64),
 }
 
 impl Settings {
@@ -107,6 +114,11 @@ impl Settings {
         }
         if let Some(c) = p.webhook_limit_errcode.filter(|c| *c <= 0) {
             return Err(SettingsError::LimitCode(c));
+        }
+        if let Some(c) = p.directory_write_errcode {
+            if c != Errcode::NO_PRIVILEGE.0 && c != Errcode::API_FORBIDDEN.0 {
+                return Err(SettingsError::DirectoryWriteCode(c));
+            }
         }
         for (name, v) in [
             ("webhook_per_minute", p.webhook_per_minute),
@@ -139,6 +151,7 @@ impl Settings {
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
         set_u(&self.max_customers_per_member, p.max_customers_per_member);
+        set_i(&self.directory_write_errcode, p.directory_write_errcode);
         Ok(())
     }
 
@@ -148,6 +161,10 @@ impl Settings {
 
     pub fn webhook_limit_errcode(&self) -> Errcode {
         Errcode(self.webhook_limit_errcode.load(Ordering::Relaxed))
+    }
+
+    pub fn directory_write_errcode(&self) -> Errcode {
+        Errcode(self.directory_write_errcode.load(Ordering::Relaxed))
     }
 
     /// (per minute, per hour); 0 = no limit.

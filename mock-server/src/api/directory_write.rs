@@ -1,5 +1,6 @@
-//! Directory writes, for the contacts-sync secret only (an app's token gets 60011): `user/create|update|
-//! delete|batchdelete`, `department/create|update|delete`, `tag/create|update|delete|addtagusers|deltagusers`.
+//! Directory writes, for the contacts-sync secret only (an app's token gets 60011, or 48002 with the setting
+//! `directory_write_errcode`): `user/create|update|delete|batchdelete`, `department/create|update|delete`,
+//! `tag/create|update|delete|addtagusers|deltagusers`.
 //! Each is checked whole against a copy of the corp and swapped in only when it succeeds
 //! ([`crate::directory::write`]), then announced as `change_contact`.
 
@@ -23,7 +24,7 @@ pub(crate) fn sync_caller(st: &Shared, q: &Params) -> Result<usize, ApiError> {
     let who = dir_caller(st, q)?;
     match who.agentid {
         None => Ok(who.corp),
-        Some(_) => Err(Errcode::NO_PRIVILEGE.into()),
+        Some(_) => Err(st.settings.directory_write_errcode().into()),
     }
 }
 

@@ -136,6 +136,25 @@ async fn apps_cannot_write_the_directory() {
     ] {
         assert_eq!(code(&get(&app, &t, pq).await), 60011, "{pq}");
     }
+    let r = app
+        .http
+        .patch(app.url("/mock/settings"))
+        .json(&json!({"directory_write_errcode": 48002}))
+        .send()
+        .await;
+    assert!(r.is_ok_and(|r| r.status() == 200));
+    assert_eq!(
+        code(&call(&app, &t, "tag/create", json!({"tagname": "x"})).await),
+        48002,
+        "the other candidate, by setting"
+    );
+    let r = app
+        .http
+        .patch(app.url("/mock/settings"))
+        .json(&json!({"directory_write_errcode": 40001}))
+        .send()
+        .await;
+    assert!(r.is_ok_and(|r| r.status() == 400), "only 60011 or 48002");
     // user/list_id is the contacts-sync secret's only (doc 96067).
     assert_eq!(
         code(&call(&app, &t, "user/list_id", json!({})).await),
