@@ -426,10 +426,12 @@ proptest! {
         id in prop::sample::select(vec!["bob", "bea", "7", "5", "1", "BCHAT", "b-robot-key"]),
         key in prop::sample::select(vec!["userid", "department_id", "tagid", "chatid", "key", "agentid", "id"]),
         deep in any::<bool>(),
+        token in prop::sample::select(vec![TOKEN, SYNC_TOKEN]),
     ) {
         let f = two_corps();
-        let query = format!("access_token={TOKEN}&{key}={id}&fetch_child={}", u8::from(deep));
+        let query = format!("access_token={token}&{key}={id}&fetch_child={}", u8::from(deep));
         let body = serde_json::json!({"touser": id, "toparty": id, "totag": id, "chatid": id, "agentid": 1,
+                                      "userid": id, "mobile": id, "tagid": id, "id": id,
                                       "msgtype": "text", "text": {"content": "x"}}).to_string().into_bytes();
         let (_, v, _) = call(&f, m, p, &query, body)?;
         if let Some(mut v) = v {
