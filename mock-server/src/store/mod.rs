@@ -1,5 +1,6 @@
 //! What calls change in the simulated world: inboxes, uploaded media, app chats, sent messages (for recall),
-//! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
+//! the duplicate-check memory, the robots' rate windows and directory import jobs. A reset replaces the whole
+//! store.
 
 pub mod contacts;
 pub mod groupmsgs;
