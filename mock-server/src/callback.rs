@@ -22,8 +22,21 @@ pub const MAX_ATTEMPTS: u32 = 4;
 /// Pushes waiting for one receiver; beyond, a push is recorded as failed at once rather than held.
 const QUEUE_DEPTH: usize = 10_000;
 
-/// Who a push goes to: one app of one corp.
+/// Who a push goes to: one app of one corp, or the corp's contacts-sync receiver ([`CONTACT_SYNC`]).
 pub type ReceiverId = (usize, i64);
+
+/// The agentid standing for a corp's contacts-sync (通讯录同步) receiver, which has no app; agentids in a
+/// fixture are positive.
+pub const CONTACT_SYNC: i64 = 0;
+
+/// How events name a receiver.
+pub fn receiver_name(agentid: i64) -> String {
+    if agentid == CONTACT_SYNC {
+        "contact_sync".to_owned()
+    } else {
+        format!("app:{agentid}")
+    }
+}
 
 /// One message on its way to a receiver.
 #[derive(Debug, Clone)]
@@ -47,7 +60,7 @@ impl Push {
             kind,
             "callback",
             &self.msgid,
-            format!("app:{agentid}"),
+            receiver_name(agentid),
         );
         match &self.customer {
             Some(c) => e.customer(c),
@@ -147,14 +160,7 @@ impl Callbacks {
         if let Some(u) = self.urls.get(&(corp, agentid)) {
             return Some(u.clone());
         }
-        st.world()
-            .corps
-            .get(corp)?
-            .app(agentid)?
-            .callback
-            .as_ref()?
-            .url
-            .clone()
+        callback_of(&st.world(), (corp, agentid))?.url
     }
 
     fn record(
@@ -191,11 +197,25 @@ impl Callbacks {
     }
 }
 
+/// The receiver's callback settings as the fixture declares them.
+fn callback_of(
+    world: &crate::world::World,
+    (corp, agentid): ReceiverId,
+) -> Option<crate::world::Callback> {
+    let c = world.corps.get(corp)?;
+    let cb = if agentid == CONTACT_SYNC {
+        c.contact_sync.as_ref()?.callback.as_ref()
+    } else {
+        c.app(agentid)?.callback.as_ref()
+    };
+    cb.cloned()
+}
+
 /// The receiver's keys, with the corpid as receiveid.
 pub fn crypt_for(st: &State, (corp, agentid): ReceiverId) -> Option<MsgCrypt> {
     let world = st.world();
     let c = world.corps.get(corp)?;
-    let cb = c.app(agentid)?.callback.as_ref()?;
+    let cb = callback_of(&world, (corp, agentid))?;
     MsgCrypt::new(&cb.token, &cb.encoding_aes_key, &c.corpid).ok()
 }
 
@@ -250,7 +270,11 @@ async fn attempt(st: &State, cb: &Callbacks, crypt: &MsgCrypt, url: &str, push: 
     let timestamp = st.clock.now_s().to_string();
     let nonce = fastrand::u32(100_000_000..999_999_999).to_string();
     let signature = crypt.signature(&timestamp, &nonce, &encrypt);
-    let agent = push.receiver.1.to_string();
+    // The contacts-sync receiver has no app: its envelope's AgentID is empty.
+    let agent = match push.receiver.1 {
+        CONTACT_SYNC => String::new(),
+        a => a.to_string(),
+    };
     let body = push_envelope_xml(crypt.receive_id(), &encrypt, &agent);
     let sent = cb
         .client

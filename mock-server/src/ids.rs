@@ -88,6 +88,25 @@ impl Ids {
         format!("ENC{}", self.chars(44, ALNUM))
     }
 
+    /// A JS-SDK ticket, an OAuth code or a `user_ticket`: `n` URL-safe characters.
+    pub fn opaque(&self, n: usize) -> String {
+        self.chars(n, URLSAFE)
+    }
+
+    /// A member's `openid` (`oDjGHs-1yCnGrRovBj2yHij5JAAA`): the same for the same corp and userid.
+    pub fn openid(&self, corpid: &str, userid: &str) -> String {
+        // FNV-1a over both, so it needs no counter and survives a reset.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in corpid
+            .bytes()
+            .chain([0])
+            .chain(userid.to_lowercase().bytes())
+        {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("o{}", derived(self.seed ^ h, 27, URLSAFE))
+    }
+
     /// A `sync_msg` cursor: the log position with a check, so a made-up cursor is refused.
     pub fn cursor(&self, pos: u64) -> String {
         let tag = mix(self.seed ^ pos ^ 0x6375_7273_6f72) as u32;

@@ -76,6 +76,17 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
                 );
             }
         }
+        if let Some(sync) = &c.contact_sync {
+            println!("  contacts sync  secret={}", sync.secret);
+            if let Some(cb) = &sync.callback {
+                println!(
+                    "      callback url={} token={} encoding_aes_key={}",
+                    cb.url.as_deref().unwrap_or("-"),
+                    cb.token,
+                    cb.encoding_aes_key
+                );
+            }
+        }
         for r in &c.robots {
             println!(
                 "  robot {:<10} http://{addr}/cgi-bin/webhook/send?key={}",

@@ -38,6 +38,8 @@ pub struct SettingsPatch {
     /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
     /// does not (default false): the attempt is recorded as `bad_reply` and the reply is lost.
     pub retry_bad_reply: Option<bool>,
+    /// What an app's token gets for a directory write: 60011 (default) or 48002 (unconfirmed which).
+    pub directory_write_errcode: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,6 +74,8 @@ pub struct Settings {
     api_per_minute: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     api_per_hour: AtomicUsize,
+    #[serde(serialize_with = "ser_i64")]
+    directory_write_errcode: AtomicI64,
 }
 
 fn ser_bool<S: serde::Serializer>(v: &AtomicBool, s: S) -> Result<S::Ok, S::Error> {
@@ -104,6 +108,7 @@ impl Default for Settings {
             retry_bad_reply: AtomicBool::new(false),
             api_per_minute: AtomicUsize::new(0),
             api_per_hour: AtomicUsize::new(0),
+            directory_write_errcode: AtomicI64::new(Errcode::NO_PRIVILEGE.0),
         }
     }
 }
@@ -116,6 +121,8 @@ pub enum SettingsError {
     LimitCode(i64),
     #[error("{0} must be at least 1")]
     Zero(&'static str),
+    #[error("directory_write_errcode must be 60011 or 48002, not {0}")]
+    DirectoryWriteCode(i64),
 }
 
 impl Settings {
@@ -128,6 +135,11 @@ impl Settings {
         }
         if let Some(c) = p.webhook_limit_errcode.filter(|c| *c <= 0) {
             return Err(SettingsError::LimitCode(c));
+        }
+        if let Some(c) = p.directory_write_errcode {
+            if c != Errcode::NO_PRIVILEGE.0 && c != Errcode::API_FORBIDDEN.0 {
+                return Err(SettingsError::DirectoryWriteCode(c));
+            }
         }
         for (name, v) in [
             ("webhook_per_minute", p.webhook_per_minute),
@@ -165,6 +177,7 @@ impl Settings {
         if let Some(b) = p.retry_bad_reply {
             self.retry_bad_reply.store(b, Ordering::Relaxed);
         }
+        set_i(&self.directory_write_errcode, p.directory_write_errcode);
         Ok(())
     }
 
@@ -174,6 +187,10 @@ impl Settings {
 
     pub fn webhook_limit_errcode(&self) -> Errcode {
         Errcode(self.webhook_limit_errcode.load(Ordering::Relaxed))
+    }
+
+    pub fn directory_write_errcode(&self) -> Errcode {
+        Errcode(self.directory_write_errcode.load(Ordering::Relaxed))
     }
 
     /// (per minute, per hour); 0 = no limit.

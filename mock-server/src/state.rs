@@ -15,16 +15,23 @@ use crate::store::Store;
 use crate::tokens::Tokens;
 use crate::world::{FixtureError, World};
 
-/// The world and what calls changed in it. One `Arc` so a reset swaps both at once.
+/// The world and what calls changed in it. One `Arc` so a reset swaps both at once; a directory write swaps
+/// in a new world with the same store.
 #[derive(Debug)]
 pub struct Sim {
     pub world: Arc<World>,
-    pub store: Store,
+    pub store: Arc<Store>,
 }
 
 #[derive(Debug)]
 pub struct State {
     sim: ArcSwap<Sim>,
+    /// The world as the fixture declares it, for reset.
+    fixture_world: Arc<World>,
+    /// Directory writes and resets one at a time, so no write is lost to another's swap.
+    swap_lock: parking_lot::Mutex<()>,
+    /// JS-SDK tickets and OAuth codes.
+    pub jsapi: crate::jsapi::Jsapi,
     pub tokens: Tokens,
     pub trusted_ips: crate::trusted::TrustedIps,
     pub clock: Clock,
@@ -59,11 +66,15 @@ impl State {
         let store = Store::new(&world, settings.inbox_capacity());
         let callbacks = crate::callback::Callbacks::new(settings.callback_log_capacity());
         let trusted_ips = crate::trusted::TrustedIps::from_world(&world);
+        let world = Arc::new(world);
         Ok(Arc::new(State {
             sim: ArcSwap::from_pointee(Sim {
-                world: Arc::new(world),
-                store,
+                world: world.clone(),
+                store: Arc::new(store),
             }),
+            fixture_world: world,
+            swap_lock: parking_lot::Mutex::new(()),
+            jsapi: crate::jsapi::Jsapi::default(),
             tokens: Tokens::default(),
             trusted_ips,
             clock: Clock::new(),
@@ -97,14 +108,38 @@ impl State {
         self.sim.load().world.clone()
     }
 
-    /// Back to the fixture: inboxes, media, chats and sent messages are emptied, callback URLs and trusted IPs are
-    /// the fixture's again. Tokens, the clock, settings and faults stay.
+    /// Back to the fixture: the directory is the fixture's again, inboxes, media, chats and sent messages are
+    /// emptied, callback URLs and trusted IPs are the fixture's again. Tokens, the clock, settings and faults stay.
     pub fn reset(&self) {
+        let _one_at_a_time = self.swap_lock.lock();
         self.callbacks.clear_urls();
-        let world = self.world();
+        self.jsapi.clear_codes();
+        let world = self.fixture_world.clone();
         self.trusted_ips.reset(&world);
-        let store = Store::new(&world, self.settings.inbox_capacity());
+        let store = Arc::new(Store::new(&world, self.settings.inbox_capacity()));
         self.sim.store(Arc::new(Sim { world, store }));
+    }
+
+    /// Applies a directory write to a copy of corp `corp` and swaps the result in with the same store; when
+    /// `edit` refuses, nothing is swapped. Writes are rare: the world is cloned whole.
+    pub fn edit_corp<T, E: From<wecom_wire::Errcode>>(
+        &self,
+        corp: usize,
+        edit: impl FnOnce(&mut crate::world::Corp) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let _one_at_a_time = self.swap_lock.lock();
+        let sim = self.sim.load_full();
+        let mut world = (*sim.world).clone();
+        let Some(c) = world.corps.get_mut(corp) else {
+            // Callers take `corp` from a token; the list of corps never changes, so this is not reached.
+            return Err(wecom_wire::Errcode::INVALID_CORPID.into());
+        };
+        let out = edit(c)?;
+        self.sim.store(Arc::new(Sim {
+            world: Arc::new(world),
+            store: sim.store.clone(),
+        }));
+        Ok(out)
     }
 }
 

@@ -1,16 +1,26 @@
-//! Access tokens: one per app, the same one while it is valid, expiring on the mock clock. Kept outside the
-//! world's store so that a reset does not log out SDKs that cached theirs.
+//! Access tokens: one per app (and one per corp for the contacts-sync secret), the same one while it is valid,
+//! expiring on the mock clock. Kept outside the world's store so that a reset does not log out SDKs that cached
+//! theirs.
 
 use dashmap::DashMap;
 use std::sync::Arc;
 
 use wecom_wire::token::TOKEN_TTL_S;
 
-/// What a token opens: exactly one app of one corp.
+/// Whose credential a token was issued for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Holder {
+    /// An app's secret: the app's APIs, the directory read-only within its scope.
+    App(i64),
+    /// The corp's 通讯录同步 secret: the whole directory, read and write, and no app.
+    ContactSync,
+}
+
+/// What a token opens: exactly one app of one corp, or one corp's directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {
     pub corp: usize,
-    pub agentid: i64,
+    pub holder: Holder,
     pub expires_ms: i64,
 }
 
@@ -27,7 +37,7 @@ type Hasher = foldhash::fast::RandomState;
 #[derive(Debug, Default)]
 pub struct Tokens {
     by_token: DashMap<Arc<str>, Grant, Hasher>,
-    by_app: DashMap<(usize, i64), Arc<str>, Hasher>,
+    by_app: DashMap<(usize, Holder), Arc<str>, Hasher>,
 }
 
 impl Tokens {
@@ -39,9 +49,20 @@ impl Tokens {
         now_ms: i64,
         make: impl FnOnce() -> String,
     ) -> (Arc<str>, i64) {
+        self.issue_for(corp, Holder::App(agentid), now_ms, make)
+    }
+
+    /// The holder's current token, or a new one; see [`Tokens::issue`].
+    pub fn issue_for(
+        &self,
+        corp: usize,
+        holder: Holder,
+        now_ms: i64,
+        make: impl FnOnce() -> String,
+    ) -> (Arc<str>, i64) {
         let mut current = self
             .by_app
-            .entry((corp, agentid))
+            .entry((corp, holder))
             .or_insert_with(|| Arc::from(""));
         if let Some(g) = self.by_token.get(current.as_ref()) {
             if g.expires_ms > now_ms {
@@ -54,7 +75,7 @@ impl Tokens {
             token.clone(),
             Grant {
                 corp,
-                agentid,
+                holder,
                 expires_ms,
             },
         );
@@ -99,7 +120,10 @@ mod tests {
         assert_eq!(ttl, 7200);
         let (b, ttl) = t.issue(0, 1, 1_000_000, &mut make);
         assert_eq!((a.clone(), ttl), (b, 6200));
-        assert_eq!(t.check(Some(&a), 7_199_999).map(|g| g.agentid), Ok(1));
+        assert_eq!(
+            t.check(Some(&a), 7_199_999).map(|g| g.holder),
+            Ok(Holder::App(1))
+        );
         assert_eq!(t.check(Some(&a), 7_200_000), Err(TokenError::Expired));
         let (c, _) = t.issue(0, 1, 7_200_000, &mut make);
         assert_ne!(a, c);
@@ -124,8 +148,14 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(a, c);
         assert_eq!(
-            t.check(Some(&c), 0).map(|g| (g.corp, g.agentid)),
-            Ok((1, 1))
+            t.check(Some(&c), 0).map(|g| (g.corp, g.holder)),
+            Ok((1, Holder::App(1)))
+        );
+        let (d, _) = t.issue_for(0, Holder::ContactSync, 0, || "d".into());
+        assert_ne!(a, d, "the contacts-sync secret has a token of its own");
+        assert_eq!(
+            t.check(Some(&d), 0).map(|g| g.holder),
+            Ok(Holder::ContactSync)
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The directory an app reads: `user/get|list|simplelist`, `department/list`, `tag/list|get`, `agent/get`,
-//! `getcallbackip`. An app sees only the members and departments in its scope (60011 otherwise).
+//! The directory as read: `user/get|list|simplelist`, `department/list|get|simplelist`, `tag/list|get`,
+//! `agent/get`, `getcallbackip`. An app sees only the members and departments in its scope (60011 otherwise);
+//! the contacts-sync secret sees the whole corp.
 
 use axum::extract::State;
 use std::sync::Arc;
@@ -7,9 +8,9 @@ use std::sync::Arc;
 use wecom_wire::directory::{self as dir, AllowParties, AllowTags, AllowUsers, UserRef};
 use wecom_wire::Errcode;
 
-use super::{caller, ok, ApiError, ApiResult, Caller, Params};
+use super::{caller, dir_caller, ok, ApiError, ApiResult, DirCaller, Params};
 use crate::state::State as Shared;
-use crate::world::{App, Corp, User};
+use crate::world::{App, Corp, Department, User};
 
 fn user_view(u: &User) -> dir::User {
     dir::User {
@@ -37,16 +38,44 @@ fn user_view(u: &User) -> dir::User {
     }
 }
 
-fn app_of(corp: &Corp, who: Caller) -> Result<&App, ApiError> {
-    corp.app(who.agentid)
-        .ok_or_else(|| Errcode::INVALID_AGENTID.into())
+/// Who reads: the contacts-sync secret (the whole corp) or an app (its scope).
+#[derive(Clone, Copy)]
+pub(crate) enum Viewer<'c> {
+    Sync(&'c Corp),
+    App(&'c Corp, &'c App),
+}
+
+impl<'c> Viewer<'c> {
+    pub(crate) fn of(corp: &'c Corp, who: DirCaller) -> Result<Viewer<'c>, ApiError> {
+        match who.agentid {
+            None => Ok(Viewer::Sync(corp)),
+            Some(a) => corp
+                .app(a)
+                .map(|app| Viewer::App(corp, app))
+                .ok_or_else(|| Errcode::INVALID_AGENTID.into()),
+        }
+    }
+
+    pub(crate) fn can_see(&self, user: usize) -> bool {
+        match self {
+            Viewer::Sync(c) => c.users.get(user).is_some_and(|u| !u.deleted),
+            Viewer::App(_, a) => a.can_see(user),
+        }
+    }
+
+    pub(crate) fn can_see_department(&self, id: i64) -> bool {
+        match self {
+            Viewer::Sync(_) => true,
+            Viewer::App(c, a) => a.can_see_department(c, id),
+        }
+    }
 }
 
 pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
+    let who = dir_caller(&st, &q)?;
     let world = st.world();
     let corp = &world.corps[who.corp];
-    let app = app_of(corp, who)?;
+    let app = Viewer::of(corp, who)?;
     let userid = q
         .get("userid")
         .filter(|u| !u.is_empty())
@@ -59,13 +88,13 @@ pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
 }
 
 /// Members of `department_id` (and below it with `fetch_child=1`) that the app can see.
-fn members<'c>(corp: &'c Corp, app: &App, q: &Params) -> Result<Vec<&'c User>, ApiError> {
+fn members<'c>(corp: &'c Corp, app: Viewer<'_>, q: &Params) -> Result<Vec<&'c User>, ApiError> {
     let id = q
         .get("department_id")
         .and_then(|d| d.parse::<i64>().ok())
         .ok_or(Errcode::INVALID_PARTY)?;
     corp.department(id).ok_or(Errcode::INVALID_PARTY)?;
-    if !app.can_see_department(corp, id) {
+    if !app.can_see_department(id) {
         return Err(Errcode::NO_PRIVILEGE.into());
     }
     let deep = q.get("fetch_child").as_deref() == Some("1");
@@ -86,20 +115,20 @@ fn members<'c>(corp: &'c Corp, app: &App, q: &Params) -> Result<Vec<&'c User>, A
 }
 
 pub async fn user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
+    let who = dir_caller(&st, &q)?;
     let world = st.world();
     let corp = &world.corps[who.corp];
-    let users = members(corp, app_of(corp, who)?, &q)?;
+    let users = members(corp, Viewer::of(corp, who)?, &q)?;
     ok(dir::UserList {
         userlist: users.into_iter().map(user_view).collect(),
     })
 }
 
 pub async fn user_simplelist(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
+    let who = dir_caller(&st, &q)?;
     let world = st.world();
     let corp = &world.corps[who.corp];
-    let users = members(corp, app_of(corp, who)?, &q)?;
+    let users = members(corp, Viewer::of(corp, who)?, &q)?;
     let userlist = users
         .into_iter()
         .map(|u| dir::SimpleUser {
@@ -112,16 +141,17 @@ pub async fn user_simplelist(State(st): State<Arc<Shared>>, q: Params) -> ApiRes
     ok(dir::SimpleUserList { userlist })
 }
 
-pub async fn department_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
-    let world = st.world();
-    let corp = &world.corps[who.corp];
-    let app = app_of(corp, who)?;
-    let list: Vec<&crate::world::Department> = match q.get("id").filter(|s| !s.is_empty()) {
+/// A department and those below it, or every department, that the viewer can see.
+fn departments<'c>(
+    corp: &'c Corp,
+    app: Viewer<'_>,
+    q: &Params,
+) -> Result<Vec<&'c Department>, ApiError> {
+    Ok(match q.get("id").filter(|s| !s.is_empty()) {
         Some(id) => {
             let id = id.parse::<i64>().map_err(|_| Errcode::INVALID_PARTY)?;
             let d = corp.department(id).ok_or(Errcode::INVALID_PARTY)?;
-            if !app.can_see_department(corp, id) {
+            if !app.can_see_department(id) {
                 return Err(Errcode::NO_PRIVILEGE.into());
             }
             std::iter::once(d).chain(corp.subdepartments(id)).collect()
@@ -129,25 +159,70 @@ pub async fn department_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRes
         None => corp
             .departments
             .iter()
-            .filter(|d| app.can_see_department(corp, d.id))
+            .filter(|d| app.can_see_department(d.id))
             .collect(),
-    };
-    let department = list
+    })
+}
+
+fn department_view(d: &Department) -> dir::Department {
+    dir::Department {
+        id: d.id,
+        name: d.name.clone(),
+        name_en: d.name_en.clone(),
+        department_leader: d.leaders.clone(),
+        parentid: d.parentid,
+        order: d.order,
+    }
+}
+
+pub async fn department_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = dir_caller(&st, &q)?;
+    let world = st.world();
+    let corp = &world.corps[who.corp];
+    let list = departments(corp, Viewer::of(corp, who)?, &q)?;
+    ok(dir::DepartmentList {
+        department: list.into_iter().map(department_view).collect(),
+    })
+}
+
+/// `department/simplelist[?id=]`: ids only, the same departments `department/list` gives.
+pub async fn department_simplelist(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = dir_caller(&st, &q)?;
+    let world = st.world();
+    let corp = &world.corps[who.corp];
+    let list = departments(corp, Viewer::of(corp, who)?, &q)?;
+    let department_id = list
         .into_iter()
-        .map(|d| dir::Department {
+        .map(|d| dir::DepartmentId {
             id: d.id,
-            name: d.name.clone(),
-            name_en: d.name_en.clone(),
-            department_leader: d.leaders.clone(),
             parentid: d.parentid,
             order: d.order,
         })
         .collect();
-    ok(dir::DepartmentList { department })
+    ok(dir::DepartmentSimpleList { department_id })
+}
+
+/// `department/get?id=`: one department.
+pub async fn department_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
+    let who = dir_caller(&st, &q)?;
+    let world = st.world();
+    let corp = &world.corps[who.corp];
+    let app = Viewer::of(corp, who)?;
+    let d = q
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .and_then(|id| corp.department(id))
+        .ok_or(Errcode::INVALID_PARTY)?;
+    if !app.can_see_department(d.id) {
+        return Err(Errcode::NO_PRIVILEGE.into());
+    }
+    ok(dir::DepartmentGet {
+        department: department_view(d),
+    })
 }
 
 pub async fn tag_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
+    let who = dir_caller(&st, &q)?;
     let world = st.world();
     let taglist = world.corps[who.corp]
         .tags
@@ -161,10 +236,10 @@ pub async fn tag_list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
 }
 
 pub async fn tag_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
+    let who = dir_caller(&st, &q)?;
     let world = st.world();
     let corp = &world.corps[who.corp];
-    let app = app_of(corp, who)?;
+    let app = Viewer::of(corp, who)?;
     let tag = q
         .get("tagid")
         .and_then(|t| t.parse::<i64>().ok())
@@ -235,7 +310,7 @@ pub async fn agent_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
 
 /// The addresses WeCom's callbacks come from: for the mock, loopback, so a bot's allow-list accepts it.
 pub async fn callback_ip(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    caller(&st, &q)
+    dir_caller(&st, &q)
         .map_err(|e| ApiError::with_defaults(e.err, serde_json::json!({ "ip_list": [] })))?;
     ok(dir::IpList {
         ip_list: vec!["127.0.0.1".into()],

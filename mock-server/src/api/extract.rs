@@ -8,7 +8,7 @@ use wecom_wire::Errcode;
 
 use super::ApiError;
 use crate::state::State;
-use crate::tokens::TokenError;
+use crate::tokens::{Holder, TokenError};
 
 /// A JSON call's body, read once by [`super::layer`] and handed over as it is.
 #[derive(Debug, Default, Clone)]
@@ -88,22 +88,46 @@ pub struct Caller {
     pub agentid: i64,
 }
 
-/// Checks `access_token`; only the query string counts (a token in a header or the body is ignored, as WeCom
-/// ignores it).
+/// Who a directory call comes from: an app (read-only, within its scope) or the corp's contacts-sync secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirCaller {
+    pub corp: usize,
+    /// `None` for the contacts-sync secret.
+    pub agentid: Option<i64>,
+}
+
+/// Checks `access_token` for an app's API; a contacts-sync token has no app and gets 48002. Only the query
+/// string counts (a token in a header or the body is ignored, as WeCom ignores it).
 pub fn caller(st: &State, q: &Params) -> Result<Caller, ApiError> {
+    match grant(st, q)? {
+        (corp, Holder::App(agentid)) => Ok(Caller { corp, agentid }),
+        (_, Holder::ContactSync) => Err(Errcode::API_FORBIDDEN.into()),
+    }
+}
+
+/// Checks `access_token` for a directory API, which both kinds of token may call.
+pub fn dir_caller(st: &State, q: &Params) -> Result<DirCaller, ApiError> {
+    let (corp, holder) = grant(st, q)?;
+    let agentid = match holder {
+        Holder::App(a) => Some(a),
+        Holder::ContactSync => None,
+    };
+    Ok(DirCaller { corp, agentid })
+}
+
+fn grant(st: &State, q: &Params) -> Result<(usize, Holder), ApiError> {
     let token = q.get("access_token");
     match st.tokens.check(token.as_deref(), st.clock.now_ms()) {
         Ok(g) => {
-            let ip =
-                q.1.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-            if !st.trusted_ips.allows(g.corp, g.agentid, ip) {
-                return Err(Errcode::UNTRUSTED_IP.into());
+            if let Holder::App(agentid) = g.holder {
+                let ip =
+                    q.1.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+                if !st.trusted_ips.allows(g.corp, agentid, ip) {
+                    return Err(Errcode::UNTRUSTED_IP.into());
+                }
             }
             base_frequency(st, g.corp, q)?;
-            Ok(Caller {
-                corp: g.corp,
-                agentid: g.agentid,
-            })
+            Ok((g.corp, g.holder))
         }
         Err(TokenError::Missing) => Err(Errcode::TOKEN_MISSING.into()),
         Err(TokenError::Unknown) => Err(Errcode::INVALID_TOKEN.into()),

@@ -101,8 +101,21 @@ pub async fn set_callback(
 ) -> Result<Json<Value>, Fail> {
     let CallbackUrl { url } = body(&bytes)?;
     let receiver = receiver(&st, agentid, &q)?;
-    let crypt = crypt_for(&st, receiver)
-        .ok_or_else(|| bad_request("the app has no callback token and key"))?;
+    verify_and_set(&st, receiver, &url).await?;
+    Ok(Json(
+        json!({ "agentid": agentid, "url": url, "verified": true }),
+    ))
+}
+
+/// Verifies a receiver's URL as WeCom does (a GET with an encrypted echostr that must come back decrypted,
+/// within a second), then uses it for the receiver's pushes.
+pub(super) async fn verify_and_set(
+    st: &Shared,
+    receiver: ReceiverId,
+    url: &str,
+) -> Result<(), Fail> {
+    let crypt = crypt_for(st, receiver)
+        .ok_or_else(|| bad_request("the receiver has no callback token and key"))?;
     let echo = fastrand::u64(..).to_string();
     let random: [u8; 16] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
     let echostr = crypt.encrypt(echo.as_bytes(), &random);
@@ -115,7 +128,7 @@ pub async fn set_callback(
         .build()
         .map_err(|e| bad_request(format!("cannot make an HTTP client: {e}")))?;
     let reply = client
-        .get(&url)
+        .get(url)
         .query(&[
             ("msg_signature", signature.as_str()),
             ("timestamp", &timestamp),
@@ -132,10 +145,8 @@ pub async fn set_callback(
             "URL verification failed: expected HTTP 200 with the decrypted echostr {echo:?}, got {status} {text:?}"
         )));
     }
-    st.callbacks.set_url(receiver, url.clone());
-    Ok(Json(
-        json!({ "agentid": agentid, "url": url, "verified": true }),
-    ))
+    st.callbacks.set_url(receiver, url.to_owned());
+    Ok(())
 }
 
 #[derive(Deserialize)]

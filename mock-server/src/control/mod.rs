@@ -5,6 +5,7 @@
 mod apps;
 mod contacts;
 mod customers;
+mod directory;
 mod events;
 mod groups;
 mod inbound;
@@ -57,6 +58,12 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             get(apps::trusted_ips).put(apps::set_trusted_ips),
         )
         .route("/mock/callbacks", get(apps::attempts))
+        .route(
+            "/mock/contact_sync/callback",
+            axum::routing::put(directory::set_callback),
+        )
+        .route("/mock/oauth/code", post(directory::oauth_code))
+        .route("/mock/jsapi/verify", post(directory::verify))
         .route("/mock/customers", get(customers::list))
         .route(
             "/mock/customers/{external_userid}/messages",
@@ -252,9 +259,11 @@ async fn world(State(st): St) -> Json<Value> {
                     "callback": a.callback,
                     "trusted_ips": st.trusted_ips.get(ci, a.agentid),
                 })).collect::<Vec<_>>(),
+                "contact_sync_secret": c.contact_sync.as_ref().map(|s| &s.secret),
+                "contact_sync_callback": c.contact_sync.as_ref().and_then(|s| s.callback.as_ref()),
                 "robots": c.robots.iter().map(|r| json!({"key": r.key, "name": r.name})).collect::<Vec<_>>(),
                 "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),
-                "users": c.users.iter().map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
+                "users": c.users.iter().filter(|u| !u.deleted).map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
                 "tags": c.tags.iter().map(|t| json!({"tagid": t.tagid, "tagname": t.tagname})).collect::<Vec<_>>(),
             })
         })

@@ -1,5 +1,6 @@
 //! What calls change in the simulated world: inboxes, uploaded media, app chats, sent messages (for recall),
-//! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
+//! the duplicate-check memory, the robots' rate windows and directory import jobs. A reset replaces the whole
+//! store.
 
 pub mod contacts;
 pub mod groupmsgs;
@@ -76,6 +77,8 @@ pub struct Store {
     pub transfers: transfers::Transfers,
     pub groups: groups::Groups,
     pub groupmsgs: groupmsgs::GroupMsgs,
+    /// `batch/*` import jobs by (corp, jobid); they complete when submitted.
+    pub jobs: DashMap<(usize, String), wecom_wire::directory::batch::JobResult>,
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -99,6 +102,7 @@ impl Store {
             transfers: transfers::Transfers::new(world.corps.len()),
             groups: groups::Groups::new(world),
             groupmsgs: groupmsgs::GroupMsgs::new(world),
+            jobs: DashMap::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use serde_saphyr::Location;
 use std::collections::{HashMap, HashSet};
 
-use super::{fixture, App, Callback, Corp, Department, Robot, Tag, User};
+use super::{fixture, App, Callback, ContactSync, Corp, Department, Robot, Tag, User};
 
 fn err<T>(at: Location, msg: String) -> Result<T, (Location, String)> {
     Err((at, msg))
@@ -145,6 +145,7 @@ impl Corp {
                 status: u.status,
                 licensed: u.licensed,
                 leader_in: u.leader_in.clone(),
+                deleted: false,
             })
             .collect();
         let dept_members = members_by_subtree(&departments, &users);
@@ -168,6 +169,7 @@ impl Corp {
             customer_tags: Vec::new(),
             groups: Vec::new(),
             external_contact_apps: None,
+            contact_sync: None,
             customer_by_id: HashMap::new(),
             app_by_agentid: HashMap::new(),
             dept_by_id: dept_by_id.clone(),
@@ -176,6 +178,13 @@ impl Corp {
             dept_members,
         };
         for (i, a) in c.apps.iter().enumerate() {
+            // 0 stands for the contacts-sync receiver in callbacks.
+            if a.agentid.value <= 0 {
+                return err(
+                    a.agentid.referenced,
+                    format!("agentid {} must be positive", a.agentid.value),
+                );
+            }
             if corp.app_by_agentid.insert(a.agentid.value, i).is_some() {
                 return err(
                     a.agentid.referenced,
@@ -196,21 +205,7 @@ impl Corp {
                 );
             }
             if let Some(cb) = &a.callback {
-                if cb.encoding_aes_key.value.len() != 43 {
-                    return err(
-                        cb.encoding_aes_key.referenced,
-                        format!(
-                            "encoding_aes_key must be 43 characters, not {}",
-                            cb.encoding_aes_key.value.len()
-                        ),
-                    );
-                }
-                if cb.token.value.is_empty() || cb.token.value.len() > 32 {
-                    return err(
-                        cb.token.referenced,
-                        "callback token must be 1-32 characters".into(),
-                    );
-                }
+                check_callback(cb)?;
             }
             let scope = a.scope.as_ref();
             let scope_users: Vec<String> = scope
@@ -246,11 +241,7 @@ impl Corp {
                 name: a.name.clone(),
                 secret: a.secret.value.clone(),
                 description: a.description.clone(),
-                callback: a.callback.as_ref().map(|cb| Callback {
-                    url: cb.url.clone(),
-                    token: cb.token.value.clone(),
-                    encoding_aes_key: cb.encoding_aes_key.value.clone(),
-                }),
+                callback: a.callback.as_ref().map(callback),
                 scope_users,
                 scope_departments,
                 scope_tags,
@@ -259,22 +250,31 @@ impl Corp {
                     .iter()
                     .map(|ip| crate::trusted::parse(&ip.value).or_else(|e| err(ip.referenced, e)))
                     .collect::<Result<_, _>>()?,
+                scoped: scope.is_some(),
                 visible: None,
+                deleted: Default::default(),
             };
-            if scope.is_some() {
-                let mut v = HashSet::new();
-                v.extend(app.scope_users.iter().filter_map(|u| corp.user_index(u)));
-                for d in &app.scope_departments {
-                    v.extend(corp.department_members(*d).iter().copied());
-                }
-                for t in &app.scope_tags {
-                    v.extend(corp.tag_members(*t));
-                }
-                app.visible = Some(v);
-            }
+            app.visible = corp.visible_to(&app);
             corp.apps.push(app);
         }
+        corp.contact_sync = contact_sync(c)?;
         Ok(corp)
+    }
+
+    /// Members an app with a scope may see; `None` for an app that sees the whole corp.
+    pub(super) fn visible_to(&self, app: &App) -> Option<HashSet<usize>> {
+        if !app.scoped {
+            return None;
+        }
+        let mut v = HashSet::new();
+        v.extend(app.scope_users.iter().filter_map(|u| self.user_index(u)));
+        for d in &app.scope_departments {
+            v.extend(self.department_members(*d).iter().copied());
+        }
+        for t in &app.scope_tags {
+            v.extend(self.tag_members(*t));
+        }
+        Some(v)
     }
 
     pub fn app(&self, agentid: i64) -> Option<&App> {
@@ -346,7 +346,10 @@ impl App {
     }
 
     pub fn can_see(&self, user: usize) -> bool {
-        self.visible.as_ref().is_none_or(|v| v.contains(&user))
+        match &self.visible {
+            Some(v) => v.contains(&user),
+            None => self.deleted.binary_search(&user).is_err(),
+        }
     }
 
     pub fn can_see_department(&self, corp: &Corp, id: i64) -> bool {
@@ -368,6 +371,56 @@ impl App {
         }
         false
     }
+}
+
+fn check_callback(cb: &fixture::Callback) -> Result<(), (Location, String)> {
+    if cb.encoding_aes_key.value.len() != 43 {
+        return err(
+            cb.encoding_aes_key.referenced,
+            format!(
+                "encoding_aes_key must be 43 characters, not {}",
+                cb.encoding_aes_key.value.len()
+            ),
+        );
+    }
+    if cb.token.value.is_empty() || cb.token.value.len() > 32 {
+        return err(
+            cb.token.referenced,
+            "callback token must be 1-32 characters".into(),
+        );
+    }
+    Ok(())
+}
+
+fn callback(cb: &fixture::Callback) -> Callback {
+    Callback {
+        url: cb.url.clone(),
+        token: cb.token.value.clone(),
+        encoding_aes_key: cb.encoding_aes_key.value.clone(),
+    }
+}
+
+/// The contacts-sync secret: gettoken finds a credential by its secret, so it must differ from every app's.
+fn contact_sync(c: &fixture::Corp) -> Result<Option<ContactSync>, (Location, String)> {
+    let Some(s) = &c.contact_sync else {
+        return Ok(None);
+    };
+    if s.secret.value.is_empty() {
+        return err(s.secret.referenced, "secret must not be empty".into());
+    }
+    if c.apps.iter().any(|a| a.secret.value == s.secret.value) {
+        return err(
+            s.secret.referenced,
+            "the contacts-sync secret is the same as an app's secret".into(),
+        );
+    }
+    if let Some(cb) = &s.callback {
+        check_callback(cb)?;
+    }
+    Ok(Some(ContactSync {
+        secret: s.secret.value.clone(),
+        callback: s.callback.as_ref().map(callback),
+    }))
 }
 
 pub(super) fn members_by_subtree(

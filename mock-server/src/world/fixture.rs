@@ -51,6 +51,18 @@ pub struct Corp {
     /// Apps that may call `externalcontact/*` (客户联系's 可调用应用). Absent: every app of the corp.
     #[serde(default)]
     pub external_contact_apps: Option<Vec<Spanned<i64>>>,
+    /// The 通讯录同步 (contacts-sync) secret: a token of the corp with no app, which may write the directory.
+    #[serde(default)]
+    pub contact_sync: Option<ContactSync>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactSync {
+    pub secret: Spanned<String>,
+    /// The contacts-sync receiver of `change_contact` events, with keys of its own.
+    #[serde(default)]
+    pub callback: Option<Callback>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -71,6 +71,7 @@ impl User {
             status: 1,
             licensed: true,
             leader_in: Vec::new(),
+            deleted: false,
         }
     }
 }

@@ -4,9 +4,11 @@
 
 mod corp;
 mod customers;
+pub mod edit;
 pub mod fixture;
 mod generated;
 mod groups;
+mod party;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -57,6 +59,8 @@ pub struct Corp {
     pub groups: Vec<CustomerGroup>,
     /// Apps that may call `externalcontact/*`; `None` = every app.
     pub external_contact_apps: Option<Vec<i64>>,
+    /// The 通讯录同步 secret and its receiver.
+    pub contact_sync: Option<ContactSync>,
     customer_by_id: HashMap<String, usize>,
     app_by_agentid: HashMap<i64, usize>,
     dept_by_id: HashMap<i64, usize>,
@@ -79,8 +83,18 @@ pub struct App {
     pub scope_tags: Vec<i64>,
     /// 企业可信IP: calls from elsewhere get 60020. Empty: from anywhere.
     pub trusted_ips: Vec<ipnet::IpNet>,
+    /// Whether the fixture gave the app a scope (else it sees the whole corp).
+    scoped: bool,
     /// Members the app may see and message; `None` = the whole corp.
     visible: Option<HashSet<usize>>,
+    /// Deleted members (sorted), which an app that sees the whole corp no longer sees.
+    deleted: std::sync::Arc<Vec<usize>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactSync {
+    pub secret: String,
+    pub callback: Option<Callback>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -114,6 +128,9 @@ pub struct User {
     pub status: i64,
     pub licensed: bool,
     pub leader_in: Vec<i64>,
+    /// Deleted through the API: kept as a tombstone so the store's member indexes stay valid; no lookup
+    /// returns it.
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone)]

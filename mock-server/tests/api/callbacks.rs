@@ -72,12 +72,21 @@ pub async fn recv<T>(got: &mut mpsc::UnboundedReceiver<T>) -> Option<T> {
 }
 
 pub async fn spawn_bot(n_fail: usize) -> (String, mpsc::UnboundedReceiver<String>) {
-    let crypt = MsgCrypt::new(
+    spawn_receiver(
         "DemoBotCallbackToken",
         "DemoBotEncodingAESKey0123456789abcdefghijkA",
-        CORPID,
+        n_fail,
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .await
+}
+
+/// A receiver with the given keys (an app's, or the contacts-sync receiver's); each decrypted push is sent on.
+pub async fn spawn_receiver(
+    token: &str,
+    aes_key: &str,
+    n_fail: usize,
+) -> (String, mpsc::UnboundedReceiver<String>) {
+    let crypt = MsgCrypt::new(token, aes_key, CORPID).unwrap_or_else(|e| panic!("{e}"));
     let (tx, rx) = mpsc::unbounded_channel();
     let bot = Arc::new(Bot {
         crypt,

@@ -48,8 +48,33 @@ fn fingerprint(st: &State) -> String {
         .collect();
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
+    let c = &sim.world.corps[0];
+    let directory = format!(
+        "{:?}{:?}{:?}{:?}",
+        c.users
+            .iter()
+            .map(|u| (
+                &u.userid,
+                &u.name,
+                &u.departments,
+                &u.mobile,
+                &u.email,
+                u.deleted,
+                u.status,
+                &u.leader_in
+            ))
+            .collect::<Vec<_>>(),
+        c.departments,
+        c.tags,
+        c.apps
+            .iter()
+            .map(|a| (0..c.users.len())
+                .filter(|&i| a.can_see(i))
+                .collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+    );
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -63,11 +88,16 @@ fn fingerprint(st: &State) -> String {
         s.kf.codes.len(),
         follows,
         tags,
+        directory,
+        s.jobs.len(),
+        st.jsapi.n_codes(),
     )
 }
 
 /// The token the fixture issues, so strategies can use it.
 const TOKEN: &str = "valid-token";
+/// The contacts-sync token the fixture issues, which may write the directory.
+const SYNC_TOKEN: &str = "valid-sync-token";
 
 struct Fixture {
     rt: tokio::runtime::Runtime,
@@ -84,12 +114,20 @@ fn fixture() -> Fixture {
         .tokens
         .issue(0, 1_000_002, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
+    let (sync, _) = state.tokens.issue_for(
+        0,
+        mock_server::tokens::Holder::ContactSync,
+        state.clock.now_ms(),
+        || SYNC_TOKEN.into(),
+    );
+    assert_eq!(&*sync, SYNC_TOKEN);
     Fixture { rt, state }
 }
 
 fn query_value(token: String) -> impl Strategy<Value = String> {
     prop_oneof![
         Just(token),
+        Just(SYNC_TOKEN.to_owned()),
         Just(CORPID.to_owned()),
         Just(BOT_SECRET.to_owned()),
         Just(ROBOT_KEY.to_owned()),
@@ -119,6 +157,8 @@ fn query(token: String) -> impl Strategy<Value = String> {
         "corpsecret",
         "debug",
         "open_kfid",
+        "jobid",
+        "code",
     ]);
     prop::collection::vec((key, query_value(token)), 0..6).prop_map(|kv| {
         kv.into_iter()
@@ -151,6 +191,8 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
             "2",
             "",
             "中文",
+            "13800000099",
+            "new@demo.example",
         ])
         .prop_map(Value::from),
         ".{0,12}".prop_map(Value::from),
@@ -208,6 +250,16 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
                     "tag",
                     "start_time",
                     "end_time",
+                    "mobile",
+                    "email",
+                    "department",
+                    "parentid",
+                    "tagname",
+                    "tagid",
+                    "useridlist",
+                    "partylist",
+                    "new_userid",
+                    "userid",
                 ])
                 .prop_map(str::to_owned),
                 inner,
@@ -354,6 +406,13 @@ fn two_corps() -> Fixture {
         .tokens
         .issue(0, 1, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
+    let (sync, _) = state.tokens.issue_for(
+        0,
+        mock_server::tokens::Holder::ContactSync,
+        state.clock.now_ms(),
+        || SYNC_TOKEN.into(),
+    );
+    assert_eq!(&*sync, SYNC_TOKEN);
     Fixture { rt, state }
 }
 
@@ -367,10 +426,12 @@ proptest! {
         id in prop::sample::select(vec!["bob", "bea", "7", "5", "1", "BCHAT", "b-robot-key"]),
         key in prop::sample::select(vec!["userid", "department_id", "tagid", "chatid", "key", "agentid", "id"]),
         deep in any::<bool>(),
+        token in prop::sample::select(vec![TOKEN, SYNC_TOKEN]),
     ) {
         let f = two_corps();
-        let query = format!("access_token={TOKEN}&{key}={id}&fetch_child={}", u8::from(deep));
+        let query = format!("access_token={token}&{key}={id}&fetch_child={}", u8::from(deep));
         let body = serde_json::json!({"touser": id, "toparty": id, "totag": id, "chatid": id, "agentid": 1,
+                                      "userid": id, "mobile": id, "tagid": id, "id": id,
                                       "msgtype": "text", "text": {"content": "x"}}).to_string().into_bytes();
         let (_, v, _) = call(&f, m, p, &query, body)?;
         if let Some(mut v) = v {

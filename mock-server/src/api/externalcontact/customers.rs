@@ -24,7 +24,9 @@ pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRe
     let who = contacts_caller(&st, &q).map_err(keep_empty("follow_user"))?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
+    // A member deleted from the directory is no follow user any more, whatever the store still holds.
     let follow_user = (0..corp.users.len())
+        .filter(|&u| !corp.users[u].deleted)
         .filter(|&u| {
             sim.store
                 .contacts
