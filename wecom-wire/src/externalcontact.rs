@@ -8,6 +8,9 @@ use crate::WireError;
 
 pub mod groupchat;
 pub mod groupmsg;
+pub mod idconvert;
+pub mod statistic;
+pub mod templates;
 pub mod transfer;
 pub mod ways;
 

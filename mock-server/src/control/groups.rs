@@ -95,6 +95,7 @@ pub async fn members(
                 join_time: now_s,
                 join_scene: ch.scene,
                 invitor: Some(g.owner),
+                state: String::new(),
             }));
         } else {
             g.members.retain(|m| !people.contains(&m.who));

@@ -251,6 +251,7 @@ async fn world(State(st): St) -> Json<Value> {
                 "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),
                 "users": c.users.iter().map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
                 "tags": c.tags.iter().map(|t| json!({"tagid": t.tagid, "tagname": t.tagname})).collect::<Vec<_>>(),
+                "customer_groups": c.groups.iter().map(|g| json!({"chat_id": g.chat_id, "opengid": g.opengid, "name": g.name})).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -114,8 +114,12 @@ pub async fn batch_get_by_user(
     if userids.is_empty() || userids.len() > MAX_USERIDS {
         return Err(WireError::invalid_field("userid_list").into());
     }
-    let limit = req.limit.unwrap_or(BATCH_LIMIT_DEFAULT as i64);
-    if !(1..=BATCH_LIMIT_MAX as i64).contains(&limit) {
+    // Over the maximum, the maximum is used (the doc: 最大值100); zero or less is a mistake [U].
+    let limit = req
+        .limit
+        .unwrap_or(BATCH_LIMIT_DEFAULT as i64)
+        .min(BATCH_LIMIT_MAX as i64);
+    if limit < 1 {
         return Err(WireError::invalid_field("limit").into());
     }
     let sim = st.sim();

@@ -15,8 +15,8 @@ use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::transfers::{Refusal, Transfer, NO_RECORD};
 
-/// Handover and takeover members: both must exist, differ, and the taker must still work here. A resigned
-/// transfer needs a handover who resigned; an on-the-job one, one who did not.
+/// Handover and takeover members: both must exist, differ (40130), and the taker must still work here. A
+/// resigned transfer needs a handover who resigned (40097); an on-the-job one, one who did not.
 fn members(
     sim: &Sim,
     who: Caller,
@@ -27,10 +27,17 @@ fn members(
     let from = member(corp, req.handover_userid.as_deref())?;
     let to = member(corp, req.takeover_userid.as_deref())?;
     let gone = |u| sim.store.transfers.is_resigned(who.corp, u);
-    if from == to || gone(to) {
+    if from == to {
+        return Err(Errcode::SAME_HANDOVER_TAKEOVER.into());
+    }
+    if gone(to) {
         return Err(WireError::invalid_field("takeover_userid").into());
     }
-    if gone(from) != resigned {
+    if resigned && !gone(from) {
+        return Err(Errcode::MEMBER_NOT_RESIGNED.into());
+    }
+    // [U] WeCom's answer for an on-the-job transfer from a member who left is not documented.
+    if !resigned && gone(from) {
         return Err(WireError::invalid_field("handover_userid").into());
     }
     Ok((from, to))
@@ -78,9 +85,10 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
                 None => Errcode::INVALID_EXTERNAL_USERID,
                 Some(_) => match outcomes.next() {
                     Some(Ok(())) => Errcode::OK,
-                    Some(Err(Refusal::NotTheirs)) | None => Errcode::NOT_EXTERNAL_CONTACT,
+                    Some(Err(Refusal::NotTheirs)) | None => Errcode::NOT_FOLLOWER,
                     Some(Err(Refusal::Busy)) => Errcode::CUSTOMER_IN_TRANSFER,
-                    Some(Err(Refusal::TakerHasThem)) => Errcode::TAKER_HAS_CUSTOMER,
+                    Some(Err(Refusal::TooOften)) => Errcode::TRANSFER_TOO_OFTEN,
+                    Some(Err(Refusal::SameMember)) => Errcode::SAME_HANDOVER_TAKEOVER,
                 },
             };
             CustomerErrcode {
@@ -181,6 +189,7 @@ fn named(
                     takeover,
                     status: NO_RECORD,
                     takeover_time: 0,
+                    started_s: 0,
                     resigned: false,
                     refused: false,
                 }))
