@@ -85,6 +85,7 @@ table! {
     USERID_NOT_FOUND = 60111, "userid not found", "UserID不存在";
     INVALID_PARTY = 60123, "invalid party id", "无效的部门id";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
+    REQUEST_COUNT_LIMIT = 81017, "request count exceed limit", "请求个数超过限制";
     NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
     INVALID_CHATID = 86001, "invalid chatid", "参数 chatid 不合法";

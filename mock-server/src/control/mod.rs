@@ -65,6 +65,11 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             post(customers::from_member),
         )
         .route("/mock/groups/{chat_id}/members", post(groups::members))
+        .route("/mock/groups/{chat_id}/messages", post(groups::message))
+        .route(
+            "/mock/join_ways/{config_id}/scan",
+            post(groups::join_way_scan),
+        )
         .route(
             "/mock/group_msgs/{msgid}/send",
             post(groups::send_group_msg),

@@ -97,9 +97,7 @@ impl Activity {
 
     /// When the member and the customer last wrote to each other, if ever (ms).
     pub fn last_chat_ms(&self, corp: usize, user: usize, customer: usize) -> Option<i64> {
-        self.last_chat_ms
-            .get(&(corp, user, customer))
-            .map(|t| *t)
+        self.last_chat_ms.get(&(corp, user, customer)).map(|t| *t)
     }
 
     /// The member's record of a day, if anything happened.
@@ -167,7 +165,11 @@ mod tests {
         assert_eq!(d.n_messages, 2);
         assert_eq!(d.wrote_to.len(), 1);
         let (first, reply) = d.opened[&7];
-        assert_eq!(reply.map(|r| r - first), Some(300), "the first answer counts");
+        assert_eq!(
+            reply.map(|r| r - first),
+            Some(300),
+            "the first answer counts"
+        );
         assert_eq!(a.last_chat_ms(0, 1, 7), Some(T0_MS + 420_000));
     }
 

@@ -179,10 +179,17 @@ impl JoinWay {
             return Err(WireError::too_long("state", MAX_JOIN_WAY_STATE_CHARS));
         }
         if self.room_base_name.chars().count() > MAX_ROOM_BASE_NAME_CHARS {
-            return Err(WireError::too_long("room_base_name", MAX_ROOM_BASE_NAME_CHARS));
+            return Err(WireError::too_long(
+                "room_base_name",
+                MAX_ROOM_BASE_NAME_CHARS,
+            ));
         }
         if self.remark.chars().count() > MAX_JOIN_WAY_REMARK_CHARS {
-            self.remark = self.remark.chars().take(MAX_JOIN_WAY_REMARK_CHARS).collect();
+            self.remark = self
+                .remark
+                .chars()
+                .take(MAX_JOIN_WAY_REMARK_CHARS)
+                .collect();
         }
         Ok(())
     }

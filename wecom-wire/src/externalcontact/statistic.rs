@@ -31,12 +31,7 @@ pub fn midnight_of(day: i64) -> i64 {
 /// The days a query covers, first to last, checked against today: `today_ok` is false where the doc says the
 /// range is 昨天至前180天 (group statistics: today's data is not there yet). Out of range: 600018, the code a
 /// community report shows WeCom answering for a bad range.
-pub fn days(
-    start_s: i64,
-    end_s: i64,
-    today: i64,
-    today_ok: bool,
-) -> Result<(i64, i64), WireError> {
+pub fn days(start_s: i64, end_s: i64, today: i64, today_ok: bool) -> Result<(i64, i64), WireError> {
     let (first, last) = (day_of(start_s), day_of(end_s));
     let newest = if today_ok { today } else { today - 1 };
     let ok = start_s > 0
@@ -243,7 +238,10 @@ mod tests {
         assert_eq!(days(T - 29 * day, T, today, true), Ok((today - 29, today)));
         let refused = |r: Result<(i64, i64), WireError>| r.map_err(|e| e.code.0);
         assert_eq!(refused(days(T - 30 * day, T, today, true)), Err(600018));
-        assert_eq!(refused(days(T - 181 * day, T - 170 * day, today, true)), Err(600018));
+        assert_eq!(
+            refused(days(T - 181 * day, T - 170 * day, today, true)),
+            Err(600018)
+        );
         assert_eq!(refused(days(T, T - day, today, true)), Err(600018));
         assert_eq!(refused(days(T, T, today, false)), Err(600018), "not today");
         assert_eq!(refused(days(0, T, today, true)), Err(600018));

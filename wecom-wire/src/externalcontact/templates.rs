@@ -142,7 +142,9 @@ impl GroupWelcome {
         let mut media = Vec::new();
         if let Some(i) = &self.image {
             match (i.media_id.as_deref(), i.pic_url.as_deref()) {
-                (Some(m), _) if !m.is_empty() => media.push(("image.media_id", m, MediaType::Image)),
+                (Some(m), _) if !m.is_empty() => {
+                    media.push(("image.media_id", m, MediaType::Image))
+                }
                 (_, Some(u)) if !u.is_empty() => {}
                 _ => return Err(WireError::invalid_field("image.media_id")),
             }
@@ -159,7 +161,11 @@ impl GroupWelcome {
             required(&m.pic_media_id, "miniprogram.pic_media_id")?;
             required(&m.appid, "miniprogram.appid")?;
             required(&m.page, "miniprogram.page")?;
-            media.push(("miniprogram.pic_media_id", &m.pic_media_id, MediaType::Image));
+            media.push((
+                "miniprogram.pic_media_id",
+                &m.pic_media_id,
+                MediaType::Image,
+            ));
         }
         for (field, part, kind) in [
             ("file.media_id", &self.file, MediaType::File),
@@ -188,18 +194,26 @@ mod tests {
     fn a_template_needs_something_and_each_part_its_fields() {
         let code = |v| parse(v).check().map(|_| ()).map_err(|e| e.code.0);
         assert_eq!(code(serde_json::json!({})), Err(44004));
-        assert_eq!(code(serde_json::json!({"text": {"content": "hi %NICKNAME%"}})), Ok(()));
+        assert_eq!(
+            code(serde_json::json!({"text": {"content": "hi %NICKNAME%"}})),
+            Ok(())
+        );
         assert_eq!(
             code(serde_json::json!({"text": {"content": "x".repeat(3001)}})),
             Err(40058)
         );
-        assert_eq!(code(serde_json::json!({"link": {"title": "t"}})), Err(40058));
+        assert_eq!(
+            code(serde_json::json!({"link": {"title": "t"}})),
+            Err(40058)
+        );
         assert_eq!(
             code(serde_json::json!({"link": {"title": "t", "url": "https://example.com"}})),
             Ok(())
         );
         assert_eq!(
-            code(serde_json::json!({"miniprogram": {"title": "x".repeat(65), "pic_media_id": "m", "appid": "a", "page": "p"}})),
+            code(
+                serde_json::json!({"miniprogram": {"title": "x".repeat(65), "pic_media_id": "m", "appid": "a", "page": "p"}})
+            ),
             Err(40058)
         );
         assert_eq!(code(serde_json::json!({"image": {}})), Err(40058));
