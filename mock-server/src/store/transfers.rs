@@ -260,6 +260,28 @@ impl Transfers {
         out
     }
 
+    /// Everything (resignations, records, what is waiting), in a stable order, for tests that check a refused
+    /// call changed nothing.
+    pub fn fingerprint(&self) -> String {
+        let mut resigned: Vec<((usize, usize), i64)> = self
+            .resigned
+            .iter()
+            .map(|r| (*r.key(), *r.value()))
+            .collect();
+        resigned.sort();
+        let books: Vec<String> = self
+            .books
+            .iter()
+            .map(|b| {
+                let b = b.lock();
+                let mut waiting: Vec<_> = b.waiting.iter().collect();
+                waiting.sort();
+                format!("{:?}{:?}{:?}", b.records, b.pending, waiting)
+            })
+            .collect();
+        format!("{resigned:?}{books:?}")
+    }
+
     /// Every transfer from `handover` to `takeover`, oldest first.
     pub fn results(&self, corp: usize, handover: usize, takeover: usize) -> Vec<Transfer> {
         self.books.get(corp).map_or(Vec::new(), |b| {

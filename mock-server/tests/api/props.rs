@@ -48,8 +48,25 @@ fn fingerprint(st: &State) -> String {
         .collect();
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
+    let mut welcome: Vec<String> = s
+        .contacts
+        .welcome_codes
+        .iter()
+        .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+        .collect();
+    welcome.sort();
+    let mut ways: Vec<String> = s
+        .contacts
+        .ways
+        .iter()
+        .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+        .collect();
+    ways.sort();
+    let transfers = s.transfers.fingerprint();
+    let groups = format!("{:?}", s.groups.corps[0].lock());
+    let groupmsgs = format!("{:?}", s.groupmsgs.corps[0].lock());
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} welcome={:?} ways={:?} transfers={} groups={} groupmsgs={} activity={} templates={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -63,6 +80,13 @@ fn fingerprint(st: &State) -> String {
         s.kf.codes.len(),
         follows,
         tags,
+        welcome,
+        ways,
+        transfers,
+        groups,
+        groupmsgs,
+        s.activity.fingerprint(),
+        s.templates.fingerprint(),
     )
 }
 
