@@ -176,8 +176,8 @@ def test_get_shows_owner_notice_and_members(mock, client):
 
 def test_list_and_get_errors(strict_client):
     gc = strict_client.external_contact_group_chat
-    assert errcode_of(gc.get, "wrNope") == 86001
-    assert errcode_of(gc.get, "") == 86001
+    assert errcode_of(gc.get, "wrNope") == 90501
+    assert errcode_of(gc.get, "") == 90501
     assert errcode_of(gc.list, status_filter=4) == 40058
     assert errcode_of(gc.list, limit=1001) == 40058
     assert errcode_of(gc.list, limit=0) == 40058
@@ -253,7 +253,7 @@ def test_groups_of_a_resigned_owner_are_taken_over(mock, client, strict_client):
     assert [(c["chat_id"], c["status"]) for c in gc.list_all(limit=1)] == [(vip, 0), (partners, 1)]
     # wechatpy has no groupchat/transfer (its external_contact.transfer is for customers).
     res = ec_post(client, "groupchat/transfer", chat_id_list=[partners, vip, "wrNope"], new_owner="wangwu")
-    assert failed(res) == [(vip, 90500), ("wrNope", 86001)], "zhangsan has not left; wrNope does not exist"
+    assert failed(res) == [(vip, 90500), ("wrNope", 90501)], "zhangsan has not left; wrNope does not exist"
     assert all(f["errmsg"] for f in res["failed_chat_list"])
 
     assert listed(gc.list(status_filter=1)) == []
@@ -290,7 +290,7 @@ def test_onjob_transfer_changes_owner(mock, client, strict_client):
 
     # To lisi, who is already a member: he does not join twice.
     assert failed(ec_post(client, "groupchat/onjob_transfer", chat_id_list=[vip, "wrNope"], new_owner="lisi")) == [
-        ("wrNope", 86001)
+        ("wrNope", 90501)
     ]
     assert [x["userid"] for x in gc.get(vip)["group_chat"]["member_list"]].count("lisi") == 1
     assert owner(client, vip) == "lisi"
