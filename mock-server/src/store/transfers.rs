@@ -63,6 +63,8 @@ struct Book {
     /// (handover member, customer) → index of the waiting transfer of that relation. Keyed by the relation,
     /// not the customer: a customer of two members who both leave is two relations, each transferable.
     waiting: HashMap<(usize, usize), usize>,
+    /// customer → indexes of their on-the-job records, so the 90-day count reads only theirs.
+    onjob: HashMap<usize, Vec<usize>>,
 }
 
 impl Book {
@@ -70,9 +72,11 @@ impl Book {
     /// moved them or still may (waiting or done; refused, failed and dropped ones did not transfer anybody).
     fn n_onjob_recent(&self, customer: usize, now_s: i64) -> usize {
         let today = natural_day(now_s);
-        self.records
+        self.onjob
+            .get(&customer)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|t| t.customer == customer && !t.resigned)
+            .filter_map(|&i| self.records.get(i))
             .filter(|t| matches!(t.status, WAITING | DONE) && !t.refused)
             .filter(|t| today - natural_day(t.started_s) < ONJOB_WINDOW_DAYS)
             .count()
@@ -155,6 +159,9 @@ impl Transfers {
                 });
                 book.pending.insert((due, i));
                 book.waiting.insert((handover, c), i);
+                if !resigned {
+                    book.onjob.entry(c).or_default().push(i);
+                }
                 Ok(())
             })
             .collect()
