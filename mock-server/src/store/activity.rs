@@ -105,6 +105,22 @@ impl Activity {
         self.members.get(&(corp, user))?.get(&day).cloned()
     }
 
+    /// Calls `f` with each day from `first` to `last` on which something happened to the member, in order,
+    /// without copying the days.
+    pub fn each_member_day(
+        &self,
+        corp: usize,
+        user: usize,
+        (first, last): (i64, i64),
+        mut f: impl FnMut(i64, &MemberDay),
+    ) {
+        if let Some(days) = self.members.get(&(corp, user)) {
+            for (day, d) in days.range(first..=last) {
+                f(*day, d);
+            }
+        }
+    }
+
     /// Someone in a customer group wrote in it.
     pub fn group_message(&self, corp: usize, chat_id: &str, who: GroupMember, now_s: i64) {
         let today = natural_day(now_s);

@@ -15,6 +15,7 @@ use wecom_wire::{Errcode, WireError};
 use super::{contacts_caller, member};
 use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
+use crate::store::activity::MemberDay;
 use crate::store::groups::Group;
 
 /// More members in the app's scope than this and an unfiltered group statistic is refused (81017, the doc).
@@ -48,39 +49,70 @@ fn members_of(sim: &Sim, who: Caller, req: &BehaviorRequest) -> Result<Vec<usize
     Ok(out.into_iter().collect())
 }
 
-/// One day of the members' figures together, as WeCom sums several members.
-fn behaviour_of(sim: &Sim, corp: usize, users: &[usize], day: i64) -> BehaviorData {
-    let mut d = BehaviorData {
-        stat_time: midnight_of(day),
-        ..BehaviorData::default()
-    };
-    let (mut n_opened, mut n_replied, mut reply_s) = (0u64, 0u64, 0i64);
-    for m in users
-        .iter()
-        .filter_map(|&u| sim.store.activity.member_day(corp, u, day))
-    {
-        d.chat_cnt += m.wrote_to.len() as u64;
-        d.message_cnt += m.n_messages;
-        d.negative_feedback_cnt += m.n_lost;
-        d.new_contact_cnt += m.n_added;
+/// What the members did on one day, summed as WeCom sums several members.
+#[derive(Default)]
+struct DaySum {
+    data: BehaviorData,
+    n_opened: u64,
+    n_replied: u64,
+    reply_s: i64,
+}
+
+impl DaySum {
+    fn add(&mut self, m: &MemberDay) {
+        self.data.chat_cnt += m.wrote_to.len() as u64;
+        self.data.message_cnt += m.n_messages;
+        self.data.negative_feedback_cnt += m.n_lost;
+        self.data.new_contact_cnt += m.n_added;
         for (first, reply) in m.opened.values() {
-            n_opened += 1;
+            self.n_opened += 1;
             if let Some(r) = reply {
-                n_replied += 1;
-                reply_s += r - first;
+                self.n_replied += 1;
+                self.reply_s += r - first;
             }
         }
     }
-    if n_opened > 0 {
-        let pct = n_replied as f64 * 100.0 / n_opened as f64;
-        d.reply_percentage = Some((pct * 100.0).round() / 100.0);
-        d.avg_reply_time = Some(if n_replied == 0 {
-            0
-        } else {
-            (reply_s as f64 / 60.0 / n_replied as f64).round() as u64
-        });
+
+    /// The reply figures are there only when customers opened chats that day.
+    fn finish(mut self, day: i64) -> BehaviorData {
+        self.data.stat_time = midnight_of(day);
+        if self.n_opened > 0 {
+            let pct = self.n_replied as f64 * 100.0 / self.n_opened as f64;
+            self.data.reply_percentage = Some((pct * 100.0).round() / 100.0);
+            self.data.avg_reply_time = Some(if self.n_replied == 0 {
+                0
+            } else {
+                (self.reply_s as f64 / 60.0 / self.n_replied as f64).round() as u64
+            });
+        }
+        self.data
     }
-    d
+}
+
+/// One entry per day from `first` to `last`, each member's active days read once.
+fn behaviour(
+    sim: &Sim,
+    corp: usize,
+    users: &[usize],
+    (first, last): (i64, i64),
+) -> Vec<BehaviorData> {
+    let mut sums: Vec<DaySum> = (first..=last).map(|_| DaySum::default()).collect();
+    for &u in users {
+        sim.store
+            .activity
+            .each_member_day(corp, u, (first, last), |day, m| {
+                if let Some(s) = usize::try_from(day - first)
+                    .ok()
+                    .and_then(|i| sums.get_mut(i))
+                {
+                    s.add(m);
+                }
+            });
+    }
+    (first..=last)
+        .zip(sums)
+        .map(|(day, s)| s.finish(day))
+        .collect()
 }
 
 pub async fn user_behavior_data(
@@ -100,9 +132,7 @@ pub async fn user_behavior_data(
     )?;
     let sim = st.sim();
     let users = members_of(&sim, who, &req)?;
-    let behavior_data = (first..=last)
-        .map(|day| behaviour_of(&sim, who.corp, &users, day))
-        .collect();
+    let behavior_data = behaviour(&sim, who.corp, &users, (first, last));
     ok(BehaviorResponse { behavior_data })
 }
 
@@ -176,27 +206,26 @@ fn owners_of(sim: &Sim, who: Caller, req: &GroupStatRequest) -> Result<Vec<usize
     Ok(out.into_iter().collect())
 }
 
-/// Each owner's groups summed over the days.
+/// Each owner's groups summed over the days (the groups read once, whatever the number of owners).
 fn by_owner(
     sim: &Sim,
     corp: usize,
     owners: &[usize],
     range: (i64, i64),
 ) -> Vec<(usize, GroupStat)> {
+    let mut totals: std::collections::HashMap<usize, GroupStat> =
+        owners.iter().map(|&o| (o, GroupStat::default())).collect();
     let groups = sim.store.groups.corps[corp].lock();
+    for g in groups.iter() {
+        if let Some(total) = totals.get_mut(&g.owner) {
+            if let Some(s) = group_stat(sim, corp, g, range) {
+                add(total, s);
+            }
+        }
+    }
     owners
         .iter()
-        .map(|&o| {
-            let mut total = GroupStat::default();
-            for s in groups
-                .iter()
-                .filter(|g| g.owner == o)
-                .filter_map(|g| group_stat(sim, corp, g, range))
-            {
-                add(&mut total, s);
-            }
-            (o, total)
-        })
+        .map(|&o| (o, totals.get(&o).copied().unwrap_or_default()))
         .collect()
 }
 
