@@ -332,17 +332,38 @@ async fn ids_convert_from_the_worlds_customers_and_groups() {
     let union = json!({"unionid": "oDemoUnionXiaoMing0000000001", "openid": "oOpenid1"});
     let v = ec(&app, &t, "unionid_to_external_userid", union.clone()).await;
     assert_eq!(v["external_userid"], CUSTOMER, "{v}");
-    let v = app
-        .post(
-            &format!("/cgi-bin/idconvert/unionid_to_external_userid?access_token={t}"),
-            union,
-        )
-        .await;
+    let idconvert = |body: Value| {
+        let pq = format!("/cgi-bin/idconvert/unionid_to_external_userid?access_token={t}");
+        let app = &app;
+        async move { app.post(&pq, body).await }
+    };
+    let v = idconvert(union).await;
     assert_eq!(
-        v["external_userid_info"][0]["external_userid"], CUSTOMER,
+        (v["external_userid"].as_str(), v.get("pending_id")),
+        (Some(CUSTOMER), None),
         "{v}"
     );
-    assert_eq!(v["external_userid_info"][0]["corpid"], CORPID);
+    // A WeChat user who is no customer yet gets a pending_id, the same each time.
+    let stranger = json!({"unionid": "oStranger", "openid": "o1", "subject_type": 1});
+    let p1 = idconvert(stranger.clone()).await;
+    let p2 = idconvert(stranger).await;
+    assert!(
+        p1["pending_id"]
+            .as_str()
+            .is_some_and(|p| p.starts_with('p') && p.len() == 32),
+        "{p1}"
+    );
+    assert_eq!(p1["pending_id"], p2["pending_id"]);
+    assert!(p1.get("external_userid").is_none());
+    assert_eq!(
+        code(&idconvert(json!({"unionid": "oStranger"})).await),
+        40058,
+        "openid missing"
+    );
+    assert_eq!(
+        code(&idconvert(json!({"unionid": "u", "openid": "o", "subject_type": 2})).await),
+        40058
+    );
     for body in [
         json!({"unionid": "oDemoUnionXiaoMing0000000001"}),
         json!({"unionid": "oNobody", "openid": "o1"}),

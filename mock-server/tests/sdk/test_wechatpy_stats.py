@@ -121,7 +121,9 @@ def test_ids_convert(mock, client, strict_client):
     assert errcode_of(strict_client.post, "externalcontact/opengid_to_chatid", data={"opengid": "wgNope"}) == 90511
     union = {"unionid": "oDemoUnionXiaoMing0000000001", "openid": "oOpen1"}
     assert ec_post(client, "unionid_to_external_userid", **union)["external_userid"] == XIAOMING
-    info = client.post("idconvert/unionid_to_external_userid", data=union)["external_userid_info"]
-    assert info == [{"corpid": mock.corpid, "external_userid": XIAOMING}]
+    res = client.post("idconvert/unionid_to_external_userid", data=union)
+    assert (res["external_userid"], "pending_id" in res) == (XIAOMING, False), res
+    pending = client.post("idconvert/unionid_to_external_userid", data={"unionid": "oStranger", "openid": "o1"})
+    assert pending["pending_id"].startswith("p") and "external_userid" not in pending, pending
     new = ec_post(client, "get_new_external_userid", external_userid_list=[XIAOMING])
     assert new["items"] == [{"external_userid": XIAOMING, "new_external_userid": XIAOMING}]

@@ -37,16 +37,14 @@ pub struct UnionidResponse {
     pub external_userid: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct CorpExternalUserid {
-    pub corpid: String,
-    pub external_userid: String,
-}
-
-/// `idconvert/unionid_to_external_userid`: one entry per corp the WeChat user is a customer of.
+/// `idconvert/unionid_to_external_userid`: the customer's id, or, for a WeChat user who is not yet a customer,
+/// a `pending_id` (valid 90 days) to match them with once they become one.
 #[derive(Debug, Serialize)]
 pub struct IdconvertResponse {
-    pub external_userid_info: Vec<CorpExternalUserid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_userid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_id: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,13 +1,14 @@
 //! Id conversions from the world's customers and groups: `opengid_to_chatid` (each group's opengid is made up
-//! from the seed and listed by `/mock/world`), `unionid_to_external_userid` on both paths SDKs call, and
+//! from the seed and listed by `/mock/world`), `unionid_to_external_userid` on both paths SDKs call (WxJava,
+//! EasyWeChat: `externalcontact/`; PowerWeChat: `idconvert/`), and
 //! `get_new_external_userid`. A self-built app's ids are already the new form, so that one maps each id to itself.
 
 use axum::extract::State;
 use std::sync::Arc;
 
 use wecom_wire::externalcontact::idconvert::{
-    CorpExternalUserid, IdconvertResponse, NewId, NewIdsRequest, NewIdsResponse, OpengidRequest,
-    OpengidResponse, UnionidRequest, UnionidResponse, MAX_NEW_IDS,
+    IdconvertResponse, NewId, NewIdsRequest, NewIdsResponse, OpengidRequest, OpengidResponse,
+    UnionidRequest, UnionidResponse, MAX_NEW_IDS,
 };
 use wecom_wire::{Errcode, WireError};
 
@@ -67,7 +68,8 @@ pub async fn unionid_to_external_userid(
     })
 }
 
-/// `idconvert/unionid_to_external_userid`: the caller's own corp is the one corp it can answer for.
+/// `idconvert/unionid_to_external_userid`: a customer's id; a unionid no customer has is a WeChat user who is
+/// not one yet, answered with a `pending_id` (the doc), the same for the same unionid.
 pub async fn idconvert_unionid(
     State(st): State<Arc<Shared>>,
     q: Params,
@@ -79,14 +81,46 @@ pub async fn idconvert_unionid(
         return Err(WireError::invalid_field("subject_type").into());
     }
     let sim = st.sim();
-    let i = by_unionid(&sim, who, &req)?;
     let corp = &sim.world.corps[who.corp];
-    ok(IdconvertResponse {
-        external_userid_info: vec![CorpExternalUserid {
-            corpid: corp.corpid.clone(),
-            external_userid: corp.customers[i].external_userid.clone(),
-        }],
-    })
+    let response = match by_unionid(&sim, who, &req) {
+        Ok(i) => IdconvertResponse {
+            external_userid: Some(corp.customers[i].external_userid.clone()),
+            pending_id: None,
+        },
+        Err(_)
+            if !req.unionid.as_deref().unwrap_or_default().is_empty()
+                && !req.openid.as_deref().unwrap_or_default().is_empty() =>
+        {
+            IdconvertResponse {
+                external_userid: None,
+                pending_id: Some(pending_id(
+                    sim.world.seed,
+                    who.corp,
+                    req.unionid.as_deref().unwrap_or_default(),
+                )),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    ok(response)
+}
+
+/// A stable made-up id for a unionid: `p` and 31 letters and digits from the seed, the corp and the unionid.
+fn pending_id(seed: u64, corp: usize, unionid: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (seed, corp, unionid).hash(&mut h);
+    let mut x = h.finish();
+    let alnum = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let tail: String = (0..31)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            alnum[(x >> 58) as usize % alnum.len()] as char
+        })
+        .collect();
+    format!("p{tail}")
 }
 
 pub async fn new_external_userid(
