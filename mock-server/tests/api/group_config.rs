@@ -217,7 +217,7 @@ async fn a_customer_joins_a_group_through_a_join_way() {
         members
             .iter()
             .filter(|m| m["userid"] != LAOWANG)
-            .all(|m| m["state"] == ""),
+            .all(|m| m.get("state").is_none()),
         "{chat}"
     );
     let (status, _) = control(

@@ -79,7 +79,9 @@ pub struct Member {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub unionid: String,
-    /// The `state` of the join way the member came in by (empty otherwise).
+    /// The `state` of the join way the member came in by; absent otherwise (the doc's appendix shows it only
+    /// on such members).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub state: String,
 }
 
