@@ -285,3 +285,35 @@ async fn welcome_codes_get_the_official_codes() {
         41050
     );
 }
+
+#[tokio::test]
+async fn list_limits_and_owner_filters_as_the_docs_and_captures_say() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    // batch/get_by_user: over 100, the maximum is used.
+    let capped = ec(
+        &app,
+        &t,
+        "batch/get_by_user",
+        json!({"userid_list": ["lisi"], "limit": 101}),
+    )
+    .await;
+    assert_eq!(code(&capped), 0, "{capped}");
+    assert_eq!(
+        capped["external_contact_list"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // groupchat/list: an owner who has left (or never was) is 40003.
+    let lisi = json!({"owner_filter": {"userid_list": ["lisi"]}});
+    assert_eq!(code(&ec(&app, &t, "groupchat/list", lisi.clone()).await), 0);
+    control(&app, "/mock/members/lisi/resign", json!({})).await;
+    assert_eq!(code(&ec(&app, &t, "groupchat/list", lisi).await), 40003);
+    let ghost = json!({"owner_filter": {"userid_list": ["zhangsan", "ghost"]}});
+    assert_eq!(code(&ec(&app, &t, "groupchat/list", ghost).await), 40003);
+    let resigned = ec(&app, &t, "groupchat/list", json!({"status_filter": 1})).await;
+    assert_eq!(
+        resigned["group_chat_list"].as_array().map(Vec::len),
+        Some(1),
+        "still listed by status: {resigned}"
+    );
+}

@@ -569,3 +569,12 @@ def test_task_and_send_result_page(mock, client):
     assert [s["external_userid"] for s in first["send_list"]] == [XIAOMING] and first["next_cursor"]
     rest = ec_post(client, "get_groupmsg_send_result", msgid=msgid, userid="zhangsan", limit=1, cursor=first["next_cursor"])
     assert [s["external_userid"] for s in rest["send_list"]] == [XIAOHONG] and rest["next_cursor"] == ""
+
+
+def test_an_owner_filter_naming_a_member_who_left_is_40003(mock, client, strict_client):
+    gc = strict_client.external_contact_group_chat
+    assert len(listed(client.external_contact_group_chat.list(owner_userid_list=["lisi"]))) == 1
+    resign(mock, "lisi")
+    assert errcode_of(gc.list, owner_userid_list=["lisi"]) == 40003
+    assert errcode_of(gc.list, owner_userid_list=["ghost"]) == 40003
+    assert len(listed(client.external_contact_group_chat.list(status_filter=1))) == 1, "still there by status"
