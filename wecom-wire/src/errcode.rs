@@ -63,12 +63,20 @@ table! {
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
     TAG_NAME_LENGTH = 40072, "invalid tagname size", "不合法的标签名字长度";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid", "不合法的外部联系人userid";
-    CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred", "成员尚未实名认证";
-    TAKER_HAS_CUSTOMER = 40100, "takeover user already has the external userid", "此用户的外部联系人已经在转移流程中";
+    MEMBER_NOT_RESIGNED = 40097, "user is not resigned", "该成员尚未离职";
+    TRANSFER_TOO_OFTEN = 40128, "customer transfer too frequently", "客户转接过于频繁（90个自然日内，在职成员的每位客户仅可被转接2次）";
+    CUSTOMER_IN_TRANSFER = 40129, "external userid is being transferred", "当前客户正在转接中";
+    SAME_HANDOVER_TAKEOVER = 40130, "handover_userid is same as takeover_userid", "原跟进人与接手人一样，不可继承";
+    NOT_FOLLOWER = 40131, "handover_userid is not the follow user of external userid", "handover_userid 并不是外部联系人的跟进人";
     TOKEN_MISSING = 41001, "access_token missing", "缺少access_token参数";
     CORPID_MISSING = 41002, "corpid missing", "缺少corpid参数";
     CORPSECRET_MISSING = 41004, "corpsecret missing", "缺少secret参数";
     USERID_MISSING = 41009, "missing userid", "缺少userid参数";
+    WELCOME_CODE_MISSING = 41049, "welcome code missing", "缺少欢迎语code参数";
+    INVALID_WELCOME_CODE = 41050, "invalid welcome code", "无效的欢迎语code";
+    ALREADY_CHATTED = 41051, "externaluser has started chatting", "客户和服务人员已经开始聊天了";
+    WELCOME_TEMPLATE_LIMIT = 41055, "group welcome template count reach limit", "群欢迎语模板数量达到上限";
+    NOT_TEMPLATE_OWNER = 41058, "no privilege to edit the group welcome template", "无此群欢迎语模板的编辑权限";
     TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
     EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";
     EMPTY_CONTENT = 44004, "empty content", "文本消息content参数为空";
@@ -103,6 +111,7 @@ table! {
     MOBILE_AND_EMAIL_EMPTY = 60129, "mobile and email are both empty", "成员手机和邮箱都为空";
     LEADER_FLAGS_MISMATCH = 60132, "is_leader_in_dept size not equal to department size", "is_leader_in_dept和department的元素个数不一致";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
+    REQUEST_COUNT_LIMIT = 81017, "request count exceed limit", "请求个数超过限制";
     NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
     INVALID_CHATID = 86001, "invalid chatid", "参数 chatid 不合法";
@@ -112,9 +121,11 @@ table! {
     INVALID_CHAT_MEMBER = 86007, "invalid chat member", "不合法的群成员";
     CHAT_EXISTS = 86215, "chatid already exist", "会话ID已经存在";
     GROUP_OWNER_NOT_RESIGNED = 90500, "group owner not resigned", "群主并未离职";
+    NOT_CUSTOMER_GROUP = 90501, "chat is not external group chat", "该群不是客户群";
     GROUP_OWNER_RESIGNED = 90502, "group owner resigned", "群主已经离职";
     GROUP_OWNER_UNCHANGED = 90504, "group owner not changed", "群主没变";
     GROUP_ALREADY_INHERITED = 90508, "resigned group already inherited", "离职群已经继承";
+    INVALID_OPENGID = 90511, "invalid opengid", "opengid不存在或者无效";
     INVALID_WEBHOOK = 93000, "invalid webhook url", "机器人webhookurl不合法或者机器人已经被移除出群";
     KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid", "不合法的open_kfid";
     KF_REPLY_LIMIT = 95001, "send msg count limit", "发送客服消息次数限制";
@@ -124,6 +135,7 @@ table! {
     KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition", "不允许这种状态转移";
     KF_SESSION_STATE = 95018, "invalid session state", "发送客服消息时当前会话状态不允许发送";
     AGENT_MISMATCH = 301002, "access_token and agentid mismatch", "无权限操作指定的应用";
+    INVALID_TIME_RANGE = 600018, "invalid start endtime", "NOT IN WECOM'S TABLE";
 }
 
 impl Errcode {

@@ -8,6 +8,9 @@ use crate::WireError;
 
 pub mod groupchat;
 pub mod groupmsg;
+pub mod idconvert;
+pub mod statistic;
+pub mod templates;
 pub mod transfer;
 pub mod ways;
 
@@ -134,6 +137,18 @@ pub struct BatchGetByUser {
 }
 
 impl BatchGetByUser {
+    /// The page size: over the maximum, the maximum is used (the doc: 最大值100); zero or less is 40058 [U].
+    pub fn limit(&self) -> Result<usize, WireError> {
+        let limit = self
+            .limit
+            .unwrap_or(BATCH_LIMIT_DEFAULT as i64)
+            .min(BATCH_LIMIT_MAX as i64);
+        if limit < 1 {
+            return Err(WireError::invalid_field("limit"));
+        }
+        Ok(limit as usize)
+    }
+
     /// The members asked for, in order: `userid_list`, else `userid`.
     pub fn userids(&self) -> Vec<String> {
         if self.userid_list.is_empty() {

@@ -90,12 +90,12 @@ pub async fn scan(
         corp,
         customer: i,
         user,
+        issued_ms: now_ms,
         expires_ms: now_ms + WELCOME_CODE_TTL_S * 1000,
+        used: false,
     };
-    sim.store
-        .contacts
-        .welcome_codes
-        .insert(code.clone(), welcome);
+    sim.store.contacts.issue_welcome(code.clone(), welcome);
+    sim.store.activity.added(corp, user, now_ms / 1000);
     let extra = [
         ("State", way.state.as_str()),
         ("WelcomeCode", code.as_str()),
@@ -207,6 +207,9 @@ pub async fn change(
             )))
         }
     };
+    if change_type == "del_follow_user" {
+        sim.store.activity.lost(corp, user, st.clock.now_s());
+    }
     if change_type != "edit_external_contact" {
         sim.store.contacts.remove_follow(corp, i, user);
         // The relation a waiting transfer would move is gone: the transfer goes with it, silently (status 5

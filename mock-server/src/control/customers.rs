@@ -90,6 +90,9 @@ pub async fn message(
         st.clock.now_s(),
     );
     sim.store.deliver(InboxId::User { corp, user }, &d);
+    sim.store
+        .activity
+        .customer_wrote(corp, user, customer, st.clock.now_ms());
     let receiver = || format!("user:{}", c.users[user].userid);
     st.events.emit(|| {
         Event::now(
@@ -143,6 +146,9 @@ pub async fn from_member(
         st.clock.now_s(),
     );
     sim.store.deliver(InboxId::Customer { corp, customer }, &d);
+    sim.store
+        .activity
+        .member_wrote(corp, user, customer, st.clock.now_ms());
     st.events.emit(|| {
         Event::now(
             &st.clock,

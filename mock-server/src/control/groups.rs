@@ -1,6 +1,7 @@
 //! People joining and leaving customer groups: each change is a `change_external_chat` update (`add_member` or
 //! `del_member`, with the scene and the list of who changed) to the 客户联系 apps. And members confirming the
-//! group sends (群发) they were given.
+//! group sends (群发) they were given; people writing in a group (counted by `groupchat/statistic`); customers
+//! joining through a 「加入群聊」 way.
 
 use axum::extract::State;
 use axum::Json;
@@ -95,6 +96,7 @@ pub async fn members(
                 join_time: now_s,
                 join_scene: ch.scene,
                 invitor: Some(g.owner),
+                state: String::new(),
             }));
         } else {
             g.members.retain(|m| !people.contains(&m.who));
@@ -108,13 +110,37 @@ pub async fn members(
         ("del_member", "QuitScene")
     };
     let changed: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let msgid = announce(
+        &st,
+        corp,
+        &chat_id,
+        (detail, (scene, ch.scene)),
+        &changed,
+        (last, current),
+    );
+    Ok(Json(
+        json!({ "msgid": msgid, "member_version": format!("{current:032x}") }),
+    ))
+}
+
+/// Pushes a `change_external_chat` update to the corp's 客户联系 apps with callbacks; returns its msgid.
+pub(super) fn announce(
+    st: &std::sync::Arc<crate::state::State>,
+    corp: usize,
+    chat_id: &str,
+    (detail, scene): (&str, (&str, i64)),
+    changed: &[&str],
+    (last, current): (u64, u64),
+) -> String {
+    let sim = st.sim();
+    let c = &sim.world.corps[corp];
     let xml = change_chat_xml(
         &c.corpid,
-        now_s,
-        &chat_id,
+        st.clock.now_s(),
+        chat_id,
         detail,
-        (scene, ch.scene),
-        &changed,
+        scene,
+        changed,
         (&format!("{last:032x}"), &format!("{current:032x}")),
     );
     let msgid = st.ids.msgid(st.ids.next_seq());
@@ -130,11 +156,52 @@ pub async fn members(
             reply_to: None,
             customer: None,
         };
-        st.callbacks.dispatch(&st, push);
+        st.callbacks.dispatch(st, push);
     }
-    Ok(Json(
-        json!({ "msgid": msgid, "member_version": format!("{current:032x}") }),
-    ))
+    msgid
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Said {
+    from: String,
+}
+
+/// `POST /mock/groups/{chat_id}/messages {"from": id}`: someone in the group (a member's userid or a customer's
+/// external_userid) writes in it. WeCom pushes nothing for this; it counts in `groupchat/statistic`.
+pub async fn message(
+    State(st): St,
+    P(chat_id): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let Said { from } = body(&bytes)?;
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let who = match (c.user_index(&from), c.customer_index(&from)) {
+        (Some(u), _) => GroupMember::User(u),
+        (None, Some(i)) => GroupMember::Customer(i),
+        _ => {
+            return Err(bad_request(format!(
+                "{from:?} is neither a member nor a customer"
+            )))
+        }
+    };
+    {
+        let groups = sim.store.groups.corps[corp].lock();
+        let g = groups
+            .iter()
+            .find(|g| g.chat_id == chat_id)
+            .ok_or_else(|| not_found(format!("no customer group {chat_id}")))?;
+        if !g.members.iter().any(|m| m.who == who) {
+            return Err(bad_request(format!("{from} is not in the group")));
+        }
+    }
+    sim.store
+        .activity
+        .group_message(corp, &chat_id, who, st.clock.now_s());
+    Ok(Json(json!({ "chat_id": chat_id, "from": from })))
 }
 
 #[derive(Deserialize)]
@@ -234,4 +301,65 @@ pub async fn send_group_msg(
             .deliver(crate::store::InboxId::Customer { corp, customer: i }, &d);
     }
     Ok(Json(json!({ "n_delivered": delivered.len() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinScan {
+    customer: String,
+}
+
+/// `POST /mock/join_ways/{config_id}/scan {"customer": external_userid}`: a customer scans a 「加入群聊」 QR code
+/// (or taps the mini program button) and joins the first of the way's groups they are not in yet, by QR code
+/// (join_scene 3), with the way's `state`. Full groups are not modelled: there is always room.
+pub async fn join_way_scan(
+    State(st): St,
+    P(config_id): P<String>,
+    Q(q): Q<CorpQuery>,
+    bytes: Bytes,
+) -> Result<Json<Value>, Fail> {
+    const BY_QR_CODE: i64 = 3;
+    let JoinScan { customer } = body(&bytes)?;
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let i = sim.world.corps[corp]
+        .customer_index(&customer)
+        .ok_or_else(|| bad_request(format!("no customer {customer:?}")))?;
+    let way = sim
+        .store
+        .templates
+        .join_ways
+        .get(&(corp, config_id.clone()))
+        .map(|w| w.way.clone())
+        .ok_or_else(|| not_found(format!("no join way {config_id}")))?;
+    let now_s = st.clock.now_s();
+    let who = GroupMember::Customer(i);
+    let (chat_id, last, current) = {
+        let mut groups = sim.store.groups.corps[corp].lock();
+        let g = groups
+            .iter_mut()
+            .filter(|g| way.chat_id_list.contains(&g.chat_id))
+            .find(|g| !g.members.iter().any(|m| m.who == who))
+            .ok_or_else(|| bad_request(format!("{customer} is in every group of the way")))?;
+        g.members.push(Member {
+            who,
+            join_time: now_s,
+            join_scene: BY_QR_CODE,
+            invitor: None,
+            state: way.state.clone(),
+        });
+        g.version += 1;
+        (g.chat_id.clone(), g.version - 1, g.version)
+    };
+    let msgid = announce(
+        &st,
+        corp,
+        &chat_id,
+        ("add_member", ("JoinScene", BY_QR_CODE)),
+        &[customer.as_str()],
+        (last, current),
+    );
+    Ok(Json(
+        json!({ "msgid": msgid, "chat_id": chat_id, "state": way.state }),
+    ))
 }

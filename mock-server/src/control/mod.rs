@@ -76,6 +76,11 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             post(customers::from_member),
         )
         .route("/mock/groups/{chat_id}/members", post(groups::members))
+        .route("/mock/groups/{chat_id}/messages", post(groups::message))
+        .route(
+            "/mock/join_ways/{config_id}/scan",
+            post(groups::join_way_scan),
+        )
         .route(
             "/mock/group_msgs/{msgid}/send",
             post(groups::send_group_msg),
@@ -265,6 +270,7 @@ async fn world(State(st): St) -> Json<Value> {
                 "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),
                 "users": c.users.iter().filter(|u| !u.deleted).map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
                 "tags": c.tags.iter().map(|t| json!({"tagid": t.tagid, "tagname": t.tagname})).collect::<Vec<_>>(),
+                "customer_groups": c.groups.iter().map(|g| json!({"chat_id": g.chat_id, "opengid": g.opengid, "name": g.name})).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -49,12 +49,24 @@ pub struct Contacts {
 }
 
 /// What a welcome code allows: one welcome message from the member to the customer who just added them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Welcome {
     pub corp: usize,
     pub customer: usize,
     pub user: usize,
+    pub issued_ms: i64,
     pub expires_ms: i64,
+    /// A welcome was sent with it: later calls are told the two have started chatting (41051).
+    pub used: bool,
+}
+
+/// Why a welcome code does not allow a welcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WelcomeRefusal {
+    /// Unknown, another corp's, or past its 20 s (41050).
+    Invalid,
+    /// Spent, or the member and customer have written to each other since (41051).
+    Chatted,
 }
 
 impl Contacts {
@@ -131,10 +143,41 @@ impl Contacts {
         removed
     }
 
-    /// Takes a welcome code: gone afterwards, valid or not.
-    pub fn take_welcome(&self, code: &str, corp: usize, now_ms: i64) -> Option<Welcome> {
-        let (_, w) = self.welcome_codes.remove_if(code, |_, w| w.corp == corp)?;
-        (w.expires_ms > now_ms).then_some(w)
+    /// The welcome a code allows, if it does; `chatted_ms` is when the two last wrote to each other. Nothing
+    /// changes: [`Contacts::spend_welcome`] marks it used once the welcome is sent.
+    pub fn check_welcome(
+        &self,
+        code: &str,
+        corp: usize,
+        now_ms: i64,
+        chatted_ms: impl FnOnce(&Welcome) -> Option<i64>,
+    ) -> Result<Welcome, WelcomeRefusal> {
+        let w = self
+            .welcome_codes
+            .get(code)
+            .filter(|w| w.corp == corp && w.expires_ms > now_ms)
+            .map(|w| w.clone())
+            .ok_or(WelcomeRefusal::Invalid)?;
+        if w.used || chatted_ms(&w).is_some_and(|t| t >= w.issued_ms) {
+            return Err(WelcomeRefusal::Chatted);
+        }
+        Ok(w)
+    }
+
+    pub fn spend_welcome(&self, code: &str) {
+        if let Some(mut w) = self.welcome_codes.get_mut(code) {
+            w.used = true;
+        }
+    }
+
+    /// Hands out a welcome code; codes past their life are dropped now and then (every 64th), so the map stays
+    /// as small as the last 20 s of adds.
+    pub fn issue_welcome(&self, code: String, w: Welcome) {
+        if self.welcome_codes.len() % 64 == 63 {
+            let now_ms = w.issued_ms;
+            self.welcome_codes.retain(|_, x| x.expires_ms > now_ms);
+        }
+        self.welcome_codes.insert(code, w);
     }
 
     /// Whether `user` has `customer` as an external contact.

@@ -15,6 +15,8 @@ pub struct Member {
     /// 1 invited directly, 2 by link, 3 by QR code.
     pub join_scene: i64,
     pub invitor: Option<usize>,
+    /// The `state` of the join way they came in by.
+    pub state: String,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,7 @@ impl Groups {
                                 join_time: SEEDED_S,
                                 join_scene: 1,
                                 invitor: (who != GroupMember::User(g.owner)).then_some(g.owner),
+                                state: String::new(),
                             })
                             .collect(),
                         version: 1,

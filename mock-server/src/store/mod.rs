@@ -2,11 +2,13 @@
 //! the duplicate-check memory, the robots' rate windows and directory import jobs. A reset replaces the whole
 //! store.
 
+pub mod activity;
 pub mod contacts;
 pub mod groupmsgs;
 pub mod groups;
 pub mod inbox;
 pub mod kf;
+pub mod templates;
 pub mod transfers;
 
 use bytes::Bytes;
@@ -79,6 +81,8 @@ pub struct Store {
     pub groupmsgs: groupmsgs::GroupMsgs,
     /// `batch/*` import jobs by (corp, jobid); they complete when submitted.
     pub jobs: DashMap<(usize, String), wecom_wire::directory::batch::JobResult>,
+    pub activity: activity::Activity,
+    pub templates: templates::Templates,
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -103,6 +107,8 @@ impl Store {
             groups: groups::Groups::new(world),
             groupmsgs: groupmsgs::GroupMsgs::new(world),
             jobs: DashMap::new(),
+            activity: activity::Activity::default(),
+            templates: templates::Templates::default(),
         }
     }
 

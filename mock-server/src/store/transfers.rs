@@ -2,6 +2,8 @@
 //! while the member works, 离职继承 after they left). A transfer waits 24 h on the mock clock, then completes
 //! (the relation moves to the taker), or fails because the customer refused (on the job only) or the taker has
 //! too many customers. A customer is never left with nobody: until a transfer completes, the old relation stays.
+//! A taker who has the customer already is no obstacle (WeCom's doc: then no add event is raised): the transfer
+//! completes by dropping the old relation and leaving the taker's own as it was.
 
 use parking_lot::Mutex;
 use std::collections::{BTreeSet, HashMap};
@@ -21,6 +23,16 @@ pub const TAKER_FULL: i64 = 4;
 pub const NO_RECORD: i64 = 5;
 /// `add_way` 202: assigned by the admin (an inherited customer) [U].
 const ADD_WAY_ASSIGNED: i64 = 202;
+/// 在职继承: within 90 natural days a customer may be transferred at most twice (WeCom's transfer_customer doc).
+pub const ONJOB_WINDOW_DAYS: i64 = 90;
+pub const ONJOB_MAX_IN_WINDOW: usize = 2;
+/// Natural days are Beijing's (UTC+8), WeCom's time zone.
+const BEIJING_OFFSET_S: i64 = 8 * 3600;
+
+/// The natural day (Beijing time) a unix time falls on.
+pub fn natural_day(t_s: i64) -> i64 {
+    (t_s + BEIJING_OFFSET_S).div_euclid(86_400)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
@@ -30,6 +42,8 @@ pub struct Transfer {
     pub status: i64,
     /// When it completes (while waiting) or completed.
     pub takeover_time: i64,
+    /// When it was asked for.
+    pub started_s: i64,
     /// 离职继承: the customer cannot refuse.
     pub resigned: bool,
     pub refused: bool,
@@ -49,17 +63,38 @@ struct Book {
     /// (handover member, customer) → index of the waiting transfer of that relation. Keyed by the relation,
     /// not the customer: a customer of two members who both leave is two relations, each transferable.
     waiting: HashMap<(usize, usize), usize>,
+    /// customer → indexes of their on-the-job records, so the 90-day count reads only theirs.
+    onjob: HashMap<usize, Vec<usize>>,
+}
+
+impl Book {
+    /// On-the-job transfers of the customer asked for within the window of natural days ending today that
+    /// moved them or still may (waiting or done; refused, failed and dropped ones did not transfer anybody).
+    fn n_onjob_recent(&self, customer: usize, now_s: i64) -> usize {
+        let today = natural_day(now_s);
+        self.onjob
+            .get(&customer)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.records.get(i))
+            .filter(|t| matches!(t.status, WAITING | DONE) && !t.refused)
+            .filter(|t| today - natural_day(t.started_s) < ONJOB_WINDOW_DAYS)
+            .count()
+    }
 }
 
 /// Why one customer of a transfer request was refused; the others go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// The handover member does not have the customer (84061).
+    /// The handover member does not have the customer (40131).
     NotTheirs,
-    /// The relation is in a transfer already (40098 [U]).
+    /// The relation is in a transfer already (40129).
     Busy,
-    /// The taker has the customer already (40100 [U]).
-    TakerHasThem,
+    /// The customer was transferred on the job twice in the last 90 natural days (40128).
+    TooOften,
+    /// Handover and takeover are one member (40130); the handler refuses the call before, this keeps the store
+    /// from ever dropping a relation onto itself.
+    SameMember,
 }
 
 #[derive(Debug)]
@@ -98,14 +133,17 @@ impl Transfers {
         customers
             .iter()
             .map(|&c| {
+                if handover == takeover {
+                    return Err(Refusal::SameMember);
+                }
                 if !contacts.follows(corp, c, handover) {
                     return Err(Refusal::NotTheirs);
                 }
                 if book.waiting.contains_key(&(handover, c)) {
                     return Err(Refusal::Busy);
                 }
-                if contacts.follows(corp, c, takeover) {
-                    return Err(Refusal::TakerHasThem);
+                if !resigned && book.n_onjob_recent(c, now_s) >= ONJOB_MAX_IN_WINDOW {
+                    return Err(Refusal::TooOften);
                 }
                 let i = book.records.len();
                 let due = now_s + WAIT_S;
@@ -115,11 +153,15 @@ impl Transfers {
                     takeover,
                     status: WAITING,
                     takeover_time: due,
+                    started_s: now_s,
                     resigned,
                     refused: false,
                 });
                 book.pending.insert((due, i));
                 book.waiting.insert((handover, c), i);
+                if !resigned {
+                    book.onjob.entry(c).or_default().push(i);
+                }
                 Ok(())
             })
             .collect()
@@ -223,6 +265,28 @@ impl Transfers {
             }
         }
         out
+    }
+
+    /// Everything (resignations, records, what is waiting), in a stable order, for tests that check a refused
+    /// call changed nothing.
+    pub fn fingerprint(&self) -> String {
+        let mut resigned: Vec<((usize, usize), i64)> = self
+            .resigned
+            .iter()
+            .map(|r| (*r.key(), *r.value()))
+            .collect();
+        resigned.sort();
+        let books: Vec<String> = self
+            .books
+            .iter()
+            .map(|b| {
+                let b = b.lock();
+                let mut waiting: Vec<_> = b.waiting.iter().collect();
+                waiting.sort();
+                format!("{:?}{:?}{:?}", b.records, b.pending, waiting)
+            })
+            .collect();
+        format!("{resigned:?}{books:?}")
     }
 
     /// Every transfer from `handover` to `takeover`, oldest first.

@@ -7,7 +7,7 @@ use super::{fixture, Corp};
 use crate::ids::{derived, mix, ALNUM};
 
 /// Who is in a group: a member of the corp (by index) or a customer (by index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupMember {
     User(usize),
     Customer(usize),
@@ -20,6 +20,8 @@ pub struct CustomerGroup {
     pub owner: usize,
     pub members: Vec<GroupMember>,
     pub notice: String,
+    /// The group's id as a mini program sees it (`opengid_to_chatid`), made up from the seed.
+    pub opengid: String,
 }
 
 impl Corp {
@@ -89,7 +91,16 @@ impl Corp {
                     members.push(member);
                 }
             }
+            let opengid = format!(
+                "wg{}",
+                derived(
+                    mix(seed ^ (ci as u64).rotate_left(22) ^ gi as u64 ^ 0x006f_7065_6e67),
+                    26,
+                    ALNUM
+                )
+            );
             groups.push(CustomerGroup {
+                opengid,
                 chat_id,
                 name: g.name.clone(),
                 owner,

@@ -102,7 +102,7 @@ async fn members_and_their_customers() {
     for (body, want) in [
         (json!({"userid_list": []}), 40058),
         (json!({"userid_list": ["ghost"]}), 40003),
-        (json!({"userid_list": ["lisi"], "limit": 101}), 40058),
+        (json!({"userid_list": ["lisi"], "limit": 0}), 40058),
         (json!({"userid_list": ["lisi"], "cursor": "forged"}), 40058),
     ] {
         assert_eq!(

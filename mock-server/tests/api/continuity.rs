@@ -62,7 +62,7 @@ async fn a_resigned_members_customers_are_handed_over_after_24_hours() {
         .collect();
     assert_eq!(
         codes,
-        [0, 0, 40096, 84061],
+        [0, 0, 40096, 40131],
         "one refusal does not stop the others"
     );
     let none_left = ec(&app, &t, "get_unassigned_list", json!({})).await;
@@ -126,7 +126,7 @@ async fn on_the_job_transfers_complete_are_refused_or_find_the_taker_full() {
     );
     let again = ec(&app, &t, "transfer_customer", json!({"handover_userid": "zhangsan", "takeover_userid": "zhaoliu", "external_userid": [CUSTOMER]})).await;
     assert_eq!(
-        again["customer"][0]["errcode"], 40098,
+        again["customer"][0]["errcode"], 40129,
         "already being transferred"
     );
     app.advance(24 * 3600).await;
@@ -209,7 +209,7 @@ async fn bad_transfers_are_refused_whole() {
         (
             "transfer_customer",
             json!({"handover_userid": "zhangsan", "takeover_userid": "zhangsan", "external_userid": [CUSTOMER]}),
-            40058,
+            40130,
         ),
         (
             "transfer_customer",
@@ -234,7 +234,7 @@ async fn bad_transfers_are_refused_whole() {
         (
             "resigned/transfer_customer",
             json!({"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [CUSTOMER]}),
-            40058,
+            40097,
         ),
         (
             "transfer_result",

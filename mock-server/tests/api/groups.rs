@@ -96,7 +96,7 @@ async fn groups_are_listed_and_read() {
         "names only with need_name"
     );
     for (path, body, want) in [
-        ("get", json!({"chat_id": "wrNope"}), 86001),
+        ("get", json!({"chat_id": "wrNope"}), 90501),
         ("list", json!({"status_filter": 4}), 40058),
         ("list", json!({"limit": 1001}), 40058),
         ("list", json!({"cursor": "forged"}), 40058),
@@ -196,7 +196,7 @@ async fn groups_of_members_who_left_are_taken_over() {
         .collect();
     assert_eq!(
         failed,
-        [(vip.as_str(), 90500), ("wrNope", 86001)],
+        [(vip.as_str(), 90500), ("wrNope", 90501)],
         "zhangsan has not left; wrNope does not exist"
     );
     let inherited = gc(&app, &t, "list", json!({"status_filter": 3})).await;

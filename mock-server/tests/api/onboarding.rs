@@ -69,8 +69,8 @@ async fn a_customer_scans_is_welcomed_and_tagged() {
     );
     assert_eq!(
         code(&ec(&app, &t, "send_welcome_msg", welcome).await),
-        40029,
-        "single use"
+        41051,
+        "single use: the two have started chatting"
     );
     let inbox = customer_inbox(&app, LAOWANG).await;
     assert_eq!(
@@ -151,7 +151,7 @@ async fn a_welcome_code_lasts_20_seconds() {
     app.advance(21).await;
     let t = app.token().await;
     let late = json!({"welcome_code": scanned["welcome_code"], "text": {"content": "hi"}});
-    assert_eq!(code(&ec(&app, &t, "send_welcome_msg", late).await), 40029);
+    assert_eq!(code(&ec(&app, &t, "send_welcome_msg", late).await), 41050);
 }
 
 #[tokio::test]
@@ -273,7 +273,7 @@ async fn contact_ways_are_updated_listed_deleted_and_checked() {
         (
             "send_welcome_msg",
             json!({"welcome_code": "nope", "text": {"content": "x"}}),
-            40029,
+            41050,
         ),
     ];
     for (path, body, want) in refused {

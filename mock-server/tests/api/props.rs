@@ -73,8 +73,25 @@ fn fingerprint(st: &State) -> String {
                 .collect::<Vec<_>>())
             .collect::<Vec<_>>(),
     );
+    let mut welcome: Vec<String> = s
+        .contacts
+        .welcome_codes
+        .iter()
+        .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+        .collect();
+    welcome.sort();
+    let mut ways: Vec<String> = s
+        .contacts
+        .ways
+        .iter()
+        .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+        .collect();
+    ways.sort();
+    let transfers = s.transfers.fingerprint();
+    let groups = format!("{:?}", s.groups.corps[0].lock());
+    let groupmsgs = format!("{:?}", s.groupmsgs.corps[0].lock());
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={} welcome={:?} ways={:?} transfers={} groups={} groupmsgs={} activity={} templates={}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -91,6 +108,13 @@ fn fingerprint(st: &State) -> String {
         directory,
         s.jobs.len(),
         st.jsapi.n_codes(),
+        welcome,
+        ways,
+        transfers,
+        groups,
+        groupmsgs,
+        s.activity.fingerprint(),
+        s.templates.fingerprint(),
     )
 }
 

@@ -176,8 +176,8 @@ def test_get_shows_owner_notice_and_members(mock, client):
 
 def test_list_and_get_errors(strict_client):
     gc = strict_client.external_contact_group_chat
-    assert errcode_of(gc.get, "wrNope") == 86001
-    assert errcode_of(gc.get, "") == 86001
+    assert errcode_of(gc.get, "wrNope") == 90501
+    assert errcode_of(gc.get, "") == 90501
     assert errcode_of(gc.list, status_filter=4) == 40058
     assert errcode_of(gc.list, limit=1001) == 40058
     assert errcode_of(gc.list, limit=0) == 40058
@@ -253,7 +253,7 @@ def test_groups_of_a_resigned_owner_are_taken_over(mock, client, strict_client):
     assert [(c["chat_id"], c["status"]) for c in gc.list_all(limit=1)] == [(vip, 0), (partners, 1)]
     # wechatpy has no groupchat/transfer (its external_contact.transfer is for customers).
     res = ec_post(client, "groupchat/transfer", chat_id_list=[partners, vip, "wrNope"], new_owner="wangwu")
-    assert failed(res) == [(vip, 90500), ("wrNope", 86001)], "zhangsan has not left; wrNope does not exist"
+    assert failed(res) == [(vip, 90500), ("wrNope", 90501)], "zhangsan has not left; wrNope does not exist"
     assert all(f["errmsg"] for f in res["failed_chat_list"])
 
     assert listed(gc.list(status_filter=1)) == []
@@ -290,7 +290,7 @@ def test_onjob_transfer_changes_owner(mock, client, strict_client):
 
     # To lisi, who is already a member: he does not join twice.
     assert failed(ec_post(client, "groupchat/onjob_transfer", chat_id_list=[vip, "wrNope"], new_owner="lisi")) == [
-        ("wrNope", 86001)
+        ("wrNope", 90501)
     ]
     assert [x["userid"] for x in gc.get(vip)["group_chat"]["member_list"]].count("lisi") == 1
     assert owner(client, vip) == "lisi"
@@ -569,3 +569,12 @@ def test_task_and_send_result_page(mock, client):
     assert [s["external_userid"] for s in first["send_list"]] == [XIAOMING] and first["next_cursor"]
     rest = ec_post(client, "get_groupmsg_send_result", msgid=msgid, userid="zhangsan", limit=1, cursor=first["next_cursor"])
     assert [s["external_userid"] for s in rest["send_list"]] == [XIAOHONG] and rest["next_cursor"] == ""
+
+
+def test_an_owner_filter_naming_a_member_who_left_is_40003(mock, client, strict_client):
+    gc = strict_client.external_contact_group_chat
+    assert len(listed(client.external_contact_group_chat.list(owner_userid_list=["lisi"]))) == 1
+    resign(mock, "lisi")
+    assert errcode_of(gc.list, owner_userid_list=["lisi"]) == 40003
+    assert errcode_of(gc.list, owner_userid_list=["ghost"]) == 40003
+    assert len(listed(client.external_contact_group_chat.list(status_filter=1))) == 1, "still there by status"

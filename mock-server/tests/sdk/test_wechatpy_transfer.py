@@ -119,9 +119,9 @@ def test_resigned_members_customers_are_handed_over_after_24_hours(mock, client)
     whole = client.external_contact.get_unassigned_list()
     assert (whole["info"], whole["is_last"]) == (info, True)
 
-    # One refusal does not stop the others: 40096 for an unknown id, 84061 for someone else's customer.
+    # One refusal does not stop the others: 40096 for an unknown id, 40131 for someone else's customer.
     started = resigned_transfer(client, "lisi", "wangwu", [XIAOHONG, ZHOUJIU, "wmNobody", XIAOMING])
-    assert started == [(XIAOHONG, 0), (ZHOUJIU, 0), ("wmNobody", 40096), (XIAOMING, 84061)]
+    assert started == [(XIAOHONG, 0), (ZHOUJIU, 0), ("wmNobody", 40096), (XIAOMING, 40131)]
     assert client.external_contact.get_unassigned_list()["info"] == [], "both are on their way"
     assert refuse(mock, XIAOHONG).status_code == 400, "a resigned member's customer cannot refuse"
     waiting = result(client, "lisi", "wangwu", resigned=True)
@@ -153,7 +153,7 @@ def test_on_the_job_transfer_completes_or_is_refused(mock, client, receiver):
     started = transfer(client, "zhangsan", "wangwu", [XIAOMING, XIAOHONG], transfer_success_msg="您好，我是王五")
     assert started == [(XIAOMING, 0), (XIAOHONG, 0)]
     assert refuse(mock, XIAOHONG).json() == {"refused": True}
-    assert transfer(client, "zhangsan", "zhaoliu", [XIAOMING]) == [(XIAOMING, 40098)], "already being transferred"
+    assert transfer(client, "zhangsan", "zhaoliu", [XIAOMING]) == [(XIAOMING, 40129)], "already being transferred"
     assert statuses(result(client, "zhangsan", "wangwu")) == [(XIAOMING, WAITING), (XIAOHONG, WAITING)]
     assert statuses(result(client, "zhangsan", "zhaoliu")) == [], "the refused call started nothing"
 
@@ -197,7 +197,7 @@ def test_bad_transfers_are_refused_whole(mock, client, strict_client):
     post = strict_client.post
     many = [f"wm{n}" for n in range(101)]
     cases = [
-        ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "zhangsan", "external_userid": [XIAOMING]}, 40058),
+        ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "zhangsan", "external_userid": [XIAOMING]}, 40130),
         ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "sunba", "external_userid": [XIAOMING]}, 40058),
         ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "ghost", "external_userid": [XIAOMING]}, 40003),
         ("transfer_customer", {"handover_userid": "ghost", "takeover_userid": "wangwu", "external_userid": [XIAOMING]}, 40003),
@@ -205,7 +205,7 @@ def test_bad_transfers_are_refused_whole(mock, client, strict_client):
         ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": many}, 40058),
         ("transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOMING], "transfer_success_msg": "长" * 201}, 40058),
         ("transfer_customer", {"handover_userid": "lisi", "takeover_userid": "wangwu", "external_userid": [ZHOUJIU]}, 40058),
-        ("resigned/transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOMING]}, 40058),
+        ("resigned/transfer_customer", {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOMING]}, 40097),
         ("resigned/transfer_customer", {"handover_userid": "lisi", "takeover_userid": "sunba", "external_userid": [ZHOUJIU]}, 40058),
         ("resigned/transfer_customer", {"handover_userid": "lisi", "takeover_userid": "wangwu", "external_userid": []}, 40058),
         ("transfer_result", {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "cursor": "forged"}, 40058),
@@ -231,3 +231,49 @@ def test_only_the_contacts_app_may_transfer(mock, hr_client):
     for path in ("transfer_customer", "resigned/transfer_customer", "transfer_result", "resigned/transfer_result"):
         assert errcode_of(hr_client.post, f"externalcontact/{path}", data=body) == 48002, path
     assert errcode_of(hr_client.external_contact.get_unassigned_list) == 48002
+
+
+# --- the official errcodes, each in its situation -------------------------------------------------------------------
+
+
+def test_official_codes_for_a_transfer(mock, client, strict_client):
+    post = strict_client.post
+    same = {"handover_userid": "zhangsan", "takeover_userid": "zhangsan", "external_userid": [XIAOMING]}
+    assert errcode_of(post, "externalcontact/transfer_customer", data=same) == 40130, "same handover and takeover"
+    on_job = {"handover_userid": "zhangsan", "takeover_userid": "wangwu", "external_userid": [XIAOMING]}
+    assert errcode_of(post, "externalcontact/resigned/transfer_customer", data=on_job) == 40097, "zhangsan has not left"
+    # 周九 is lisi's customer, not zhangsan's.
+    assert transfer(client, "zhangsan", "wangwu", [ZHOUJIU, XIAOMING]) == [(ZHOUJIU, 40131), (XIAOMING, 0)]
+    assert transfer(client, "zhangsan", "zhaoliu", [XIAOMING]) == [(XIAOMING, 40129)]
+
+
+def test_a_customer_moves_on_the_job_twice_in_90_days(mock, client):
+    assert transfer(client, "zhangsan", "wangwu", [XIAOMING]) == [(XIAOMING, 0)]
+    mock.advance(DAY)
+    assert transfer(client, "wangwu", "zhaoliu", [XIAOMING]) == [(XIAOMING, 0)]
+    mock.advance(DAY)
+    assert transfer(client, "zhaoliu", "zhangsan", [XIAOMING]) == [(XIAOMING, 40128)], "a third time within 90 days"
+    mock.advance(90 * DAY)
+    assert transfer(client, "zhaoliu", "zhangsan", [XIAOMING]) == [(XIAOMING, 0)]
+
+
+def test_a_taker_who_has_the_customer_already(mock, client):
+    # 小红 follows zhangsan and lisi: the transfer starts, and completes by dropping zhangsan.
+    assert transfer(client, "zhangsan", "lisi", [XIAOHONG]) == [(XIAOHONG, 0)]
+    mock.advance(DAY)
+    assert statuses(result(client, "zhangsan", "lisi")) == [(XIAOHONG, DONE)]
+    assert followers(client, XIAOHONG) == ["lisi"]
+
+
+def test_wechatpys_transfer_posts_to_the_legacy_path(mock, client, strict_client):
+    mark = mock.journal_mark()
+    res = client.external_contact.transfer(XIAOMING, "zhangsan", "wangwu", transfer_success_msg="您好")
+    assert res["errcode"] == 0, res
+    assert len(mock.journal("/cgi-bin/externalcontact/transfer", since=mark)) == 1
+    assert statuses(result(client, "zhangsan", "wangwu")) == [(XIAOMING, WAITING)], "an on-the-job transfer"
+    assert errcode_of(strict_client.external_contact.transfer, ZHOUJIU, "zhangsan", "wangwu") == 40131
+    assert errcode_of(strict_client.external_contact.transfer, XIAOMING, "zhangsan", "zhangsan") == 40130
+    # A handover who left makes it a resigned transfer.
+    resign(mock, "lisi")
+    assert client.external_contact.transfer(ZHOUJIU, "lisi", "wangwu")["errcode"] == 0
+    assert statuses(result(client, "lisi", "wangwu", resigned=True)) == [(ZHOUJIU, WAITING)]

@@ -67,5 +67,38 @@ def test_scan_add_event_and_welcome_message(mock, client, strict_client, receive
     inbox = mock.inbox("customer", LAOWANG)
     assert inbox["n_total"] == 1, inbox
     assert inbox["messages"][0]["content"]["text"]["content"] == "欢迎，我是王五", inbox
-    assert errcode_of(strict_client.external_contact.send_welcome_msg, welcome) == 40029, "a code works once"
+    assert errcode_of(strict_client.external_contact.send_welcome_msg, welcome) == 41051, "a code works once: the two have started chatting"
     assert mock.inbox("customer", LAOWANG)["n_total"] == 1
+
+
+def member_writes(mock, userid: str, to: str) -> None:
+    mock.post(f"/mock/members/{userid}/messages?corpid={mock.corpid}", {"to": to, "content": "你好"})
+
+
+def customer_writes(mock, customer: str, to: str) -> None:
+    mock.post(f"/mock/customers/{customer}/messages?corpid={mock.corpid}", {"to": to, "content": "在吗"})
+
+
+def remove(mock, customer: str, userid: str) -> None:
+    mock.post(f"/mock/customers/{customer}/contacts/{userid}?corpid={mock.corpid}", {"action": "remove"})
+
+
+def test_welcome_codes_get_the_official_codes(mock, client, strict_client):
+    send = strict_client.external_contact.send_welcome_msg
+    assert errcode_of(send, {"text": {"content": "x"}}) == 41049, "no code"
+    assert errcode_of(send, {"welcome_code": "nope", "text": {"content": "x"}}) == 41050, "an unknown code"
+    config_id = client.external_contact.add_contact_way(type=1, scene=2, user=["wangwu"])["config_id"]
+    # The member writes first: they have started chatting.
+    code = scan(mock, config_id, LAOWANG)["welcome_code"]
+    member_writes(mock, "wangwu", LAOWANG)
+    assert errcode_of(send, {"welcome_code": code, "text": {"content": "欢迎"}}) == 41051
+    # The customer writes first: the same.
+    remove(mock, LAOWANG, "wangwu")
+    code = scan(mock, config_id, LAOWANG)["welcome_code"]
+    customer_writes(mock, LAOWANG, "wangwu")
+    assert errcode_of(send, {"welcome_code": code, "text": {"content": "欢迎"}}) == 41051
+    # A stale code: past its 20 s.
+    remove(mock, LAOWANG, "wangwu")
+    code = scan(mock, config_id, LAOWANG)["welcome_code"]
+    mock.advance(21)
+    assert errcode_of(send, {"welcome_code": code, "text": {"content": "欢迎"}}) == 41050

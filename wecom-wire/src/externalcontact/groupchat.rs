@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::callback::{message_xml, Value as X};
 use crate::lenient;
+use crate::WireError;
 
 /// `groupchat/list` `limit`: 1–1000.
 pub const LIST_LIMIT_MAX: usize = 1000;
@@ -78,6 +79,10 @@ pub struct Member {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub unionid: String,
+    /// The `state` of the join way the member came in by; absent otherwise (the doc's appendix shows it only
+    /// on such members).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +127,92 @@ pub struct TransferResponse {
     pub failed_chat_list: Vec<FailedChat>,
 }
 
+/// 「加入群聊」 ways: chats per way, and the doc's text limits.
+pub const MAX_JOIN_WAY_CHATS: usize = 5;
+/// A remark past 30 characters is cut, not refused (the doc: 超过30个字符将被截断).
+pub const MAX_JOIN_WAY_REMARK_CHARS: usize = 30;
+pub const MAX_ROOM_BASE_NAME_CHARS: usize = 40;
+pub const MAX_JOIN_WAY_STATE_CHARS: usize = 30;
+
+/// A 「加入群聊」 way as sent to `add_join_way` / `update_join_way` and as `get_join_way` answers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct JoinWay {
+    #[serde(default)]
+    pub config_id: String,
+    /// 1 a mini program button, 2 a QR code.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub scene: i64,
+    #[serde(default)]
+    pub remark: String,
+    /// Open a new group when the chats are full: 1 (the default) or 0.
+    #[serde(default = "one", deserialize_with = "lenient::int")]
+    pub auto_create_room: i64,
+    #[serde(default)]
+    pub room_base_name: String,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub room_base_id: i64,
+    #[serde(default)]
+    pub chat_id_list: Vec<String>,
+    #[serde(default)]
+    pub qr_code: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub mark_source: bool,
+}
+
+fn one() -> i64 {
+    1
+}
+
+impl JoinWay {
+    /// Scene 1 or 2, 1–5 chats, state and room name within their limits; an over-long remark is cut.
+    pub fn check(&mut self) -> Result<(), WireError> {
+        if !matches!(self.scene, 1 | 2) {
+            return Err(WireError::invalid_field("scene"));
+        }
+        if !matches!(self.auto_create_room, 0 | 1) {
+            return Err(WireError::invalid_field("auto_create_room"));
+        }
+        if self.chat_id_list.is_empty() || self.chat_id_list.len() > MAX_JOIN_WAY_CHATS {
+            return Err(WireError::invalid_field("chat_id_list"));
+        }
+        if self.state.chars().count() > MAX_JOIN_WAY_STATE_CHARS {
+            return Err(WireError::too_long("state", MAX_JOIN_WAY_STATE_CHARS));
+        }
+        if self.room_base_name.chars().count() > MAX_ROOM_BASE_NAME_CHARS {
+            return Err(WireError::too_long(
+                "room_base_name",
+                MAX_ROOM_BASE_NAME_CHARS,
+            ));
+        }
+        if self.remark.chars().count() > MAX_JOIN_WAY_REMARK_CHARS {
+            self.remark = self
+                .remark
+                .chars()
+                .take(MAX_JOIN_WAY_REMARK_CHARS)
+                .collect();
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct JoinWayId {
+    #[serde(default)]
+    pub config_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AddJoinWayResponse {
+    pub config_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GetJoinWayResponse {
+    pub join_way: JoinWay,
+}
+
 /// A `change_external_chat` update: members joined or left.
 pub fn change_chat_xml(
     corpid: &str,
@@ -153,6 +244,22 @@ pub fn change_chat_xml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_join_way_names_one_to_five_chats_and_cuts_its_remark() {
+        let mut w: JoinWay = serde_json::from_value(serde_json::json!({
+            "scene": 2, "chat_id_list": ["wr1"], "remark": "r".repeat(31)
+        }))
+        .unwrap_or_default();
+        assert_eq!(w.auto_create_room, 1, "the default");
+        assert!(w.check().is_ok());
+        assert_eq!(w.remark.chars().count(), 30);
+        w.chat_id_list = (0..6).map(|i| format!("wr{i}")).collect();
+        assert!(w.check().is_err());
+        w.chat_id_list.truncate(5);
+        w.scene = 3;
+        assert!(w.check().is_err());
+    }
 
     #[test]
     fn the_chat_event_lists_who_changed() {

@@ -27,6 +27,32 @@ pub struct TransferRequest {
     pub cursor: Option<String>,
 }
 
+/// The legacy `externalcontact/transfer` (分配在职或离职成员的客户, replaced by the two above and no longer
+/// maintained, still answered): one customer, its outcome as the call's errcode.
+#[derive(Debug, Default, Deserialize)]
+pub struct LegacyTransferRequest {
+    #[serde(default)]
+    pub external_userid: Option<String>,
+    #[serde(default)]
+    pub handover_userid: Option<String>,
+    #[serde(default)]
+    pub takeover_userid: Option<String>,
+    #[serde(default)]
+    pub transfer_success_msg: Option<String>,
+}
+
+impl From<LegacyTransferRequest> for TransferRequest {
+    fn from(r: LegacyTransferRequest) -> TransferRequest {
+        TransferRequest {
+            handover_userid: r.handover_userid,
+            takeover_userid: r.takeover_userid,
+            external_userid: r.external_userid.into_iter().collect(),
+            transfer_success_msg: r.transfer_success_msg,
+            cursor: None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct CustomerErrcode {
     pub external_userid: String,

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use wecom_wire::envelope::Empty;
 use wecom_wire::externalcontact::{
     check_remark, check_tag_list, BatchGetByUser, BatchResponse, ContactWithFollow,
-    FollowUserListResponse, GetResponse, ListResponse, MarkTag, Remark, BATCH_LIMIT_DEFAULT,
-    BATCH_LIMIT_MAX, FOLLOW_PAGE, MAX_USERIDS,
+    FollowUserListResponse, GetResponse, ListResponse, MarkTag, Remark, FOLLOW_PAGE, MAX_USERIDS,
 };
 use wecom_wire::{Errcode, WireError};
 
@@ -116,10 +115,7 @@ pub async fn batch_get_by_user(
     if userids.is_empty() || userids.len() > MAX_USERIDS {
         return Err(WireError::invalid_field("userid_list").into());
     }
-    let limit = req.limit.unwrap_or(BATCH_LIMIT_DEFAULT as i64);
-    if !(1..=BATCH_LIMIT_MAX as i64).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
+    let limit = req.limit()? as i64;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
     let users = userids

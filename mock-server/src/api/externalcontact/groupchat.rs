@@ -49,12 +49,21 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     };
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
+    // An owner who is unknown or has left is refused (40003), as a community report shows WeCom doing.
     let owners: Option<Vec<usize>> = match req.owner_filter {
         Some(f) if !f.userid_list.is_empty() => Some(
             f.userid_list
                 .iter()
-                .filter_map(|u| corp.user_index(u))
-                .collect(),
+                .map(|u| {
+                    member(corp, Some(u)).and_then(|i| {
+                        if sim.store.transfers.is_resigned(who.corp, i) {
+                            Err(Errcode::INVALID_USERID.into())
+                        } else {
+                            Ok(i)
+                        }
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         ),
         _ => None,
     };
@@ -96,7 +105,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         .iter()
         .find(|g| g.chat_id == chat_id)
         .cloned()
-        .ok_or(Errcode::INVALID_CHATID)?;
+        .ok_or(Errcode::NOT_CUSTOMER_GROUP)?;
     let with_names = req.need_name == Some(1);
     let member_list = g
         .members
@@ -130,6 +139,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
                 group_nickname: String::new(),
                 name: with_names.then_some(name),
                 unionid,
+                state: m.state.clone(),
             }
         })
         .collect();
@@ -165,7 +175,7 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
         let gone =
             |g: &crate::store::groups::Group| sim.store.transfers.is_resigned(who.corp, g.owner);
         let code = match groups.iter_mut().find(|g| g.chat_id == chat_id) {
-            None => Errcode::INVALID_CHATID,
+            None => Errcode::NOT_CUSTOMER_GROUP,
             Some(g) if g.owner == new_owner => Errcode::GROUP_OWNER_UNCHANGED,
             Some(g) if resigned && g.inherited && !gone(g) => Errcode::GROUP_ALREADY_INHERITED,
             Some(g) if resigned && !gone(g) => Errcode::GROUP_OWNER_NOT_RESIGNED,
@@ -183,6 +193,7 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
                         join_time: st.clock.now_s(),
                         join_scene: 1,
                         invitor: None,
+                        state: String::new(),
                     });
                     g.version += 1;
                 }

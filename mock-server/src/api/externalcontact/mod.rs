@@ -1,10 +1,15 @@
 //! `externalcontact/*` (客户联系): customers and the members who follow them, remarks and tags, and the
-//! customer tag library. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
+//! customer tag library; transfers, customer groups and their join ways and welcome templates, group sends, the
+//! statistics, and id conversions. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
 
 pub mod customers;
 pub mod groupchat;
 pub mod groupmsg;
+pub mod idconvert;
+pub mod joinways;
+pub mod statistic;
 pub mod tags;
+pub mod templates;
 pub mod transfer;
 pub mod ways;
 

@@ -5,8 +5,9 @@ use axum::extract::State;
 use std::sync::Arc;
 
 use wecom_wire::externalcontact::transfer::{
-    CustomerErrcode, CustomerStatus, ResultResponse, TransferRequest, TransferResponse, Unassigned,
-    UnassignedRequest, UnassignedResponse, MAX_PER_TRANSFER, RESULT_PAGE, UNASSIGNED_PAGE_MAX,
+    CustomerErrcode, CustomerStatus, LegacyTransferRequest, ResultResponse, TransferRequest,
+    TransferResponse, Unassigned, UnassignedRequest, UnassignedResponse, MAX_PER_TRANSFER,
+    RESULT_PAGE, UNASSIGNED_PAGE_MAX,
 };
 use wecom_wire::{Errcode, WireError};
 
@@ -15,8 +16,8 @@ use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::transfers::{Refusal, Transfer, NO_RECORD};
 
-/// Handover and takeover members: both must exist, differ, and the taker must still work here. A resigned
-/// transfer needs a handover who resigned; an on-the-job one, one who did not.
+/// Handover and takeover members: both must exist, differ (40130), and the taker must still work here. A
+/// resigned transfer needs a handover who resigned (40097); an on-the-job one, one who did not.
 fn members(
     sim: &Sim,
     who: Caller,
@@ -27,10 +28,17 @@ fn members(
     let from = member(corp, req.handover_userid.as_deref())?;
     let to = member(corp, req.takeover_userid.as_deref())?;
     let gone = |u| sim.store.transfers.is_resigned(who.corp, u);
-    if from == to || gone(to) {
+    if from == to {
+        return Err(Errcode::SAME_HANDOVER_TAKEOVER.into());
+    }
+    if gone(to) {
         return Err(WireError::invalid_field("takeover_userid").into());
     }
-    if gone(from) != resigned {
+    if resigned && !gone(from) {
+        return Err(Errcode::MEMBER_NOT_RESIGNED.into());
+    }
+    // [U] WeCom's answer for an on-the-job transfer from a member who left is not documented.
+    if !resigned && gone(from) {
         return Err(WireError::invalid_field("handover_userid").into());
     }
     Ok((from, to))
@@ -39,6 +47,17 @@ fn members(
 async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let req: TransferRequest = json(&body)?;
+    let customer = start(&st, who, req, resigned)?;
+    ok(TransferResponse { customer })
+}
+
+/// Checks a transfer request and starts what it may: each customer with its errcode.
+fn start(
+    st: &Shared,
+    who: Caller,
+    req: TransferRequest,
+    resigned: bool,
+) -> Result<Vec<CustomerErrcode>, ApiError> {
     if req.external_userid.is_empty() || req.external_userid.len() > MAX_PER_TRANSFER {
         return Err(WireError::invalid_field("external_userid").into());
     }
@@ -78,9 +97,10 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
                 None => Errcode::INVALID_EXTERNAL_USERID,
                 Some(_) => match outcomes.next() {
                     Some(Ok(())) => Errcode::OK,
-                    Some(Err(Refusal::NotTheirs)) | None => Errcode::NOT_EXTERNAL_CONTACT,
+                    Some(Err(Refusal::NotTheirs)) | None => Errcode::NOT_FOLLOWER,
                     Some(Err(Refusal::Busy)) => Errcode::CUSTOMER_IN_TRANSFER,
-                    Some(Err(Refusal::TakerHasThem)) => Errcode::TAKER_HAS_CUSTOMER,
+                    Some(Err(Refusal::TooOften)) => Errcode::TRANSFER_TOO_OFTEN,
+                    Some(Err(Refusal::SameMember)) => Errcode::SAME_HANDOVER_TAKEOVER,
                 },
             };
             CustomerErrcode {
@@ -89,7 +109,40 @@ async fn transfer(st: Arc<Shared>, q: Params, body: bytes::Bytes, resigned: bool
             }
         })
         .collect();
-    ok(TransferResponse { customer })
+    Ok(customer)
+}
+
+/// The legacy `externalcontact/transfer` (wechatpy's `external_contact.transfer`): WeCom's doc says it is no
+/// longer maintained, not that it is gone, and SDK maintainers report it still answering. A handover who left
+/// makes it a resigned transfer, one who works here an on-the-job one (the doc: an on-the-job member with the
+/// same userid wins, which in the mock is the only member of that userid); the one customer's outcome is the
+/// call's errcode.
+pub async fn legacy_transfer(
+    State(st): State<Arc<Shared>>,
+    q: Params,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    let who = contacts_caller(&st, &q)?;
+    let req: LegacyTransferRequest = json(&body)?;
+    if req
+        .external_userid
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return Err(WireError::invalid_field("external_userid").into());
+    }
+    let resigned = {
+        let sim = st.sim();
+        let corp = &sim.world.corps[who.corp];
+        let from = member(corp, req.handover_userid.as_deref())?;
+        sim.store.transfers.is_resigned(who.corp, from)
+    };
+    let outcome = start(&st, who, req.into(), resigned)?;
+    match outcome.first().map(|c| Errcode(c.errcode)) {
+        Some(code) if !code.is_ok() => Err(code.into()),
+        _ => ok(wecom_wire::envelope::Empty {}),
+    }
 }
 
 pub async fn transfer_customer(
@@ -181,6 +234,7 @@ fn named(
                     takeover,
                     status: NO_RECORD,
                     takeover_time: 0,
+                    started_s: 0,
                     resigned: false,
                     refused: false,
                 }))

@@ -17,6 +17,7 @@ use super::{contacts_caller, member};
 use crate::api::{json, ok, own_base, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::events::Event;
 use crate::state::{Sim, State as Shared};
+use crate::store::contacts::WelcomeRefusal;
 use crate::store::{Delivery, InboxId, Source};
 
 /// The members and departments a way names must exist.
@@ -204,13 +205,20 @@ pub async fn send_welcome_msg(
         .welcome_code
         .clone()
         .filter(|c| !c.is_empty())
-        .ok_or(Errcode::INVALID_CODE)?;
+        .ok_or(Errcode::WELCOME_CODE_MISSING)?;
     let sim = st.sim();
+    let activity = &sim.store.activity;
     let w = sim
         .store
         .contacts
-        .take_welcome(&code, who.corp, st.clock.now_ms())
-        .ok_or(Errcode::INVALID_CODE)?;
+        .check_welcome(&code, who.corp, st.clock.now_ms(), |w| {
+            activity.last_chat_ms(w.corp, w.user, w.customer)
+        })
+        .map_err(|r| match r {
+            WelcomeRefusal::Invalid => Errcode::INVALID_WELCOME_CODE,
+            WelcomeRefusal::Chatted => Errcode::ALREADY_CHATTED,
+        })?;
+    sim.store.contacts.spend_welcome(&code);
     let c = &sim.world.corps[who.corp];
     let userid = c.users[w.user].userid.clone();
     let message = serde_json::json!({
