@@ -93,11 +93,13 @@ table! {
     INVALID_WEBHOOK = 93000, "invalid webhook url", "机器人webhookurl不合法或者机器人已经被移除出群";
     KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid", "不合法的open_kfid";
     KF_REPLY_LIMIT = 95001, "send msg count limit", "发送客服消息次数限制";
+    KF_REPLY_TIME_LIMIT = 95002, "send msg time limit", "发送客服消息时间限制";
     KF_OPEN_KFID_NOT_EXIST = 95004, "open_kfid not exist", "open_kfid不存在";
     KF_INVALID_MSG_TOKEN = 95007, "invalid msg token", "不合法的msgtoken";
     KF_INVALID_SERVICER = 95014, "invalid servicer userid", "用户不是接待人员";
     KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition", "不允许这种状态转移";
-    KF_SESSION_STATE = 95018, "invalid session state", "发送客服消息时当前会话状态不允许发送";
+    KF_SESSION_STATE = 95018, "send msg session status invalid", "发送客服消息时当前会话状态不允许发送";
+    KF_SERVICER_STOPPED = 95019, "servicer stopped or suspended", "接待人员已停止接待或暂时挂起，无法完成指定的操作";
     AGENT_MISMATCH = 301002, "access_token and agentid mismatch", "无权限操作指定的应用";
 }
 
