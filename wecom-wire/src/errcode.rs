@@ -50,32 +50,59 @@ table! {
     INVALID_IMAGE_SIZE = 40009, "invalid image size", "上传图片大小不是有效值";
     INVALID_VIDEO_SIZE = 40011, "invalid video size", "上传视频大小不是有效值";
     INVALID_CORPID = 40013, "invalid corpid", "不合法的CorpID";
+    MENU_BUTTON_COUNT = 40016, "invalid button size", "不合法的按钮个数";
+    MENU_BUTTON_TYPE = 40017, "invalid button type", "不合法的按钮类型";
+    MENU_BUTTON_NAME = 40018, "invalid button name size", "不合法的按钮名字长度";
+    MENU_BUTTON_KEY = 40019, "invalid button key size", "不合法的按钮KEY长度";
+    MENU_BUTTON_URL = 40020, "invalid button url size", "不合法的按钮URL长度";
+    MENU_SUB_LEVEL = 40022, "invalid sub button level", "不合法的子菜单级数";
+    MENU_SUB_COUNT = 40023, "invalid sub button size", "不合法的子菜单按钮个数";
+    MENU_SUB_TYPE = 40024, "invalid sub button type", "不合法的子菜单按钮类型";
+    MENU_SUB_NAME = 40025, "invalid sub button name size", "不合法的子菜单按钮名字长度";
+    MENU_SUB_KEY = 40026, "invalid sub button key size", "不合法的子菜单按钮KEY长度";
+    MENU_SUB_URL = 40027, "invalid sub button url size", "不合法的子菜单按钮URL长度";
     INVALID_CODE = 40029, "invalid code", "不合法的oauth_code";
     INVALID_TOKEN = 40014, "invalid access_token", "不合法的access_token";
+    MENU_SUB_URL_DOMAIN = 40054, "invalid sub button url domain", "不合法的子菜单url域名";
+    MENU_URL_DOMAIN = 40055, "invalid button url domain", "不合法的菜单url域名";
     INVALID_AGENTID = 40056, "invalid agentid", "不合法的agentid";
     INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
     INVALID_PARAMETER = 40058, "invalid Request Parameter", "不合法的参数";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
+    JOBID_NOT_FOUND = 40088, "jobid not exist", "jobid不存在";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid", "不合法的外部联系人userid";
     CUSTOMER_IN_TRANSFER = 40098, "external userid is being transferred", "成员尚未实名认证";
     TAKER_HAS_CUSTOMER = 40100, "takeover user already has the external userid", "此用户的外部联系人已经在转移流程中";
     TOKEN_MISSING = 41001, "access_token missing", "缺少access_token参数";
     CORPID_MISSING = 41002, "corpid missing", "缺少corpid参数";
     CORPSECRET_MISSING = 41004, "corpsecret missing", "缺少secret参数";
+    MOMENT_ID_MISSING = 41059, "missing moment id", "缺少moment_id参数";
+    INVALID_MOMENT_ID = 41060, "invalid moment id", "不合法的moment_id参数";
+    MOMENT_NOT_BY_USER = 41061, "moment not published by this userid", "不合法朋友圈发送成员userid，当前朋友圈并非此用户发表";
+    MOMENT_NOT_PUBLISHED = 41062, "moment not published by the userid yet", "企业创建的朋友圈尚未被成员userid发表";
+    MOMENT_EMPTY = 41089, "moment text and attachments are both empty", "朋友圈附件与内容不能同时为empty";
+    ACQUISITION_LINK_LIMIT = 41095, "customer acquisition link count out of limit", "获客链接数量超过上限";
+    MENU_NAME_MISSING = 41102, "missing menu name", "缺少菜单名";
     TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
+    INVALID_TASK_ID = 42014, "invalid task_id", "任务卡片消息的task_id不合法";
+    UPDATE_AGENT_MISMATCH = 42015, "the message was sent by another agent", "更新的消息的应用与发送消息的应用不匹配";
     REQUIRE_GET = 43001, "require GET method", "NOT IN WECOM'S TABLE";
     REQUIRE_POST = 43002, "require POST method", "NOT IN WECOM'S TABLE";
     EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";
     EMPTY_CONTENT = 44004, "empty content", "文本消息content参数为空";
     MEDIA_TOO_LARGE = 45001, "media size out of limit", "多媒体文件大小超过限制";
     CONTENT_TOO_LARGE = 45002, "content size out of limit", "消息内容大小超过限制";
+    AGENT_DESCRIPTION_SIZE = 45004, "invalid agent description size", "应用description参数长度不符合系统限制";
     FREQ_LIMIT = 45009, "api freq out of limit", "接口调用超过限制";
+    AGENT_NAME_SIZE = 45022, "invalid agent name size", "应用name参数长度不符合系统限制";
     CONCURRENT_LIMIT = 45033, "api concurrent out of limit", "接口并发调用超过限制";
+    MENU_NOT_SET = 46003, "menu no exist", "菜单未设置";
     DATA_FORMAT = 47001, "data format error", "NOT IN WECOM'S TABLE";
     API_FORBIDDEN = 48002, "api forbidden", "API接口无权限调用";
     NO_PRIVILEGE = 60011, "no privilege to access/modify contact/party/agent", "指定的成员/部门/标签参数无权限";
     USERID_NOT_FOUND = 60111, "userid not found", "UserID不存在";
     INVALID_PARTY = 60123, "invalid party id", "无效的部门id";
+    INVALID_RESPONSE_CODE = 60140, "invalid response_code", "无效的response_code";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
     NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
@@ -154,6 +181,14 @@ impl WireError {
         Self::with_detail(
             Errcode::INVALID_PARAMETER,
             format!("{field} invalid. invalid Request Parameter"),
+        )
+    }
+
+    /// A required field absent: `link_name missing. invalid Request Parameter`.
+    pub fn missing(field: &str) -> Self {
+        Self::with_detail(
+            Errcode::INVALID_PARAMETER,
+            format!("{field} missing. invalid Request Parameter"),
         )
     }
 

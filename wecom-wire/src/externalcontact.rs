@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::lenient;
 use crate::WireError;
 
+pub mod acquisition;
 pub mod groupchat;
 pub mod groupmsg;
 pub mod transfer;

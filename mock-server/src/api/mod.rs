@@ -125,6 +125,14 @@ endpoints! {
     Post "/cgi-bin/externalcontact/get_group_msg_result" => externalcontact::groupmsg::old_result;
     Post "/cgi-bin/externalcontact/remind_groupmsg_send" => externalcontact::groupmsg::remind;
     Post "/cgi-bin/externalcontact/cancel_groupmsg_send" => externalcontact::groupmsg::cancel;
+    Post "/cgi-bin/externalcontact/customer_acquisition/list_link" => externalcontact::acquisition::list_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/get" => externalcontact::acquisition::get;
+    Post "/cgi-bin/externalcontact/customer_acquisition/create_link" => externalcontact::acquisition::create_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/update_link" => externalcontact::acquisition::update_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/delete_link" => externalcontact::acquisition::delete_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/customer" => externalcontact::acquisition::customer;
+    GetOrPost "/cgi-bin/externalcontact/customer_acquisition_quota" => externalcontact::acquisition::quota;
+    Post "/cgi-bin/externalcontact/customer_acquisition/statistic" => externalcontact::acquisition::statistic;
     Post "/cgi-bin/kf/account/add" => kf::account::add;
     Post "/cgi-bin/kf/account/del" => kf::account::del;
     Post "/cgi-bin/kf/account/update" => kf::account::update;

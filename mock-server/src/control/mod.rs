@@ -10,6 +10,7 @@ mod groups;
 mod inbound;
 mod inbox;
 mod kf;
+mod links;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -87,6 +88,8 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             "/mock/kf/{open_kfid}/servicers/{userid}",
             post(kf::servicer_status),
         )
+        .route("/mock/links/resolve", post(links::resolve))
+        .route("/mock/links/open", post(links::open))
         .route("/mock/events", get(events::stream))
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))

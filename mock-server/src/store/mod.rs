@@ -1,11 +1,13 @@
 //! What calls change in the simulated world: inboxes, uploaded media, app chats, sent messages (for recall),
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
+pub mod acquisition;
 pub mod contacts;
 pub mod groupmsgs;
 pub mod groups;
 pub mod inbox;
 pub mod kf;
+pub mod links;
 pub mod transfers;
 
 use bytes::Bytes;
@@ -73,6 +75,9 @@ pub struct Store {
     pub transfers: transfers::Transfers,
     pub groups: groups::Groups,
     pub groupmsgs: groupmsgs::GroupMsgs,
+    /// Links handed out in WeCom's shape and what they stand for.
+    pub links: links::Links,
+    pub acquisition: acquisition::Acquisition,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -123,6 +128,8 @@ impl Store {
             transfers: transfers::Transfers::new(world.corps.len()),
             groups: groups::Groups::new(world),
             groupmsgs: groupmsgs::GroupMsgs::new(world),
+            links: links::Links::default(),
+            acquisition: acquisition::Acquisition::default(),
         }
     }
 

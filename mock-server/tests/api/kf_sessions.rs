@@ -64,7 +64,7 @@ async fn accounts_are_added_listed_renamed_and_deleted() {
     assert!(
         way["url"]
             .as_str()
-            .is_some_and(|u| u.starts_with(&format!("http://{}/kf/kfc", app.addr))),
+            .is_some_and(|u| u.starts_with("https://work.weixin.qq.com/kfid/kfc")),
         "{way}"
     );
     let refused = [

@@ -48,8 +48,13 @@ fn fingerprint(st: &State) -> String {
         .collect();
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
+    let round2 = format!(
+        "links={:?} acquisition={}",
+        s.links.snapshot(),
+        s.acquisition.snapshot(),
+    );
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} {round2}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),

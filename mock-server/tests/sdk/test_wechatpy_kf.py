@@ -82,10 +82,12 @@ def test_get_account_list_and_add_contact_way(mock, client, strict_client):
     assert call["method"] == "GET" and call["errcode"] == 0 and not call["body"], call
 
     way = client.kf.add_contact_way(KF, "spring_sale")
-    # The link points back at the mock (WeCom's is on work.weixin.qq.com).
-    assert way["url"].startswith(f"{mock.base}/kf/kfc{KF}"), way
-    assert "spring_sale" in way["url"], "the link carries its scene"
-    assert client.kf.add_contact_way(KF, "")["url"] == f"{mock.base}/kf/kfc{KF}"
+    # WeCom's shape; the control API resolves it to the account and scene.
+    assert way["url"].startswith("https://work.weixin.qq.com/kfid/kfc") and "?enc_scene=ENC" in way["url"], way
+    what = mock.post("/mock/links/resolve", {"url": way["url"]})
+    assert (what["kind"], what["open_kfid"], what["scene"]) == ("kf_contact_way", KF, "spring_sale"), what
+    plain = client.kf.add_contact_way(KF, "")["url"]
+    assert "?" not in plain and mock.post("/mock/links/resolve", {"url": plain})["scene"] == ""
     assert errcode_of(strict_client.kf.add_contact_way, KF, "has space") == 40058
     assert errcode_of(strict_client.kf.add_contact_way, "wkNoSuchAccount", "x") == 95004
 

@@ -1,6 +1,7 @@
 //! `externalcontact/*` (客户联系): customers and the members who follow them, remarks and tags, and the
 //! customer tag library. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
 
+pub mod acquisition;
 pub mod customers;
 pub mod groupchat;
 pub mod groupmsg;

@@ -161,10 +161,7 @@ pub async fn send_msg_on_event(
 ) -> ApiResult {
     let who = kf_caller(&st, &q)?;
     let req: SendMsg = json(&body)?;
-    let code = req
-        .code
-        .filter(|c| !c.is_empty())
-        .ok_or_else(bad_code)?;
+    let code = req.code.filter(|c| !c.is_empty()).ok_or_else(bad_code)?;
     let s = sendable(req.msgtype.as_deref(), &req.bodies, EVENT_SEND_TYPES)?;
     let msgid = msgid(&st, req.msgid)?;
     let sim = st.sim();
