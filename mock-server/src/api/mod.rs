@@ -147,6 +147,9 @@ endpoints! {
     Post "/cgi-bin/kf/send_msg_on_event" => kf::msg::send_msg_on_event;
     Post "/cgi-bin/kf/service_state/get" => kf::session::state_get;
     Post "/cgi-bin/kf/service_state/trans" => kf::session::state_trans;
+    GetOrPost "/cgi-bin/kf/customer/get_upgrade_service_config" => kf::upgrade::config;
+    Post "/cgi-bin/kf/customer/upgrade_service" => kf::upgrade::upgrade;
+    Post "/cgi-bin/kf/customer/cancel_upgrade_service" => kf::upgrade::cancel;
 }
 
 /// The index of a path in [`ENDPOINTS`].

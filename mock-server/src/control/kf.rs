@@ -340,3 +340,32 @@ pub async fn servicer_status(
     let msgid = raise(&st, &sim, corp, &open_kfid, None, &event);
     Ok(Json(json!({ "msgid": msgid })))
 }
+
+/// `GET /mock/kf/{open_kfid}/upgrades/{external_userid}`: what `kf/customer/upgrade_service` recommends to the
+/// customer now (`{"upgrade": null}` when nothing, or after `cancel_upgrade_service`).
+pub async fn upgrade(
+    State(st): St,
+    P((open_kfid, external_userid)): P<(String, String)>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    use wecom_wire::kf::upgrade::{Target, UPGRADE_GROUPCHAT, UPGRADE_MEMBER};
+    let sim = st.sim();
+    let corp = account(&sim, &q, &open_kfid)?;
+    let cust = customer(&sim, corp, Some(&external_userid))?;
+    let now = sim
+        .store
+        .kf
+        .upgrades
+        .get(&(corp, open_kfid, cust))
+        .map(|t| t.clone());
+    let upgrade = match now {
+        None => Value::Null,
+        Some(Target::Member { userid, wording }) => {
+            json!({"type": UPGRADE_MEMBER, "member": {"userid": userid, "wording": wording}})
+        }
+        Some(Target::Groupchat { chat_id, wording }) => {
+            json!({"type": UPGRADE_GROUPCHAT, "groupchat": {"chat_id": chat_id, "wording": wording}})
+        }
+    };
+    Ok(Json(json!({ "upgrade": upgrade })))
+}

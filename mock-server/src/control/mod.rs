@@ -88,6 +88,10 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             "/mock/kf/{open_kfid}/servicers/{userid}",
             post(kf::servicer_status),
         )
+        .route(
+            "/mock/kf/{open_kfid}/upgrades/{external_userid}",
+            get(kf::upgrade),
+        )
         .route("/mock/links/resolve", post(links::resolve))
         .route("/mock/links/open", post(links::open))
         .route("/mock/events", get(events::stream))

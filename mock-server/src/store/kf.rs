@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use wecom_wire::kf::upgrade::Target;
 use wecom_wire::kf::ServiceState;
 
 use crate::world::World;
@@ -92,6 +93,8 @@ pub struct Kf {
     pub codes: DashMap<String, Code, Hasher>,
     /// How each customer last came in (`enter_session`: scene, scene_param), for `customer/batchget`.
     pub scenes: DashMap<(usize, usize), (String, String), Hasher>,
+    /// 升级服务: the member or customer group each customer of an account is being recommended to.
+    pub upgrades: DashMap<SessionKey, Target, Hasher>,
     order: AtomicU64,
 }
 
@@ -119,6 +122,7 @@ impl Kf {
             token_expiry: Mutex::default(),
             codes: DashMap::default(),
             scenes: DashMap::default(),
+            upgrades: DashMap::default(),
             order: AtomicU64::new(order),
         }
     }

@@ -15,6 +15,7 @@ mod groupmsg;
 mod groups;
 mod kf;
 mod kf_sessions;
+mod kf_upgrade;
 mod links;
 mod media;
 mod message;

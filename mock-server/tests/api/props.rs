@@ -49,9 +49,18 @@ fn fingerprint(st: &State) -> String {
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
     let round2 = format!(
-        "links={:?} acquisition={}",
+        "links={:?} acquisition={} upgrades={:?}",
         s.links.snapshot(),
         s.acquisition.snapshot(),
+        {
+            let mut u: Vec<String> =
+                s.kf.upgrades
+                    .iter()
+                    .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+                    .collect();
+            u.sort();
+            u
+        },
     );
     format!(
         "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} {round2}",
