@@ -1,6 +1,7 @@
 //! The WeCom API under `/cgi-bin/`: one module per API family, and the layer every call passes through
 //! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
 
+pub mod agent;
 pub mod appchat;
 pub mod directory;
 pub mod externalcontact;
@@ -90,7 +91,12 @@ endpoints! {
     Get "/cgi-bin/department/list" => directory::department_list;
     Get "/cgi-bin/tag/list" => directory::tag_list;
     Get "/cgi-bin/tag/get" => directory::tag_get;
-    Get "/cgi-bin/agent/get" => directory::agent_get;
+    Get "/cgi-bin/agent/get" => agent::get;
+    Get "/cgi-bin/agent/list" => agent::list;
+    Post "/cgi-bin/agent/set" => agent::set;
+    Post "/cgi-bin/menu/create" => agent::menu_create;
+    GetOrPost "/cgi-bin/menu/get" => agent::menu_get;
+    GetOrPost "/cgi-bin/menu/delete" => agent::menu_delete;
     Get "/cgi-bin/getcallbackip" => directory::callback_ip;
     Get "/cgi-bin/get_api_domain_ip" => directory::callback_ip;
     Get "/cgi-bin/externalcontact/get_follow_user_list" => externalcontact::customers::follow_user_list;

@@ -2,6 +2,7 @@
 //! the duplicate-check memory and the robots' rate windows. A reset replaces the whole store.
 
 pub mod acquisition;
+pub mod apps;
 pub mod contacts;
 pub mod groupmsgs;
 pub mod groups;
@@ -78,6 +79,7 @@ pub struct Store {
     /// Links handed out in WeCom's shape and what they stand for.
     pub links: links::Links,
     pub acquisition: acquisition::Acquisition,
+    pub apps: apps::Apps,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -130,6 +132,7 @@ impl Store {
             groupmsgs: groupmsgs::GroupMsgs::new(world),
             links: links::Links::default(),
             acquisition: acquisition::Acquisition::default(),
+            apps: apps::Apps::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod agents;
 mod appchat;
 mod callbacks;
 mod contacts;

@@ -49,9 +49,10 @@ fn fingerprint(st: &State) -> String {
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
     let round2 = format!(
-        "links={:?} acquisition={} upgrades={:?}",
+        "links={:?} acquisition={} apps={} upgrades={:?}",
         s.links.snapshot(),
         s.acquisition.snapshot(),
+        s.apps.snapshot(),
         {
             let mut u: Vec<String> =
                 s.kf.upgrades
