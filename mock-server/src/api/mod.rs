@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod appchat;
+mod cards;
 pub mod directory;
 pub mod externalcontact;
 mod extract;
@@ -76,6 +77,8 @@ endpoints! {
     Get "/cgi-bin/gettoken" => token::gettoken;
     Post "/cgi-bin/message/send" => message::send;
     Post "/cgi-bin/message/recall" => message::recall;
+    Post "/cgi-bin/message/update_template_card" => cards::update_template_card;
+    Post "/cgi-bin/message/update_taskcard" => cards::update_taskcard;
     Post "/cgi-bin/appchat/create" => appchat::create;
     Get "/cgi-bin/appchat/get" => appchat::get;
     Post "/cgi-bin/appchat/update" => appchat::update;

@@ -3,6 +3,7 @@
 
 pub mod acquisition;
 pub mod apps;
+pub mod cards;
 pub mod contacts;
 pub mod groupmsgs;
 pub mod groups;
@@ -80,6 +81,7 @@ pub struct Store {
     pub links: links::Links,
     pub acquisition: acquisition::Acquisition,
     pub apps: apps::Apps,
+    pub cards: cards::Cards,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -133,6 +135,7 @@ impl Store {
             links: links::Links::default(),
             acquisition: acquisition::Acquisition::default(),
             apps: apps::Apps::default(),
+            cards: cards::Cards::default(),
         }
     }
 

@@ -5,6 +5,7 @@ mod helpers;
 mod agents;
 mod appchat;
 mod callbacks;
+mod cards;
 mod contacts;
 mod contacts_edges;
 mod continuity;

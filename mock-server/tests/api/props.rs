@@ -49,10 +49,11 @@ fn fingerprint(st: &State) -> String {
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
     let round2 = format!(
-        "links={:?} acquisition={} apps={} upgrades={:?}",
+        "links={:?} acquisition={} apps={} cards={} upgrades={:?}",
         s.links.snapshot(),
         s.acquisition.snapshot(),
         s.apps.snapshot(),
+        s.cards.snapshot(),
         {
             let mut u: Vec<String> =
                 s.kf.upgrades
