@@ -88,7 +88,6 @@ table! {
     UPDATE_AGENT_MISMATCH = 42015, "the message was sent by another agent", "更新的消息的应用与发送消息的应用不匹配";
     TASK_ID_NOT_FOUND = 42016, "task_id not exist", "更新的task_id不存在";
     BUTTON_KEY_NOT_FOUND = 42017, "button key is not exist", "按钮key值不存在";
-    BUTTON_KEY_MISSING = 42019, "button key missing", "缺少按钮key值不合法";
     REQUIRE_GET = 43001, "require GET method", "NOT IN WECOM'S TABLE";
     REQUIRE_POST = 43002, "require POST method", "NOT IN WECOM'S TABLE";
     EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";

@@ -144,7 +144,8 @@ pub async fn update_taskcard(
     let corp = &sim.world.corps[who.corp];
     agent(corp, who, req.agentid)?;
     let task_id = req.task_id()?.to_owned();
-    let clicked = req.check()?.to_owned();
+    // An unknown task is named before a missing or wrong key.
+    let clicked = req.check().map(str::to_owned);
     let card = sim
         .store
         .cards
@@ -155,6 +156,7 @@ pub async fn update_taskcard(
     if card.agentid != who.agentid {
         return Err(Errcode::UPDATE_AGENT_MISMATCH.into());
     }
+    let clicked = clicked?;
     if !card.keys.contains(&clicked) {
         return Err(Errcode::BUTTON_KEY_NOT_FOUND.into());
     }

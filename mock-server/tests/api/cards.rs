@@ -104,7 +104,7 @@ async fn a_task_card_is_updated_by_its_task_id() {
     );
     assert_eq!(
         code(&update(&app, &t, "update_taskcard", body("task-9", None)).await),
-        42019
+        42017
     );
     assert_eq!(
         code(

@@ -116,7 +116,8 @@ impl UpdateTaskcard {
         }
     }
 
-    /// The members named (1–1000) and the key clicked (required: 42019 when absent).
+    /// The members named (1–1000) and the key clicked: without one WeCom answers 42017 `button key is not exist`
+    /// (a captured answer), not 42019.
     pub fn check(&self) -> Result<&str, WireError> {
         if self.userids.is_empty() {
             return Err(WireError::new(Errcode::NO_RECIPIENT));
@@ -127,7 +128,7 @@ impl UpdateTaskcard {
         self.clicked_key
             .as_deref()
             .filter(|k| !k.is_empty())
-            .ok_or_else(|| Errcode::BUTTON_KEY_MISSING.into())
+            .ok_or_else(|| Errcode::BUTTON_KEY_NOT_FOUND.into())
     }
 }
 
@@ -179,7 +180,7 @@ mod tests {
         };
         assert_eq!(
             t.check().map_err(|e| e.code),
-            Err(Errcode::BUTTON_KEY_MISSING)
+            Err(Errcode::BUTTON_KEY_NOT_FOUND)
         );
     }
 }
