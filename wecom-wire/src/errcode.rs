@@ -80,6 +80,7 @@ table! {
     INVALID_MOMENT_ID = 41060, "invalid moment id", "不合法的moment_id参数";
     MOMENT_NOT_BY_USER = 41061, "moment not published by this userid", "不合法朋友圈发送成员userid，当前朋友圈并非此用户发表";
     MOMENT_NOT_PUBLISHED = 41062, "moment not published by the userid yet", "企业创建的朋友圈尚未被成员userid发表";
+    MOMENT_ID_TYPE = 41067, "invalid moment_id type", "朋友圈moment_id类型错误";
     MOMENT_EMPTY = 41089, "moment text and attachments are both empty", "朋友圈附件与内容不能同时为empty";
     ACQUISITION_LINK_LIMIT = 41095, "customer acquisition link count out of limit", "获客链接数量超过上限";
     MENU_NAME_MISSING = 41102, "missing menu name", "缺少菜单名";

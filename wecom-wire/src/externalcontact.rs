@@ -9,6 +9,7 @@ use crate::WireError;
 pub mod acquisition;
 pub mod groupchat;
 pub mod groupmsg;
+pub mod moments;
 pub mod transfer;
 pub mod ways;
 

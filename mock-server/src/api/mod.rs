@@ -134,6 +134,14 @@ endpoints! {
     Post "/cgi-bin/externalcontact/get_group_msg_result" => externalcontact::groupmsg::old_result;
     Post "/cgi-bin/externalcontact/remind_groupmsg_send" => externalcontact::groupmsg::remind;
     Post "/cgi-bin/externalcontact/cancel_groupmsg_send" => externalcontact::groupmsg::cancel;
+    Post "/cgi-bin/externalcontact/add_moment_task" => externalcontact::moments::add_moment_task;
+    GetOrPost "/cgi-bin/externalcontact/get_moment_task_result" => externalcontact::moments::task_result;
+    Post "/cgi-bin/externalcontact/cancel_moment_task" => externalcontact::moments::cancel;
+    Post "/cgi-bin/externalcontact/get_moment_list" => externalcontact::moments::list;
+    Post "/cgi-bin/externalcontact/get_moment_task" => externalcontact::moments::task;
+    Post "/cgi-bin/externalcontact/get_moment_customer_list" => externalcontact::moments::customer_list;
+    Post "/cgi-bin/externalcontact/get_moment_send_result" => externalcontact::moments::send_result;
+    Post "/cgi-bin/externalcontact/get_moment_comments" => externalcontact::moments::comments;
     Post "/cgi-bin/externalcontact/customer_acquisition/list_link" => externalcontact::acquisition::list_link;
     Post "/cgi-bin/externalcontact/customer_acquisition/get" => externalcontact::acquisition::get;
     Post "/cgi-bin/externalcontact/customer_acquisition/create_link" => externalcontact::acquisition::create_link;

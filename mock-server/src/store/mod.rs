@@ -10,6 +10,7 @@ pub mod groups;
 pub mod inbox;
 pub mod kf;
 pub mod links;
+pub mod moments;
 pub mod transfers;
 
 use bytes::Bytes;
@@ -82,6 +83,7 @@ pub struct Store {
     pub acquisition: acquisition::Acquisition,
     pub apps: apps::Apps,
     pub cards: cards::Cards,
+    pub moments: moments::Moments,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -136,6 +138,7 @@ impl Store {
             acquisition: acquisition::Acquisition::default(),
             apps: apps::Apps::default(),
             cards: cards::Cards::default(),
+            moments: moments::Moments::default(),
         }
     }
 

@@ -21,6 +21,7 @@ mod kf_upgrade;
 mod links;
 mod media;
 mod message;
+mod moments;
 mod onboarding;
 mod props;
 mod tenancy;

@@ -49,11 +49,12 @@ fn fingerprint(st: &State) -> String {
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
     let round2 = format!(
-        "links={:?} acquisition={} apps={} cards={} upgrades={:?}",
+        "links={:?} acquisition={} apps={} cards={} moments={} upgrades={:?}",
         s.links.snapshot(),
         s.acquisition.snapshot(),
         s.apps.snapshot(),
         s.cards.snapshot(),
+        s.moments.snapshot(),
         {
             let mut u: Vec<String> =
                 s.kf.upgrades

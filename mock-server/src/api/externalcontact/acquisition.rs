@@ -66,7 +66,7 @@ fn info(id: &str, l: &AcqLink) -> LinkInfo {
 }
 
 /// A cursor and limit: the position to start from and how many.
-fn page(
+pub(super) fn page(
     st: &Shared,
     cursor: Option<&str>,
     limit: Option<i64>,
@@ -86,7 +86,7 @@ fn page(
     Ok((from, limit as usize))
 }
 
-fn next_cursor(st: &Shared, next: usize, total: usize) -> String {
+pub(super) fn next_cursor(st: &Shared, next: usize, total: usize) -> String {
     if next < total {
         st.ids.cursor(next as u64)
     } else {

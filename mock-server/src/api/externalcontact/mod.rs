@@ -5,6 +5,7 @@ pub mod acquisition;
 pub mod customers;
 pub mod groupchat;
 pub mod groupmsg;
+pub mod moments;
 pub mod tags;
 pub mod transfer;
 pub mod ways;
