@@ -167,6 +167,8 @@ endpoints! {
     GetOrPost "/cgi-bin/kf/customer/get_upgrade_service_config" => kf::upgrade::config;
     Post "/cgi-bin/kf/customer/upgrade_service" => kf::upgrade::upgrade;
     Post "/cgi-bin/kf/customer/cancel_upgrade_service" => kf::upgrade::cancel;
+    Post "/cgi-bin/kf/get_corp_statistic" => kf::stats::corp;
+    Post "/cgi-bin/kf/get_servicer_statistic" => kf::stats::servicer;
 }
 
 /// The index of a path in [`ENDPOINTS`].

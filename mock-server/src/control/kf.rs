@@ -120,6 +120,7 @@ pub async fn message(
             in_reply_to: None,
         };
         deliver(&st, &sim, answer);
+        crate::kf::servicer_answers(&st, &sim, (corp, &open_kfid, cust), &servicer);
         return Ok(Json(json!({ "msgid": msgid })));
     }
     let cust = customer(&sim, corp, m.from.as_deref())?;
@@ -277,6 +278,7 @@ pub async fn session(
         s.servicer = new_servicer
             .clone()
             .filter(|_| to == ServiceState::SERVICER);
+        crate::kf::servicer_assigned(&st, &sim, (corp, &open_kfid, cust), &mut s);
         if to == ServiceState::ENDED {
             s.unanswered.clear();
             s.last_customer_ms = None;

@@ -44,6 +44,8 @@ pub struct Session {
     pub rejects: bool,
     /// A `msg_code` has been handed out for state 2 or 3 in this session (only the first change gets one).
     pub coded: bool,
+    /// When the servicer who holds it got it, until they first answer (for `first_reply_average_sec`).
+    pub servicer_since_ms: Option<i64>,
 }
 
 /// What a `send_msg_on_event` code allows: one message to one customer from one account, until it expires.

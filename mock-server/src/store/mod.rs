@@ -9,6 +9,7 @@ pub mod groupmsgs;
 pub mod groups;
 pub mod inbox;
 pub mod kf;
+pub mod kfstats;
 pub mod links;
 pub mod moments;
 pub mod transfers;
@@ -84,6 +85,7 @@ pub struct Store {
     pub apps: apps::Apps,
     pub cards: cards::Cards,
     pub moments: moments::Moments,
+    pub kfstats: kfstats::KfStats,
 }
 
 /// Fixed minute and hour windows on the mock clock (WeCom's exact windowing is not documented).
@@ -139,6 +141,7 @@ impl Store {
             apps: apps::Apps::default(),
             cards: cards::Cards::default(),
             moments: moments::Moments::default(),
+            kfstats: kfstats::KfStats::default(),
         }
     }
 

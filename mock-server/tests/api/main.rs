@@ -17,6 +17,7 @@ mod groupmsg;
 mod groups;
 mod kf;
 mod kf_sessions;
+mod kf_stats;
 mod kf_upgrade;
 mod links;
 mod media;

@@ -49,12 +49,13 @@ fn fingerprint(st: &State) -> String {
     follows.sort();
     let tags = format!("{:?}", s.contacts.tags[0].lock());
     let round2 = format!(
-        "links={:?} acquisition={} apps={} cards={} moments={} upgrades={:?}",
+        "links={:?} acquisition={} apps={} cards={} moments={} kfstats={} upgrades={:?}",
         s.links.snapshot(),
         s.acquisition.snapshot(),
         s.apps.snapshot(),
         s.cards.snapshot(),
         s.moments.snapshot(),
+        s.kfstats.snapshot(),
         {
             let mut u: Vec<String> =
                 s.kf.upgrades

@@ -123,6 +123,11 @@ pub async fn send_msg(
         (session.unanswered.pop_front(), session.rejects)
     };
     if rejects {
+        sim.store
+            .kfstats
+            .record((who.corp, open_kfid), None, st.clock.now_s(), |d| {
+                d.rejected.insert(cust);
+            });
         let external_userid = &sim.world.corps[who.corp].customers[cust].external_userid;
         let event = serde_json::json!({
             "event_type": "msg_send_fail",

@@ -89,6 +89,32 @@ pub async fn upgrade(
             "upgrade_service": {"type": UPGRADE_GROUPCHAT, "groupchat": {"chat_id": chat_id, "wording": wording}},
         }),
     };
+    let holder = sim
+        .store
+        .kf
+        .sessions
+        .get(&(who.corp, open_kfid.to_owned(), cust))
+        .and_then(|s| {
+            s.servicer
+                .clone()
+                .filter(|_| s.state == wecom_wire::kf::ServiceState::SERVICER)
+        });
+    let to_member = matches!(target, Target::Member { .. });
+    sim.store.kfstats.record(
+        (who.corp, open_kfid),
+        holder.as_deref(),
+        st.clock.now_s(),
+        |d| {
+            d.upgraded.insert(cust);
+            if to_member {
+                d.n_member_invites += 1;
+                d.member_invited.insert(cust);
+            } else {
+                d.n_group_invites += 1;
+                d.group_invited.insert(cust);
+            }
+        },
+    );
     // The session's state is left as it is: the recommendation is a card in the chat [U].
     sim.store
         .kf
