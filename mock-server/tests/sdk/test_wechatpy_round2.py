@@ -157,3 +157,45 @@ def test_pictures_resolve_to_the_mock(mock, client, samples):
     url = client.media.upload_img(samples["image"])["url"]
     what = mock.post("/mock/links/resolve", {"url": url})
     assert what["kind"] == "image" and mock.http.get(what["mock_url"], timeout=10).content == PNG
+
+
+# --- 客户朋友圈 and kf statistics (wechatpy 2.0.0a26 has no methods for them: client.post/get) ----------------------
+
+
+def test_moment_task_published_and_liked(mock, client, strict_client):
+    job = client.post("externalcontact/add_moment_task", data={
+        "text": {"content": "新品上市"},
+        "visible_range": {"sender_list": {"user_list": ["zhangsan"]}},
+    })
+    result = client.get("externalcontact/get_moment_task_result", params={"jobid": job["jobid"]})
+    assert result["status"] == 3 and result["type"] == "add_moment_task", result
+    moment_id = result["result"]["moment_id"]
+    [task] = client.post("externalcontact/get_moment_task", data={"moment_id": moment_id})["task_list"]
+    assert task == {"userid": "zhangsan", "publish_status": 0}
+    with pytest.raises(WeChatClientException) as e:
+        strict_client.post("externalcontact/get_moment_customer_list", data={"moment_id": moment_id, "userid": "zhangsan"})
+    assert e.value.errcode == 41062, "not published yet"
+    mock.post(f"/mock/moments/{moment_id}/publish", {"userid": "zhangsan"})
+    [task] = client.post("externalcontact/get_moment_task", data={"moment_id": moment_id})["task_list"]
+    assert task["publish_status"] == 1
+    reached = client.post("externalcontact/get_moment_send_result", data={"moment_id": moment_id, "userid": "zhangsan"})
+    assert {"external_userid": XIAOMING} in reached["customer_list"]
+    mock.post(f"/mock/moments/{moment_id}/react", {"customer": XIAOMING, "userid": "zhangsan", "like": True})
+    reactions = client.post("externalcontact/get_moment_comments", data={"moment_id": moment_id, "userid": "zhangsan"})
+    assert [x["external_userid"] for x in reactions["like_list"]] == [XIAOMING]
+    with pytest.raises(WeChatClientException) as e:
+        strict_client.post("externalcontact/add_moment_task", data={})
+    assert e.value.errcode == 41089
+
+
+def test_kf_corp_statistic_counts_yesterday(mock, client):
+    start = mock.get("/mock/clock")["now_ms"] // 1000
+    customer_says(mock, XIAOMING, "在吗")
+    customer_says(mock, XIAOMING, "订单")
+    mock.advance(2 * 86400)
+    res = client.post("kf/get_corp_statistic", data={"open_kfid": KF, "start_time": start, "end_time": start + 86400})
+    days = res["statistic_list"]
+    # Beijing midnight is 16:00 UTC.
+    assert len(days) == 2 and all(d["stat_time"] % 86400 == 57600 for d in days), days
+    assert sum(d["statistic"]["customer_msg_cnt"] for d in days) == 2
+    assert sum(d["statistic"]["session_cnt"] for d in days) == 1
