@@ -15,6 +15,9 @@ pub struct SentCard {
     pub expires_ms: i64,
 }
 
+/// One member's task card changed by `update_taskcard`: (member, clicked key, replace name).
+pub type TaskUpdate = (usize, String, String);
+
 #[derive(Debug, Default)]
 pub struct Cards {
     /// (corp, response_code) → the card; removed when used.
@@ -22,7 +25,7 @@ pub struct Cards {
     /// (corp, task_id) → the card that carries it (the last one sent with it).
     pub by_task: DashMap<(usize, String), SentCard>,
     /// (corp, task_id) → (member, clicked key, replace name) updates made with `update_taskcard`.
-    pub task_updates: DashMap<(usize, String), Vec<(usize, String, String)>>,
+    pub task_updates: DashMap<(usize, String), Vec<TaskUpdate>>,
     /// Updates made with `update_template_card`: (corp, msgid, members updated).
     pub card_updates: DashMap<(usize, String), usize>,
 }
