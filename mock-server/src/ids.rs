@@ -78,6 +78,18 @@ impl Ids {
         self.chars(32, b"0123456789abcdef")
     }
 
+    /// `n` lowercase hex digits (the ids inside WeCom's links).
+    pub fn hex(&self, n: usize) -> String {
+        self.chars(n, b"0123456789abcdef")
+    }
+
+    /// The path of a picture on WeCom's image host, as WeCom's own look:
+    /// `/wwpic/638423_eiQfriAYRAyYzRY_1625631158/0`.
+    pub fn picture_path(&self, now_s: i64) -> String {
+        let n = mix(self.seed ^ self.next_seq()) % 900_000 + 100_000;
+        format!("/wwpic/{n}_{}_{now_s}/0", self.chars(15, ALNUM))
+    }
+
     /// The 30 characters after `et` of a customer tag or tag group id.
     pub fn tag_id(&self) -> String {
         self.chars(30, ALNUM)

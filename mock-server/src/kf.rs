@@ -96,7 +96,23 @@ pub fn customer_writes(st: &Arc<State>, sim: &Sim, item: Item<'_>) -> String {
         *s = Default::default();
         s.rejects = rejects;
     }
+    let new_session = s.last_customer_ms.is_none() && s.state == ServiceState::NEW;
+    let (corp, open_kfid) = (item.corp, item.open_kfid.to_owned());
     let msgid = log_and_notify(st, sim, item);
+    let holder = s
+        .servicer
+        .clone()
+        .filter(|_| s.state == ServiceState::SERVICER);
+    sim.store.kfstats.record(
+        (corp, &open_kfid),
+        holder.as_deref(),
+        st.clock.now_s(),
+        |d| {
+            d.n_customer_msgs += 1;
+            d.customers.insert(customer);
+            d.n_sessions += u64::from(new_session);
+        },
+    );
     s.last_customer_ms = Some(st.clock.now_ms());
     s.n_replies = 0;
     if s.unanswered.len() == UNANSWERED_CAPACITY {
@@ -167,4 +183,50 @@ pub fn deliver(st: &State, sim: &Sim, a: Answer<'_>) {
             None => e.with(serde_json::json!({ "open_kfid": a.open_kfid })),
         }
     });
+}
+
+/// A servicer gets the session `(corp, account, customer)`: one of their sessions that day, and the clock for
+/// their first answer starts.
+pub fn servicer_assigned(
+    st: &State,
+    sim: &Sim,
+    (corp, open_kfid, customer): (usize, &str, usize),
+    s: &mut crate::store::kf::Session,
+) {
+    let Some(servicer) = s.servicer.clone() else {
+        return;
+    };
+    s.servicer_since_ms = Some(st.clock.now_ms());
+    sim.store
+        .kfstats
+        .record_servicer((corp, open_kfid), &servicer, st.clock.now_s(), |d| {
+            d.n_sessions += 1;
+            d.customers.insert(customer);
+        });
+}
+
+/// A servicer writes to the customer: their first answer in the session is timed.
+pub fn servicer_answers(
+    st: &State,
+    sim: &Sim,
+    (corp, open_kfid, customer): (usize, &str, usize),
+    servicer: &str,
+) {
+    let key: SessionKey = (corp, open_kfid.to_owned(), customer);
+    let Some(mut s) = sim.store.kf.sessions.get_mut(&key) else {
+        return;
+    };
+    if s.servicer.as_deref() != Some(servicer) {
+        return;
+    }
+    let Some(since_ms) = s.servicer_since_ms.take() else {
+        return;
+    };
+    let waited_s = (st.clock.now_ms() - since_ms) / 1000;
+    sim.store
+        .kfstats
+        .record_servicer((corp, open_kfid), servicer, st.clock.now_s(), |d| {
+            d.replied.insert(customer);
+            d.first_reply_total_s += waited_s;
+        });
 }

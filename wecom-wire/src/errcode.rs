@@ -50,10 +50,23 @@ table! {
     INVALID_IMAGE_SIZE = 40009, "invalid image size", "上传图片大小不是有效值";
     INVALID_VIDEO_SIZE = 40011, "invalid video size", "上传视频大小不是有效值";
     INVALID_CORPID = 40013, "invalid corpid", "不合法的CorpID";
+    MENU_BUTTON_COUNT = 40016, "invalid button size", "不合法的按钮个数";
+    MENU_BUTTON_TYPE = 40017, "invalid button type", "不合法的按钮类型";
+    MENU_BUTTON_NAME = 40018, "invalid button name size", "不合法的按钮名字长度";
+    MENU_BUTTON_KEY = 40019, "invalid button key size", "不合法的按钮KEY长度";
+    MENU_BUTTON_URL = 40020, "invalid button url size", "不合法的按钮URL长度";
+    MENU_SUB_LEVEL = 40022, "invalid sub button level", "不合法的子菜单级数";
+    MENU_SUB_COUNT = 40023, "invalid sub button size", "不合法的子菜单按钮个数";
+    MENU_SUB_TYPE = 40024, "invalid sub button type", "不合法的子菜单按钮类型";
+    MENU_SUB_NAME = 40025, "invalid sub button name size", "不合法的子菜单按钮名字长度";
+    MENU_SUB_KEY = 40026, "invalid sub button key size", "不合法的子菜单按钮KEY长度";
+    MENU_SUB_URL = 40027, "invalid sub button url size", "不合法的子菜单按钮URL长度";
     INVALID_CODE = 40029, "invalid code", "不合法的oauth_code";
     INVALID_TOKEN = 40014, "invalid access_token", "不合法的access_token";
     INVALID_USERID_LIST = 40031, "invalid userid list", "不合法的UserID列表";
     INVALID_USERID_LIST_LEN = 40032, "invalid userid list size", "不合法的UserID列表长度";
+    MENU_SUB_URL_DOMAIN = 40054, "invalid sub button url domain", "不合法的子菜单url域名";
+    MENU_URL_DOMAIN = 40055, "invalid button url domain", "不合法的菜单url域名";
     INVALID_AGENTID = 40056, "invalid agentid", "不合法的agentid";
     INVALID_PARTY_LIST = 40066, "invalid party list", "不合法的部门列表";
     INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
@@ -62,6 +75,7 @@ table! {
     TAG_NODES_ALL_INVALID = 40070, "all tag nodes invalid", "指定的标签范围节点全部无效";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
     TAG_NAME_LENGTH = 40072, "invalid tagname size", "不合法的标签名字长度";
+    JOBID_NOT_FOUND = 40088, "jobid not exist", "jobid不存在";
     INVALID_EXTERNAL_USERID = 40096, "invalid external userid", "不合法的外部联系人userid";
     MEMBER_NOT_RESIGNED = 40097, "user is not resigned", "该成员尚未离职";
     TRANSFER_TOO_OFTEN = 40128, "customer transfer too frequently", "客户转接过于频繁（90个自然日内，在职成员的每位客户仅可被转接2次）";
@@ -77,13 +91,28 @@ table! {
     ALREADY_CHATTED = 41051, "externaluser has started chatting", "客户和服务人员已经开始聊天了";
     WELCOME_TEMPLATE_LIMIT = 41055, "group welcome template count reach limit", "群欢迎语模板数量达到上限";
     NOT_TEMPLATE_OWNER = 41058, "no privilege to edit the group welcome template", "无此群欢迎语模板的编辑权限";
+    MOMENT_ID_MISSING = 41059, "missing moment id", "缺少moment_id参数";
+    INVALID_MOMENT_ID = 41060, "invalid moment id", "不合法的moment_id参数";
+    MOMENT_NOT_BY_USER = 41061, "moment not published by this userid", "不合法朋友圈发送成员userid，当前朋友圈并非此用户发表";
+    MOMENT_NOT_PUBLISHED = 41062, "moment not published by the userid yet", "企业创建的朋友圈尚未被成员userid发表";
+    MOMENT_ID_TYPE = 41067, "invalid moment_id type", "朋友圈moment_id类型错误";
+    MOMENT_EMPTY = 41089, "moment text and attachments are both empty", "朋友圈附件与内容不能同时为empty";
+    ACQUISITION_LINK_LIMIT = 41095, "customer acquisition link count out of limit", "获客链接数量超过上限";
+    MENU_NAME_MISSING = 41102, "missing menu name", "缺少菜单名";
     TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
+    INVALID_TASK_ID = 42014, "invalid task_id", "任务卡片消息的task_id不合法";
+    UPDATE_AGENT_MISMATCH = 42015, "the message was sent by another agent", "更新的消息的应用与发送消息的应用不匹配";
+    TASK_ID_NOT_FOUND = 42016, "task_id not exist", "更新的task_id不存在";
+    BUTTON_KEY_NOT_FOUND = 42017, "button key is not exist", "按钮key值不存在";
     EMPTY_MEDIA = 44001, "empty media data", "多媒体文件为空";
     EMPTY_CONTENT = 44004, "empty content", "文本消息content参数为空";
     MEDIA_TOO_LARGE = 45001, "media size out of limit", "多媒体文件大小超过限制";
     CONTENT_TOO_LARGE = 45002, "content size out of limit", "消息内容大小超过限制";
+    AGENT_DESCRIPTION_SIZE = 45004, "invalid agent description size", "应用description参数长度不符合系统限制";
     FREQ_LIMIT = 45009, "api freq out of limit", "接口调用超过限制";
+    AGENT_NAME_SIZE = 45022, "invalid agent name size", "应用name参数长度不符合系统限制";
     CONCURRENT_LIMIT = 45033, "api concurrent out of limit", "接口并发调用超过限制";
+    MENU_NOT_SET = 46003, "menu no exist", "菜单未设置";
     USER_NOT_EXIST = 46004, "user not exist", "指定的用户不存在";
     API_FORBIDDEN = 48002, "api forbidden", "API接口无权限调用";
     DEPARTMENT_NAME_LENGTH = 60001, "department name size invalid", "部门长度不符合限制";
@@ -110,6 +139,7 @@ table! {
     DEPARTMENT_MISSING = 60127, "missing department", "缺少department参数";
     MOBILE_AND_EMAIL_EMPTY = 60129, "mobile and email are both empty", "成员手机和邮箱都为空";
     LEADER_FLAGS_MISMATCH = 60132, "is_leader_in_dept size not equal to department size", "is_leader_in_dept和department的元素个数不一致";
+    INVALID_RESPONSE_CODE = 60140, "invalid response_code", "无效的response_code";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
     REQUEST_COUNT_LIMIT = 81017, "request count exceed limit", "请求个数超过限制";
     NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
@@ -129,11 +159,13 @@ table! {
     INVALID_WEBHOOK = 93000, "invalid webhook url", "机器人webhookurl不合法或者机器人已经被移除出群";
     KF_INVALID_OPEN_KFID = 95000, "invalid open_kfid", "不合法的open_kfid";
     KF_REPLY_LIMIT = 95001, "send msg count limit", "发送客服消息次数限制";
+    KF_REPLY_TIME_LIMIT = 95002, "send msg time limit", "发送客服消息时间限制";
     KF_OPEN_KFID_NOT_EXIST = 95004, "open_kfid not exist", "open_kfid不存在";
     KF_INVALID_MSG_TOKEN = 95007, "invalid msg token", "不合法的msgtoken";
     KF_INVALID_SERVICER = 95014, "invalid servicer userid", "用户不是接待人员";
     KF_INVALID_STATE_CHANGE = 95016, "invalid service state transition", "不允许这种状态转移";
-    KF_SESSION_STATE = 95018, "invalid session state", "发送客服消息时当前会话状态不允许发送";
+    KF_SESSION_STATE = 95018, "send msg session status invalid", "发送客服消息时当前会话状态不允许发送";
+    KF_SERVICER_STOPPED = 95019, "servicer stopped or suspended", "接待人员已停止接待或暂时挂起，无法完成指定的操作";
     AGENT_MISMATCH = 301002, "access_token and agentid mismatch", "无权限操作指定的应用";
     INVALID_TIME_RANGE = 600018, "invalid start endtime", "NOT IN WECOM'S TABLE";
 }
@@ -189,6 +221,14 @@ impl WireError {
         Self::with_detail(
             Errcode::INVALID_PARAMETER,
             format!("{field} invalid. invalid Request Parameter"),
+        )
+    }
+
+    /// A required field absent: `link_name missing. invalid Request Parameter`.
+    pub fn missing(field: &str) -> Self {
+        Self::with_detail(
+            Errcode::INVALID_PARAMETER,
+            format!("{field} missing. invalid Request Parameter"),
         )
     }
 

@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::lenient;
 use crate::WireError;
 
+pub mod acquisition;
 pub mod groupchat;
 pub mod groupmsg;
 pub mod idconvert;
+pub mod moments;
 pub mod statistic;
 pub mod templates;
 pub mod transfer;

@@ -8,6 +8,8 @@ use crate::callback::{message_xml, Value as X};
 use crate::lenient;
 
 mod rules;
+pub mod stats;
+pub mod upgrade;
 pub use rules::{
     check_account_name, check_msgid, check_scene, sendable, Sendable, ServiceState, SEND_TYPES,
 };

@@ -12,6 +12,7 @@ pub mod externalcontact;
 pub mod kf;
 pub mod lenient;
 pub mod media;
+pub mod menu;
 pub mod message;
 pub mod token;
 pub mod webhook;

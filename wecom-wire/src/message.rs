@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::lenient;
 
 mod rules;
+pub mod update;
 pub use rules::{
     news_articles, recipients, template_card, truncate_utf8, validate_content, Recipients,
     ValidContent,

@@ -260,7 +260,7 @@ async fn closed_reply_window_is_counted_and_not_retried() {
     let fake = two_rounds(
         vec![text("m-closed", "cust-closed", 3, "hi")],
         Box::new(|user, n, _| match user {
-            "cust-closed" => json!({"errcode": 95001, "errmsg": "reply window closed"}),
+            "cust-closed" => json!({"errcode": 95002, "errmsg": "send msg time limit"}),
             _ => ok_send(user, n),
         }),
     );

@@ -1,14 +1,14 @@
 //! The directory as read: `user/get|list|simplelist`, `department/list|get|simplelist`, `tag/list|get`,
-//! `agent/get`, `getcallbackip`. An app sees only the members and departments in its scope (60011 otherwise);
-//! the contacts-sync secret sees the whole corp.
+//! `getcallbackip`. An app sees only the members and departments in its scope (60011 otherwise); the
+//! contacts-sync secret sees the whole corp.
 
 use axum::extract::State;
 use std::sync::Arc;
 
-use wecom_wire::directory::{self as dir, AllowParties, AllowTags, AllowUsers, UserRef};
+use wecom_wire::directory as dir;
 use wecom_wire::Errcode;
 
-use super::{caller, dir_caller, ok, ApiError, ApiResult, DirCaller, Params};
+use super::{dir_caller, ok, ApiError, ApiResult, DirCaller, Params};
 use crate::state::State as Shared;
 use crate::world::{App, Corp, Department, User};
 
@@ -259,52 +259,6 @@ pub async fn tag_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         tagname: tag.tagname.clone(),
         userlist,
         partylist: tag.departments.clone(),
-    })
-}
-
-pub async fn agent_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
-    let who = caller(&st, &q)?;
-    let agentid = q
-        .get("agentid")
-        .and_then(|a| a.parse::<i64>().ok())
-        .ok_or(Errcode::INVALID_AGENTID)?;
-    let world = st.world();
-    let corp = &world.corps[who.corp];
-    let app = super::message::agent(corp, who, Some(agentid))?;
-    let (users, parties) = if app.can_see_all() {
-        (
-            Vec::new(),
-            corp.departments
-                .iter()
-                .filter(|d| d.parentid == 0)
-                .map(|d| d.id)
-                .collect(),
-        )
-    } else {
-        (
-            app.scope_users
-                .iter()
-                .map(|u| UserRef { userid: u.clone() })
-                .collect(),
-            app.scope_departments.clone(),
-        )
-    };
-    ok(dir::Agent {
-        agentid: app.agentid,
-        name: app.name.clone(),
-        square_logo_url: String::new(),
-        description: app.description.clone(),
-        allow_userinfos: AllowUsers { user: users },
-        allow_partys: AllowParties { partyid: parties },
-        allow_tags: AllowTags {
-            tagid: app.scope_tags.clone(),
-        },
-        close: 0,
-        redirect_domain: String::new(),
-        report_location_flag: 0,
-        isreportenter: 0,
-        home_url: String::new(),
-        customized_publish_status: 1,
     })
 }
 

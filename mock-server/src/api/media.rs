@@ -2,7 +2,7 @@
 //! picture URLs point back at the mock (`/wwpic/{id}`) so nothing reaches a real WeChat host.
 
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::{caller, dir_caller, ok_raw, ok_with_errmsg, ApiError, ApiResult, Params};
 use crate::state::State as Shared;
+use crate::store::links::{Link, PIC_HOST};
 use crate::store::{Media, Owner};
 
 /// The `media` part of a multipart upload: (file name, bytes). No part, or no multipart at all, is "empty".
@@ -94,12 +95,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     ok_raw(r)
 }
 
-pub async fn uploadimg(
-    State(st): State<Arc<Shared>>,
-    q: Params,
-    headers: HeaderMap,
-    req: Request,
-) -> ApiResult {
+pub async fn uploadimg(State(st): State<Arc<Shared>>, q: Params, req: Request) -> ApiResult {
     caller(&st, &q)?;
     let (_, data) = media_part(req).await?;
     if data.is_empty() {
@@ -112,13 +108,13 @@ pub async fn uploadimg(
         return Err(Errcode::INVALID_MEDIA_FILE.into());
     }
     let id = st.ids.media_id();
-    st.sim().store.images.insert(id.clone(), data);
-    ok_with_errmsg(
-        "ok",
-        UploadImgResponse {
-            url: format!("{}/wwpic/{id}", super::own_base(&headers)),
-        },
-    )
+    // WeCom's picture host, as WeCom answers; the mock serves the picture at its own `/wwpic/{id}`, which
+    // `/mock/links/resolve` gives for this URL.
+    let url = format!("{PIC_HOST}{}", st.ids.picture_path(st.clock.now_s()));
+    let sim = st.sim();
+    sim.store.images.insert(id.clone(), data);
+    sim.store.links.add(&url, Link::Image { id });
+    ok_with_errmsg("ok", UploadImgResponse { url })
 }
 
 /// `GET /wwpic/{id}`: a picture uploaded with `media/uploadimg`.

@@ -102,7 +102,9 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         },
     );
     let response_code = if content.interactive {
-        st.ids.response_code()
+        let code = st.ids.response_code();
+        super::cards::remember(&sim, who, &req, (&msgid, &r.deliver), &code, now_ms);
+        code
     } else {
         String::new()
     };
@@ -166,16 +168,16 @@ pub fn check_media(sim: &Sim, st: &Shared, corp: usize, ids: &[String]) -> Resul
 }
 
 #[derive(Debug, Default)]
-struct Resolved {
-    deliver: Vec<usize>,
-    invalid_users: Vec<String>,
+pub(super) struct Resolved {
+    pub deliver: Vec<usize>,
+    pub invalid_users: Vec<String>,
     invalid_parties: Vec<String>,
     invalid_tags: Vec<String>,
     unlicensed: Vec<String>,
 }
 
 /// Named recipients → members the app may reach, and the names WeCom reports back as invalid.
-fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
+pub(super) fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Resolved {
     let mut r = Resolved::default();
     let mut reach: Vec<usize> = Vec::with_capacity(named.users.len());
     if named.all {

@@ -1,7 +1,9 @@
 //! The WeCom API under `/cgi-bin/`: one module per API family, and the layer every call passes through
 //! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
 
+pub mod agent;
 pub mod appchat;
+mod cards;
 pub mod coverage;
 pub mod directory;
 pub mod directory_batch;
@@ -83,6 +85,8 @@ endpoints! {
     Get "/cgi-bin/gettoken" => token::gettoken;
     Post "/cgi-bin/message/send" => message::send;
     Post "/cgi-bin/message/recall" => message::recall;
+    Post "/cgi-bin/message/update_template_card" => cards::update_template_card;
+    Post "/cgi-bin/message/update_taskcard" => cards::update_taskcard;
     Post "/cgi-bin/appchat/create" => appchat::create;
     Get "/cgi-bin/appchat/get" => appchat::get;
     Post "/cgi-bin/appchat/update" => appchat::update;
@@ -123,7 +127,12 @@ endpoints! {
     Get "/cgi-bin/ticket/get" => jsapi::agent_ticket;
     Get "/cgi-bin/tag/list" => directory::tag_list;
     Get "/cgi-bin/tag/get" => directory::tag_get;
-    Get "/cgi-bin/agent/get" => directory::agent_get;
+    Get "/cgi-bin/agent/get" => agent::get;
+    Get "/cgi-bin/agent/list" => agent::list;
+    Post "/cgi-bin/agent/set" => agent::set;
+    Post "/cgi-bin/menu/create" => agent::menu_create;
+    GetOrPost "/cgi-bin/menu/get" => agent::menu_get;
+    GetOrPost "/cgi-bin/menu/delete" => agent::menu_delete;
     Get "/cgi-bin/getcallbackip" => directory::callback_ip;
     Get "/cgi-bin/get_api_domain_ip" => directory::callback_ip;
     Get "/cgi-bin/externalcontact/get_follow_user_list" => externalcontact::customers::follow_user_list;
@@ -174,6 +183,22 @@ endpoints! {
     Post "/cgi-bin/externalcontact/unionid_to_external_userid" => externalcontact::idconvert::unionid_to_external_userid;
     Post "/cgi-bin/idconvert/unionid_to_external_userid" => externalcontact::idconvert::idconvert_unionid;
     Post "/cgi-bin/externalcontact/get_new_external_userid" => externalcontact::idconvert::new_external_userid;
+    Post "/cgi-bin/externalcontact/add_moment_task" => externalcontact::moments::add_moment_task;
+    GetOrPost "/cgi-bin/externalcontact/get_moment_task_result" => externalcontact::moments::task_result;
+    Post "/cgi-bin/externalcontact/cancel_moment_task" => externalcontact::moments::cancel;
+    Post "/cgi-bin/externalcontact/get_moment_list" => externalcontact::moments::list;
+    Post "/cgi-bin/externalcontact/get_moment_task" => externalcontact::moments::task;
+    Post "/cgi-bin/externalcontact/get_moment_customer_list" => externalcontact::moments::customer_list;
+    Post "/cgi-bin/externalcontact/get_moment_send_result" => externalcontact::moments::send_result;
+    Post "/cgi-bin/externalcontact/get_moment_comments" => externalcontact::moments::comments;
+    Post "/cgi-bin/externalcontact/customer_acquisition/list_link" => externalcontact::acquisition::list_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/get" => externalcontact::acquisition::get;
+    Post "/cgi-bin/externalcontact/customer_acquisition/create_link" => externalcontact::acquisition::create_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/update_link" => externalcontact::acquisition::update_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/delete_link" => externalcontact::acquisition::delete_link;
+    Post "/cgi-bin/externalcontact/customer_acquisition/customer" => externalcontact::acquisition::customer;
+    GetOrPost "/cgi-bin/externalcontact/customer_acquisition_quota" => externalcontact::acquisition::quota;
+    Post "/cgi-bin/externalcontact/customer_acquisition/statistic" => externalcontact::acquisition::statistic;
     Post "/cgi-bin/kf/account/add" => kf::account::add;
     Post "/cgi-bin/kf/account/del" => kf::account::del;
     Post "/cgi-bin/kf/account/update" => kf::account::update;
@@ -188,6 +213,11 @@ endpoints! {
     Post "/cgi-bin/kf/send_msg_on_event" => kf::msg::send_msg_on_event;
     Post "/cgi-bin/kf/service_state/get" => kf::session::state_get;
     Post "/cgi-bin/kf/service_state/trans" => kf::session::state_trans;
+    GetOrPost "/cgi-bin/kf/customer/get_upgrade_service_config" => kf::upgrade::config;
+    Post "/cgi-bin/kf/customer/upgrade_service" => kf::upgrade::upgrade;
+    Post "/cgi-bin/kf/customer/cancel_upgrade_service" => kf::upgrade::cancel;
+    Post "/cgi-bin/kf/get_corp_statistic" => kf::stats::corp;
+    Post "/cgi-bin/kf/get_servicer_statistic" => kf::stats::servicer;
 }
 
 /// The index of a path in [`ENDPOINTS`].

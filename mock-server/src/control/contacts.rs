@@ -46,23 +46,50 @@ pub async fn scan(
     let Scan { customer } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let i = sim.world.corps[corp]
+        .customer_index(&customer)
+        .ok_or_else(|| bad_request(format!("no customer {customer:?}")))?;
+    scan_way(&st, &sim, corp, &config_id, i)
+}
+
+/// The customer `(corp, i)` scans the way (by `scan` or by opening its QR code's link).
+pub(super) fn scan_way(
+    st: &std::sync::Arc<crate::state::State>,
+    sim: &crate::state::Sim,
+    corp: usize,
+    config_id: &str,
+    i: usize,
+) -> Result<Json<Value>, Fail> {
     let c = &sim.world.corps[corp];
     let (way, _) = sim
         .store
         .contacts
         .ways
-        .get(&(corp, config_id.clone()))
+        .get(&(corp, config_id.to_owned()))
         .map(|w| w.clone())
         .ok_or_else(|| not_found(format!("no contact way {config_id}")))?;
-    let i = c
-        .customer_index(&customer)
-        .ok_or_else(|| bad_request(format!("no customer {customer:?}")))?;
     let mut members: Vec<usize> = way.user.iter().filter_map(|u| c.user_index(u)).collect();
     for p in &way.party {
         members.extend(c.department_members(*p));
     }
     let mut seen = std::collections::HashSet::new();
     members.retain(|u| seen.insert(*u));
+    add_to_one_of(st, sim, (corp, i), &members, add_way(way.scene), &way.state)
+}
+
+/// The customer `(corp, customer)` adds one of `members` who does not have them yet (picked by the customer, so
+/// the same customer always meets the same member): the relation with `add_way` and `state`, a welcome code, and
+/// `add_external_contact` to the 客户联系 apps. Shared by contact ways and 获客助手 links.
+pub(super) fn add_to_one_of(
+    st: &std::sync::Arc<crate::state::State>,
+    sim: &crate::state::Sim,
+    (corp, i): (usize, usize),
+    members: &[usize],
+    add_way: i64,
+    state: &str,
+) -> Result<Json<Value>, Fail> {
+    let c = &sim.world.corps[corp];
+    let customer = c.customers[i].external_userid.clone();
     let free: Vec<usize> = members
         .iter()
         .copied()
@@ -77,8 +104,8 @@ pub async fn scan(
     let follow = Follow {
         user,
         createtime: now_ms / 1000,
-        add_way: add_way(way.scene),
-        state: way.state.clone(),
+        add_way,
+        state: state.to_owned(),
         oper_userid: customer.clone(),
         ..Follow::default()
     };
@@ -96,10 +123,7 @@ pub async fn scan(
     };
     sim.store.contacts.issue_welcome(code.clone(), welcome);
     sim.store.activity.added(corp, user, now_ms / 1000);
-    let extra = [
-        ("State", way.state.as_str()),
-        ("WelcomeCode", code.as_str()),
-    ];
+    let extra = [("State", state), ("WelcomeCode", code.as_str())];
     let change = Change {
         corp,
         change_type: "add_external_contact",
@@ -107,7 +131,7 @@ pub async fn scan(
         customer: i,
         extra: &extra,
     };
-    let msgid = notify(&st, &sim, change);
+    let msgid = notify(st, sim, change);
     Ok(Json(
         json!({ "msgid": msgid, "userid": c.users[user].userid, "welcome_code": code }),
     ))

@@ -120,6 +120,7 @@ pub async fn message(
             in_reply_to: None,
         };
         deliver(&st, &sim, answer);
+        crate::kf::servicer_answers(&st, &sim, (corp, &open_kfid, cust), &servicer);
         return Ok(Json(json!({ "msgid": msgid })));
     }
     let cust = customer(&sim, corp, m.from.as_deref())?;
@@ -159,12 +160,30 @@ pub async fn enter(
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
     let cust = customer(&sim, corp, Some(&e.from))?;
+    Ok(Json(enter_session(
+        &st,
+        &sim,
+        (corp, &open_kfid, cust),
+        &e.scene,
+        &e.scene_param,
+    )))
+}
+
+/// The customer `(corp, account, customer)` enters the session (by `/enter` or by opening a kf link): a customer
+/// with no open session gets a new one and the `enter_session` event a `welcome_code`.
+pub(super) fn enter_session(
+    st: &std::sync::Arc<Shared>,
+    sim: &Sim,
+    (corp, open_kfid, cust): (usize, &str, usize),
+    scene: &str,
+    scene_param: &str,
+) -> Value {
     let fresh = {
         let mut s = sim
             .store
             .kf
             .sessions
-            .entry((corp, open_kfid.clone(), cust))
+            .entry((corp, open_kfid.to_owned(), cust))
             .or_default();
         let fresh = s.state == ServiceState::ENDED || s.last_customer_ms.is_none();
         if s.state == ServiceState::ENDED {
@@ -177,21 +196,18 @@ pub async fn enter(
     sim.store
         .kf
         .scenes
-        .insert((corp, cust), (e.scene.clone(), e.scene_param.clone()));
-    let welcome_code =
-        fresh.then(|| new_code(&st, &sim, corp, &open_kfid, cust, WELCOME_CODE_TTL_S));
+        .insert((corp, cust), (scene.to_owned(), scene_param.to_owned()));
+    let welcome_code = fresh.then(|| new_code(st, sim, corp, open_kfid, cust, WELCOME_CODE_TTL_S));
     let event = json!({
         "event_type": "enter_session",
         "open_kfid": open_kfid,
-        "external_userid": e.from,
-        "scene": e.scene,
-        "scene_param": e.scene_param,
+        "external_userid": sim.world.corps[corp].customers[cust].external_userid,
+        "scene": scene,
+        "scene_param": scene_param,
         "welcome_code": welcome_code.clone().unwrap_or_default(),
     });
-    let msgid = raise(&st, &sim, corp, &open_kfid, Some(cust), &event);
-    Ok(Json(
-        json!({ "msgid": msgid, "welcome_code": welcome_code }),
-    ))
+    let msgid = raise(st, sim, corp, open_kfid, Some(cust), &event);
+    json!({ "msgid": msgid, "welcome_code": welcome_code })
 }
 
 #[derive(Deserialize)]
@@ -262,6 +278,7 @@ pub async fn session(
         s.servicer = new_servicer
             .clone()
             .filter(|_| to == ServiceState::SERVICER);
+        crate::kf::servicer_assigned(&st, &sim, (corp, &open_kfid, cust), &mut s);
         if to == ServiceState::ENDED {
             s.unanswered.clear();
             s.last_customer_ms = None;
@@ -324,4 +341,33 @@ pub async fn servicer_status(
     });
     let msgid = raise(&st, &sim, corp, &open_kfid, None, &event);
     Ok(Json(json!({ "msgid": msgid })))
+}
+
+/// `GET /mock/kf/{open_kfid}/upgrades/{external_userid}`: what `kf/customer/upgrade_service` recommends to the
+/// customer now (`{"upgrade": null}` when nothing, or after `cancel_upgrade_service`).
+pub async fn upgrade(
+    State(st): St,
+    P((open_kfid, external_userid)): P<(String, String)>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    use wecom_wire::kf::upgrade::{Target, UPGRADE_GROUPCHAT, UPGRADE_MEMBER};
+    let sim = st.sim();
+    let corp = account(&sim, &q, &open_kfid)?;
+    let cust = customer(&sim, corp, Some(&external_userid))?;
+    let now = sim
+        .store
+        .kf
+        .upgrades
+        .get(&(corp, open_kfid, cust))
+        .map(|t| t.clone());
+    let upgrade = match now {
+        None => Value::Null,
+        Some(Target::Member { userid, wording }) => {
+            json!({"type": UPGRADE_MEMBER, "member": {"userid": userid, "wording": wording}})
+        }
+        Some(Target::Groupchat { chat_id, wording }) => {
+            json!({"type": UPGRADE_GROUPCHAT, "groupchat": {"chat_id": chat_id, "wording": wording}})
+        }
+    };
+    Ok(Json(json!({ "upgrade": upgrade })))
 }

@@ -11,6 +11,8 @@ mod groups;
 mod inbound;
 mod inbox;
 mod kf;
+mod links;
+mod moments;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -103,6 +105,14 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
             "/mock/kf/{open_kfid}/servicers/{userid}",
             post(kf::servicer_status),
         )
+        .route(
+            "/mock/kf/{open_kfid}/upgrades/{external_userid}",
+            get(kf::upgrade),
+        )
+        .route("/mock/moments/{moment_id}/publish", post(moments::publish))
+        .route("/mock/moments/{moment_id}/react", post(moments::react))
+        .route("/mock/links/resolve", post(links::resolve))
+        .route("/mock/links/open", post(links::open))
         .route("/mock/events", get(events::stream))
         .route("/mock/reset", post(reset))
         .route("/mock/clock", get(clock))

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use wecom_wire::kf::upgrade::Target;
 use wecom_wire::kf::ServiceState;
 
 use crate::world::World;
@@ -43,6 +44,8 @@ pub struct Session {
     pub rejects: bool,
     /// A `msg_code` has been handed out for state 2 or 3 in this session (only the first change gets one).
     pub coded: bool,
+    /// When the servicer who holds it got it, until they first answer (for `first_reply_average_sec`).
+    pub servicer_since_ms: Option<i64>,
 }
 
 /// What a `send_msg_on_event` code allows: one message to one customer from one account, until it expires.
@@ -92,6 +95,8 @@ pub struct Kf {
     pub codes: DashMap<String, Code, Hasher>,
     /// How each customer last came in (`enter_session`: scene, scene_param), for `customer/batchget`.
     pub scenes: DashMap<(usize, usize), (String, String), Hasher>,
+    /// 升级服务: the member or customer group each customer of an account is being recommended to.
+    pub upgrades: DashMap<SessionKey, Target, Hasher>,
     order: AtomicU64,
 }
 
@@ -119,6 +124,7 @@ impl Kf {
             token_expiry: Mutex::default(),
             codes: DashMap::default(),
             scenes: DashMap::default(),
+            upgrades: DashMap::default(),
             order: AtomicU64::new(order),
         }
     }

@@ -2,12 +2,18 @@
 //! the duplicate-check memory, the robots' rate windows and directory import jobs. A reset replaces the whole
 //! store.
 
+pub mod acquisition;
 pub mod activity;
+pub mod apps;
+pub mod cards;
 pub mod contacts;
 pub mod groupmsgs;
 pub mod groups;
 pub mod inbox;
 pub mod kf;
+pub mod kfstats;
+pub mod links;
+pub mod moments;
 pub mod templates;
 pub mod transfers;
 
@@ -83,6 +89,13 @@ pub struct Store {
     pub jobs: DashMap<(usize, String), wecom_wire::directory::batch::JobResult>,
     pub activity: activity::Activity,
     pub templates: templates::Templates,
+    /// Links handed out in WeCom's shape and what they stand for.
+    pub links: links::Links,
+    pub acquisition: acquisition::Acquisition,
+    pub apps: apps::Apps,
+    pub cards: cards::Cards,
+    pub moments: moments::Moments,
+    pub kfstats: kfstats::KfStats,
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -109,6 +122,12 @@ impl Store {
             jobs: DashMap::new(),
             activity: activity::Activity::default(),
             templates: templates::Templates::default(),
+            links: links::Links::default(),
+            acquisition: acquisition::Acquisition::default(),
+            apps: apps::Apps::default(),
+            cards: cards::Cards::default(),
+            moments: moments::Moments::default(),
+            kfstats: kfstats::KfStats::default(),
         }
     }
 

@@ -28,6 +28,15 @@ pub struct Kf {
     /// The app whose token may call `kf/*` and whose callback URL gets `kf_msg_or_event`.
     pub agentid: i64,
     pub accounts: Vec<KfAccount>,
+    /// 升级服务's range: members, departments and customer groups (chat ids) a customer may be recommended to.
+    pub upgrade: Upgrade,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Upgrade {
+    pub userids: Vec<String>,
+    pub departments: Vec<i64>,
+    pub chat_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,7 +212,57 @@ impl Corp {
         self.kf = Some(Kf {
             agentid: k.agentid.value,
             accounts,
+            upgrade: Upgrade::default(),
         });
+        Ok(())
+    }
+
+    /// 升级服务's range, once the customer groups are known: every member, department and group must exist.
+    pub(super) fn add_upgrade_service(&mut self, c: &fixture::Corp) -> Result<(), Fail> {
+        let Some(u) = c.kf.as_ref().and_then(|k| k.upgrade_service.as_ref()) else {
+            return Ok(());
+        };
+        let mut up = Upgrade::default();
+        for s in &u.member_range.userid_list {
+            let user = self.user(&s.value).ok_or_else(|| {
+                (
+                    s.referenced,
+                    format!(
+                        "upgrade_service member {:?} is not a member of this corp",
+                        s.value
+                    ),
+                )
+            })?;
+            up.userids.push(user.userid.clone());
+        }
+        for d in &u.member_range.department_id_list {
+            if self.department(d.value).is_none() {
+                return Err((
+                    d.referenced,
+                    format!("upgrade_service department {} does not exist", d.value),
+                ));
+            }
+            up.departments.push(d.value);
+        }
+        for g in &u.groupchat_range.chat_id_list {
+            let group = self
+                .groups
+                .iter()
+                .find(|x| x.chat_id == g.value || x.name == g.value);
+            let group = group.ok_or_else(|| {
+                (
+                    g.referenced,
+                    format!(
+                        "upgrade_service group {:?} is no customer group's chat_id or name",
+                        g.value
+                    ),
+                )
+            })?;
+            up.chat_ids.push(group.chat_id.clone());
+        }
+        if let Some(k) = self.kf.as_mut() {
+            k.upgrade = up;
+        }
         Ok(())
     }
 

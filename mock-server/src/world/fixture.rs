@@ -120,6 +120,35 @@ pub struct Kf {
     pub agentid: Spanned<i64>,
     #[serde(default)]
     pub accounts: Vec<KfAccount>,
+    /// 升级服务: whom `kf/customer/upgrade_service` may recommend (the admin console's setting).
+    #[serde(default)]
+    pub upgrade_service: Option<UpgradeService>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeService {
+    #[serde(default)]
+    pub member_range: UpgradeMembers,
+    #[serde(default)]
+    pub groupchat_range: UpgradeGroups,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeMembers {
+    #[serde(default)]
+    pub userid_list: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub department_id_list: Vec<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeGroups {
+    /// Customer groups by `chat_id` or by name (the fixture's chat ids may be made up from the seed).
+    #[serde(default)]
+    pub chat_id_list: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde_saphyr::Location;
 
-pub use customers::{Customer, Kf, KfAccount};
+pub use customers::{Customer, Kf, KfAccount, Upgrade};
 pub use fixture::Fixture;
 pub use groups::{CustomerGroup, GroupMember};
 
@@ -234,6 +234,7 @@ impl World {
             corp.add_kf(c)?;
             corp.add_customer_tags(c, f.seed.unwrap_or(0), ci)?;
             corp.add_groups(c, f.seed.unwrap_or(0), ci)?;
+            corp.add_upgrade_service(c)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
                 return Err((
                     c.corpid.referenced,

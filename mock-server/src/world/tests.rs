@@ -139,3 +139,41 @@ fn from_parsed_validates_like_parse() {
     );
     assert_eq!(w.corps[0].users.len(), reference.corps[0].users.len());
 }
+
+#[test]
+fn upgrade_service_names_members_departments_and_groups_that_exist() {
+    let (w, _) = World::demo().unwrap_or_else(|e| panic!("demo fixture: {e}"));
+    let up = w.corps[0]
+        .kf
+        .as_ref()
+        .map(|k| k.upgrade.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        (up.userids, up.departments),
+        (vec!["zhangsan".to_owned()], vec![3])
+    );
+    let vip = w.corps[0]
+        .groups
+        .iter()
+        .find(|g| g.name == "VIP客户群")
+        .map(|g| g.chat_id.clone());
+    assert_eq!(
+        up.chat_ids,
+        vip.into_iter().collect::<Vec<_>>(),
+        "a group named by its name"
+    );
+
+    let base = "corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [1]}\n    apps:\n      - {agentid: 1, name: A, secret: s}\n    kf:\n      agentid: 1\n      upgrade_service:\n";
+    let e = fails(&format!(
+        "{base}        member_range: {{userid_list: [ghost]}}\n"
+    ));
+    assert!(e.message.contains("ghost"), "{e}");
+    let e = fails(&format!(
+        "{base}        member_range: {{department_id_list: [9]}}\n"
+    ));
+    assert!(e.message.contains("department 9"), "{e}");
+    let e = fails(&format!(
+        "{base}        groupchat_range: {{chat_id_list: [nope]}}\n"
+    ));
+    assert!(e.message.contains("nope"), "{e}");
+}

@@ -153,8 +153,8 @@ async fn the_reply_window_is_five_messages_for_48_hours() {
     let token = app.token().await;
     assert_eq!(
         code(&send_text(&app, &token, STRANGER, "hello?").await),
-        95001,
-        "never wrote"
+        95002,
+        "never wrote: no window is open"
     );
     customer_says(&app, CUSTOMER, "hi").await;
     for n in 0..5 {
@@ -172,7 +172,7 @@ async fn the_reply_window_is_five_messages_for_48_hours() {
     let token = app.token().await;
     assert_eq!(
         code(&send_text(&app, &token, CUSTOMER, "late").await),
-        95001
+        95002
     );
     assert_eq!(customer_inbox(&app, CUSTOMER).await["n_total"], 6);
 

@@ -64,7 +64,7 @@ async fn accounts_are_added_listed_renamed_and_deleted() {
     assert!(
         way["url"]
             .as_str()
-            .is_some_and(|u| u.starts_with(&format!("http://{}/kf/kfc", app.addr))),
+            .is_some_and(|u| u.starts_with("https://work.weixin.qq.com/kfid/kfc")),
         "{way}"
     );
     let refused = [
@@ -215,7 +215,7 @@ async fn servicers_sessions_and_codes() {
             )
             .await
         ),
-        40029,
+        40058,
         "single use"
     );
     assert_eq!(
@@ -258,7 +258,7 @@ async fn events_from_customers_and_servicers_reach_sync_msg() {
         json!({"code": late["welcome_code"], "msgtype": "text", "text": {"content": "欢迎"}});
     assert_eq!(
         code(&kf(&app, &token, "send_msg_on_event", late_msg).await),
-        40029,
+        40058,
         "20 s"
     );
 
@@ -294,6 +294,12 @@ async fn events_from_customers_and_servicers_reach_sync_msg() {
         .0,
         400,
         "stopped"
+    );
+    let to_stopped = json!({"open_kfid": KF_ACCOUNT, "external_userid": CUSTOMER, "service_state": 3, "servicer_userid": "zhaoliu"});
+    assert_eq!(
+        code(&kf(&app, &token, "service_state/trans", to_stopped).await),
+        95019,
+        "a servicer who stopped receiving"
     );
     assert_eq!(
         control(

@@ -2,8 +2,10 @@
 
 mod helpers;
 
+mod agents;
 mod appchat;
 mod callbacks;
+mod cards;
 mod contacts;
 mod contacts_edges;
 mod continuity;
@@ -20,8 +22,12 @@ mod groupmsg;
 mod groups;
 mod kf;
 mod kf_sessions;
+mod kf_stats;
+mod kf_upgrade;
+mod links;
 mod media;
 mod message;
+mod moments;
 mod official_codes;
 mod onboarding;
 mod props;

@@ -102,7 +102,7 @@ async fn media_expires_after_three_days_and_is_the_corps_own() {
 }
 
 #[tokio::test]
-async fn uploadimg_url_is_served_by_the_mock() {
+async fn uploadimg_url_is_wecoms_and_resolves_to_the_mock() {
     let app = spawn_app().await;
     let t = app.token().await;
     let v = app
@@ -115,13 +115,22 @@ async fn uploadimg_url_is_served_by_the_mock() {
         .await;
     assert_eq!(code(&v), 0, "{v}");
     let url = v["url"].as_str().unwrap_or_default();
+    assert!(url.starts_with("https://wework.qpic.cn/wwpic/"), "{url}");
+    let (status, what) =
+        crate::kf::control(&app, "/mock/links/resolve", serde_json::json!({"url": url})).await;
+    assert_eq!(
+        (status, what["kind"].as_str()),
+        (200, Some("image")),
+        "{what}"
+    );
+    let mock_url = what["mock_url"].as_str().unwrap_or_default();
     assert!(
-        url.starts_with(&format!("http://{}/wwpic/", app.addr)),
-        "{url}"
+        mock_url.starts_with(&format!("http://{}/wwpic/", app.addr)),
+        "{what}"
     );
     let body = app
         .http
-        .get(url)
+        .get(mock_url)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"))

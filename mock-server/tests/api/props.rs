@@ -90,8 +90,26 @@ fn fingerprint(st: &State) -> String {
     let transfers = s.transfers.fingerprint();
     let groups = format!("{:?}", s.groups.corps[0].lock());
     let groupmsgs = format!("{:?}", s.groupmsgs.corps[0].lock());
+    let round2 = format!(
+        "links={:?} acquisition={} apps={} cards={} moments={} kfstats={} upgrades={:?}",
+        s.links.snapshot(),
+        s.acquisition.snapshot(),
+        s.apps.snapshot(),
+        s.cards.snapshot(),
+        s.moments.snapshot(),
+        s.kfstats.snapshot(),
+        {
+            let mut u: Vec<String> =
+                s.kf.upgrades
+                    .iter()
+                    .map(|x| format!("{:?}{:?}", x.key(), x.value()))
+                    .collect();
+            u.sort();
+            u
+        },
+    );
     format!(
-        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={} welcome={:?} ways={:?} transfers={} groups={} groupmsgs={} activity={} templates={}",
+        "{:?} media={} images={} chats={:?} sent={} recent={} tokens={} kf={:?}{:?} log={} codes={} follows={:?} tags={} directory={} jobs={} oauth={} welcome={:?} ways={:?} transfers={} groups={} groupmsgs={} activity={} templates={} {round2}",
         s.inbox_totals(),
         s.media.len(),
         s.images.len(),
@@ -179,6 +197,7 @@ fn query(token: String) -> impl Strategy<Value = String> {
         "type",
         "corpid",
         "corpsecret",
+        "jobid",
         "debug",
         "open_kfid",
         "jobid",
@@ -284,6 +303,23 @@ fn json_body() -> impl Strategy<Value = Vec<u8>> {
                     "partylist",
                     "new_userid",
                     "userid",
+                    "response_code",
+                    "button",
+                    "task_id",
+                    "clicked_key",
+                    "userids",
+                    "link_id",
+                    "link_name",
+                    "range",
+                    "moment_id",
+                    "jobid",
+                    "attachments",
+                    "visible_range",
+                    "member",
+                    "groupchat",
+                    "type",
+                    "sub_button",
+                    "description",
                 ])
                 .prop_map(str::to_owned),
                 inner,

@@ -82,10 +82,12 @@ def test_get_account_list_and_add_contact_way(mock, client, strict_client):
     assert call["method"] == "GET" and call["errcode"] == 0 and not call["body"], call
 
     way = client.kf.add_contact_way(KF, "spring_sale")
-    # The link points back at the mock (WeCom's is on work.weixin.qq.com).
-    assert way["url"].startswith(f"{mock.base}/kf/kfc{KF}"), way
-    assert "spring_sale" in way["url"], "the link carries its scene"
-    assert client.kf.add_contact_way(KF, "")["url"] == f"{mock.base}/kf/kfc{KF}"
+    # WeCom's shape; the control API resolves it to the account and scene.
+    assert way["url"].startswith("https://work.weixin.qq.com/kfid/kfc") and "?enc_scene=ENC" in way["url"], way
+    what = mock.post("/mock/links/resolve", {"url": way["url"]})
+    assert (what["kind"], what["open_kfid"], what["scene"]) == ("kf_contact_way", KF, "spring_sale"), what
+    plain = client.kf.add_contact_way(KF, "")["url"]
+    assert "?" not in plain and mock.post("/mock/links/resolve", {"url": plain})["scene"] == ""
     assert errcode_of(strict_client.kf.add_contact_way, KF, "has space") == 40058
     assert errcode_of(strict_client.kf.add_contact_way, "wkNoSuchAccount", "x") == 95004
 
@@ -104,7 +106,7 @@ def test_only_the_kf_app_may_call_kf(mock, hr_client, strict_client):
 
 
 def test_send_text_lands_and_the_window_is_five(mock, client, strict_client):
-    assert errcode_of(strict_client.kf_message.send_text, XIAOMING, KF, "hello?") == 95001, "never wrote"
+    assert errcode_of(strict_client.kf_message.send_text, XIAOMING, KF, "hello?") == 95002, "never wrote: no window"
     customer_says(mock, XIAOMING, "我的订单到哪了？")
     msgids = []
     for n in range(5):
@@ -125,7 +127,7 @@ def test_send_text_lands_and_the_window_is_five(mock, client, strict_client):
     customer_says(mock, XIAOMING, "again")
     assert client.kf_message.send_text(XIAOMING, KF, "r6")["errcode"] == 0
     mock.advance(48 * 3600 + 1)
-    assert errcode_of(client.kf_message.send_text, XIAOMING, KF, "late") == 95001
+    assert errcode_of(client.kf_message.send_text, XIAOMING, KF, "late") == 95002, "48 h after: the time limit"
     assert customer_inbox(mock, XIAOMING)["n_total"] == 6
 
 
@@ -278,8 +280,8 @@ def test_service_state_and_msg_codes(mock, client, strict_client):
     m = newest(mock, XIAOMING)
     assert_from_kf(m, res["msgid"], "text")
     assert m["content"] == {"content": "bye"}
-    assert errcode_of(strict_client.kf.send_msg_on_event, code, "text", {"text": {"content": "bye"}}) == 40029
-    assert errcode_of(strict_client.kf.send_msg_on_event, "no-such-code", "text", {"text": {"content": "x"}}) == 40029
+    assert errcode_of(strict_client.kf.send_msg_on_event, code, "text", {"text": {"content": "bye"}}) == 40058
+    assert errcode_of(strict_client.kf.send_msg_on_event, "no-such-code", "text", {"text": {"content": "x"}}) == 40058
     assert customer_inbox(mock, XIAOMING)["n_total"] == 1
 
     # Ended is final; the customer's next message opens a new session the bot may answer.
@@ -335,6 +337,10 @@ def test_servicers(mock, client, strict_client):
     customer_says(mock, XIAOMING, "hi")
     assert errcode_of(strict_client.kf.trans_service_state, KF, XIAOMING, 3, "wangwu") == 95014
     assert client.kf.trans_service_state(KF, XIAOMING, 3, "sunba")["msg_code"]
+    # zhaoliu is a servicer but stops receiving: 95019, not 95014.
+    mock.post(f"/mock/kf/{KF}/servicers/zhaoliu{_q(mock)}", {"status": 2})
+    customer_says(mock, XIAOHONG, "hi")
+    assert errcode_of(strict_client.kf.trans_service_state, KF, XIAOHONG, 3, "zhaoliu") == 95019
 
     assert errcode_of(strict_client.kf.add_servicer, KF, []) == 40058
     assert errcode_of(strict_client.kf.get_servicer_list, "wkNoSuchAccount") == 95004

@@ -22,7 +22,7 @@ def test_add_get_update_and_delete_a_contact_way(client, strict_client):
     )
     assert made["errcode"] == 0
     config_id = made["config_id"]
-    assert len(config_id) == 32 and made["qr_code"].startswith("http://127.0.0.1:"), made
+    assert len(config_id) == 32 and made["qr_code"].startswith("https://wework.qpic.cn/wwpic/"), made
 
     way = client.external_contact.get_contact_way(config_id)["contact_way"]
     assert isinstance(way, dict), "an object, as WxJava and silenceper parse it"

@@ -2,11 +2,13 @@
 //! customer tag library; transfers, customer groups and their join ways and welcome templates, group sends, the
 //! statistics, and id conversions. Only the apps the fixture lists in `external_contact_apps` may call them (48002).
 
+pub mod acquisition;
 pub mod customers;
 pub mod groupchat;
 pub mod groupmsg;
 pub mod idconvert;
 pub mod joinways;
+pub mod moments;
 pub mod statistic;
 pub mod tags;
 pub mod templates;

@@ -14,10 +14,11 @@ use wecom_wire::externalcontact::ways::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, own_base, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::events::Event;
 use crate::state::{Sim, State as Shared};
 use crate::store::contacts::WelcomeRefusal;
+use crate::store::links::{Link, PIC_HOST};
 use crate::store::{Delivery, InboxId, Source};
 
 /// The members and departments a way names must exist.
@@ -38,12 +39,7 @@ fn unknown_way() -> ApiError {
     WireError::invalid_field("config_id").into()
 }
 
-pub async fn add(
-    State(st): State<Arc<Shared>>,
-    headers: axum::http::HeaderMap,
-    q: Params,
-    RawBody(body): RawBody,
-) -> ApiResult {
+pub async fn add(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let mut way: ContactWay = json(&body)?;
     way.check()?;
@@ -53,12 +49,19 @@ pub async fn add(
         way.expires_in = TEMP_DEFAULT_S;
     }
     way.config_id = st.ids.config_id();
-    // The QR code points back at the mock, like every URL it hands out.
+    // A QR code in WeCom's shape; `/mock/links/resolve` says which way it is, and the mock never fetches it.
     way.qr_code = if way.scene == 2 {
-        format!("{}/wwpic/contact_way_{}", own_base(&headers), way.config_id)
+        format!("{PIC_HOST}{}", st.ids.picture_path(st.clock.now_s()))
     } else {
         String::new()
     };
+    if !way.qr_code.is_empty() {
+        let link = Link::ContactWay {
+            corp: who.corp,
+            config_id: way.config_id.clone(),
+        };
+        sim.store.links.add(&way.qr_code, link);
+    }
     let response = AddWayResponse {
         config_id: way.config_id.clone(),
         qr_code: way.qr_code.clone(),

@@ -15,6 +15,7 @@ use crate::api::message::check_media;
 use crate::api::{json, ok, own_base, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 use crate::store::kf::Account;
+use crate::store::links::{Link, WORK_HOST};
 use axum::http::HeaderMap;
 
 pub async fn add(
@@ -126,7 +127,6 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
 
 pub async fn add_contact_way(
     State(st): State<Arc<Shared>>,
-    headers: HeaderMap,
     q: Params,
     RawBody(body): RawBody,
 ) -> ApiResult {
@@ -136,12 +136,18 @@ pub async fn add_contact_way(
     let id = account(&sim, who, req.open_kfid.as_deref())?;
     let scene = req.scene.unwrap_or_default();
     check_scene(&scene)?;
-    // The link names the account and carries the scene, so a simulated customer who "opens" it enters with it.
-    // WeCom's link is on work.weixin.qq.com; the mock's points at itself.
-    let mut url = format!("{}/kf/kfc{id}", own_base(&headers));
+    // WeCom's shape (`/kfid/kfc…`, as links seen in use; the scene encrypted into `enc_scene`). The mock never
+    // fetches it: `/mock/links/resolve` and `/mock/links/open` say what it is.
+    let mut url = format!("{WORK_HOST}/kfid/kfc{}", st.ids.hex(18));
     if !scene.is_empty() {
         url.push_str("?enc_scene=ENC");
-        url.push_str(&scene);
+        url.push_str(&st.ids.hex(24));
     }
+    let link = Link::Kf {
+        corp: who.corp,
+        open_kfid: id.to_owned(),
+        scene,
+    };
+    sim.store.links.add(&url, link);
     ok(ContactWayResponse { url })
 }

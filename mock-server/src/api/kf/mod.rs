@@ -5,6 +5,8 @@
 pub mod account;
 pub mod msg;
 pub mod session;
+pub mod stats;
+pub mod upgrade;
 
 use wecom_wire::Errcode;
 

@@ -100,26 +100,34 @@ pub async fn send_msg(
     let now_ms = st.clock.now_ms();
     let (in_reply_to, rejects) = {
         let key = (who.corp, open_kfid.to_owned(), cust);
-        // A customer who never wrote has opened no window.
+        // A customer who never wrote has opened no window: the time limit, as for a window that closed.
         let mut session = sim
             .store
             .kf
             .sessions
             .get_mut(&key)
-            .ok_or(Errcode::KF_REPLY_LIMIT)?;
+            .ok_or(Errcode::KF_REPLY_TIME_LIMIT)?;
         if !session.state.api_may_send() {
             return Err(Errcode::KF_SESSION_STATE.into());
         }
         let open = session
             .last_customer_ms
             .is_some_and(|t| now_ms - t < REPLY_WINDOW_S * 1000);
-        if !open || session.n_replies >= REPLIES_PER_MESSAGE {
+        if !open {
+            return Err(Errcode::KF_REPLY_TIME_LIMIT.into());
+        }
+        if session.n_replies >= REPLIES_PER_MESSAGE {
             return Err(Errcode::KF_REPLY_LIMIT.into());
         }
         session.n_replies += 1;
         (session.unanswered.pop_front(), session.rejects)
     };
     if rejects {
+        sim.store
+            .kfstats
+            .record((who.corp, open_kfid), None, st.clock.now_s(), |d| {
+                d.rejected.insert(cust);
+            });
         let external_userid = &sim.world.corps[who.corp].customers[cust].external_userid;
         let event = serde_json::json!({
             "event_type": "msg_send_fail",
@@ -145,6 +153,12 @@ pub async fn send_msg(
     ok(SendMsgResponse { msgid })
 }
 
+/// WeCom's send_msg_on_event page names no code for a bad `code`, and its table has no kf code for it (40029
+/// means an OAuth code): the generic invalid parameter, naming the field.
+fn bad_code() -> WireError {
+    WireError::invalid_field("code")
+}
+
 pub async fn send_msg_on_event(
     State(st): State<Arc<Shared>>,
     q: Params,
@@ -152,10 +166,7 @@ pub async fn send_msg_on_event(
 ) -> ApiResult {
     let who = kf_caller(&st, &q)?;
     let req: SendMsg = json(&body)?;
-    let code = req
-        .code
-        .filter(|c| !c.is_empty())
-        .ok_or(Errcode::INVALID_CODE)?;
+    let code = req.code.filter(|c| !c.is_empty()).ok_or_else(bad_code)?;
     let s = sendable(req.msgtype.as_deref(), &req.bodies, EVENT_SEND_TYPES)?;
     let msgid = msgid(&st, req.msgid)?;
     let sim = st.sim();
@@ -164,7 +175,7 @@ pub async fn send_msg_on_event(
         .store
         .kf
         .take_code(&code, who.corp, st.clock.now_ms())
-        .ok_or(Errcode::INVALID_CODE)?;
+        .ok_or_else(bad_code)?;
     // A code outlives nothing: the account it was issued for must still exist.
     account(&sim, who, Some(&c.open_kfid))?;
     let answer = Answer {

@@ -62,7 +62,7 @@ pub async fn state_trans(
     let servicer = if to == ServiceState::SERVICER {
         let userid = req.servicer_userid.unwrap_or_default();
         // Stored as the account lists it, whatever case the caller used.
-        let receiving = sim
+        let found = sim
             .store
             .kf
             .accounts
@@ -70,10 +70,14 @@ pub async fn state_trans(
             .and_then(|a| {
                 a.servicers
                     .iter()
-                    .find(|(u, status)| u.eq_ignore_ascii_case(&userid) && *status == 0)
-                    .map(|(u, _)| u.clone())
+                    .find(|(u, _)| u.eq_ignore_ascii_case(&userid))
+                    .cloned()
             });
-        Some(receiving.ok_or(Errcode::KF_INVALID_SERVICER)?)
+        match found {
+            None => return Err(Errcode::KF_INVALID_SERVICER.into()),
+            Some((_, status)) if status != 0 => return Err(Errcode::KF_SERVICER_STOPPED.into()),
+            Some((u, _)) => Some(u),
+        }
     } else {
         None
     };
@@ -96,6 +100,7 @@ pub async fn state_trans(
     };
     session.state = to;
     session.servicer = servicer;
+    crate::kf::servicer_assigned(&st, &sim, (who.corp, open_kfid, cust), &mut session);
     if matches!(to, ServiceState::QUEUED | ServiceState::SERVICER) {
         session.coded = true;
     }
