@@ -167,7 +167,7 @@ table! {
     KF_SESSION_STATE = 95018, "send msg session status invalid", "发送客服消息时当前会话状态不允许发送";
     KF_SERVICER_STOPPED = 95019, "servicer stopped or suspended", "接待人员已停止接待或暂时挂起，无法完成指定的操作";
     AGENT_MISMATCH = 301002, "access_token and agentid mismatch", "无权限操作指定的应用";
-    INVALID_TIME_RANGE = 600018, "invalid start endtime", "NOT IN WECOM'S TABLE";
+    INVALID_TIME_RANGE = 600018, "invalid start endtime", "not in WeCom's table; seen in a real answer of groupchat/statistic_group_by_day";
 }
 
 impl Errcode {

@@ -85,10 +85,16 @@ pub fn recipients(
     let users = users
         .into_iter()
         .map(|u| {
-            if u.chars().any(char::is_uppercase) {
-                u.to_lowercase()
+            // Userids are matched without case. Most are ASCII; a title-case letter (ᾈ) is not `is_uppercase`
+            // but still has a lower-case form, so anything else goes through `to_lowercase`.
+            if u.is_ascii() {
+                if u.bytes().any(|b| b.is_ascii_uppercase()) {
+                    u.to_ascii_lowercase()
+                } else {
+                    u
+                }
             } else {
-                u
+                u.to_lowercase()
             }
         })
         .collect();

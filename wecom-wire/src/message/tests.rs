@@ -250,3 +250,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn userids_are_lower_cased_title_case_letters_too() {
+    let r = recipients(Some("ZhangSan|ᾈ"), None, None).map(|r| r.users);
+    assert_eq!(r, Ok(vec!["zhangsan".to_owned(), "ᾀ".to_owned()]));
+}
