@@ -77,28 +77,12 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
 
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
         Some(Rejected(e)) => {
-            let ip = caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string());
             let hint = Hint {
                 unix_s: (at_ms / 1000) as u64,
                 seq: st.ids.next_seq(),
-                caller_ip: &ip,
+                caller_ip: &caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string()),
             };
-            let text = if warned {
-                envelope::with_wrong_json_warning(e.err.text())
-            } else {
-                e.err.text().to_owned()
-            };
-            let text = envelope::errmsg(e.err.code, &text, &hint);
-            *resp.body_mut() =
-                Body::from(envelope::error_body(e.err.code, &text, e.defaults.as_ref()));
-            *resp.status_mut() = StatusCode::OK;
-            let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-            h.insert("error-code", HeaderValue::from(e.err.code.0));
-            if let Ok(v) = HeaderValue::from_str(&text) {
-                h.insert("error-msg", v);
-            }
-            (e.err.code.0, Cow::Owned(text))
+            render_refusal(&mut resp, &e, &hint, warned)
         }
         None if warned => warned_success(&mut resp).await,
         // Only media uploads answer "" (see ok_with_errmsg).
@@ -127,6 +111,31 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
         caller_ip,
     });
     resp
+}
+
+/// A refusal as WeCom sends it: HTTP 200, the envelope with errmsg and its hint, the `Error-Code`/`Error-Msg`
+/// headers.
+fn render_refusal(
+    resp: &mut Response,
+    e: &ApiError,
+    hint: &Hint<'_>,
+    warned: bool,
+) -> (i64, Cow<'static, str>) {
+    let text = if warned {
+        envelope::with_wrong_json_warning(e.err.text())
+    } else {
+        e.err.text().to_owned()
+    };
+    let text = envelope::errmsg(e.err.code, &text, hint);
+    *resp.body_mut() = Body::from(envelope::error_body(e.err.code, &text, e.defaults.as_ref()));
+    *resp.status_mut() = StatusCode::OK;
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    h.insert("error-code", HeaderValue::from(e.err.code.0));
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        h.insert("error-msg", v);
+    }
+    (e.err.code.0, Cow::Owned(text))
 }
 
 /// A success read from a body that was not quite JSON: WeCom answers `ok. Warning: wrong json format. `.
