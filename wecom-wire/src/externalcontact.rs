@@ -295,6 +295,20 @@ pub fn check_remark(r: &Remark) -> Result<(), WireError> {
     Ok(())
 }
 
+/// `start_time`…`end_time` (unix seconds), both required, in order, at most `max_span_s` apart.
+pub fn time_window(
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+    max_span_s: i64,
+) -> Result<(i64, i64), WireError> {
+    let start = start_time.ok_or_else(|| WireError::missing("start_time"))?;
+    let end = end_time.ok_or_else(|| WireError::missing("end_time"))?;
+    if end < start || end - start > max_span_s {
+        return Err(WireError::invalid_field("end_time"));
+    }
+    Ok((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

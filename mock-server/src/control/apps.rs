@@ -85,10 +85,11 @@ pub async fn member_message(
     Ok(Json(json!({ "msgid": msgid })))
 }
 
+/// The body that sets a receiver's URL (an app's, the contacts-sync receiver's).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CallbackUrl {
-    url: String,
+pub(super) struct CallbackUrl {
+    pub(super) url: String,
 }
 
 /// `PUT /mock/apps/{agentid}/callback {"url": …}`: set only if the URL answers WeCom's verification GET with

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use wecom_wire::directory::OAUTH_CODE_TTL_S;
 
+use super::apps::CallbackUrl;
 use super::{bad_request, body, corp_index, not_found, Fail, St, Q};
 use crate::callback::CONTACT_SYNC;
 use crate::jsapi::{OAuthCode, TicketKind};
@@ -15,12 +16,6 @@ use crate::jsapi::{OAuthCode, TicketKind};
 #[derive(Deserialize)]
 pub struct CorpQuery {
     corpid: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CallbackUrl {
-    url: String,
 }
 
 /// `PUT /mock/contact_sync/callback {"url": …}`: the contacts-sync receiver's URL, set once it answers WeCom's

@@ -87,21 +87,7 @@ impl Corp {
             return Err(Errcode::USERID_EXISTS.into());
         }
         self.check_member_fields(&f, None)?;
-        let mut u = User {
-            userid: f.userid.clone(),
-            name: String::new(),
-            departments: Vec::new(),
-            position: String::new(),
-            mobile: String::new(),
-            gender: 0,
-            email: String::new(),
-            alias: String::new(),
-            telephone: String::new(),
-            status: 1,
-            licensed: true,
-            leader_in: Vec::new(),
-            deleted: false,
-        };
+        let mut u = User::new(f.userid.clone());
         apply_fields(&mut u, &f);
         let i = self.users.len();
         self.users.push(u);

@@ -58,20 +58,6 @@ impl Corp {
 
 impl User {
     fn placeholder(userid: String) -> User {
-        User {
-            userid,
-            name: String::new(),
-            departments: Vec::new(),
-            position: String::new(),
-            mobile: String::new(),
-            gender: 0,
-            email: String::new(),
-            alias: String::new(),
-            telephone: String::new(),
-            status: 1,
-            licensed: true,
-            leader_in: Vec::new(),
-            deleted: false,
-        }
+        User::new(userid)
     }
 }

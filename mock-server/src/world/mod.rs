@@ -133,6 +133,27 @@ pub struct User {
     pub deleted: bool,
 }
 
+impl User {
+    /// An active, licensed member with only a userid, for a write or a generator to fill in.
+    pub fn new(userid: String) -> User {
+        User {
+            userid,
+            name: String::new(),
+            departments: Vec::new(),
+            position: String::new(),
+            mobile: String::new(),
+            gender: 0,
+            email: String::new(),
+            alias: String::new(),
+            telephone: String::new(),
+            status: 1,
+            licensed: true,
+            leader_in: Vec::new(),
+            deleted: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Tag {
     pub tagid: i64,

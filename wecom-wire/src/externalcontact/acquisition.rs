@@ -90,16 +90,7 @@ pub struct StatisticRequest {
 
 impl StatisticRequest {
     pub fn window(&self) -> Result<(i64, i64), WireError> {
-        let start = self
-            .start_time
-            .ok_or_else(|| WireError::missing("start_time"))?;
-        let end = self
-            .end_time
-            .ok_or_else(|| WireError::missing("end_time"))?;
-        if end < start || end - start > MAX_STAT_SPAN_S {
-            return Err(WireError::invalid_field("end_time"));
-        }
-        Ok((start, end))
+        super::time_window(self.start_time, self.end_time, MAX_STAT_SPAN_S)
     }
 }
 

@@ -178,15 +178,7 @@ pub struct MomentList {
 
 impl MomentList {
     pub fn window(&self) -> Result<(i64, i64), WireError> {
-        let start = self
-            .start_time
-            .ok_or_else(|| WireError::missing("start_time"))?;
-        let end = self
-            .end_time
-            .ok_or_else(|| WireError::missing("end_time"))?;
-        if end < start || end - start > MAX_LIST_SPAN_S {
-            return Err(WireError::invalid_field("end_time"));
-        }
+        let (start, end) = super::time_window(self.start_time, self.end_time, MAX_LIST_SPAN_S)?;
         if self.filter_type.is_some_and(|f| !(0..=2).contains(&f)) {
             return Err(WireError::invalid_field("filter_type"));
         }
