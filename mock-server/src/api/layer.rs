@@ -37,43 +37,7 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
     } else {
         st.settings.max_body_bytes()
     };
-    let mut warned = false;
-    let (mut resp, body) = match to_bytes(body, limit).await {
-        Err(_) => {
-            let code = if upload {
-                Errcode::MEDIA_TOO_LARGE
-            } else {
-                Errcode::CONTENT_TOO_LARGE
-            };
-            (ApiError::from(code).into_response(), bytes::Bytes::new())
-        }
-        Ok(body) => {
-            // The body outlives the call (inboxes, the media store, the journal). As read, it is a slice of
-            // hyper's connection buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
-            let body = bytes::Bytes::copy_from_slice(&body);
-            let fault = st.faults.check(uri.path());
-            if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
-                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
-            }
-            match fault.and_then(|f| f.errcode) {
-                Some(code) => (ApiError::from(Errcode(code)).into_response(), body),
-                None => {
-                    let mut parts = parts;
-                    // Multipart parsers want a body; JSON handlers take the bytes as they are (RawBody).
-                    let inner = if upload {
-                        Body::from(body.clone())
-                    } else {
-                        parts.extensions.insert(RawBody(body.clone()));
-                        Body::empty()
-                    };
-                    let (resp, w) =
-                        wrong_json::scope(next.run(Request::from_parts(parts, inner))).await;
-                    warned = w;
-                    (resp, body)
-                }
-            }
-        }
-    };
+    let (mut resp, body, warned) = call(&st, parts, body, limit, upload, next).await;
 
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
         Some(Rejected(e)) => {
@@ -111,6 +75,53 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
         caller_ip,
     });
     resp
+}
+
+/// The body read up to `limit` (and copied), faults applied, the handler run: the response, the body, and
+/// whether the handler read the body as broken JSON.
+async fn call(
+    st: &Shared,
+    parts: axum::http::request::Parts,
+    body: Body,
+    limit: usize,
+    upload: bool,
+    next: Next,
+) -> (Response, bytes::Bytes, bool) {
+    let body = match to_bytes(body, limit).await {
+        Ok(body) => body,
+        Err(_) => {
+            let code = if upload {
+                Errcode::MEDIA_TOO_LARGE
+            } else {
+                Errcode::CONTENT_TOO_LARGE
+            };
+            return (
+                ApiError::from(code).into_response(),
+                bytes::Bytes::new(),
+                false,
+            );
+        }
+    };
+    // The body outlives the call (inboxes, the media store, the journal). As read, it is a slice of hyper's
+    // connection buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
+    let body = bytes::Bytes::copy_from_slice(&body);
+    let fault = st.faults.check(parts.uri.path());
+    if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    if let Some(code) = fault.and_then(|f| f.errcode) {
+        return (ApiError::from(Errcode(code)).into_response(), body, false);
+    }
+    let mut parts = parts;
+    // Multipart parsers want a body; JSON handlers take the bytes as they are (RawBody).
+    let inner = if upload {
+        Body::from(body.clone())
+    } else {
+        parts.extensions.insert(RawBody(body.clone()));
+        Body::empty()
+    };
+    let (resp, warned) = wrong_json::scope(next.run(Request::from_parts(parts, inner))).await;
+    (resp, body, warned)
 }
 
 /// A refusal as WeCom sends it: HTTP 200, the envelope with errmsg and its hint, the `Error-Code`/`Error-Msg`
