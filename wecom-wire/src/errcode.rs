@@ -50,6 +50,7 @@ table! {
     INVALID_IMAGE_SIZE = 40009, "invalid image size", "上传图片大小不是有效值";
     INVALID_VIDEO_SIZE = 40011, "invalid video size", "上传视频大小不是有效值";
     INVALID_CORPID = 40013, "invalid corpid", "不合法的CorpID";
+    INVALID_TOKEN = 40014, "invalid access_token", "不合法的access_token";
     MENU_BUTTON_COUNT = 40016, "invalid button size", "不合法的按钮个数";
     MENU_BUTTON_TYPE = 40017, "invalid button type", "不合法的按钮类型";
     MENU_BUTTON_NAME = 40018, "invalid button name size", "不合法的按钮名字长度";
@@ -62,16 +63,15 @@ table! {
     MENU_SUB_KEY = 40026, "invalid sub button key size", "不合法的子菜单按钮KEY长度";
     MENU_SUB_URL = 40027, "invalid sub button url size", "不合法的子菜单按钮URL长度";
     INVALID_CODE = 40029, "invalid code", "不合法的oauth_code";
-    INVALID_TOKEN = 40014, "invalid access_token", "不合法的access_token";
     INVALID_USERID_LIST = 40031, "invalid userid list", "不合法的UserID列表";
     INVALID_USERID_LIST_LEN = 40032, "invalid userid list size", "不合法的UserID列表长度";
     MENU_SUB_URL_DOMAIN = 40054, "invalid sub button url domain", "不合法的子菜单url域名";
     MENU_URL_DOMAIN = 40055, "invalid button url domain", "不合法的菜单url域名";
     INVALID_AGENTID = 40056, "invalid agentid", "不合法的agentid";
-    INVALID_PARTY_LIST = 40066, "invalid party list", "不合法的部门列表";
-    INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
     INVALID_PARAMETER = 40058, "invalid Request Parameter", "不合法的参数";
     EMPTY_PARAM = 40063, "param is empty", "参数为空";
+    INVALID_PARTY_LIST = 40066, "invalid party list", "不合法的部门列表";
+    INVALID_TAGID = 40068, "invalid tagid", "不合法的标签/标签组ID";
     TAG_NODES_ALL_INVALID = 40070, "all tag nodes invalid", "指定的标签范围节点全部无效";
     TAG_NAME_EXISTS = 40071, "UserTag Name Already Exist", "不合法的标签名字";
     TAG_NAME_LENGTH = 40072, "invalid tagname size", "不合法的标签名字长度";
@@ -142,8 +142,8 @@ table! {
     INVALID_RESPONSE_CODE = 60140, "invalid response_code", "无效的response_code";
     ALL_RECIPIENTS_INVALID = 81013, "user & party & tag all invalid", "UserID、部门ID、标签ID全部非法或无权限";
     REQUEST_COUNT_LIMIT = 81017, "request count exceed limit", "请求个数超过限制";
-    NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
     NO_RECIPIENT = 82001, "All touser & toparty & totag invalid", "指定的成员/部门/标签全部为空";
+    NOT_EXTERNAL_CONTACT = 84061, "not external contact", "不存在外部联系人的关系";
     INVALID_CHATID = 86001, "invalid chatid", "参数 chatid 不合法";
     CHAT_NOT_FOUND = 86003, "chatid not exist", "参数 chatid 不存在";
     INVALID_CHAT_OWNER = 86005, "invalid chat owner", "参数 群主不合法";
