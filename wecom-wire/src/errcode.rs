@@ -260,6 +260,10 @@ mod tests {
             assert!(seen.insert(code.0), "{code} listed twice");
         }
         assert_eq!(Errcode(123_456).text(), "unknown error");
+        assert!(
+            Errcode::ALL.windows(2).all(|w| w[0] < w[1]),
+            "the table is in numeric order, so a reader finds a code at a glance"
+        );
     }
 
     #[test]
