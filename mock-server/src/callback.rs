@@ -341,7 +341,7 @@ fn deliver_reply(st: &State, push: &Push, to: crate::store::InboxId, reply: &[u8
     let sim = st.sim();
     sim.store.deliver(to, &d);
     if let crate::store::InboxId::User { corp, user } = to {
-        let receiver = || format!("user:{}", sim.world.corps[corp].users[user].userid);
+        let receiver = || format!("user:{}", sim.world.corps[corp].member(user).userid);
         st.events.emit(|| {
             Event::now(&st.clock, "delivered", "app_message", &d.msgid, receiver())
                 .with(serde_json::json!({ "in_reply_to": push.msgid }))

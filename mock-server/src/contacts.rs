@@ -66,7 +66,7 @@ pub fn settle(st: &Arc<State>, sim: &Sim, corp: usize) {
 /// Pushes the change to the corp's 客户联系 apps; returns the msgid the pushes and events carry.
 pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
     let c = &sim.world.corps[ch.corp];
-    let userid = &c.users[ch.user].userid;
+    let userid = &c.member(ch.user).userid;
     let external_userid = &c.customers[ch.customer].external_userid;
     let msgid = st.ids.msgid(st.ids.next_seq());
     st.events.emit(|| {

@@ -26,7 +26,7 @@ fn members(corp: &Corp, agentid: i64, ids: &[String]) -> Result<Vec<String>, Api
             .user_index(id)
             .filter(|&i| app.can_see(i))
             .ok_or(Errcode::INVALID_CHAT_MEMBER)?;
-        let userid = &corp.users[i].userid;
+        let userid = &corp.member(i).userid;
         if !out.contains(userid) {
             out.push(userid.clone());
         }

@@ -115,9 +115,9 @@ pub async fn update_template_card(
         if named
             .users
             .iter()
-            .any(|n| n.eq_ignore_ascii_case(&corp.users[u].userid))
+            .any(|n| n.eq_ignore_ascii_case(&corp.member(u).userid))
         {
-            invaliduser.push(corp.users[u].userid.clone());
+            invaliduser.push(corp.member(u).userid.clone());
         }
     }
     // Single use: taken now that the update is valid.

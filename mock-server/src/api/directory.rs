@@ -84,7 +84,7 @@ pub async fn user_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     if !app.can_see(i) {
         return Err(Errcode::NO_PRIVILEGE.into());
     }
-    ok(user_view(&corp.users[i]))
+    ok(user_view(corp.member(i)))
 }
 
 /// Members of `department_id` (and below it with `fetch_child=1`) that the app can see.
@@ -251,8 +251,8 @@ pub async fn tag_get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         .filter_map(|u| corp.user_index(u))
         .filter(|&i| app.can_see(i))
         .map(|i| dir::TagMember {
-            userid: corp.users[i].userid.clone(),
-            name: corp.users[i].name.clone(),
+            userid: corp.member(i).userid.clone(),
+            name: corp.member(i).name.clone(),
         })
         .collect();
     ok(dir::TagGet {

@@ -64,10 +64,10 @@ pub async fn getuserid(State(st): St, q: Params, RawBody(body): RawBody) -> ApiR
     let viewer = Viewer::of(corp, who)?;
     // A member the app cannot see is as unknown to it as one who does not exist.
     let i = (0..corp.users.len())
-        .find(|&i| corp.users[i].mobile == mobile && viewer.can_see(i))
+        .find(|&i| corp.member(i).mobile == mobile && viewer.can_see(i))
         .ok_or(Errcode::USER_NOT_EXIST)?;
     ok(dir::UserIdResponse {
-        userid: corp.users[i].userid.clone(),
+        userid: corp.member(i).userid.clone(),
     })
 }
 
@@ -86,6 +86,6 @@ pub async fn convert_to_openid(State(st): St, q: Params, RawBody(body): RawBody)
         return Err(Errcode::NO_PRIVILEGE.into());
     }
     ok(dir::OpenidResponse {
-        openid: st.ids.openid(&corp.corpid, &corp.users[i].userid),
+        openid: st.ids.openid(&corp.corpid, &corp.member(i).userid),
     })
 }

@@ -89,7 +89,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
             .store
             .deliver_app_message(to, who.agentid, &delivery, now_ms, limits);
         let kind = if delivered { "delivered" } else { "dropped" };
-        let receiver = || format!("user:{}", corp.users[user].userid);
+        let receiver = || format!("user:{}", corp.member(user).userid);
         st.events
             .emit(|| Event::now(&st.clock, kind, "app_message", &msgid, receiver()));
     }
@@ -213,10 +213,10 @@ pub(super) fn resolve(corp: &Corp, app: &App, named: &message::Recipients) -> Re
     reach.sort_unstable();
     reach.dedup();
     for u in reach {
-        if corp.users[u].licensed {
+        if corp.member(u).licensed {
             r.deliver.push(u);
         } else {
-            r.unlicensed.push(corp.users[u].userid.to_lowercase());
+            r.unlicensed.push(corp.member(u).userid.to_lowercase());
         }
     }
     r

@@ -61,7 +61,7 @@ pub async fn member_message(
     }
     let message = m.message(&st, &sim, corp, APP_TYPES)?;
     let seq = st.ids.next_seq();
-    let user = &c.users[user_index];
+    let user = &c.member(user_index);
     let plaintext = message.app_xml(
         &c.corpid,
         &user.userid,

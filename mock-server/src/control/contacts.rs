@@ -133,7 +133,7 @@ pub(super) fn add_to_one_of(
     };
     let msgid = notify(st, sim, change);
     Ok(Json(
-        json!({ "msgid": msgid, "userid": c.users[user].userid, "welcome_code": code }),
+        json!({ "msgid": msgid, "userid": c.member(user).userid, "welcome_code": code }),
     ))
 }
 

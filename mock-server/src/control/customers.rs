@@ -93,7 +93,7 @@ pub async fn message(
     sim.store
         .activity
         .customer_wrote(corp, user, customer, st.clock.now_ms());
-    let receiver = || format!("user:{}", c.users[user].userid);
+    let receiver = || format!("user:{}", c.member(user).userid);
     st.events.emit(|| {
         Event::now(
             &st.clock,
@@ -136,7 +136,7 @@ pub async fn from_member(
     let msgid = st.ids.msgid(st.ids.next_seq());
     let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
     let source = Source::Member {
-        userid: c.users[user].userid.clone(),
+        userid: c.member(user).userid.clone(),
     };
     let d = Delivery::new(
         msgid.clone(),

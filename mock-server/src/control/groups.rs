@@ -291,7 +291,7 @@ pub async fn send_group_msg(
         let d = crate::store::Delivery::new(
             st.ids.msgid(st.ids.next_seq()),
             crate::store::Source::Member {
-                userid: c.users[user].userid.clone(),
+                userid: c.member(user).userid.clone(),
             },
             "group_msg",
             Bytes::from(message.clone()),

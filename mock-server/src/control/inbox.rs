@@ -136,7 +136,7 @@ pub async fn list(State(st): St) -> Json<Value> {
         .iter()
         .map(|i| {
             let (kind, corp, id) = match *i.key() {
-                InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].users[user].userid.clone()),
+                InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].member(user).userid.clone()),
                 InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
                 InboxId::Customer { corp, customer } => ("customer", corp, sim.world.corps[corp].customers[customer].external_userid.clone()),
             };

@@ -160,7 +160,9 @@ fn open_acquisition(
             .entry(key)
             .or_default()
             .push((i, now_s));
-        return Ok(Json(json!({ "added": false, "userid": c.users[u].userid })));
+        return Ok(Json(
+            json!({ "added": false, "userid": c.member(u).userid }),
+        ));
     }
     let state = channel_state(&param(url, "customer_channel").unwrap_or_default());
     let added =

@@ -259,7 +259,7 @@ async fn world(State(st): St) -> Json<Value> {
                 "external_userid": x.external_userid,
                 "name": x.name,
                 "type": x.kind,
-                "follow": x.follow.iter().map(|&u| c.users[u].userid.as_str()).collect::<Vec<_>>(),
+                "follow": x.follow.iter().map(|&u| c.member(u).userid.as_str()).collect::<Vec<_>>(),
             })).collect();
             json!({
                 "kf": kf,

@@ -76,7 +76,7 @@ pub async fn publish(
     let n_customers = audience.len();
     m.published.insert(u, audience);
     Ok(Json(
-        json!({ "moment_id": moment_id, "userid": c.users[u].userid, "n_customers": n_customers }),
+        json!({ "moment_id": moment_id, "userid": c.member(u).userid, "n_customers": n_customers }),
     ))
 }
 

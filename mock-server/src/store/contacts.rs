@@ -85,7 +85,7 @@ impl Contacts {
                         user,
                         createtime: SEEDED_SINCE_S + 60 * i as i64,
                         add_way: ADD_WAY_QR,
-                        oper_userid: c.users[user].userid.clone(),
+                        oper_userid: c.member(user).userid.clone(),
                         ..Follow::default()
                     })
                     .collect();

@@ -292,6 +292,17 @@ impl Corp {
         self.user_index(userid).map(|i| &self.users[i])
     }
 
+    /// The member at index `i`. The store outlives a world: a directory write swaps in a new world with the same
+    /// store, so a call that loaded the previous world can meet a member created since; it reads as a deleted
+    /// member with no userid instead of indexing past the list.
+    pub fn member(&self, i: usize) -> &User {
+        static UNKNOWN: std::sync::LazyLock<User> = std::sync::LazyLock::new(|| User {
+            deleted: true,
+            ..User::new(String::new())
+        });
+        self.users.get(i).unwrap_or(&UNKNOWN)
+    }
+
     pub fn department(&self, id: i64) -> Option<&Department> {
         self.dept_by_id.get(&id).map(|&i| &self.departments[i])
     }

@@ -177,3 +177,12 @@ fn upgrade_service_names_members_departments_and_groups_that_exist() {
     ));
     assert!(e.message.contains("nope"), "{e}");
 }
+
+#[test]
+fn a_member_index_past_the_list_reads_as_deleted() {
+    let (w, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
+    let c = &w.corps[0];
+    assert_eq!(c.member(0).userid, c.users[0].userid);
+    let beyond = c.member(c.users.len());
+    assert!(beyond.deleted && beyond.userid.is_empty());
+}

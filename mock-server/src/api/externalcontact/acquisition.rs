@@ -240,7 +240,7 @@ pub async fn customer(
         .take(limit)
         .map(|a| AcquiredCustomer {
             external_userid: corp.customers[a.customer].external_userid.clone(),
-            userid: corp.users[a.user].userid.clone(),
+            userid: corp.member(a.user).userid.clone(),
             // The mock does not follow who wrote to whom after adding [U]: "not written yet".
             chat_status: 0,
             state: a.state.clone(),

@@ -25,7 +25,7 @@ pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRe
     let corp = &sim.world.corps[who.corp];
     // A member deleted from the directory is no follow user any more, whatever the store still holds.
     let follow_user = (0..corp.users.len())
-        .filter(|&u| !corp.users[u].deleted)
+        .filter(|&u| !corp.member(u).deleted)
         .filter(|&u| {
             sim.store
                 .contacts
@@ -33,7 +33,7 @@ pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRe
                 .get(&(who.corp, u))
                 .is_some_and(|s| !s.is_empty())
         })
-        .map(|u| corp.users[u].userid.clone())
+        .map(|u| corp.member(u).userid.clone())
         .collect();
     ok(FollowUserListResponse { follow_user })
 }

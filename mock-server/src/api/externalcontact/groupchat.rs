@@ -113,9 +113,9 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         .map(|m| {
             let (userid, kind, name, unionid) = match m.who {
                 GroupMember::User(u) => (
-                    corp.users[u].userid.clone(),
+                    corp.member(u).userid.clone(),
                     1,
-                    corp.users[u].name.clone(),
+                    corp.member(u).name.clone(),
                     String::new(),
                 ),
                 GroupMember::Customer(i) => {
@@ -134,7 +134,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
                 join_time: m.join_time,
                 join_scene: m.join_scene,
                 invitor: m.invitor.map(|u| Invitor {
-                    userid: corp.users[u].userid.clone(),
+                    userid: corp.member(u).userid.clone(),
                 }),
                 group_nickname: String::new(),
                 name: with_names.then_some(name),
@@ -147,7 +147,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         group_chat: GroupChat {
             chat_id: g.chat_id.clone(),
             name: g.name.clone(),
-            owner: corp.users[g.owner].userid.clone(),
+            owner: corp.member(g.owner).userid.clone(),
             create_time: g.create_time,
             notice: g.notice.clone(),
             member_list,

@@ -253,7 +253,7 @@ pub async fn list_v2(
             msgid: m.msgid.clone(),
             creator: m
                 .creator
-                .map(|u| c.users[u].userid.clone())
+                .map(|u| c.member(u).userid.clone())
                 .unwrap_or_default(),
             create_time: m.create_time,
             create_type: m.create_type,
@@ -299,7 +299,7 @@ pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         .map(|u| {
             let sent = m.sent.iter().find(|(s, _)| *s == u).map(|(_, t)| *t);
             TaskInfo {
-                userid: c.users[u].userid.clone(),
+                userid: c.member(u).userid.clone(),
                 status: if sent.is_some() {
                     TASK_SENT
                 } else {
@@ -324,7 +324,7 @@ fn send_info(c: &Corp, t: &Target) -> SendInfo {
             .map(|i| c.customers[i].external_userid.clone())
             .unwrap_or_default(),
         chat_id: t.chat_id.clone().unwrap_or_default(),
-        userid: c.users[t.user].userid.clone(),
+        userid: c.member(t.user).userid.clone(),
         status: t.status,
         send_time: t.send_time,
     }

@@ -79,7 +79,7 @@ fn follow_user(sim: &Sim, corp: usize, f: &Follow) -> FollowUser {
         })
         .collect();
     FollowUser {
-        userid: sim.world.corps[corp].users[f.user].userid.clone(),
+        userid: sim.world.corps[corp].member(f.user).userid.clone(),
         remark: f.remark.clone(),
         description: f.description.clone(),
         createtime: f.createtime,
@@ -94,7 +94,7 @@ fn follow_user(sim: &Sim, corp: usize, f: &Follow) -> FollowUser {
 
 fn follow_info(corp: &Corp, f: &Follow) -> FollowInfo {
     FollowInfo {
-        userid: corp.users[f.user].userid.clone(),
+        userid: corp.member(f.user).userid.clone(),
         remark: f.remark.clone(),
         description: f.description.clone(),
         createtime: f.createtime,

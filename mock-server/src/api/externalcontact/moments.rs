@@ -195,7 +195,7 @@ fn list_item(sim: &Sim, who: Caller, id: &str, m: &Moment) -> Value {
     let c = &sim.world.corps[who.corp];
     let mut item = json!({
         "moment_id": id,
-        "creator": m.creator.map(|u| c.users[u].userid.clone()).unwrap_or_default(),
+        "creator": m.creator.map(|u| c.member(u).userid.clone()).unwrap_or_default(),
         "create_time": m.create_time,
         "create_type": if m.creator.is_some() { 1 } else { 0 },
         "visible_type": if m.tags.is_empty() { 1 } else { 0 },
@@ -261,7 +261,7 @@ pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         .skip(from)
         .take(limit)
         .map(|u| Publish {
-            userid: c.users[*u].userid.clone(),
+            userid: c.member(*u).userid.clone(),
             publish_status: i64::from(m.published.contains_key(u)),
         })
         .collect();
@@ -312,7 +312,7 @@ async fn customers(
         .map(|&i| {
             let e = &c.customers[i].external_userid;
             if with_userid {
-                json!({"userid": c.users[u].userid, "external_userid": e})
+                json!({"userid": c.member(u).userid, "external_userid": e})
             } else {
                 json!({"external_userid": e})
             }

@@ -256,7 +256,7 @@ pub async fn groupchat_statistic(
         } else {
             by_key.reverse()
         };
-        by_key.then_with(|| corp.users[*a].userid.cmp(&corp.users[*b].userid))
+        by_key.then_with(|| corp.member(*a).userid.cmp(&corp.member(*b).userid))
     });
     let total = rows.len();
     let start = page.offset.min(total);
@@ -264,7 +264,7 @@ pub async fn groupchat_statistic(
     let items = rows[start..end]
         .iter()
         .map(|&(o, data)| OwnerStat {
-            owner: corp.users[o].userid.clone(),
+            owner: corp.member(o).userid.clone(),
             data,
         })
         .collect();

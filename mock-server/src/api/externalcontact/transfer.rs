@@ -277,7 +277,7 @@ pub async fn unassigned_list(
         .unwrap_or_default()
         .iter()
         .map(|&(user, customer, since)| Unassigned {
-            handover_userid: corp.users[user].userid.clone(),
+            handover_userid: corp.member(user).userid.clone(),
             external_userid: corp.customers[customer].external_userid.clone(),
             dimission_time: since,
         })

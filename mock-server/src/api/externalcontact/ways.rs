@@ -223,7 +223,7 @@ pub async fn send_welcome_msg(
         })?;
     sim.store.contacts.spend_welcome(&code);
     let c = &sim.world.corps[who.corp];
-    let userid = c.users[w.user].userid.clone();
+    let userid = c.member(w.user).userid.clone();
     let message = serde_json::json!({
         "msgtype": "welcome",
         "welcome": { "text": req.text, "attachments": req.attachments },

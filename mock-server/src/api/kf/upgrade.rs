@@ -49,7 +49,7 @@ fn check_in_range(sim: &Sim, corp: usize, t: &Target) -> Result<(), ApiError> {
     match t {
         Target::Member { userid, .. } => {
             let u = c.user_index(userid).ok_or(Errcode::USERID_NOT_FOUND)?;
-            let listed = up.userids.iter().any(|x| *x == c.users[u].userid);
+            let listed = up.userids.iter().any(|x| *x == c.member(u).userid);
             let in_dept = up
                 .departments
                 .iter()
