@@ -143,9 +143,9 @@ fn base_frequency(st: &State, corp: usize, q: &Params) -> Result<(), ApiError> {
     }
     let path = q.0.as_ref().map_or("", |u| u.path());
     // "发消息频率不计入基础频率": app messages have their own limits.
-    let Some(e) = super::ENDPOINTS
-        .iter()
-        .find(|e| e.path == path && e.path != "/cgi-bin/message/send")
+    let Some(e) = super::path_index(path)
+        .map(|i| &super::ENDPOINTS[i])
+        .filter(|e| e.path != "/cgi-bin/message/send")
     else {
         return Ok(());
     };

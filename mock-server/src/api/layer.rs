@@ -14,7 +14,7 @@ use wecom_wire::envelope::{self, Hint};
 use wecom_wire::Errcode;
 
 use super::reply::{Rejected, JSON};
-use super::{is_upload, path_index, wrong_json, ApiError, RawBody, Shared};
+use super::{path_index, wrong_json, ApiError, RawBody, Shared, Verb, ENDPOINTS};
 use crate::journal;
 
 /// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
@@ -29,7 +29,7 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
     let method = req.method().clone();
     let uri = req.uri().clone();
     let path = path_index(uri.path());
-    let upload = is_upload(uri.path());
+    let upload = path.is_some_and(|i| ENDPOINTS[i].verb == Verb::Upload);
 
     let (parts, body) = req.into_parts();
     let limit = if upload {

@@ -221,14 +221,17 @@ endpoints! {
 }
 
 /// The index of a path in [`ENDPOINTS`].
+/// Every call looks its path up once; a scan of the table would cost a string comparison per endpoint.
 fn path_index(path: &str) -> Option<usize> {
-    ENDPOINTS.iter().position(|e| e.path == path)
-}
-
-fn is_upload(path: &str) -> bool {
-    ENDPOINTS
-        .iter()
-        .any(|e| e.verb == Verb::Upload && e.path == path)
+    type Index = std::collections::HashMap<&'static str, usize, foldhash::fast::RandomState>;
+    static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+        ENDPOINTS
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path, i))
+            .collect()
+    });
+    INDEX.get(path).copied()
 }
 
 pub fn routes(state: Shared) -> Router<Shared> {
