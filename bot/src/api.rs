@@ -45,6 +45,11 @@ impl ApiError {
         }
     }
 
+    /// The call was refused for a bad parameter: for `sync_msg` the cursor, which a reset or a lapse made invalid.
+    pub fn is_invalid_parameter(&self) -> bool {
+        matches!(self, ApiError::Errcode { errcode, .. } if *errcode == wecom_wire::Errcode::INVALID_PARAMETER.0)
+    }
+
     fn is_stale_token(&self) -> bool {
         matches!(self, ApiError::Errcode { errcode, .. } if STALE_TOKEN_ERRCODES.contains(errcode))
     }
@@ -145,18 +150,24 @@ impl Api {
     }
 
     /// Sends a text to a customer; returns the new message's msgid.
+    /// Answers customer message `answers` (its msgid): the answer's own msgid names it where WeCom's msgid rules
+    /// allow, so whoever reads the answer knows what it answers.
     pub async fn send_text(
         &self,
         touser: &str,
         open_kfid: &str,
         content: &str,
+        answers: &str,
     ) -> Result<String, ApiError> {
-        let body = json!({
+        let mut body = json!({
             "touser": touser,
             "open_kfid": open_kfid,
             "msgtype": "text",
             "text": { "content": content },
         });
+        if let Some(m) = wecom_wire::kf::reply_msgid(answers) {
+            body["msgid"] = Value::String(m);
+        }
         let sent: SendResponse = self.post("kf/send_msg", &body, false).await?;
         Ok(sent.msgid)
     }

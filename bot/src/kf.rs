@@ -131,6 +131,13 @@ async fn pull(
         let token = wake.borrow_and_update().clone();
         let page = match core.api.sync_msg(cursor, &token, open_kfid).await {
             Ok(page) => page,
+            Err(e) if e.is_invalid_parameter() && !cursor.is_empty() => {
+                // The server no longer knows the cursor (it was reset): start over from its oldest message, which
+                // `job_for` filters as on a fresh start.
+                core.counters.n_cursor_resets.fetch_add(1, Relaxed);
+                cursor.clear();
+                continue;
+            }
             Err(_) => {
                 // The cursor stays put: the next round pulls the same page again.
                 core.counters.n_sync_errors.fetch_add(1, Relaxed);
@@ -196,7 +203,12 @@ fn job_for(core: &Core, open_kfid: &str, raw: Value) -> Option<Job> {
 async fn answer(core: Arc<Core>, job: Job) {
     match core
         .api
-        .send_text(&job.external_userid, &job.open_kfid, &job.reply)
+        .send_text(
+            &job.external_userid,
+            &job.open_kfid,
+            &job.reply,
+            &job.customer_msgid,
+        )
         .await
     {
         Ok(reply_msgid) => {

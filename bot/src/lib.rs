@@ -66,6 +66,8 @@ pub struct Stats {
     pub n_synced: u64,
     /// `kf/sync_msg` calls that failed after retries, and items that could not be read.
     pub n_sync_errors: u64,
+    /// Times the server refused the cursor (after a reset) and the puller started over.
+    pub n_cursor_resets: u64,
     /// Successful `kf/send_msg` calls.
     pub n_replied: u64,
     /// Answers that could not be sent.
@@ -82,6 +84,7 @@ struct Counters {
     n_verifications: AtomicU64,
     n_synced: AtomicU64,
     n_sync_errors: AtomicU64,
+    n_cursor_resets: AtomicU64,
     n_replied: AtomicU64,
     n_reply_errors: AtomicU64,
 }
@@ -159,6 +162,7 @@ impl Bot {
             n_verifications: c.n_verifications.load(Relaxed),
             n_synced: c.n_synced.load(Relaxed),
             n_sync_errors: c.n_sync_errors.load(Relaxed),
+            n_cursor_resets: c.n_cursor_resets.load(Relaxed),
             n_replied: c.n_replied.load(Relaxed),
             n_reply_errors: c.n_reply_errors.load(Relaxed),
         }

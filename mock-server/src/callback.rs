@@ -156,7 +156,8 @@ impl Callbacks {
         self.urls.clear();
     }
 
-    fn url(&self, st: &State, (corp, agentid): ReceiverId) -> Option<String> {
+    /// The URL pushes go to now: one set at run time, else the fixture's.
+    pub fn url(&self, st: &State, (corp, agentid): ReceiverId) -> Option<String> {
         if let Some(u) = self.urls.get(&(corp, agentid)) {
             return Some(u.clone());
         }

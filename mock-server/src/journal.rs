@@ -1,18 +1,27 @@
-//! The request journal: every `/cgi-bin` call with its body and outcome, newest first, bounded. It is what a
-//! person reads to see what their bot actually sent. Recording copies only the target and the body; text is
-//! made only when someone reads.
+//! The request journal: every `/cgi-bin` call with its body and outcome, newest first, bounded by count and by
+//! bytes. It is what a person reads to see what their bot actually sent. Recording copies at most the first
+//! [`MAX_KEPT_TARGET_BYTES`] of the target and [`MAX_KEPT_BODY_BYTES`] of the body; text is made only when
+//! someone reads, and only for what they read.
 
 use axum::http::Method;
 use bytes::Bytes;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use crate::ring::Ring;
 
 /// The journal keeps at most this much of each body (and its full length), so 10,000 entries of 20 MiB
 /// uploads cost 160 MiB at worst, not 200 GiB.
 pub const MAX_KEPT_BODY_BYTES: usize = 16 * 1024;
+
+/// The journal keeps at most this much of each path and query (and its full length): a 65 KB query string is
+/// an attack or a bug, and its start says which.
+pub const MAX_KEPT_TARGET_BYTES: usize = 2048;
+
+/// Most entries one read returns; older ones are paged with `before`.
+pub const MAX_PAGE: usize = 1000;
 
 /// What the journal keeps of a body: the body itself when short (shared, no copy), else a copy of its start
 /// (a slice would keep the whole body alive).
@@ -28,8 +37,11 @@ pub fn kept_prefix(body: &Bytes) -> Bytes {
 pub struct Entry {
     pub at_ms: i64,
     pub method: Method,
-    /// Path and query, copied: the request's own `Uri` shares (and would pin) hyper's read buffer.
+    /// Path and query, copied (the request's own `Uri` shares, and would pin, hyper's read buffer), at most
+    /// [`MAX_KEPT_TARGET_BYTES`] of it.
     pub target: Box<str>,
+    /// The path and query's full length.
+    pub target_bytes: usize,
     /// At most [`MAX_KEPT_BODY_BYTES`] of the body.
     pub body: Bytes,
     /// The body's full length.
@@ -52,6 +64,8 @@ pub struct View<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query: &'a str,
+    /// The full length of path and query as sent; more than `path` and `query` show when they were cut.
+    pub target_bytes: usize,
     pub body: String,
     pub body_bytes: usize,
     pub status: u16,
@@ -64,34 +78,111 @@ pub struct View<'a> {
     pub unmodelled: bool,
 }
 
+/// The journal's start of a path and query: its first [`MAX_KEPT_TARGET_BYTES`], cut at a character boundary.
+pub fn kept_target(target: &str) -> Box<str> {
+    let mut end = target.len().min(MAX_KEPT_TARGET_BYTES);
+    while !target.is_char_boundary(end) {
+        end -= 1;
+    }
+    target[..end].into()
+}
+
+/// A read of the journal: newest first, older than `before` when paging, `path` a substring of the path,
+/// `errcode` exact.
+#[derive(Debug, Default, Clone)]
+pub struct Select<'a> {
+    pub limit: usize,
+    pub before: Option<u64>,
+    pub path: Option<&'a str>,
+    pub errcode: Option<i64>,
+}
+
 #[derive(Debug)]
 pub struct Journal {
     ring: Ring<Entry>,
+    max_bytes: usize,
+    kept_bytes: AtomicUsize,
+    /// The oldest sequence number that may still be held; the byte budget evicts from here.
+    evict_from: AtomicU64,
+    n_evicted: AtomicU64,
 }
 
 impl Journal {
-    pub fn new(capacity: usize) -> Journal {
+    /// Keeps at most `capacity` entries and about `max_bytes` of them (an entry is charged its kept text and
+    /// its fixed size).
+    pub fn new(capacity: usize, max_bytes: usize) -> Journal {
         Journal {
             ring: Ring::new(capacity),
+            max_bytes,
+            kept_bytes: AtomicUsize::new(0),
+            evict_from: AtomicU64::new(0),
+            n_evicted: AtomicU64::new(0),
         }
     }
 
     pub fn record(&self, e: Entry) {
-        self.ring.push(e);
+        let cost = e.cost_bytes();
+        self.kept_bytes.fetch_add(cost, Relaxed);
+        let seq = self.ring.reserve();
+        if let Some(gone) = self.ring.put(seq, e) {
+            self.release(gone.cost_bytes());
+        }
+        // Entries below the ring's reach were replaced, and released, already.
+        let reach = (seq + 1).saturating_sub(self.ring.capacity() as u64);
+        self.evict_from.fetch_max(reach, Relaxed);
+        while self.kept_bytes.load(Relaxed) > self.max_bytes {
+            let oldest = self.evict_from.fetch_add(1, Relaxed);
+            if oldest >= seq {
+                break;
+            }
+            if let Some(gone) = self.ring.take(oldest) {
+                self.n_evicted.fetch_add(1, Relaxed);
+                self.release(gone.cost_bytes());
+            }
+        }
     }
 
-    /// Newest first, with sequence numbers; `path` keeps entries whose path contains it.
-    pub fn list(&self, limit: usize, path: Option<&str>) -> Vec<(u64, Entry)> {
+    fn release(&self, bytes: usize) {
+        let _ = self
+            .kept_bytes
+            .fetch_update(Relaxed, Relaxed, |k| Some(k.saturating_sub(bytes)));
+    }
+
+    /// Entries as `select` asks, with their sequence numbers; at most [`MAX_PAGE`].
+    pub fn list(&self, select: &Select<'_>) -> Vec<(u64, Entry)> {
+        let limit = select.limit.min(MAX_PAGE);
         self.ring
-            .newest(limit, |e| path.is_none_or(|p| e.path().contains(p)))
+            .page(select.before.unwrap_or(u64::MAX), limit, |e| {
+                select.path.is_none_or(|p| e.path().contains(p))
+                    && select.errcode.is_none_or(|c| e.errcode == c)
+            })
     }
 
     pub fn n_recorded(&self) -> u64 {
         self.ring.n_pushed()
     }
+
+    /// Bytes the journal holds now (as charged), and its budget.
+    pub fn kept_bytes(&self) -> (usize, usize) {
+        (self.kept_bytes.load(Relaxed), self.max_bytes)
+    }
+
+    /// Entries the byte budget pushed out before the count limit would have.
+    pub fn n_evicted(&self) -> u64 {
+        self.n_evicted.load(Relaxed)
+    }
 }
 
 impl Entry {
+    /// What holding this entry costs, as the byte budget counts it.
+    pub fn cost_bytes(&self) -> usize {
+        let errmsg = match &self.errmsg {
+            Cow::Owned(s) => s.len(),
+            Cow::Borrowed(_) => 0,
+        };
+        std::mem::size_of::<Entry>() + self.target.len() + self.body.len() + errmsg
+    }
+
     pub fn path(&self) -> &str {
         self.target.split_once('?').map_or(&self.target, |(p, _)| p)
     }
@@ -107,6 +198,7 @@ impl Entry {
             method: self.method.as_str(),
             path: self.path(),
             query: self.query(),
+            target_bytes: self.target_bytes,
             body: String::from_utf8_lossy(&self.body).into_owned(),
             body_bytes: self.body_bytes,
             status: self.status,
@@ -116,5 +208,100 @@ impl Entry {
             caller_ip: self.caller_ip,
             unmodelled: crate::api::is_unmodelled(self.path()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(target: &str, body_bytes: usize) -> Entry {
+        let body = Bytes::from(vec![b'x'; body_bytes]);
+        Entry {
+            at_ms: 0,
+            method: Method::GET,
+            target: kept_target(target),
+            target_bytes: target.len(),
+            body: kept_prefix(&body),
+            body_bytes,
+            status: 200,
+            errcode: 0,
+            errmsg: Cow::Borrowed("ok"),
+            duration_us: 1,
+            caller_ip: None,
+        }
+    }
+
+    #[test]
+    fn a_long_target_is_cut_and_its_length_kept() {
+        let long = format!("/cgi-bin/user/get?userid={}", "é".repeat(40_000));
+        let e = entry(&long, 0);
+        assert!(e.target.len() <= MAX_KEPT_TARGET_BYTES);
+        assert!(e.target.len() > MAX_KEPT_TARGET_BYTES - 2, "cut at a boundary");
+        assert_eq!(e.view(0).target_bytes, long.len());
+        assert_eq!(e.path(), "/cgi-bin/user/get");
+    }
+
+    #[test]
+    fn the_byte_budget_holds_whatever_is_recorded() {
+        let budget = 1024 * 1024;
+        let j = Journal::new(10_000, budget);
+        let big = format!("/cgi-bin/user/get?q={}", "a".repeat(65_000));
+        for _ in 0..2_000 {
+            j.record(entry(&big, 20 * 1024 * 1024));
+        }
+        let (kept, max) = j.kept_bytes();
+        assert!(kept <= max, "{kept} > {max}");
+        let all = j.list(&Select {
+            limit: usize::MAX,
+            ..Select::default()
+        });
+        let held: usize = all.iter().map(|(_, e)| e.cost_bytes()).sum();
+        assert_eq!(held, kept, "the count matches what is held");
+        assert!(all.len() > 10 && all.len() < 2_000, "{} held", all.len());
+        assert_eq!(all[0].0, 1_999, "the newest stays");
+        assert_eq!(j.n_evicted() as usize + all.len(), 2_000);
+    }
+
+    #[test]
+    fn reads_page_and_filter() {
+        let j = Journal::new(100, usize::MAX);
+        for i in 0..10 {
+            let mut e = entry(&format!("/cgi-bin/p{}", i % 2), 0);
+            e.errcode = i;
+            j.record(e);
+        }
+        let seqs = |s: Select<'_>| -> Vec<u64> { j.list(&s).iter().map(|(q, _)| *q).collect() };
+        let newest = Select {
+            limit: 3,
+            ..Select::default()
+        };
+        assert_eq!(seqs(newest.clone()), vec![9, 8, 7]);
+        let older = Select {
+            before: Some(7),
+            ..newest.clone()
+        };
+        assert_eq!(seqs(older), vec![6, 5, 4]);
+        let p1 = Select {
+            path: Some("p1"),
+            ..newest.clone()
+        };
+        assert_eq!(seqs(p1), vec![9, 7, 5]);
+        let code = Select {
+            errcode: Some(4),
+            ..newest
+        };
+        assert_eq!(seqs(code), vec![4]);
+    }
+
+    #[test]
+    fn the_count_limit_releases_what_it_replaces() {
+        let j = Journal::new(10, usize::MAX);
+        for _ in 0..100 {
+            j.record(entry("/cgi-bin/x", 100));
+        }
+        let one = entry("/cgi-bin/x", 100).cost_bytes();
+        assert_eq!(j.kept_bytes().0, 10 * one);
+        assert_eq!(j.n_evicted(), 0);
     }
 }

@@ -13,7 +13,7 @@ use wecom_wire::kf::{
 use crate::callback::Push;
 use crate::events::Event;
 use crate::state::{Sim, State};
-use crate::store::kf::{Entry, SessionKey, UNANSWERED_CAPACITY};
+use crate::store::kf::{Entry, SessionKey};
 use crate::store::{Delivery, InboxId, Source};
 
 /// One item for the log, before it has an id.
@@ -115,10 +115,7 @@ pub fn customer_writes(st: &Arc<State>, sim: &Sim, item: Item<'_>) -> String {
     );
     s.last_customer_ms = Some(st.clock.now_ms());
     s.n_replies = 0;
-    if s.unanswered.len() == UNANSWERED_CAPACITY {
-        s.unanswered.pop_front();
-    }
-    s.unanswered.push_back(msgid.clone());
+    s.awaits(msgid.clone(), st.clock.now_ms());
     msgid
 }
 

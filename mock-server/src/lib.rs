@@ -4,6 +4,7 @@
 //! listener until a shutdown future resolves. The binary is a thin shell over these.
 
 pub mod api;
+pub mod budget;
 pub mod callback;
 pub mod clock;
 pub mod contacts;

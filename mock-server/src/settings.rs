@@ -24,6 +24,17 @@ pub struct SettingsPatch {
     pub inbox_capacity: Option<usize>,
     /// Requests the journal keeps. Fixed at start.
     pub journal_capacity: Option<usize>,
+    /// Bytes the journal may hold (entries are cut to 2 KiB of path and query and 16 KiB of body). Fixed at start.
+    pub journal_max_bytes: Option<usize>,
+    /// Bytes of deliveries all inboxes together may keep; past it the oldest go (counts stay exact). Applies from the next reset.
+    pub inbox_max_bytes: Option<usize>,
+    /// Bytes of uploaded media and images kept; past it the oldest go and answer as expired media. Applies from the next reset.
+    pub media_max_bytes: Option<usize>,
+    /// Bytes of the kf message log kept for `sync_msg`; past it the oldest go, as after WeCom's 3 days. Applies from the next reset.
+    pub kf_log_max_bytes: Option<usize>,
+    /// A kf answer that does not name the message it answers (see README) is credited to the oldest waiting
+    /// customer message, passing over those waiting longer than this while a younger one waits.
+    pub reply_match_window_ms: Option<usize>,
     /// How long a callback attempt may take before it counts as a timeout (WeCom: 5000).
     pub callback_timeout_ms: Option<usize>,
     /// Callback attempts kept for `/mock/callbacks`. Fixed at start.
@@ -62,6 +73,16 @@ pub struct Settings {
     inbox_capacity: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     journal_capacity: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    journal_max_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    inbox_max_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    media_max_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    kf_log_max_bytes: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
+    reply_match_window_ms: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     callback_timeout_ms: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
@@ -102,6 +123,11 @@ impl Default for Settings {
             max_upload_bytes: AtomicUsize::new(21 * 1024 * 1024),
             inbox_capacity: AtomicUsize::new(1000),
             journal_capacity: AtomicUsize::new(10_000),
+            journal_max_bytes: AtomicUsize::new(64 * 1024 * 1024),
+            inbox_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
+            media_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
+            kf_log_max_bytes: AtomicUsize::new(64 * 1024 * 1024),
+            reply_match_window_ms: AtomicUsize::new(10_000),
             callback_timeout_ms: AtomicUsize::new(5_000),
             callback_log_capacity: AtomicUsize::new(100_000),
             max_customers_per_member: AtomicUsize::new(50_000),
@@ -147,6 +173,10 @@ impl Settings {
             ("max_upload_bytes", p.max_upload_bytes),
             ("inbox_capacity", p.inbox_capacity),
             ("journal_capacity", p.journal_capacity),
+            ("journal_max_bytes", p.journal_max_bytes),
+            ("inbox_max_bytes", p.inbox_max_bytes),
+            ("media_max_bytes", p.media_max_bytes),
+            ("kf_log_max_bytes", p.kf_log_max_bytes),
             ("callback_timeout_ms", p.callback_timeout_ms),
             ("callback_log_capacity", p.callback_log_capacity),
         ] {
@@ -169,6 +199,11 @@ impl Settings {
         set_u(&self.max_upload_bytes, p.max_upload_bytes);
         set_u(&self.inbox_capacity, p.inbox_capacity);
         set_u(&self.journal_capacity, p.journal_capacity);
+        set_u(&self.journal_max_bytes, p.journal_max_bytes);
+        set_u(&self.inbox_max_bytes, p.inbox_max_bytes);
+        set_u(&self.media_max_bytes, p.media_max_bytes);
+        set_u(&self.kf_log_max_bytes, p.kf_log_max_bytes);
+        set_u(&self.reply_match_window_ms, p.reply_match_window_ms);
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
         set_u(&self.max_customers_per_member, p.max_customers_per_member);
@@ -219,6 +254,25 @@ impl Settings {
 
     pub fn journal_capacity(&self) -> usize {
         self.journal_capacity.load(Ordering::Relaxed)
+    }
+
+    pub fn journal_max_bytes(&self) -> usize {
+        self.journal_max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// What a new store is made with.
+    pub fn store_limits(&self) -> crate::store::Limits {
+        let load = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        crate::store::Limits {
+            inbox_capacity: load(&self.inbox_capacity),
+            inbox_max_bytes: load(&self.inbox_max_bytes),
+            media_max_bytes: load(&self.media_max_bytes),
+            kf_log_max_bytes: load(&self.kf_log_max_bytes),
+        }
+    }
+
+    pub fn reply_match_window_ms(&self) -> i64 {
+        self.reply_match_window_ms.load(Ordering::Relaxed) as i64
     }
 
     pub fn callback_timeout(&self) -> std::time::Duration {

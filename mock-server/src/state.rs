@@ -30,6 +30,7 @@ pub struct State {
     fixture_world: Arc<World>,
     /// Directory writes and resets one at a time, so no write is lost to another's swap.
     swap_lock: parking_lot::Mutex<()>,
+    n_resets: std::sync::atomic::AtomicU64,
     /// JS-SDK tickets and OAuth codes.
     pub jsapi: crate::jsapi::Jsapi,
     pub tokens: Tokens,
@@ -63,7 +64,7 @@ impl State {
             settings.apply(p)?;
         }
         let ids = Ids::new(world.seed);
-        let store = Store::new(&world, settings.inbox_capacity());
+        let store = Store::new(&world, settings.store_limits(), 0);
         let callbacks = crate::callback::Callbacks::new(settings.callback_log_capacity());
         let trusted_ips = crate::trusted::TrustedIps::from_world(&world);
         let world = Arc::new(world);
@@ -74,11 +75,12 @@ impl State {
             }),
             fixture_world: world,
             swap_lock: parking_lot::Mutex::new(()),
+            n_resets: Default::default(),
             jsapi: crate::jsapi::Jsapi::default(),
             tokens: Tokens::default(),
             trusted_ips,
             clock: Clock::new(),
-            journal: Journal::new(settings.journal_capacity()),
+            journal: Journal::new(settings.journal_capacity(), settings.journal_max_bytes()),
             settings,
             faults: Faults::default(),
             metrics: Metrics::default(),
@@ -109,14 +111,18 @@ impl State {
     }
 
     /// Back to the fixture: the directory is the fixture's again, inboxes, media, chats and sent messages are
-    /// emptied, callback URLs and trusted IPs are the fixture's again. Tokens, the clock, settings and faults stay.
+    /// emptied, callback URLs and trusted IPs are the fixture's again, faults are cleared (a fault left from an
+    /// earlier run would fail the next one without a word). Tokens, the clock, settings and the journal stay;
+    /// kf cursors from before are refused as invalid, so a bot that pulls with one learns to start over.
     pub fn reset(&self) {
         let _one_at_a_time = self.swap_lock.lock();
         self.callbacks.clear_urls();
+        self.faults.clear();
         self.jsapi.clear_codes();
         let world = self.fixture_world.clone();
         self.trusted_ips.reset(&world);
-        let store = Arc::new(Store::new(&world, self.settings.inbox_capacity()));
+        let epoch = self.n_resets.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let store = Arc::new(Store::new(&world, self.settings.store_limits(), epoch));
         self.sim.store(Arc::new(Sim { world, store }));
     }
 

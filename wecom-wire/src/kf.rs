@@ -20,6 +20,16 @@ pub const MAX_ACCOUNT_NAME_CHARS: usize = 16;
 pub const MAX_SCENE_BYTES: usize = 32;
 /// A caller's own `msgid`: at most 32 bytes of `[0-9a-zA-Z_-]`.
 pub const MAX_MSGID_BYTES: usize = 32;
+/// Not WeCom's but this project's convention, within WeCom's rules for a caller's `msgid`: an answer whose
+/// msgid is this prefix and the customer's msgid says which message it answers (the mock then credits it
+/// exactly; WeCom ignores the meaning). It also makes a retried answer idempotent.
+pub const REPLY_MSGID_PREFIX: &str = "re_";
+
+/// The msgid an answer to customer message `msgid` gives itself, when it fits WeCom's rules.
+pub fn reply_msgid(msgid: &str) -> Option<String> {
+    let m = format!("{REPLY_MSGID_PREFIX}{msgid}");
+    check_msgid(&m).is_ok().then_some(m)
+}
 /// `sync_msg` `limit`: the default and the most.
 pub const SYNC_LIMIT_MAX: usize = 1000;
 /// `account/list` `limit`: 1–100 [U].

@@ -220,8 +220,8 @@ async fn pages_are_pulled_and_only_customer_messages_answered() {
     assert_eq!(
         sends,
         [
-            json!({"touser": "cust-a", "open_kfid": KF, "msgtype": "text", "text": {"content": "echo: hello"}}),
-            json!({"touser": "cust-b", "open_kfid": KF, "msgtype": "text", "text": {"content": "received your image"}}),
+            json!({"touser": "cust-a", "open_kfid": KF, "msgtype": "text", "text": {"content": "echo: hello"}, "msgid": "re_m-1"}),
+            json!({"touser": "cust-b", "open_kfid": KF, "msgtype": "text", "text": {"content": "received your image"}, "msgid": "re_m-4"}),
         ]
     );
     let syncs = fake.syncs.lock().clone();

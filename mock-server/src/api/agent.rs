@@ -97,7 +97,7 @@ pub async fn set(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         let data = sim.store.media.get(m.as_str()).map(|x| x.data.clone())?;
         let id = st.ids.media_id();
         let url = format!("{PIC_HOST}{}", st.ids.picture_path(st.clock.now_s()));
-        sim.store.images.insert(id.clone(), data);
+        sim.store.add_image(id.clone(), data);
         sim.store.links.add(&url, Link::Image { id });
         Some(url)
     });

@@ -160,14 +160,16 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     };
     let msgtype = content.msgtype.as_str();
     let msgid = st.ids.msgid(seq);
-    chat.inbox.push(Delivery::new(
+    let d = Delivery::new(
         msgid.clone(),
         source,
         msgtype,
         super::message::as_delivered(body, &content),
         st.clock.now_s(),
-    ));
+    );
+    chat.inbox.push(d, &sim.store.inbox_budget);
     drop(chat);
+    sim.store.keep_inboxes_in_budget();
     let receiver = || format!("appchat:{}", key.1);
     st.events
         .emit(|| Event::now(&st.clock, "delivered", "appchat", &msgid, receiver()));

@@ -59,13 +59,12 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
     if let Some(path) = path {
         st.metrics.observe(path, errcode, elapsed.as_secs_f64());
     }
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     st.journal.record(journal::Entry {
         at_ms,
         method,
-        target: uri
-            .path_and_query()
-            .map_or(uri.path(), |pq| pq.as_str())
-            .into(),
+        target: journal::kept_target(target),
+        target_bytes: target.len(),
         body_bytes: body.len(),
         body: journal::kept_prefix(&body),
         status: resp.status().as_u16(),

@@ -41,15 +41,16 @@ pub async fn upload(State(st): State<Arc<Shared>>, q: Params, req: Request) -> A
     media::check_upload(kind, &data)?;
     let created_s = st.clock.now_s();
     let media_id = st.ids.media_id();
-    st.sim().store.media.insert(
+    st.sim().store.add_media(
         media_id.clone(),
-        Arc::new(Media {
+        Media {
             owner: Owner::Corp(who.corp),
             kind,
             data,
             filename,
             created_s,
-        }),
+            seq: 0,
+        },
     );
     st.sim().store.prune_media(created_s);
     ok_with_errmsg(
@@ -112,14 +113,14 @@ pub async fn uploadimg(State(st): State<Arc<Shared>>, q: Params, req: Request) -
     // `/mock/links/resolve` gives for this URL.
     let url = format!("{PIC_HOST}{}", st.ids.picture_path(st.clock.now_s()));
     let sim = st.sim();
-    sim.store.images.insert(id.clone(), data);
+    sim.store.add_image(id.clone(), data);
     sim.store.links.add(&url, Link::Image { id });
     ok_with_errmsg("ok", UploadImgResponse { url })
 }
 
 /// `GET /wwpic/{id}`: a picture uploaded with `media/uploadimg`.
 pub async fn picture(State(st): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    match st.sim().store.images.get(&id).map(|d| d.clone()) {
+    match st.sim().store.images.get(&id).map(|i| i.data.clone()) {
         Some(data) => {
             let ct = MediaType::Image.content_type(&data);
             ([(header::CONTENT_TYPE, ct)], data).into_response()

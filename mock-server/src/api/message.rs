@@ -98,7 +98,9 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         Sent {
             corp: who.corp,
             agentid: who.agentid,
-            delivery,
+            msgid: msgid.clone(),
+            send_time_s: delivery.send_time_s,
+            delivery: Arc::downgrade(&delivery),
         },
     );
     let response_code = if content.interactive {
@@ -232,16 +234,18 @@ pub async fn recall(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     let sim = st.sim();
     let sent = crate::ids::msgid_seq(&msgid)
         .and_then(|seq| sim.store.sent.get(seq))
-        .filter(|s| s.delivery.msgid == msgid && s.corp == who.corp && s.agentid == who.agentid)
+        .filter(|s| s.msgid == msgid && s.corp == who.corp && s.agentid == who.agentid)
         .ok_or_else(|| WireError::invalid_field("msgid"))?;
-    if st.clock.now_s() * 1000 - sent.delivery.send_time_s * 1000 > RECALL_WINDOW_MS {
+    if st.clock.now_s() * 1000 - sent.send_time_s * 1000 > RECALL_WINDOW_MS {
         return Err(WireError::with_detail(
             Errcode::INVALID_PARAMETER,
             "msgid expired. invalid Request Parameter",
         )
         .into());
     }
-    if sent.delivery.recalled.swap(true, Ordering::Relaxed) {
+    // A message every inbox has let go of (past its capacity or the byte budget) has nothing left to mark.
+    let delivery = sent.delivery.upgrade();
+    if delivery.is_some_and(|d| d.recalled.swap(true, Ordering::Relaxed)) {
         return Err(WireError::with_detail(
             Errcode::INVALID_PARAMETER,
             "msgid already recalled. invalid Request Parameter",

@@ -89,8 +89,9 @@ pub async fn upload_media(State(st): State<Arc<Shared>>, q: Params, req: Request
         data,
         filename,
         created_s,
+        seq: 0,
     };
-    sim.store.media.insert(media_id.clone(), Arc::new(m));
+    sim.store.add_media(media_id.clone(), m);
     sim.store.prune_media(created_s);
     ok(UploadResponse {
         kind,

@@ -6,7 +6,6 @@
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 use wecom_wire::callback::Value as X;
 use wecom_wire::media::MediaType;
@@ -220,8 +219,9 @@ fn placeholder(st: &State, sim: &Sim, corp: usize, msgtype: &str) -> String {
         data: Bytes::from_static(data),
         filename: filename.into(),
         created_s: st.clock.now_s(),
+        seq: 0,
     };
-    sim.store.media.insert(id.clone(), Arc::new(media));
+    sim.store.add_media(id.clone(), media);
     id
 }
 

@@ -271,11 +271,12 @@ async fn world(State(st): St) -> Json<Value> {
                     "agentid": a.agentid,
                     "name": a.name,
                     "secret": a.secret,
-                    "callback": a.callback,
+                    "callback": a.callback.as_ref().map(|cb| live_callback(&st, (ci, a.agentid), cb)),
                     "trusted_ips": st.trusted_ips.get(ci, a.agentid),
                 })).collect::<Vec<_>>(),
                 "contact_sync_secret": c.contact_sync.as_ref().map(|s| &s.secret),
-                "contact_sync_callback": c.contact_sync.as_ref().and_then(|s| s.callback.as_ref()),
+                "contact_sync_callback": c.contact_sync.as_ref().and_then(|s| s.callback.as_ref())
+                    .map(|cb| live_callback(&st, (ci, crate::callback::CONTACT_SYNC), cb)),
                 "robots": c.robots.iter().map(|r| json!({"key": r.key, "name": r.name})).collect::<Vec<_>>(),
                 "departments": c.departments.iter().map(|d| json!({"id": d.id, "name": d.name, "parentid": d.parentid})).collect::<Vec<_>>(),
                 "users": c.users.iter().filter(|u| !u.deleted).map(|u| json!({"userid": u.userid, "name": u.name, "department": u.departments})).collect::<Vec<_>>(),
@@ -287,16 +288,44 @@ async fn world(State(st): St) -> Json<Value> {
     Json(json!({ "seed": w.seed, "corps": corps }))
 }
 
+/// A receiver's callback as pushes use it now: `url` is the live one (set at run time or the fixture's),
+/// `fixture_url` what the fixture says.
+fn live_callback(st: &crate::State, receiver: (usize, i64), cb: &crate::world::Callback) -> Value {
+    json!({
+        "url": st.callbacks.url(st, receiver),
+        "fixture_url": cb.url,
+        "token": cb.token,
+        "encoding_aes_key": cb.encoding_aes_key,
+    })
+}
+
 #[derive(Deserialize)]
 struct JournalQuery {
     path: Option<String>,
     limit: Option<usize>,
+    before: Option<u64>,
+    errcode: Option<i64>,
 }
 
+/// Newest first, `limit` (default 100, at most 1000) at a time; `before` = the last page's `next_before`.
 async fn journal(State(st): St, Q(q): Q<JournalQuery>) -> Json<Value> {
-    let entries = st.journal.list(q.limit.unwrap_or(100), q.path.as_deref());
+    let select = crate::journal::Select {
+        limit: q.limit.unwrap_or(100),
+        before: q.before,
+        path: q.path.as_deref(),
+        errcode: q.errcode,
+    };
+    let entries = st.journal.list(&select);
     let views: Vec<Value> = entries.iter().map(|(seq, e)| json!(e.view(*seq))).collect();
-    Json(json!({ "n_recorded": st.journal.n_recorded(), "entries": views }))
+    let (kept_bytes, max_bytes) = st.journal.kept_bytes();
+    Json(json!({
+        "n_recorded": st.journal.n_recorded(),
+        "n_evicted": st.journal.n_evicted(),
+        "kept_bytes": kept_bytes,
+        "max_bytes": max_bytes,
+        "next_before": entries.last().map(|(seq, _)| seq),
+        "entries": views,
+    }))
 }
 
 async fn reset(State(st): St) -> Json<Value> {

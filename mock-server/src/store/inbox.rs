@@ -1,5 +1,6 @@
-//! Inboxes: where a delivered message lands, per recipient. Each keeps its newest messages up to a capacity
-//! and counts every message it ever got, so a load run cannot exhaust memory and counts stay exact.
+//! Inboxes: where a delivered message lands, per recipient. Each keeps its newest messages up to a capacity,
+//! all of them together up to a byte budget, and counts every message it ever got, so a load run cannot exhaust
+//! memory and counts stay exact.
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -7,6 +8,8 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+use crate::budget::Budget;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InboxId {
@@ -89,6 +92,12 @@ impl Delivery {
         })
     }
 
+    /// What an inbox is charged for holding it (each inbox that holds it is charged: shared bodies count more
+    /// than once, so the budget errs on the safe side).
+    pub fn cost_bytes(&self) -> usize {
+        std::mem::size_of::<Delivery>() + 16 + self.msgid.len() + self.body.len()
+    }
+
     pub fn view(&self) -> View<'_> {
         let content = serde_json::from_slice::<Value>(&self.body)
             .ok()
@@ -107,7 +116,8 @@ impl Delivery {
 
 #[derive(Debug)]
 pub struct Inbox {
-    items: VecDeque<Arc<Delivery>>,
+    /// Oldest first, each with its stamp from the inbox budget.
+    items: VecDeque<(u64, Arc<Delivery>)>,
     capacity: usize,
     pub n_total: u64,
     /// Messages accepted for this recipient but dropped by WeCom's per-member frequency limit.
@@ -124,12 +134,24 @@ impl Inbox {
         }
     }
 
-    pub fn push(&mut self, d: Arc<Delivery>) {
+    pub fn push(&mut self, d: Arc<Delivery>, budget: &Budget) {
         if self.items.len() == self.capacity {
-            self.items.pop_front();
+            if let Some((_, old)) = self.items.pop_front() {
+                budget.release(old.cost_bytes());
+            }
         }
-        self.items.push_back(d);
+        let seq = budget.charge(d.cost_bytes());
+        self.items.push_back((seq, d));
         self.n_total += 1;
+    }
+
+    /// Lets go of the messages stamped below `seq` (a budget sweep).
+    pub fn evict_below(&mut self, seq: u64, budget: &Budget) {
+        while self.items.front().is_some_and(|(s, _)| *s < seq) {
+            if let Some((_, old)) = self.items.pop_front() {
+                budget.evicted(old.cost_bytes());
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -142,7 +164,7 @@ impl Inbox {
 
     /// Newest first.
     pub fn newest(&self, limit: usize) -> impl Iterator<Item = &Arc<Delivery>> {
-        self.items.iter().rev().take(limit)
+        self.items.iter().rev().take(limit).map(|(_, d)| d)
     }
 }
 
@@ -163,12 +185,26 @@ mod tests {
 
     #[test]
     fn bounded_with_exact_count() {
+        let budget = Budget::new(usize::MAX);
         let mut i = Inbox::new(2);
-        (0..5).for_each(|n| i.push(d(n)));
+        (0..5).for_each(|n| i.push(d(n), &budget));
         assert_eq!(i.len(), 2);
         assert_eq!(i.n_total, 5);
         let ids: Vec<&str> = i.newest(10).map(|d| d.msgid.as_str()).collect();
         assert_eq!(ids, vec!["4", "3"]);
+        assert_eq!(budget.kept_bytes(), 2 * d(0).cost_bytes(), "what fell off is released");
+    }
+
+    #[test]
+    fn a_sweep_takes_the_oldest_and_keeps_the_count() {
+        let budget = Budget::new(usize::MAX);
+        let mut i = Inbox::new(10);
+        (0..5).for_each(|n| i.push(d(n), &budget));
+        i.evict_below(3, &budget);
+        let ids: Vec<&str> = i.newest(10).map(|d| d.msgid.as_str()).collect();
+        assert_eq!(ids, vec!["4", "3"]);
+        assert_eq!(i.n_total, 5);
+        assert_eq!(budget.n_evicted(), 3);
     }
 
     #[test]

@@ -10,12 +10,16 @@ use std::sync::Arc;
 use wecom_wire::kf::upgrade::Target;
 use wecom_wire::kf::ServiceState;
 
+use crate::budget::Budget;
 use crate::world::World;
 
 /// Messages and events kept per corp for `sync_msg` (WeCom keeps 3 days); older ones are gone for a late reader.
 pub const LOG_CAPACITY: usize = 100_000;
 /// Unanswered messages remembered per session.
 pub const UNANSWERED_CAPACITY: usize = 64;
+/// A cursor's position takes the low bits; the store's epoch the high ones, so a cursor from before a reset is
+/// known for what it is.
+const EPOCH_SHIFT: u32 = 40;
 
 type Hasher = foldhash::fast::RandomState;
 
@@ -38,14 +42,55 @@ pub struct Session {
     pub last_customer_ms: Option<i64>,
     pub n_replies: u32,
     /// The customer's messages not yet answered, oldest first, so an answer's delivery can name the one it
-    /// answers. Bounded: a customer who writes without end keeps only the newest.
-    pub unanswered: VecDeque<String>,
+    /// answers (see [`Session::answered`]). Bounded: a customer who writes without end keeps only the newest.
+    pub unanswered: VecDeque<Unanswered>,
     /// The customer refuses the account's messages: `send_msg` succeeds and `msg_send_fail` follows.
     pub rejects: bool,
     /// A `msg_code` has been handed out for state 2 or 3 in this session (only the first change gets one).
     pub coded: bool,
     /// When the servicer who holds it got it, until they first answer (for `first_reply_average_sec`).
     pub servicer_since_ms: Option<i64>,
+}
+
+/// A customer's message waiting for an answer.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub msgid: String,
+    /// When the customer sent it (ms on the mock clock).
+    pub sent_ms: i64,
+}
+
+impl Session {
+    /// Remembers a customer's message as waiting for an answer.
+    pub fn awaits(&mut self, msgid: String, sent_ms: i64) {
+        if self.unanswered.len() == UNANSWERED_CAPACITY {
+            self.unanswered.pop_front();
+        }
+        self.unanswered.push_back(Unanswered { msgid, sent_ms });
+    }
+
+    /// Which customer message an answer sent now answers. An answer whose own msgid is
+    /// [`wecom_wire::kf::REPLY_MSGID_PREFIX`] + a customer msgid answers that message, whatever else waits. Any
+    /// other answers the oldest waiting message, except that messages waiting longer than `window_ms` are passed
+    /// over (and forgotten) while a younger one waits: a bot that restarted or skipped them will not answer them
+    /// now, and crediting its answers to them would shift every later answer. With one message waiting, it is
+    /// the one however long it waited.
+    pub fn answered(&mut self, answer_msgid: Option<&str>, now_ms: i64, window_ms: i64) -> Option<String> {
+        let named = answer_msgid.and_then(|m| m.strip_prefix(wecom_wire::kf::REPLY_MSGID_PREFIX));
+        if let Some(m) = named.filter(|m| !m.is_empty()) {
+            self.unanswered.retain(|u| u.msgid != m);
+            return Some(m.to_owned());
+        }
+        while self.unanswered.len() > 1
+            && self
+                .unanswered
+                .front()
+                .is_some_and(|u| now_ms - u.sent_ms > window_ms)
+        {
+            self.unanswered.pop_front();
+        }
+        self.unanswered.pop_front().map(|u| u.msgid)
+    }
 }
 
 /// What a `send_msg_on_event` code allows: one message to one customer from one account, until it expires.
@@ -62,6 +107,12 @@ pub struct Code {
 pub struct Entry {
     pub open_kfid: String,
     pub json: Box<str>,
+}
+
+impl Entry {
+    fn cost_bytes(&self) -> usize {
+        std::mem::size_of::<Entry>() + 16 + self.open_kfid.len() + self.json.len()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -98,10 +149,14 @@ pub struct Kf {
     /// 升级服务: the member or customer group each customer of an account is being recommended to.
     pub upgrades: DashMap<SessionKey, Target, Hasher>,
     order: AtomicU64,
+    /// The log's bytes, all corps together.
+    log_budget: Budget,
+    /// Which store this is (one per start or reset), carried in cursors.
+    epoch: u64,
 }
 
 impl Kf {
-    pub fn new(world: &World) -> Kf {
+    pub fn new(world: &World, log_max_bytes: usize, epoch: u64) -> Kf {
         let accounts = DashMap::new();
         let mut order = 0;
         for (ci, c) in world.corps.iter().enumerate() {
@@ -126,7 +181,25 @@ impl Kf {
             scenes: DashMap::default(),
             upgrades: DashMap::default(),
             order: AtomicU64::new(order),
+            log_budget: Budget::new(log_max_bytes),
+            epoch: epoch & ((1 << (64 - EPOCH_SHIFT)) - 1),
         }
+    }
+
+    /// The number a cursor carries for position `pos` of this store's log.
+    pub fn cursor_value(&self, pos: u64) -> u64 {
+        (self.epoch << EPOCH_SHIFT) | (pos & ((1 << EPOCH_SHIFT) - 1))
+    }
+
+    /// The position a cursor's number stands for, if it is this store's and not past the end of the log.
+    pub fn cursor_pos(&self, corp: usize, value: u64) -> Option<u64> {
+        let pos = value & ((1 << EPOCH_SHIFT) - 1);
+        (value >> EPOCH_SHIFT == self.epoch && pos <= self.end(corp)).then_some(pos)
+    }
+
+    /// Bytes the log holds now, and its budget.
+    pub fn log_bytes(&self) -> (usize, usize) {
+        (self.log_budget.kept_bytes(), self.log_budget.max_bytes())
     }
 
     /// The next order number for a new account.
@@ -138,10 +211,20 @@ impl Kf {
     pub fn append(&self, corp: usize, entry: Entry) -> Option<u64> {
         let mut log = self.logs.get(corp)?.lock();
         if log.items.len() == LOG_CAPACITY {
-            log.items.pop_front();
+            if let Some(old) = log.items.pop_front() {
+                self.log_budget.release(old.cost_bytes());
+            }
             log.first += 1;
         }
+        self.log_budget.charge(entry.cost_bytes());
         log.items.push_back(Arc::new(entry));
+        // Past the budget the writer's own corp lets go of its oldest, as WeCom forgets after 3 days.
+        while self.log_budget.kept_bytes() > self.log_budget.max_bytes() && log.items.len() > 1 {
+            if let Some(old) = log.items.pop_front() {
+                self.log_budget.evicted(old.cost_bytes());
+            }
+            log.first += 1;
+        }
         Some(log.first + log.items.len() as u64 - 1)
     }
 
@@ -215,7 +298,7 @@ mod tests {
 
     fn kf() -> Kf {
         let (world, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
-        Kf::new(&world)
+        Kf::new(&world, usize::MAX, 0)
     }
 
     fn entry(k: &str, n: u64) -> Entry {

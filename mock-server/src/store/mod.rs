@@ -27,6 +27,7 @@ use wecom_wire::media::MediaType;
 
 pub use inbox::{Delivery, Inbox, InboxId, Source};
 
+use crate::budget::Budget;
 use crate::limits::{Limit, Windows};
 use crate::ring::Ring;
 
@@ -44,6 +45,28 @@ pub struct Media {
     pub data: Bytes,
     pub filename: String,
     pub created_s: i64,
+    /// Stamped by the media budget.
+    pub seq: u64,
+}
+
+impl Media {
+    /// What the media budget charges for it.
+    pub fn cost_bytes(&self) -> usize {
+        std::mem::size_of::<Media>() + self.data.len() + self.filename.len()
+    }
+}
+
+/// An `uploadimg` picture.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub data: Bytes,
+    pub seq: u64,
+}
+
+impl Image {
+    pub fn cost_bytes(&self) -> usize {
+        std::mem::size_of::<Image>() + self.data.len()
+    }
 }
 
 #[derive(Debug)]
@@ -54,12 +77,24 @@ pub struct Chat {
     pub inbox: Inbox,
 }
 
-/// A sent app message, kept for `message/recall`.
+/// A sent app message, kept for `message/recall`. It does not keep the message alive: once every inbox has
+/// let go of it, only this record of it is left.
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub corp: usize,
     pub agentid: i64,
-    pub delivery: Arc<Delivery>,
+    pub msgid: String,
+    pub send_time_s: i64,
+    pub delivery: std::sync::Weak<Delivery>,
+}
+
+/// What a new store may keep (from the settings at start or reset).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub inbox_capacity: usize,
+    pub inbox_max_bytes: usize,
+    pub media_max_bytes: usize,
+    pub kf_log_max_bytes: usize,
 }
 
 #[derive(Debug)]
@@ -67,9 +102,13 @@ pub struct Store {
     /// foldhash: this map is hit once per recipient of every message.
     pub inboxes: DashMap<InboxId, Inbox, foldhash::fast::RandomState>,
     pub inbox_capacity: usize,
+    /// Deliveries held by all inboxes and app chats together.
+    pub inbox_budget: Budget,
     pub media: DashMap<String, Arc<Media>>,
     /// `media/uploadimg` pictures, served at `/wwpic/{id}`.
-    pub images: DashMap<String, Bytes>,
+    pub images: DashMap<String, Image>,
+    /// Media and images together.
+    pub media_budget: Budget,
     pub chats: DashMap<(usize, String), Chat>,
     pub sent: Ring<Sent>,
     /// (corp, agentid, hash of the request body) → (expires at ms, msgid).
@@ -102,19 +141,22 @@ pub struct Store {
 pub const SENT_CAPACITY: usize = 100_000;
 
 impl Store {
-    pub fn new(world: &crate::world::World, inbox_capacity: usize) -> Store {
+    /// A store for `world`; `epoch` tells it from the stores before it (cursors carry it).
+    pub fn new(world: &crate::world::World, limits: Limits, epoch: u64) -> Store {
         Store {
             inboxes: DashMap::default(),
-            inbox_capacity,
+            inbox_capacity: limits.inbox_capacity,
+            inbox_budget: Budget::new(limits.inbox_max_bytes),
             media: DashMap::new(),
             images: DashMap::new(),
+            media_budget: Budget::new(limits.media_max_bytes),
             chats: DashMap::new(),
             sent: Ring::new(SENT_CAPACITY),
             recent: DashMap::new(),
             member_windows: DashMap::default(),
             robot_windows: DashMap::default(),
             api_windows: DashMap::default(),
-            kf: kf::Kf::new(world),
+            kf: kf::Kf::new(world, limits.kf_log_max_bytes, epoch),
             contacts: contacts::Contacts::new(world),
             transfers: transfers::Transfers::new(world.corps.len()),
             groups: groups::Groups::new(world),
@@ -135,7 +177,54 @@ impl Store {
         self.inboxes
             .entry(to)
             .or_insert_with(|| Inbox::new(self.inbox_capacity))
-            .push(d.clone());
+            .push(d.clone(), &self.inbox_budget);
+        self.keep_inboxes_in_budget();
+    }
+
+    /// Past the inbox budget, the oldest deliveries leave every inbox and chat. The caller holds no inbox.
+    pub fn keep_inboxes_in_budget(&self) {
+        while let Some(sweep) = self.inbox_budget.sweep() {
+            for mut i in self.inboxes.iter_mut() {
+                i.evict_below(sweep.below, &self.inbox_budget);
+            }
+            for mut c in self.chats.iter_mut() {
+                c.inbox.evict_below(sweep.below, &self.inbox_budget);
+            }
+        }
+    }
+
+    /// Keeps an upload, stamped and charged to the media budget.
+    pub fn add_media(&self, id: String, mut m: Media) {
+        m.seq = self.media_budget.charge(m.cost_bytes());
+        if let Some(old) = self.media.insert(id, Arc::new(m)) {
+            self.media_budget.release(old.cost_bytes());
+        }
+        self.keep_media_in_budget();
+    }
+
+    pub fn add_image(&self, id: String, data: Bytes) {
+        let cost = std::mem::size_of::<Image>() + data.len();
+        let seq = self.media_budget.charge(cost);
+        if let Some(old) = self.images.insert(id, Image { data, seq }) {
+            self.media_budget.release(old.cost_bytes());
+        }
+        self.keep_media_in_budget();
+    }
+
+    /// Past the media budget, the oldest uploads go; they answer as expired media do.
+    fn keep_media_in_budget(&self) {
+        let b = &self.media_budget;
+        while let Some(sweep) = b.sweep() {
+            let keep = |seq: u64, cost: usize| {
+                let keep = seq >= sweep.below;
+                if !keep {
+                    b.evicted(cost);
+                }
+                keep
+            };
+            self.media.retain(|_, m| keep(m.seq, m.cost_bytes()));
+            self.images.retain(|_, i| keep(i.seq, i.cost_bytes()));
+        }
     }
 
     /// Drops expired duplicate-check entries now and then (every 1024th message once the map is big), so load
@@ -150,8 +239,13 @@ impl Store {
     /// Drops media past its 3-day life (checked whenever the count reaches a multiple of 64).
     pub fn prune_media(&self, now_s: i64) {
         if self.media.len() % 64 == 0 {
-            self.media
-                .retain(|_, m| now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S);
+            self.media.retain(|_, m| {
+                let live = now_s < m.created_s + wecom_wire::media::MEDIA_TTL_S;
+                if !live {
+                    self.media_budget.release(m.cost_bytes());
+                }
+                live
+            });
         }
     }
 
@@ -183,10 +277,12 @@ impl Store {
             .entry(to)
             .or_insert_with(|| Inbox::new(self.inbox_capacity));
         if admitted {
-            inbox.push(d.clone());
+            inbox.push(d.clone(), &self.inbox_budget);
         } else {
             inbox.n_dropped += 1;
         }
+        drop(inbox);
+        self.keep_inboxes_in_budget();
         admitted
     }
 
@@ -229,10 +325,71 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn limits(inbox_capacity: usize, max_bytes: usize) -> Limits {
+        Limits {
+            inbox_capacity,
+            inbox_max_bytes: max_bytes,
+            media_max_bytes: max_bytes,
+            kf_log_max_bytes: max_bytes,
+        }
+    }
+
+    fn text(n: u64) -> Arc<Delivery> {
+        let body = Bytes::from(format!(r#"{{"msgtype":"text","text":{{"content":"{n:0>1000}"}}}}"#));
+        Delivery::new(n.to_string(), Source::App { agentid: 1 }, "text", body, 0)
+    }
+
+    #[test]
+    fn inboxes_together_stay_under_their_budget_and_count_exactly() {
+        let (world, _) = crate::world::World::demo().unwrap_or_else(|e| panic!("{e}"));
+        let max = 200 * 1024;
+        let s = Store::new(&world, limits(1000, max), 0);
+        let n_users = world.corps[0].users.len().min(5);
+        for n in 0..5_000u64 {
+            let user = n as usize % n_users;
+            s.deliver(InboxId::User { corp: 0, user }, &text(n));
+        }
+        assert!(s.inbox_budget.kept_bytes() <= max);
+        let held: usize = s.inboxes.iter().map(|i| i.newest(usize::MAX).map(|d| d.cost_bytes()).sum::<usize>()).sum();
+        assert_eq!(held, s.inbox_budget.kept_bytes(), "the budget counts what is held");
+        let totals = s.inbox_totals();
+        assert_eq!(totals[0].1, 5_000, "every delivery counted");
+        assert!(totals[0].2 > 50 && totals[0].2 < 5_000, "{} held", totals[0].2);
+        let newest = s.inboxes.get(&InboxId::User { corp: 0, user: 4999 % n_users });
+        let newest = newest.as_ref().and_then(|i| i.newest(1).next().map(|d| d.msgid.clone()));
+        assert_eq!(newest.as_deref(), Some("4999"), "the newest stays");
+    }
+
+    #[test]
+    fn media_and_images_stay_under_their_budget() {
+        let (world, _) = crate::world::World::demo().unwrap_or_else(|e| panic!("{e}"));
+        let max = 10 * 1024 * 1024;
+        let s = Store::new(&world, limits(10, max), 0);
+        let mb = Bytes::from(vec![0u8; 1024 * 1024]);
+        for i in 0..50 {
+            let m = Media {
+                owner: Owner::Corp(0),
+                kind: MediaType::File,
+                data: mb.clone(),
+                filename: "f".into(),
+                created_s: 0,
+                seq: 0,
+            };
+            s.add_media(format!("m{i}"), m);
+            s.add_image(format!("i{i}"), mb.clone());
+        }
+        assert!(s.media_budget.kept_bytes() <= max, "{}", s.media_budget.kept_bytes());
+        assert!(s.media.contains_key("m49") && s.images.contains_key("i49"), "the newest stay");
+        assert!(!s.media.contains_key("m0") && !s.images.contains_key("i0"), "the oldest go");
+        let held: usize = s.media.iter().map(|m| m.cost_bytes()).sum::<usize>()
+            + s.images.iter().map(|i| i.cost_bytes()).sum::<usize>();
+        assert_eq!(held, s.media_budget.kept_bytes());
+    }
+
     #[test]
     fn robots_have_their_own_windows() {
         let (world, _) = crate::world::World::demo().unwrap_or_else(|e| panic!("{e}"));
-        let s = Store::new(&world, 10);
+        let s = Store::new(&world, limits(10, usize::MAX), 0);
         assert!((0..20).all(|i| s.robot_attempt(0, 0, i * 1000, 20)));
         assert!(!s.robot_attempt(0, 0, 30_000, 20));
         assert!(s.robot_attempt(0, 1, 30_000, 20), "another robot");

@@ -271,7 +271,11 @@ async fn journal_keeps_a_bounded_prefix_of_big_bodies() {
     assert!(e["body"]
         .as_str()
         .is_some_and(|b| b.len() <= 3 * mock_server::journal::MAX_KEPT_BODY_BYTES));
-    let state_entry = app.state.journal.list(1, Some("media/upload"));
+    let state_entry = app.state.journal.list(&mock_server::journal::Select {
+        limit: 1,
+        path: Some("media/upload"),
+        ..Default::default()
+    });
     assert!(state_entry
         .first()
         .is_some_and(|(_, e)| e.body.len() == mock_server::journal::MAX_KEPT_BODY_BYTES));

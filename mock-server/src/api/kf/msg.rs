@@ -47,15 +47,18 @@ pub async fn sync_msg(
         Some(k) => Some(account(&sim, who, Some(k))?),
         None => None,
     };
+    // A cursor from before a reset, or past the log's end, is as invalid as a made-up one: answering it with an
+    // empty page would leave its reader waiting for ever.
     let from = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => st
             .ids
             .cursor_pos(c)
+            .and_then(|v| sim.store.kf.cursor_pos(who.corp, v))
             .ok_or_else(|| ApiError::from(WireError::invalid_field("cursor")))?,
         None => 0,
     };
     let page = sim.store.kf.page(who.corp, from, open_kfid, limit as usize);
-    let cursor = st.ids.cursor(page.next);
+    let cursor = st.ids.cursor(sim.store.kf.cursor_value(page.next));
     let size: usize = page.items.iter().map(|e| e.json.len() + 1).sum();
     let mut out = Vec::with_capacity(96 + size);
     out.extend_from_slice(br#"{"errcode":0,"errmsg":"ok","next_cursor":""#);
@@ -96,8 +99,10 @@ pub async fn send_msg(
     let cust = customer(&sim, who, req.touser.as_deref())?;
     let s = sendable(req.msgtype.as_deref(), &req.bodies, SEND_TYPES)?;
     check_media(&sim, &st, who.corp, &s.media_ids)?;
+    let given = req.msgid.clone();
     let msgid = msgid(&st, req.msgid)?;
     let now_ms = st.clock.now_ms();
+    let window_ms = st.settings.reply_match_window_ms();
     let (in_reply_to, rejects) = {
         let key = (who.corp, open_kfid.to_owned(), cust);
         // A customer who never wrote has opened no window: the time limit, as for a window that closed.
@@ -120,7 +125,8 @@ pub async fn send_msg(
             return Err(Errcode::KF_REPLY_LIMIT.into());
         }
         session.n_replies += 1;
-        (session.unanswered.pop_front(), session.rejects)
+        let answers = session.answered(given.as_deref(), now_ms, window_ms);
+        (answers, session.rejects)
     };
     if rejects {
         sim.store
