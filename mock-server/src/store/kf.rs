@@ -309,6 +309,25 @@ mod tests {
     }
 
     #[test]
+    fn the_log_stays_under_its_budget_and_cursors_keep_their_meaning() {
+        let (world, _) = World::demo().unwrap_or_else(|e| panic!("{e}"));
+        let one = entry("a", 0).cost_bytes();
+        let kf = Kf::new(&world, 100 * one, 7);
+        for n in 0..1_000 {
+            kf.append(0, entry("a", n % 10));
+        }
+        assert!(kf.log_bytes().0 <= 100 * one);
+        let p = kf.page(0, 0, None, 1_000);
+        assert_eq!(p.items.len(), 100, "the newest 100");
+        assert_eq!(p.next, 1_000, "positions still count every entry");
+        let v = kf.cursor_value(p.next);
+        assert_eq!(kf.cursor_pos(0, v), Some(1_000));
+        assert_eq!(kf.cursor_pos(0, kf.cursor_value(1_001)), None, "past the end");
+        let other = Kf::new(&world, usize::MAX, 8);
+        assert_eq!(other.cursor_pos(0, v), None, "another store's cursor");
+    }
+
+    #[test]
     fn pages_visit_each_entry_once_and_filter_by_account() {
         let kf = kf();
         for n in 0..10 {

@@ -27,6 +27,7 @@ mod kf_sessions;
 mod kf_stats;
 mod kf_upgrade;
 mod links;
+mod long_runs;
 mod media;
 mod message;
 mod moments;
