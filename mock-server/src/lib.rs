@@ -53,7 +53,7 @@ pub fn app(state: Arc<State>) -> Router {
 }
 
 async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
-    let text = st.metrics.render(&st.sim().store);
+    let text = st.metrics.render(&st.sim().store, &st.journal);
     (
         [(
             header::CONTENT_TYPE,

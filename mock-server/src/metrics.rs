@@ -1,5 +1,5 @@
-//! Prometheus metrics at `/metrics`: requests by path and errcode, a latency histogram per path, and inbox
-//! sizes (read from the store when scraped, so delivery pays nothing for them).
+//! Prometheus metrics at `/metrics`: requests by path and errcode, a latency histogram per path, inbox sizes and
+//! what each byte budget holds (read from the store when scraped, so delivery pays nothing for them).
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
@@ -23,6 +23,11 @@ struct Request {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PathLabel {
     path: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BudgetLabel {
+    budget: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -103,6 +108,9 @@ pub struct Metrics {
     /// here so the hot path skips the families' locks and hashing.
     per_path: Vec<(&'static str, Counter, Histogram)>,
     inbox_held: Family<KindLabel, Gauge>,
+    kept_bytes: Family<BudgetLabel, Gauge>,
+    max_bytes: Family<BudgetLabel, Gauge>,
+    evicted: Family<BudgetLabel, Gauge>,
     inbox_delivered: Family<KindLabel, Gauge>,
     unmodelled: Family<PathLabel, Counter>,
 }
@@ -126,6 +134,20 @@ impl Default for Metrics {
         let inbox_held = Family::<KindLabel, Gauge>::default();
         let inbox_delivered = Family::<KindLabel, Gauge>::default();
         let unmodelled = Family::<PathLabel, Counter>::default();
+        let kept_bytes = Family::<BudgetLabel, Gauge>::default();
+        let max_bytes = Family::<BudgetLabel, Gauge>::default();
+        let evicted = Family::<BudgetLabel, Gauge>::default();
+        registry.register(
+            "kept_bytes",
+            "Bytes held by each budgeted store (journal, inboxes, media, kf_log)",
+            kept_bytes.clone(),
+        );
+        registry.register("max_bytes", "Each store's byte budget", max_bytes.clone());
+        registry.register(
+            "evicted_by_budget",
+            "Items each store let go of to stay in its budget, since the last reset",
+            evicted.clone(),
+        );
         registry.register(
             "unmodelled_requests",
             "Calls to real WeCom paths the mock does not model (answered 48002)",
@@ -164,6 +186,9 @@ impl Default for Metrics {
             requests,
             per_path,
             inbox_held,
+            kept_bytes,
+            max_bytes,
+            evicted,
             inbox_delivered,
             unmodelled,
         }
@@ -192,7 +217,31 @@ impl Metrics {
         self.unmodelled.get_or_create(&PathLabel { path }).inc() == 0
     }
 
-    pub fn render(&self, store: &Store) -> String {
+    pub fn render(&self, store: &Store, journal: &crate::journal::Journal) -> String {
+        let (journal_kept, journal_max) = journal.kept_bytes();
+        let (kf_kept, kf_max) = store.kf.log_bytes();
+        let budgets = [
+            ("journal", journal_kept, journal_max, journal.n_evicted()),
+            (
+                "inboxes",
+                store.inbox_budget.kept_bytes(),
+                store.inbox_budget.max_bytes(),
+                store.inbox_budget.n_evicted(),
+            ),
+            (
+                "media",
+                store.media_budget.kept_bytes(),
+                store.media_budget.max_bytes(),
+                store.media_budget.n_evicted(),
+            ),
+            ("kf_log", kf_kept, kf_max, store.kf.n_log_evicted()),
+        ];
+        for (budget, kept, max, n_evicted) in budgets {
+            let l = BudgetLabel { budget };
+            self.kept_bytes.get_or_create(&l).set(kept as i64);
+            self.max_bytes.get_or_create(&l).set(max.min(i64::MAX as usize) as i64);
+            self.evicted.get_or_create(&l).set(n_evicted as i64);
+        }
         for (kind, delivered, held) in store.inbox_totals() {
             self.inbox_held
                 .get_or_create(&KindLabel { kind })

@@ -197,6 +197,10 @@ impl Kf {
         (value >> EPOCH_SHIFT == self.epoch && pos <= self.end(corp)).then_some(pos)
     }
 
+    pub fn n_log_evicted(&self) -> u64 {
+        self.log_budget.n_evicted()
+    }
+
     /// Bytes the log holds now, and its budget.
     pub fn log_bytes(&self) -> (usize, usize) {
         (self.log_budget.kept_bytes(), self.log_budget.max_bytes())
