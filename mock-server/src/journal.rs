@@ -237,7 +237,10 @@ mod tests {
         let long = format!("/cgi-bin/user/get?userid={}", "é".repeat(40_000));
         let e = entry(&long, 0);
         assert!(e.target.len() <= MAX_KEPT_TARGET_BYTES);
-        assert!(e.target.len() > MAX_KEPT_TARGET_BYTES - 2, "cut at a boundary");
+        assert!(
+            e.target.len() > MAX_KEPT_TARGET_BYTES - 2,
+            "cut at a boundary"
+        );
         assert_eq!(e.view(0).target_bytes, long.len());
         assert_eq!(e.path(), "/cgi-bin/user/get");
     }

@@ -239,7 +239,9 @@ impl Metrics {
         for (budget, kept, max, n_evicted) in budgets {
             let l = BudgetLabel { budget };
             self.kept_bytes.get_or_create(&l).set(kept as i64);
-            self.max_bytes.get_or_create(&l).set(max.min(i64::MAX as usize) as i64);
+            self.max_bytes
+                .get_or_create(&l)
+                .set(max.min(i64::MAX as usize) as i64);
             self.evicted.get_or_create(&l).set(n_evicted as i64);
         }
         for (kind, delivered, held) in store.inbox_totals() {

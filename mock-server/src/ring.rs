@@ -79,7 +79,12 @@ impl<T: Clone> Ring<T> {
 
     /// Up to `limit` entries older than sequence number `before` that pass `keep`, newest first. Only what is
     /// returned is copied; the rest is looked at under its slot's lock and left.
-    pub fn page(&self, before: u64, limit: usize, mut keep: impl FnMut(&T) -> bool) -> Vec<(u64, T)> {
+    pub fn page(
+        &self,
+        before: u64,
+        limit: usize,
+        mut keep: impl FnMut(&T) -> bool,
+    ) -> Vec<(u64, T)> {
         let top = self.next.load(Ordering::Relaxed).min(before);
         let bottom = top.saturating_sub(self.slots.len() as u64);
         let mut out = Vec::with_capacity(limit.min(self.slots.len()));

@@ -121,7 +121,10 @@ impl State {
         self.jsapi.clear_codes();
         let world = self.fixture_world.clone();
         self.trusted_ips.reset(&world);
-        let epoch = self.n_resets.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let epoch = self
+            .n_resets
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         let store = Arc::new(Store::new(&world, self.settings.store_limits(), epoch));
         self.sim.store(Arc::new(Sim { world, store }));
     }

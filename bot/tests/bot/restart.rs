@@ -165,10 +165,19 @@ async fn answers_after_a_restart_are_credited_to_what_they_answer() {
         .iter()
         .filter(|a| credited[&a.reply_msgid].as_deref() != Some(a.customer_msgid.as_str()))
         .collect();
-    assert!(wrong.is_empty(), "{} of {} misattributed", wrong.len(), all.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {} misattributed",
+        wrong.len(),
+        all.len()
+    );
 
     // A reset: the bot's cursor is refused, it starts over, and the customer is answered.
-    let reset = rig.http.post(format!("{}/mock/reset", rig.api)).send().await;
+    let reset = rig
+        .http
+        .post(format!("{}/mock/reset", rig.api))
+        .send()
+        .await;
     assert_eq!(reset.map(|r| r.status().as_u16()).ok(), Some(200));
     // The reset put the fixture's callback URL back.
     rig.point_at(&second_url).await;

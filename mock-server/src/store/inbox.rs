@@ -192,7 +192,11 @@ mod tests {
         assert_eq!(i.n_total, 5);
         let ids: Vec<&str> = i.newest(10).map(|d| d.msgid.as_str()).collect();
         assert_eq!(ids, vec!["4", "3"]);
-        assert_eq!(budget.kept_bytes(), 2 * d(0).cost_bytes(), "what fell off is released");
+        assert_eq!(
+            budget.kept_bytes(),
+            2 * d(0).cost_bytes(),
+            "what fell off is released"
+        );
     }
 
     #[test]

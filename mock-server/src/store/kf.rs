@@ -75,7 +75,12 @@ impl Session {
     /// over (and forgotten) while a younger one waits: a bot that restarted or skipped them will not answer them
     /// now, and crediting its answers to them would shift every later answer. With one message waiting, it is
     /// the one however long it waited.
-    pub fn answered(&mut self, answer_msgid: Option<&str>, now_ms: i64, window_ms: i64) -> Option<String> {
+    pub fn answered(
+        &mut self,
+        answer_msgid: Option<&str>,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Option<String> {
         let named = answer_msgid.and_then(|m| m.strip_prefix(wecom_wire::kf::REPLY_MSGID_PREFIX));
         if let Some(m) = named.filter(|m| !m.is_empty()) {
             self.unanswered.retain(|u| u.msgid != m);
@@ -326,7 +331,11 @@ mod tests {
         assert_eq!(p.next, 1_000, "positions still count every entry");
         let v = kf.cursor_value(p.next);
         assert_eq!(kf.cursor_pos(0, v), Some(1_000));
-        assert_eq!(kf.cursor_pos(0, kf.cursor_value(1_001)), None, "past the end");
+        assert_eq!(
+            kf.cursor_pos(0, kf.cursor_value(1_001)),
+            None,
+            "past the end"
+        );
         let other = Kf::new(&world, usize::MAX, 8);
         assert_eq!(other.cursor_pos(0, v), None, "another store's cursor");
     }

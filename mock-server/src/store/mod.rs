@@ -335,7 +335,9 @@ mod tests {
     }
 
     fn text(n: u64) -> Arc<Delivery> {
-        let body = Bytes::from(format!(r#"{{"msgtype":"text","text":{{"content":"{n:0>1000}"}}}}"#));
+        let body = Bytes::from(format!(
+            r#"{{"msgtype":"text","text":{{"content":"{n:0>1000}"}}}}"#
+        ));
         Delivery::new(n.to_string(), Source::App { agentid: 1 }, "text", body, 0)
     }
 
@@ -350,13 +352,30 @@ mod tests {
             s.deliver(InboxId::User { corp: 0, user }, &text(n));
         }
         assert!(s.inbox_budget.kept_bytes() <= max);
-        let held: usize = s.inboxes.iter().map(|i| i.newest(usize::MAX).map(|d| d.cost_bytes()).sum::<usize>()).sum();
-        assert_eq!(held, s.inbox_budget.kept_bytes(), "the budget counts what is held");
+        let held: usize = s
+            .inboxes
+            .iter()
+            .map(|i| i.newest(usize::MAX).map(|d| d.cost_bytes()).sum::<usize>())
+            .sum();
+        assert_eq!(
+            held,
+            s.inbox_budget.kept_bytes(),
+            "the budget counts what is held"
+        );
         let totals = s.inbox_totals();
         assert_eq!(totals[0].1, 5_000, "every delivery counted");
-        assert!(totals[0].2 > 50 && totals[0].2 < 5_000, "{} held", totals[0].2);
-        let newest = s.inboxes.get(&InboxId::User { corp: 0, user: 4999 % n_users });
-        let newest = newest.as_ref().and_then(|i| i.newest(1).next().map(|d| d.msgid.clone()));
+        assert!(
+            totals[0].2 > 50 && totals[0].2 < 5_000,
+            "{} held",
+            totals[0].2
+        );
+        let newest = s.inboxes.get(&InboxId::User {
+            corp: 0,
+            user: 4999 % n_users,
+        });
+        let newest = newest
+            .as_ref()
+            .and_then(|i| i.newest(1).next().map(|d| d.msgid.clone()));
         assert_eq!(newest.as_deref(), Some("4999"), "the newest stays");
     }
 
@@ -378,9 +397,19 @@ mod tests {
             s.add_media(format!("m{i}"), m);
             s.add_image(format!("i{i}"), mb.clone());
         }
-        assert!(s.media_budget.kept_bytes() <= max, "{}", s.media_budget.kept_bytes());
-        assert!(s.media.contains_key("m49") && s.images.contains_key("i49"), "the newest stay");
-        assert!(!s.media.contains_key("m0") && !s.images.contains_key("i0"), "the oldest go");
+        assert!(
+            s.media_budget.kept_bytes() <= max,
+            "{}",
+            s.media_budget.kept_bytes()
+        );
+        assert!(
+            s.media.contains_key("m49") && s.images.contains_key("i49"),
+            "the newest stay"
+        );
+        assert!(
+            !s.media.contains_key("m0") && !s.images.contains_key("i0"),
+            "the oldest go"
+        );
         let held: usize = s.media.iter().map(|m| m.cost_bytes()).sum::<usize>()
             + s.images.iter().map(|i| i.cost_bytes()).sum::<usize>();
         assert_eq!(held, s.media_budget.kept_bytes());

@@ -65,7 +65,10 @@ async fn a_kf_cursor_from_before_a_reset_is_refused_and_starting_over_works() {
     assert_eq!(fresh["msg_list"][0]["msgid"], after.as_str(), "{fresh}");
     let next = fresh["next_cursor"].as_str().unwrap_or_default();
     let caught_up = sync(&app, &t, json!({"cursor": next})).await;
-    assert_eq!((code(&caught_up), caught_up["has_more"].clone()), (0, json!(0)));
+    assert_eq!(
+        (code(&caught_up), caught_up["has_more"].clone()),
+        (0, json!(0))
+    );
 }
 
 #[tokio::test]
@@ -135,7 +138,10 @@ async fn an_answer_that_names_its_message_is_credited_to_it_whatever_waits() {
     assert_eq!(credited(&mut events).await.as_deref(), Some(asked.as_str()));
     // An answer that names nothing takes the oldest still waiting.
     assert_eq!(code(&answer(&app, &t, None).await), 0);
-    assert_eq!(credited(&mut events).await.as_deref(), Some(skipped.as_str()));
+    assert_eq!(
+        credited(&mut events).await.as_deref(),
+        Some(skipped.as_str())
+    );
 }
 
 #[tokio::test]
