@@ -1,0 +1,223 @@
+//! The resource attacks of a long run, against a separate mock-server process on 127.0.0.1: long query strings
+//! into the journal and big journal reads, 20 MB uploads, app messages filling thousands of inboxes. After each,
+//! the mock's resident memory, the slowest `/mock/health` answer seen during it, and what its budgets hold.
+//! Bounded in count; stops by itself.
+//!
+//! `cargo build --release -p mock-server && cargo run --release -p benches --bin abuse`
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+const CORPID: &str = "ww5e2d1c0b9a8f7e6d";
+const SECRET: &str = "demo-bot-secret-0123456789abcdefghijklmnopq";
+
+#[derive(Parser)]
+struct Args {
+    /// The mock-server binary to attack.
+    #[arg(long, default_value = "target/release/mock-server")]
+    mock: String,
+    /// `user/get` calls with a 65 KB query string.
+    #[arg(long, default_value_t = 12_000)]
+    n_long_queries: usize,
+    /// 20 MB uploads.
+    #[arg(long, default_value_t = 50)]
+    n_uploads: usize,
+    /// `message/send` to @all (5,000 members) with 2,000 bytes of text.
+    #[arg(long, default_value_t = 200)]
+    n_broadcasts: usize,
+}
+
+/// The mock as a child process, killed when dropped.
+struct Mock {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+impl Mock {
+    fn start(bin: &str, fixture: &std::path::Path) -> anyhow::Result<Mock> {
+        let mut child = Command::new(bin)
+            .args(["--bind", "127.0.0.1:0", "--fixture"])
+            .arg(fixture)
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {bin}"))?;
+        let out = child.stdout.take().context("no stdout")?;
+        let mut first = String::new();
+        BufReader::new(out).read_line(&mut first)?;
+        let Some(addr) = first.trim().strip_prefix("mock-server listening on ") else {
+            bail!("unexpected first line: {first}");
+        };
+        let http = reqwest::Client::builder().no_proxy().build()?;
+        Ok(Mock {
+            base: addr.to_owned(),
+            child,
+            http,
+        })
+    }
+
+    fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()));
+        let kib: f64 = status
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0.0);
+        kib / 1024.0
+    }
+
+    async fn token(&self) -> anyhow::Result<String> {
+        let url = format!(
+            "{}/cgi-bin/gettoken?corpid={CORPID}&corpsecret={SECRET}",
+            self.base
+        );
+        let v: Value = self.http.get(url).send().await?.json().await?;
+        Ok(v["access_token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// What each budget holds, from `/metrics`, in MiB.
+    async fn kept(&self) -> anyhow::Result<String> {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let kept: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("wecom_mock_kept_bytes{budget=\""))
+            .filter_map(|l| l.split_once("\"} "))
+            .map(|(b, v)| format!("{b} {:.0}", v.parse::<f64>().unwrap_or(0.0) / 1048576.0))
+            .collect();
+        Ok(kept.join(", "))
+    }
+}
+
+/// Runs `attack` while probing `/mock/health` every 20 ms; returns the slowest probe.
+async fn probing<F: std::future::Future<Output = anyhow::Result<()>>>(
+    mock: &Mock,
+    attack: F,
+) -> anyhow::Result<Duration> {
+    let (http, url) = (mock.http.clone(), format!("{}/mock/health", mock.base));
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let probe = tokio::spawn(async move {
+        let mut worst = Duration::ZERO;
+        loop {
+            let t = Instant::now();
+            let _ = http.get(&url).send().await;
+            worst = worst.max(t.elapsed());
+            tokio::select! {
+                _ = &mut stop_rx => return worst,
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
+        }
+    });
+    attack.await?;
+    let _ = stop_tx.send(());
+    Ok(probe.await?)
+}
+
+/// Sends `n` requests made by `make`, `in_flight` at a time.
+async fn flood(
+    n: usize,
+    in_flight: usize,
+    make: impl Fn(usize) -> reqwest::RequestBuilder,
+) -> anyhow::Result<()> {
+    let mut set = JoinSet::new();
+    for i in 0..n {
+        while set.len() >= in_flight {
+            set.join_next().await;
+        }
+        let req = make(i);
+        set.spawn(async move {
+            let _ = req.send().await.map(|r| r.bytes());
+        });
+    }
+    while set.join_next().await.is_some() {}
+    Ok(())
+}
+
+fn report(phase: &str, mock: &Mock, worst: Duration, kept: &str) {
+    println!(
+        "{phase:<34} {:>8.0} MiB   health ≤ {:>6.1} ms   kept MiB: {kept}",
+        mock.rss_mib(),
+        worst.as_secs_f64() * 1e3
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let demo = include_str!("../../../mock-server/src/world/default.yaml");
+    let fixture = demo.replacen(
+        "    name: Demo Trading Co.\n",
+        "    name: Demo Trading Co.\n    generate_users: 5000\n",
+        1,
+    );
+    let path = std::env::temp_dir().join(format!("abuse-{}.yaml", std::process::id()));
+    std::fs::write(&path, fixture)?;
+    let mock = Mock::start(&args.mock, &path)?;
+    let _ = std::fs::remove_file(&path);
+    let t = mock.token().await?;
+    let off = json!({"member_per_minute": 0, "member_per_hour": 0});
+    mock.http
+        .patch(format!("{}/mock/settings", mock.base))
+        .json(&off)
+        .send()
+        .await?;
+    report("start", &mock, Duration::ZERO, &mock.kept().await?);
+
+    let long = "x".repeat(65_000);
+    let url = format!("{}/cgi-bin/user/get?access_token={t}&userid={long}", mock.base);
+    let worst = probing(&mock, flood(args.n_long_queries, 32, |_| mock.http.get(&url))).await?;
+    report("journal: 65 KB queries", &mock, worst, &mock.kept().await?);
+
+    let journal = format!("{}/mock/journal?limit=10000", mock.base);
+    let worst = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
+    report("journal: 4 reads of limit=10000", &mock, worst, &mock.kept().await?);
+
+    let file = bytes::Bytes::from(vec![b'z'; 20 * 1024 * 1024]);
+    let upload = format!("{}/cgi-bin/media/upload?access_token={t}&type=file", mock.base);
+    let worst = probing(
+        &mock,
+        flood(args.n_uploads, 4, |_| {
+            let part = reqwest::multipart::Part::stream(file.clone()).file_name("big.bin");
+            let form = reqwest::multipart::Form::new().part("media", part);
+            mock.http.post(&upload).multipart(form)
+        }),
+    )
+    .await?;
+    report("media: 20 MB uploads", &mock, worst, &mock.kept().await?);
+
+    let send = format!("{}/cgi-bin/message/send?access_token={t}", mock.base);
+    let text = "满".repeat(666);
+    let body = json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
+    let worst = probing(
+        &mock,
+        flood(args.n_broadcasts, 4, |_| mock.http.post(&send).json(&body)),
+    )
+    .await?;
+    report("inboxes: 2 KB to 5,000 members", &mock, worst, &mock.kept().await?);
+
+    mock.http
+        .post(format!("{}/mock/reset", mock.base))
+        .send()
+        .await?;
+    report("after /mock/reset", &mock, Duration::ZERO, &mock.kept().await?);
+    Ok(())
+}
