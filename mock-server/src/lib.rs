@@ -19,6 +19,7 @@ pub mod kf;
 pub mod limits;
 pub mod metrics;
 pub mod ring;
+pub mod serve;
 pub mod settings;
 pub mod state;
 pub mod store;
@@ -32,7 +33,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -63,17 +63,23 @@ async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
     )
 }
 
-/// Serves [`app`] on `listener` until `shutdown` resolves. Callers' addresses reach the handlers (for errmsg
-/// hints and the control API's loopback check).
+/// Serves [`app`] on `listener` with the default connection limits ([`serve::Limits`]) until `shutdown`
+/// resolves. Callers' addresses reach the handlers (for errmsg hints and the control API's loopback check).
 pub async fn run(
     listener: TcpListener,
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    run_with(listener, state, serve::Limits::default(), shutdown).await
+}
+
+/// [`run`] with the connection limits given (the binary's `--header-timeout-ms` and the like, tests' short
+/// ones).
+pub async fn run_with(
+    listener: TcpListener,
+    state: Arc<State>,
+    limits: serve::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve::serve(listener, app(state), limits, shutdown).await
 }

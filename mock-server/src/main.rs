@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;
 
+use mock_server::serve::Limits;
 use mock_server::{Config, State};
 
 #[derive(Debug, Parser)]
@@ -21,6 +22,27 @@ struct Args {
     /// Protect the /mock/ control API with this bearer token (needed to reach it from other hosts).
     #[arg(long, env = "MOCK_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// Close a connection that has not sent a whole request head within this (0: never).
+    #[arg(long, default_value_t = Limits::default().header_timeout_ms)]
+    header_timeout_ms: u64,
+    /// Refuse a request whose declared body has not arrived within this, counted from the first read (0: never).
+    #[arg(long, default_value_t = Limits::default().body_timeout_ms)]
+    body_timeout_ms: u64,
+    /// Close a keep-alive connection idle for this long (0: never).
+    #[arg(long, default_value_t = Limits::default().idle_timeout_ms)]
+    idle_timeout_ms: u64,
+    /// Open connections at most (lowered to fit the open-file limit); a few more are kept for /mock/ and /metrics.
+    #[arg(long, default_value_t = Limits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+}
+
+/// `println!` that survives a closed stdout: a reader that stops after the first line (`| head -1`, a
+/// supervisor waiting for the address) must not kill the server with a broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,38 +59,132 @@ fn main() -> std::process::ExitCode {
 #[tokio::main]
 async fn serve() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(t) = &args.admin_token {
+        check_admin_token(t)?;
+    }
+    let limits = Limits {
+        header_timeout_ms: args.header_timeout_ms,
+        body_timeout_ms: args.body_timeout_ms,
+        idle_timeout_ms: args.idle_timeout_ms,
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
     let config = Config {
         admin_token: args.admin_token,
+        connections: limits,
     };
     let state = match &args.fixture {
-        Some(path) => State::from_file(path, config)?,
-        None => State::demo(config)?,
+        Some(path) => State::from_file(path, config.clone())?,
+        None => State::demo(config.clone())?,
     };
+    // Before the first line is printed: a supervisor may signal as soon as it reads it.
+    let stop = stop_signal()?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
-    println!("mock-server listening on http://{addr}");
+    fit_fd_limit(&limits);
+    say!("mock-server listening on http://{addr}");
+    if exposed(addr.ip()) && config.admin_token.is_none() {
+        eprintln!(
+            "mock-server: warning: listening on {addr}, beyond loopback, without --admin-token: the WeCom API and \
+             every secret printed below are open to the network, and the control API trusts any caller that \
+             reaches it from loopback (a proxy on this host included); start with --admin-token to guard it"
+        );
+    }
     print_credentials(&state, addr);
-    mock_server::run(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    mock_server::run_with(listener, state, limits, stop).await?;
     Ok(())
+}
+
+/// A token the control API can be opened with: not empty (which would lock everyone out without a word),
+/// and sendable as it is in an `Authorization` header.
+fn check_admin_token(t: &str) -> anyhow::Result<()> {
+    if t.is_empty() {
+        anyhow::bail!(
+            "--admin-token is empty: give a token, or leave the flag (and MOCK_ADMIN_TOKEN) out to keep the \
+             control API to loopback callers"
+        );
+    }
+    if !t.bytes().all(|b| b.is_ascii_graphic()) {
+        anyhow::bail!("--admin-token must be printable ASCII without spaces: it travels in an Authorization header");
+    }
+    Ok(())
+}
+
+/// Whether an address the server listens on is reachable from beyond this host.
+fn exposed(ip: std::net::IpAddr) -> bool {
+    !ip.to_canonical().is_loopback()
+}
+
+/// Raises the open-file soft limit towards what the connection cap wants, and says so when the cap still has
+/// to be lowered to fit.
+fn fit_fd_limit(limits: &Limits) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+        let now = getrlimit(Resource::Nofile);
+        let want = limits.fds_wanted();
+        if let Some(current) = now.current.filter(|c| *c < want) {
+            let raised = now.maximum.map_or(want, |max| max.min(want));
+            if raised > current {
+                let _ = setrlimit(
+                    Resource::Nofile,
+                    Rlimit {
+                        current: Some(raised),
+                        maximum: now.maximum,
+                    },
+                );
+            }
+        }
+    }
+    let fds = mock_server::serve::fd_limit();
+    let fitted = limits.fitted_max_connections(fds);
+    if fitted < limits.max_connections {
+        eprintln!(
+            "mock-server: --max-connections {} lowered to {fitted} to fit the open-file limit ({})",
+            limits.max_connections,
+            fds.unwrap_or_default()
+        );
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what supervisors and CI runners send): both stop the server gracefully.
+/// The handlers are installed now, so a signal that comes before the server runs is not lost.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// What a person needs to point a bot at the mock, printed once at start.
 fn print_credentials(state: &State, addr: std::net::SocketAddr) {
     let world = state.world();
     for c in &world.corps {
-        println!("corp {} ({})  corpid={}", c.name, c.users.len(), c.corpid);
+        say!("corp {} ({})  corpid={}", c.name, c.users.len(), c.corpid);
         for a in &c.apps {
-            println!(
+            say!(
                 "  app {:<12} agentid={} secret={}",
-                a.name, a.agentid, a.secret
+                a.name,
+                a.agentid,
+                a.secret
             );
             if let Some(cb) = &a.callback {
-                println!(
+                say!(
                     "      callback url={} token={} encoding_aes_key={}",
                     cb.url.as_deref().unwrap_or("-"),
                     cb.token,
@@ -77,9 +193,9 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
             }
         }
         if let Some(sync) = &c.contact_sync {
-            println!("  contacts sync  secret={}", sync.secret);
+            say!("  contacts sync  secret={}", sync.secret);
             if let Some(cb) = &sync.callback {
-                println!(
+                say!(
                     "      callback url={} token={} encoding_aes_key={}",
                     cb.url.as_deref().unwrap_or("-"),
                     cb.token,
@@ -88,21 +204,24 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
             }
         }
         for r in &c.robots {
-            println!(
+            say!(
                 "  robot {:<10} http://{addr}/cgi-bin/webhook/send?key={}",
-                r.name, r.key
+                r.name,
+                r.key
             );
         }
         if let Some(kf) = &c.kf {
             for a in &kf.accounts {
-                println!(
+                say!(
                     "  kf account {} open_kfid={} (managed by app {})",
-                    a.name, a.open_kfid, kf.agentid
+                    a.name,
+                    a.open_kfid,
+                    kf.agentid
                 );
             }
         }
         if let Some(first) = c.customers.first() {
-            println!(
+            say!(
                 "  {} customers, e.g. {} external_userid={}",
                 c.customers.len(),
                 first.name,
@@ -110,5 +229,34 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
             );
         }
     }
-    println!("API base: http://{addr}/cgi-bin/   control: http://{addr}/mock/world   metrics: http://{addr}/metrics");
+    say!("API base: http://{addr}/cgi-bin/   control: http://{addr}/mock/world   metrics: http://{addr}/metrics");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_or_unsendable_admin_token_is_refused() {
+        assert!(check_admin_token("").is_err());
+        assert!(check_admin_token("two words").is_err());
+        assert!(check_admin_token("tab\there").is_err());
+        assert!(check_admin_token("s3cret-Token_1").is_ok());
+    }
+
+    #[test]
+    fn only_loopback_binds_are_not_exposed() {
+        for a in ["127.0.0.1", "::1", "::ffff:127.0.0.1"] {
+            assert!(
+                !exposed(a.parse().unwrap_or_else(|e| panic!("{a}: {e}"))),
+                "{a}"
+            );
+        }
+        for a in ["0.0.0.0", "::", "192.0.2.7", "::ffff:192.0.2.7"] {
+            assert!(
+                exposed(a.parse().unwrap_or_else(|e| panic!("{a}: {e}"))),
+                "{a}"
+            );
+        }
+    }
 }

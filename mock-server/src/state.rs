@@ -51,6 +51,8 @@ pub struct State {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub admin_token: Option<String>,
+    /// Timeouts and the connection cap, for [`crate::run_with`] (the state itself does not use them).
+    pub connections: crate::serve::Limits,
 }
 
 impl State {

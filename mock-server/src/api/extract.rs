@@ -25,6 +25,90 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RawBody {
     }
 }
 
+/// Reads a call's body up to `limit` bytes. A declared `Content-Length` past the limit is refused before a
+/// byte is read (so a client that sent `Expect: 100-continue` gets the refusal, not `100 Continue`) with
+/// WeCom's size errcode (45001 for an upload, 45002 otherwise), as is a body that grows past it. A body that
+/// breaks HTTP's framing (bad chunk sizes, cut short) is no size error: HTTP 400, as a front end answers it.
+/// One that does not arrive within the connection layer's body timeout: HTTP 408. Every refusal closes the
+/// connection, since the rest of the body is never read.
+pub async fn read_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    upload: bool,
+) -> Result<bytes::Bytes, axum::response::Response> {
+    let too_large = || {
+        let code = if upload {
+            Errcode::MEDIA_TOO_LARGE
+        } else {
+            Errcode::CONTENT_TOO_LARGE
+        };
+        closing(axum::response::IntoResponse::into_response(ApiError::from(
+            code,
+        )))
+    };
+    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(b) => Ok(b),
+        Err(e) => Err(match BodyFailure::of(&e) {
+            BodyFailure::TooLarge => too_large(),
+            BodyFailure::TimedOut => closing(status(axum::http::StatusCode::REQUEST_TIMEOUT)),
+            BodyFailure::Unreadable => closing(status(axum::http::StatusCode::BAD_REQUEST)),
+        }),
+    }
+}
+
+/// The body's length as its `Content-Length` declares it (hyper has refused a malformed or doubled one).
+fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn status(code: axum::http::StatusCode) -> axum::response::Response {
+    let mut r = axum::response::Response::new(axum::body::Body::empty());
+    *r.status_mut() = code;
+    r
+}
+
+fn closing(mut r: axum::response::Response) -> axum::response::Response {
+    r.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    r
+}
+
+/// Why a body could not be read, from the error's chain.
+#[derive(Debug, PartialEq, Eq)]
+enum BodyFailure {
+    TooLarge,
+    TimedOut,
+    Unreadable,
+}
+
+impl BodyFailure {
+    fn of(e: &(dyn std::error::Error + 'static)) -> BodyFailure {
+        let mut cur = Some(e);
+        while let Some(e) = cur {
+            if e.is::<http_body_util::LengthLimitError>() {
+                return BodyFailure::TooLarge;
+            }
+            if e.is::<crate::serve::BodyTimedOut>() {
+                return BodyFailure::TimedOut;
+            }
+            cur = e.source();
+        }
+        BodyFailure::Unreadable
+    }
+}
+
 /// The query string, read without allocating unless a value needs decoding, and the caller's address (for
 /// trusted IPs; none in-process, which counts as loopback).
 #[derive(Debug, Default)]
@@ -211,6 +295,29 @@ mod tests {
         ] {
             assert_eq!(code(body), 0, "{:?}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[tokio::test]
+    async fn a_body_failure_is_read_from_the_error_chain() {
+        let big = axum::body::Body::from("more than four bytes");
+        let limit = axum::body::to_bytes(big, 4).await.err();
+        let limit = limit.unwrap_or_else(|| panic!("a body past its limit fails"));
+        assert_eq!(BodyFailure::of(&limit), BodyFailure::TooLarge);
+        let late = axum::Error::new(axum::Error::new(crate::serve::BodyTimedOut(30)));
+        assert_eq!(BodyFailure::of(&late), BodyFailure::TimedOut);
+        let framing = axum::Error::new(std::io::Error::other("invalid chunk size"));
+        assert_eq!(BodyFailure::of(&framing), BodyFailure::Unreadable);
+    }
+
+    #[test]
+    fn the_declared_length_is_read_from_the_header() {
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(declared_length(&h), None);
+        h.insert(
+            axum::http::header::CONTENT_LENGTH,
+            axum::http::HeaderValue::from_static("1000000000"),
+        );
+        assert_eq!(declared_length(&h), Some(1_000_000_000));
     }
 
     #[test]

@@ -86,20 +86,9 @@ async fn call(
     upload: bool,
     next: Next,
 ) -> (Response, bytes::Bytes, bool) {
-    let body = match to_bytes(body, limit).await {
+    let body = match super::extract::read_body(&parts.headers, body, limit, upload).await {
         Ok(body) => body,
-        Err(_) => {
-            let code = if upload {
-                Errcode::MEDIA_TOO_LARGE
-            } else {
-                Errcode::CONTENT_TOO_LARGE
-            };
-            return (
-                ApiError::from(code).into_response(),
-                bytes::Bytes::new(),
-                false,
-            );
-        }
+        Err(refused) => return (refused, bytes::Bytes::new(), false),
     };
     // The body outlives the call (inboxes, the media store, the journal). As read, it is a slice of hyper's
     // connection buffer and would pin all of it; its own allocation lets hyper reuse the buffer.

@@ -3,6 +3,7 @@
 //! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
 
 mod apps;
+mod auth;
 mod contacts;
 mod customers;
 mod directory;
@@ -201,8 +202,8 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
             let given = req
                 .headers()
                 .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
-            if given.and_then(|g| g.strip_prefix("Bearer ")) != Some(want.as_str()) {
+                .map(|v| v.as_bytes());
+            if !auth::bearer_matches(given, want) {
                 return Fail(
                     StatusCode::UNAUTHORIZED,
                     "the control API wants Authorization: Bearer <admin token>".into(),
@@ -216,7 +217,7 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip());
-            if peer.is_some_and(|ip| !ip.is_loopback()) {
+            if peer.is_some_and(|ip| !auth::is_loopback(ip)) {
                 return Fail(
                     StatusCode::FORBIDDEN,
                     "the control API answers loopback only; start with --admin-token to open it"

@@ -135,6 +135,7 @@ async fn settings_refuse_bad_values_whole() {
 async fn admin_token_guards_the_control_api() {
     let state = mock_server::State::demo(mock_server::Config {
         admin_token: Some("s3cret".into()),
+        ..mock_server::Config::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let app = spawn_state(state).await;

@@ -1,11 +1,16 @@
 //! Integration tests: the whole server on 127.0.0.1:0, driven over HTTP (and in-process where noted).
 
 mod helpers;
+mod raw;
 
 mod agents;
 mod appchat;
+mod binary;
 mod callbacks;
 mod cards;
+mod conn_bodies;
+mod conn_cap;
+mod conn_timeouts;
 mod contacts;
 mod contacts_edges;
 mod continuity;

@@ -1,0 +1,292 @@
+//! The connection layer under the router: an accept loop on hyper's HTTP/1 server with header, body and idle
+//! timeouts, a cap on open connections with a reserve kept for the control API, and graceful shutdown.
+//!
+//! Why not `axum::serve`: it has no timeouts and no cap, so slow or idle clients hold sockets until the
+//! file-descriptor limit is reached and every other client waits (issue 11).
+
+mod body;
+mod io;
+
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt;
+
+pub use body::BodyTimedOut;
+
+/// Connections kept apart for `/mock/` and `/metrics` once `max_connections` are open, so the control API
+/// stays reachable under a flood of WeCom-API clients.
+pub const N_RESERVED_CONNECTIONS: usize = 32;
+
+/// File descriptors left for what is not an accepted connection (the listener, pushes to bots, files).
+const FD_HEADROOM: u64 = 64;
+
+/// How long connections get to finish what they are doing after shutdown starts; an event stream never
+/// finishes, so without a bound it would hold the server up for ever.
+const SHUTDOWN_GRACE_MS: u64 = 5_000;
+
+/// After an accept error other than a dropped handshake (out of file descriptors, mostly), wait before
+/// the next accept rather than spin.
+const ACCEPT_BACKOFF_MS: u64 = 50;
+
+/// Start-time limits of the connection layer. A timeout of 0 turns that timeout off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A request head (request line and headers) must arrive whole within this, counted from the
+    /// connection's opening for its first request and from the head's first byte for later ones.
+    pub header_timeout_ms: u64,
+    /// A declared request body must arrive whole within this, counted from when the server first reads it
+    /// (when `100 Continue` goes out, for a client that asked).
+    pub body_timeout_ms: u64,
+    /// A keep-alive connection with no request under way is closed after this; so is one whose client has
+    /// not read a byte of its answer for this long.
+    pub idle_timeout_ms: u64,
+    /// Open connections for any path; past them, up to [`N_RESERVED_CONNECTIONS`] more for `/mock/` and
+    /// `/metrics` only. Lowered at start to fit the file-descriptor limit.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// `max_connections` as it will be: lowered so that it, the reserve and some headroom fit in
+    /// `fd_limit` (the process's RLIMIT_NOFILE soft limit, when known).
+    pub fn fitted_max_connections(&self, fd_limit: Option<u64>) -> usize {
+        let Some(fds) = fd_limit else {
+            return self.max_connections;
+        };
+        let room = fds.saturating_sub(FD_HEADROOM + N_RESERVED_CONNECTIONS as u64);
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        // One connection at least, or the server would answer nothing but the control API.
+        self.max_connections.min(room).max(1)
+    }
+}
+
+impl Limits {
+    /// File descriptors the server wants open at most: every connection, the reserve and the headroom.
+    pub fn fds_wanted(&self) -> u64 {
+        (self.max_connections as u64).saturating_add(N_RESERVED_CONNECTIONS as u64 + FD_HEADROOM)
+    }
+}
+
+/// The process's open-file soft limit, where the platform tells it.
+pub fn fd_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Serves `router` on `listener` within `limits` until `shutdown` resolves, then lets open connections
+/// finish (at most [`SHUTDOWN_GRACE_MS`]) and returns.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let pools = Pools {
+        main: Arc::new(Semaphore::new(limits.fitted_max_connections(fd_limit()))),
+        reserve: Arc::new(Semaphore::new(N_RESERVED_CONNECTIONS)),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // Each connection task holds a sender; `recv` returns `None` once the last one has ended.
+    let (open_tx, mut open_rx) = mpsc::channel::<()>(1);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    if !is_dropped_handshake(&e) {
+                        tokio::time::sleep(Duration::from_millis(ACCEPT_BACKOFF_MS)).await;
+                    }
+                    continue;
+                }
+            },
+        };
+        let Some(seat) = pools.seat() else {
+            // Past the reserve too: closed at once, which the client sees as a refusal.
+            drop(stream);
+            continue;
+        };
+        let conn = Conn {
+            router: router.clone(),
+            limits,
+            peer,
+            seat,
+            stop: stop_rx.clone(),
+            _open: open_tx.clone(),
+        };
+        tokio::spawn(conn.run(stream));
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(open_tx);
+    let _ = open_rx.recv().await;
+    Ok(())
+}
+
+/// A handshake the client gave up on is no reason to slow accepting down.
+fn is_dropped_handshake(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | ConnectionRefused
+    )
+}
+
+struct Pools {
+    main: Arc<Semaphore>,
+    reserve: Arc<Semaphore>,
+}
+
+/// Which pool a connection holds its place in; the place is given back when the connection ends.
+enum Seat {
+    Main(#[allow(dead_code)] OwnedSemaphorePermit),
+    Reserve(#[allow(dead_code)] OwnedSemaphorePermit),
+}
+
+impl Pools {
+    fn seat(&self) -> Option<Seat> {
+        if let Ok(p) = self.main.clone().try_acquire_owned() {
+            return Some(Seat::Main(p));
+        }
+        self.reserve
+            .clone()
+            .try_acquire_owned()
+            .ok()
+            .map(Seat::Reserve)
+    }
+}
+
+/// One accepted connection and what it needs to serve itself.
+struct Conn {
+    router: Router,
+    limits: Limits,
+    peer: SocketAddr,
+    seat: Seat,
+    stop: watch::Receiver<bool>,
+    _open: mpsc::Sender<()>,
+}
+
+impl Conn {
+    async fn run(mut self, stream: TcpStream) {
+        // Answers are written whole in one go; Nagle would only delay the last segment.
+        let _ = stream.set_nodelay(true);
+        let watch = Arc::new(io::Watch::new(&self.limits));
+        let io = TokioIo::new(io::TimedIo::new(stream, watch.clone()));
+        let reserve = matches!(self.seat, Seat::Reserve(_));
+        let (router, peer, body_timeout_ms) =
+            (self.router.clone(), self.peer, self.limits.body_timeout_ms);
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let busy = io::Busy::new(watch.clone());
+            let router = router.clone();
+            async move {
+                let resp = if reserve && !reserved_path(req.uri().path()) {
+                    over_cap()
+                } else {
+                    let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    match router.oneshot(req).await {
+                        Ok(r) => r,
+                        Err(never) => match never {},
+                    }
+                };
+                Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
+            }
+        });
+        let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+        tokio::pin!(conn);
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = self.stop.wait_for(|stop| *stop) => {}
+        }
+        conn.as_mut().graceful_shutdown();
+        let _ = tokio::time::timeout(Duration::from_millis(SHUTDOWN_GRACE_MS), conn).await;
+    }
+}
+
+/// What a connection in the reserve may ask for: the control API (health included) and metrics.
+fn reserved_path(path: &str) -> bool {
+    path.starts_with("/mock/") || path == "/metrics"
+}
+
+/// The answer on a reserve connection to anything but the control API: the server is full.
+fn over_cap() -> Response<axum::body::Body> {
+    let mut r = Response::new(axum::body::Body::from(
+        r#"{"error":"too many open connections: only /mock/ and /metrics are served on this one"}"#,
+    ));
+    *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_fits_the_fd_limit() {
+        let l = Limits::default();
+        assert_eq!(l.fitted_max_connections(None), 10_000);
+        assert_eq!(l.fitted_max_connections(Some(1_048_576)), 10_000);
+        let n = l.fitted_max_connections(Some(1024));
+        assert_eq!(n, 1024 - 64 - 32);
+        assert_eq!(l.fitted_max_connections(Some(10)), 1);
+    }
+
+    #[test]
+    fn the_reserve_serves_the_control_api_only() {
+        assert!(reserved_path("/mock/health"));
+        assert!(reserved_path("/mock/world"));
+        assert!(reserved_path("/metrics"));
+        assert!(!reserved_path("/cgi-bin/gettoken"));
+        assert!(!reserved_path("/mockery"));
+        assert!(!reserved_path("/wwpic/1"));
+    }
+
+    #[test]
+    fn past_the_main_pool_seats_come_from_the_reserve_then_none() {
+        let pools = Pools {
+            main: Arc::new(Semaphore::new(1)),
+            reserve: Arc::new(Semaphore::new(1)),
+        };
+        let a = pools.seat();
+        assert!(matches!(a, Some(Seat::Main(_))));
+        let b = pools.seat();
+        assert!(matches!(b, Some(Seat::Reserve(_))));
+        assert!(pools.seat().is_none());
+        drop(a);
+        assert!(matches!(pools.seat(), Some(Seat::Main(_))));
+    }
+}
