@@ -1,13 +1,21 @@
 //! `loadgen`: glue between the command line and the library. Exit codes: 0 passed, 1 a threshold failed,
-//! 2 an invalid scenario or arguments, 3 the run could not be carried out (or was stopped).
+//! 2 an invalid scenario or arguments, 3 the run could not be carried out or was cut short (Ctrl-C, SIGTERM:
+//! the report is written, its verdict `incomplete`); 130 / 143 a second signal quit at once, without a report.
 
 use clap::{Parser, Subcommand};
+use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
-use loadgen::run::Options;
+use loadgen::run::{Options, Stop};
 use loadgen::scenario;
+use loadgen::target::Restorer;
+
+/// How long a second signal waits for the target's callback URL to be put back before quitting.
+const RESTORE_ON_QUIT: Duration = Duration::from_secs(3);
 
 #[derive(Parser)]
 #[command(
@@ -103,16 +111,48 @@ fn main() -> ExitCode {
     }
 }
 
+/// Resolves on the first Ctrl-C or SIGTERM. Both are caught from now, so one that comes while the target is
+/// being set up still stops the run with a report. A second quits at once, without a report, once the
+/// target's callback URL is put back (or [`RESTORE_ON_QUIT`] has passed).
+fn stop_signals(restorer: Restorer) -> impl Future<Output = Stop> {
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async move {
+        let how = tokio::select! {
+            () = next(&mut int) => Stop::Interrupt,
+            () = next(&mut term) => Stop::Terminate,
+        };
+        let name = if how == Stop::Terminate {
+            "SIGTERM"
+        } else {
+            "Ctrl-C"
+        };
+        eprintln!("loadgen: stopping on {name} (a second signal quits at once, without a report)");
+        tokio::spawn(async move {
+            let code = tokio::select! {
+                () = next(&mut int) => 130,
+                () = next(&mut term) => 143,
+            };
+            let _ = tokio::time::timeout(RESTORE_ON_QUIT, restorer.restore()).await;
+            std::process::exit(code);
+        });
+        how
+    }
+}
+
+/// The next delivery of a signal; never, when it could not be caught.
+async fn next(s: &mut Option<Signal>) {
+    if let Some(s) = s {
+        if s.recv().await.is_some() {
+            return;
+        }
+    }
+    std::future::pending().await
+}
+
 #[tokio::main]
 async fn run(plan: scenario::Plan, opts: Options, out: PathBuf) -> ExitCode {
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("loadgen: stopping (Ctrl-C again to quit at once, without a report)");
-        tokio::spawn(async {
-            let _ = tokio::signal::ctrl_c().await;
-            std::process::exit(130);
-        });
-    };
+    let stop = stop_signals(opts.restorer.clone());
     let report = match loadgen::run::run(plan, &opts, stop).await {
         Ok(r) => r,
         Err(e) => {
@@ -132,7 +172,7 @@ async fn run(plan: scenario::Plan, opts: Options, out: PathBuf) -> ExitCode {
         }
     }
     if report.partial {
-        eprintln!("loadgen: the run was stopped early; the report is marked partial");
+        eprintln!("loadgen: the run was cut short; the report is partial, its verdict incomplete");
         ExitCode::from(3)
     } else if report.passed() {
         ExitCode::SUCCESS

@@ -61,7 +61,7 @@ pub fn build(i: Inputs) -> Report {
             th.judged(value)
         })
         .collect();
-    let verdict = reports::threshold::verdict(&thresholds);
+    let verdict = reports::threshold::verdict(&thresholds, i.stopped.is_some());
     let fmt = |t: SystemTime| humantime::format_rfc3339_millis(t).to_string();
     Report {
         schema: reports::SCHEMA.into(),

@@ -1,7 +1,7 @@
 //! A whole run: the command line's overrides applied to the plan, the target and bot brought up, the event
 //! stream subscribed when a step expects events, the phases executed while the recorder is collected once a
 //! second (feeding the progress line and the time series), and the report built — partial if the run was
-//! stopped.
+//! stopped. Whatever the end, what the run changed on a running target is put back before it returns.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use crate::events::{self, Hub};
 use crate::executor::{self, Ctx};
 use crate::scenario::plan::{Action, Load, Plan};
-use crate::target::{self, TargetError};
+use crate::target::{self, Restorer, TargetError};
 
 /// What the command line changes for one run.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -40,6 +40,35 @@ pub struct Options {
     /// Draw the live progress line (set by the binary when stderr is a terminal).
     #[arg(skip)]
     pub progress: bool,
+    /// Holds what the run must put back on the target, for whoever ends the process first.
+    #[arg(skip)]
+    pub restorer: Restorer,
+}
+
+/// What cut a run short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+    /// SIGTERM: what CI runners and process managers send on a timeout.
+    Terminate,
+}
+
+/// A stop future with no reason of its own (a test's timer) stands for Ctrl-C.
+impl From<()> for Stop {
+    fn from((): ()) -> Stop {
+        Stop::Interrupt
+    }
+}
+
+impl Stop {
+    /// The report's `stopped`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Stop::Interrupt => "interrupted (Ctrl-C): the figures cover what ran",
+            Stop::Terminate => "terminated (SIGTERM): the figures cover what ran",
+        }
+    }
 }
 
 fn target_url(s: &str) -> Result<String, String> {
@@ -134,17 +163,41 @@ pub fn apply(plan: &mut Plan, o: &Options) -> BTreeMap<String, String> {
     said
 }
 
-/// Runs `plan` until its phases end or `stop` resolves (then the report is partial).
-pub async fn run(
+/// Runs `plan` until its phases end or `stop` resolves (then the report is partial, its verdict incomplete).
+/// The callback URL loadgen replaced on a running target is put back before this returns, error or not.
+pub async fn run<S: Into<Stop>>(
     mut plan: Plan,
     opts: &Options,
-    stop: impl Future<Output = ()>,
+    stop: impl Future<Output = S>,
 ) -> Result<reports::Report, RunError> {
     let overrides = apply(&mut plan, opts);
     let plan = Arc::new(plan);
-    let target = target::up(&plan, opts.target.as_deref()).await?;
+    let mut target = target::up(&plan, opts.target.as_deref()).await?;
+    for w in &target.warnings {
+        eprintln!("loadgen: warning: {w}");
+    }
+    if let Some(r) = target.restore.take() {
+        opts.restorer.hold(r).await;
+    }
+    let result = measure(plan, opts, target, overrides, stop).await;
+    opts.restorer.restore().await;
+    result
+}
+
+async fn measure<S: Into<Stop>>(
+    plan: Arc<Plan>,
+    opts: &Options,
+    target: target::Target,
+    overrides: BTreeMap<String, String>,
+    stop: impl Future<Output = S>,
+) -> Result<reports::Report, RunError> {
     let hub = subscribe(&plan, &target).await?;
     let (target_name, bot_name) = (target.describe.clone(), target.bot.clone());
+    // A line to wait for: scripts and tests know the run is under way (and its signals handled) from here.
+    eprintln!(
+        "loadgen: started {} against {target_name}, bot {bot_name}",
+        plan.name
+    );
     let shard = opts.shard.unwrap_or((0, 1));
     let ctx = Arc::new(Ctx::new(plan.clone(), target, hub.clone(), shard));
 
@@ -170,8 +223,8 @@ pub async fn run(
                 progress.update(&ctx, &p, run_start.elapsed());
                 series.push(crate::report::second(&plan, series.len() as u64, &p));
             }
-            _ = &mut stop, if stopped.is_none() => {
-                stopped = Some("interrupted (Ctrl-C): the figures cover what ran".to_owned());
+            how = &mut stop, if stopped.is_none() => {
+                stopped = Some(how.into().reason().to_owned());
                 ctx.stop();
             }
         }

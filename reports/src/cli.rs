@@ -1,5 +1,6 @@
 //! The report commands, shared by the `reports` binary and `loadgen report`: show, html, md, junit, compare,
-//! merge. Exit codes: 0 fine, 1 a regression (compare) or a failed run (show --check), 2 bad input.
+//! merge. Exit codes: 0 fine, 1 a regression (compare) or a failed run (show --check), 2 bad input, 3 a run cut
+//! short (show --check): the codes `loadgen run` exited with for that run.
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ pub enum Command {
     /// Prints a run's summary table.
     Show {
         run: PathBuf,
-        /// Exit 1 when the run failed a threshold or is partial.
+        /// Exit as `loadgen run` did for the run: 1 when it failed a threshold, 3 when it was cut short
+        /// (verdict `incomplete`), 0 when it passed.
         #[arg(long)]
         check: bool,
     },
@@ -109,10 +111,11 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
         Command::Show { run, check } => {
             let r = Report::read(&run)?;
             print!("{}", crate::summary::render(&r));
-            Ok(if check && (!r.passed() || r.partial) {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+            Ok(match check {
+                false => ExitCode::SUCCESS,
+                true if r.incomplete() => ExitCode::from(3),
+                true if r.passed() => ExitCode::SUCCESS,
+                true => ExitCode::from(1),
             })
         }
         Command::Html { run, out } => {

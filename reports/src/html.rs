@@ -37,6 +37,7 @@ h1 { margin: 0 0 4px; font-size: 28px; } h2 { margin: 32px 0 10px; border-bottom
 .verdict { display: inline-block; font-size: 26px; font-weight: 700; padding: 4px 18px; border-radius: 6px;
            color: #fff; text-transform: uppercase; letter-spacing: .04em; }
 .passed { background: #2e7d32; } .failed { background: #c62828; } .other { background: #6d6d6d; }
+.incomplete { background: #b26a00; }
 .partial { display: inline-block; margin-left: 12px; padding: 4px 12px; border-radius: 6px; font-weight: 700;
            background: #ffe0b2; color: #8a4b00; }
 table { border-collapse: collapse; margin: 6px 0; }
@@ -130,7 +131,7 @@ pub fn render(r: &Report) -> String {
         escape(host)
     );
     let class = match r.verdict.as_str() {
-        "passed" | "failed" => r.verdict.as_str(),
+        "passed" | "failed" | "incomplete" => r.verdict.as_str(),
         _ => "other",
     };
     let _ = write!(

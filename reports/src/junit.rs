@@ -1,6 +1,7 @@
 //! JUnit XML for CI servers: one test suite per run, one test case per threshold (failed when it failed) and
 //! per step that can fail (every `api.*`, `route.*`, `step.*` and `roundtrip` metric: failed when any of its
-//! operations failed, with the first error as the message).
+//! operations failed, with the first error as the message). A run cut short has one more case, `run
+//! completed`, in error: JUnit's word for a test that could not finish, which no CI server shows as a pass.
 
 use std::fmt::Write;
 
@@ -29,7 +30,26 @@ fn of_metric(key: &str) -> Option<&str> {
 struct Case {
     class: String,
     name: String,
-    failure: Option<(String, String, String)>,
+    failure: Option<Bad>,
+}
+
+/// What went wrong in a case: a `<failure>` (it ran and did not hold) or an `<error>` (it could not finish).
+struct Bad {
+    element: &'static str,
+    kind: String,
+    message: String,
+    text: String,
+}
+
+impl Bad {
+    fn failure(kind: String, message: String, text: String) -> Bad {
+        Bad {
+            element: "failure",
+            kind,
+            message,
+            text,
+        }
+    }
 }
 
 pub fn render(r: &Report) -> String {
@@ -41,7 +61,7 @@ pub fn render(r: &Report) -> String {
             class: format!("{suite}.thresholds"),
             name: t.expr.clone(),
             failure: (!t.passed).then(|| {
-                (
+                Bad::failure(
                     "threshold".into(),
                     format!("measured {measured}"),
                     format!("{} failed: measured {measured}", t.expr),
@@ -73,7 +93,7 @@ pub fn render(r: &Report) -> String {
                 .and_then(|k| k.rsplit_once(' ').map(|(_, kind)| kind))
                 .unwrap_or("error")
                 .to_owned();
-            (
+            Bad::failure(
                 kind,
                 format!("{} of {} failed", m.n_errors, m.n_errors + m.corrected.n),
                 first.join("\n"),
@@ -85,17 +105,36 @@ pub fn render(r: &Report) -> String {
             failure,
         });
     }
-    let n_failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    if r.incomplete() {
+        let why = r.stopped.as_deref().unwrap_or("stopped early");
+        cases.push(Case {
+            class: format!("{suite}.run"),
+            name: "run completed".into(),
+            failure: Some(Bad {
+                element: "error",
+                kind: "incomplete".into(),
+                message: format!("the run was cut short: {why}"),
+                text: format!(
+                    "the run was cut short ({why}); the thresholds were judged on what ran and decide nothing"
+                ),
+            }),
+        });
+    }
+    let n_errors = cases
+        .iter()
+        .filter(|c| c.failure.as_ref().is_some_and(|b| b.element == "error"))
+        .count();
+    let n_failures = cases.iter().filter(|c| c.failure.is_some()).count() - n_errors;
     let secs = r.run.duration_ms as f64 / 1000.0;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"loadgen\" tests=\"{}\" failures=\"{n_failures}\" errors=\"0\" time=\"{secs:.3}\">",
+        "<testsuites name=\"loadgen\" tests=\"{}\" failures=\"{n_failures}\" errors=\"{n_errors}\" time=\"{secs:.3}\">",
         cases.len()
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{n_failures}\" errors=\"0\" skipped=\"0\" time=\"{secs:.3}\" timestamp=\"{}\" hostname=\"{}\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{n_failures}\" errors=\"{n_errors}\" skipped=\"0\" time=\"{secs:.3}\" timestamp=\"{}\" hostname=\"{}\">",
         escape(suite.as_str()),
         cases.len(),
         escape(r.run.started_at.trim_end_matches('Z')),
@@ -126,13 +165,14 @@ pub fn render(r: &Report) -> String {
             None => {
                 let _ = writeln!(out, "    {head}/>");
             }
-            Some((kind, message, text)) => {
+            Some(b) => {
                 let _ = writeln!(
                     out,
-                    "    {head}>\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
-                    escape(kind.as_str()),
-                    escape(message.as_str()),
-                    escape(text.as_str())
+                    "    {head}>\n      <{e} type=\"{}\" message=\"{}\">{}</{e}>\n    </testcase>",
+                    escape(b.kind.as_str()),
+                    escape(b.message.as_str()),
+                    escape(b.text.as_str()),
+                    e = b.element
                 );
             }
         }
@@ -150,10 +190,17 @@ mod tests {
     /// Reads the JUnit shape CI servers read: testsuites > testsuite > (properties, testcase > failure), with the
     /// counts on the suite matching its cases.
     fn check_shape(xml: &str) -> (usize, usize, Vec<String>) {
+        let (cases, failures, errors, names) = check_shape_with_errors(xml);
+        assert_eq!(errors, 0, "{xml}");
+        (cases, failures, names)
+    }
+
+    /// [`check_shape`], `<error>` elements allowed: (cases, failures, errors, names).
+    fn check_shape_with_errors(xml: &str) -> (usize, usize, usize, Vec<String>) {
         let mut reader = Reader::from_str(xml);
         let mut path: Vec<String> = Vec::new();
-        let (mut cases, mut failures, mut names) = (0, 0, Vec::new());
-        let (mut said_tests, mut said_failures) = (None, None);
+        let (mut cases, mut failures, mut errors, mut names) = (0, 0, 0, Vec::new());
+        let (mut said_tests, mut said_failures, mut said_errors) = (None, None, None);
         loop {
             let (e, opens) = match reader.read_event().expect("well-formed XML") {
                 Event::Start(e) => (e, true),
@@ -180,6 +227,7 @@ mod tests {
                     assert_eq!(parent, Some("testsuites"));
                     said_tests = attr("tests");
                     said_failures = attr("failures");
+                    said_errors = attr("errors");
                     assert!(attr("name").is_some());
                 }
                 "properties" => assert_eq!(parent, Some("testsuite")),
@@ -195,6 +243,11 @@ mod tests {
                     assert!(attr("message").is_some());
                     failures += 1;
                 }
+                "error" => {
+                    assert_eq!(parent, Some("testcase"));
+                    assert!(attr("message").is_some());
+                    errors += 1;
+                }
                 other => panic!("unexpected element {other}"),
             }
             if opens {
@@ -204,7 +257,8 @@ mod tests {
         assert!(path.is_empty(), "unclosed: {path:?}");
         assert_eq!(said_tests, Some(cases.to_string()));
         assert_eq!(said_failures, Some(failures.to_string()));
-        (cases, failures, names)
+        assert_eq!(said_errors, Some(errors.to_string()));
+        (cases, failures, errors, names)
     }
 
     #[test]
@@ -230,5 +284,30 @@ mod tests {
             !xml.contains("not this one"),
             "another step's message: {xml}"
         );
+    }
+
+    #[test]
+    fn a_run_cut_short_is_an_error() {
+        let mut r = crate::tests::sample();
+        r.thresholds[0].passed = true;
+        r.metrics.values_mut().for_each(|m| m.n_errors = 0);
+        r.partial = true;
+        r.stopped = Some("terminated (SIGTERM) <now>".into());
+        r.verdict = crate::threshold::INCOMPLETE.into();
+        let xml = render(&r);
+        let (cases, failures, errors, names) = check_shape_with_errors(&xml);
+        assert_eq!((cases, failures, errors), (4, 0, 1), "{xml}");
+        assert!(names.contains(&"run completed".to_owned()), "{xml}");
+        assert!(xml.contains("type=\"incomplete\""), "{xml}");
+        assert!(xml.contains("SIGTERM) &lt;now&gt;"), "{xml}");
+        assert!(
+            xml.contains("<property name=\"verdict\" value=\"incomplete\"/>"),
+            "{xml}"
+        );
+        // A whole run has no such case.
+        r.partial = false;
+        r.stopped = None;
+        r.verdict = "passed".into();
+        assert_eq!(check_shape_with_errors(&render(&r)).2, 0);
     }
 }

@@ -24,15 +24,17 @@ pub use histogram::Encoded;
 
 /// What `schema` says in every report.
 pub const SCHEMA: &str = "wecom-testbed/report";
-/// The version written. Readers take any minor of the same major.
-pub const VERSION: &str = "1.0";
+/// The version written. Readers take any minor of the same major. 1.1: a partial run's verdict is
+/// `incomplete` (1.0 wrote its thresholds' verdict; [`Report::read`] turns that into `incomplete`).
+pub const VERSION: &str = "1.1";
 const MAJOR: &str = "1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,
     pub version: String,
-    /// True when the run was stopped early (Ctrl-C, or the target failed mid-run): the figures cover what ran.
+    /// True when the run was stopped early (Ctrl-C, SIGTERM): the figures cover what ran, and the verdict is
+    /// `incomplete`.
     pub partial: bool,
     /// Why the run is partial, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +47,7 @@ pub struct Report {
     /// One point per second of the run.
     pub series: Vec<Second>,
     pub thresholds: Vec<Threshold>,
-    /// `passed` or `failed` (a threshold failed).
+    /// `passed`, `failed` (a threshold failed) or `incomplete` (the run was cut short; [`threshold::verdict`]).
     pub verdict: String,
 }
 
@@ -229,7 +231,8 @@ impl Report {
                 found: version,
             });
         }
-        let report: Report = serde_json::from_str(text).map_err(json)?;
+        let mut report: Report = serde_json::from_str(text).map_err(json)?;
+        report.upgrade();
         report.check().map_err(|what| ReadError::Invalid {
             file: file.to_owned(),
             what,
@@ -237,12 +240,27 @@ impl Report {
         Ok(report)
     }
 
-    /// Every histogram decodes and agrees with the figures beside it, and the verdict is the thresholds'.
+    /// A 1.0 report gave a partial run its thresholds' verdict, which read as if the run had passed (or
+    /// failed); it is read as the `incomplete` it was. Anything else is left for [`Report::check`] to judge.
+    fn upgrade(&mut self) {
+        let old = threshold::verdict(&self.thresholds, false);
+        if self.partial && self.version == "1.0" && self.verdict == old {
+            self.verdict = threshold::INCOMPLETE.into();
+        }
+    }
+
+    /// Every histogram decodes and agrees with the figures beside it, and the verdict is the one its thresholds
+    /// and its being partial give.
     fn check(&self) -> Result<(), String> {
-        let verdict = threshold::verdict(&self.thresholds);
+        let verdict = threshold::verdict(&self.thresholds, self.partial);
         if self.verdict != verdict {
+            let why = if self.partial {
+                "a partial run's verdict is incomplete".to_owned()
+            } else {
+                format!("its thresholds say {verdict}")
+            };
             return Err(format!(
-                "the verdict {:?} is not what its thresholds say ({verdict})",
+                "the verdict {:?} is not right: {why}",
                 self.verdict
             ));
         }
@@ -267,7 +285,12 @@ impl Report {
     }
 
     pub fn passed(&self) -> bool {
-        self.verdict == "passed"
+        self.verdict == threshold::PASSED
+    }
+
+    /// The run was cut short: its figures cover what ran and judge nothing.
+    pub fn incomplete(&self) -> bool {
+        self.verdict == threshold::INCOMPLETE
     }
 }
 

@@ -10,6 +10,8 @@ pub fn report(r: &Report) -> String {
     let mut out = String::new();
     let mark = if r.passed() {
         "✅ passed"
+    } else if r.incomplete() {
+        "⚠️ incomplete"
     } else {
         "❌ failed"
     };

@@ -227,7 +227,9 @@ pub fn merge(reports: &[Report], files: &[String]) -> Result<Report, MergeError>
         .iter()
         .map(|t| crate::threshold::judge(&t.expr, &merged.metrics, secs))
         .collect();
-    merged.verdict = crate::threshold::verdict(&merged.thresholds).into();
+    // A merge with a shard cut short is cut short too: its verdict is incomplete, whatever the thresholds say.
+    merged.verdict = crate::threshold::verdict(&merged.thresholds, merged.partial).into();
+    merged.version = crate::VERSION.into();
     Ok(merged)
 }
 
@@ -343,6 +345,30 @@ mod tests {
         assert!(merged.thresholds[0].value.unwrap() >= 899_000.0);
         assert_eq!(merged.verdict, "failed");
         let _ = a;
+    }
+
+    #[test]
+    fn a_merge_with_a_partial_shard_is_incomplete() {
+        let mut a = shard_of(&[500], 0, 2);
+        a.thresholds.clear();
+        a.verdict = "passed".into();
+        let mut b = shard_of(&[600], 1, 2);
+        b.thresholds.clear();
+        b.partial = true;
+        b.stopped = Some("terminated (SIGTERM): the figures cover what ran".into());
+        b.verdict = crate::threshold::INCOMPLETE.into();
+        let merged = merge(&[a.clone(), b], &[]).unwrap();
+        assert!(merged.partial);
+        assert_eq!(merged.verdict, crate::threshold::INCOMPLETE);
+        assert!(merged
+            .stopped
+            .as_deref()
+            .is_some_and(|s| s.contains("SIGTERM")));
+        let back = Report::parse(&merged.to_json(), "merged.json").unwrap();
+        assert!(back.incomplete());
+        let mut whole = a.clone();
+        whole.run.shard = Some("1/2".into());
+        assert_eq!(merge(&[a, whole], &[]).unwrap().verdict, "passed");
     }
 
     #[test]

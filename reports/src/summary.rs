@@ -102,7 +102,15 @@ pub fn render(r: &Report) -> String {
         let mark = if t.passed { "pass" } else { "FAIL" };
         let _ = writeln!(out, "  {mark}  {}  (measured {value})", t.expr);
     }
-    let _ = writeln!(out, "verdict: {}", r.verdict);
+    match (&r.stopped, r.incomplete()) {
+        // The thresholds above were judged on part of the run: the line says why they decide nothing.
+        (Some(why), true) => {
+            let _ = writeln!(out, "verdict: {} — {why}", r.verdict);
+        }
+        _ => {
+            let _ = writeln!(out, "verdict: {}", r.verdict);
+        }
+    }
     out
 }
 
@@ -172,5 +180,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("verdict: failed"), "{text}");
+    }
+
+    #[test]
+    fn a_run_cut_short_says_so_and_why() {
+        let mut r = crate::tests::sample();
+        r.partial = true;
+        r.stopped = Some("terminated (SIGTERM): the figures cover what ran".into());
+        r.verdict = crate::threshold::INCOMPLETE.into();
+        let text = render(&r);
+        assert!(text.contains("(PARTIAL)"), "{text}");
+        assert!(
+            text.contains("verdict: incomplete — terminated (SIGTERM)"),
+            "{text}"
+        );
     }
 }

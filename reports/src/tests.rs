@@ -79,15 +79,17 @@ fn a_report_reads_back_equal() {
 
 #[test]
 fn a_newer_major_version_is_refused_by_name() {
-    let text = sample()
-        .to_json()
-        .replace("\"version\": \"1.0\"", "\"version\": \"2.0\"");
+    let text = sample().to_json().replace(
+        &format!("\"version\": \"{VERSION}\""),
+        "\"version\": \"2.0\"",
+    );
     let e = Report::parse(&text, "new.json").unwrap_err();
     assert!(matches!(e, ReadError::Version { .. }), "{e}");
     assert!(e.to_string().contains("version 2.0"), "{e}");
-    let minor = sample()
-        .to_json()
-        .replace("\"version\": \"1.0\"", "\"version\": \"1.7\"");
+    let minor = sample().to_json().replace(
+        &format!("\"version\": \"{VERSION}\""),
+        "\"version\": \"1.7\"",
+    );
     assert!(Report::parse(&minor, "minor.json").is_ok());
 }
 
@@ -107,8 +109,8 @@ fn a_truncated_report_is_a_json_error() {
 #[test]
 fn a_newer_minor_version_with_more_fields_reads() {
     let text = sample().to_json().replace(
-        "\"version\": \"1.0\"",
-        "\"version\": \"1.1\", \"gpu\": \"none\"",
+        &format!("\"version\": \"{VERSION}\""),
+        "\"version\": \"1.9\", \"gpu\": \"none\"",
     );
     assert!(Report::parse(&text, "newer.json").is_ok());
 }
@@ -131,4 +133,34 @@ fn a_hand_edited_count_is_caught() {
         .replacen(&format!("\"n\": {n},"), &format!("\"n\": {},", n + 1), 1);
     let e = Report::parse(&text, "edited.json").unwrap_err();
     assert!(matches!(e, ReadError::Invalid { .. }), "{e}");
+}
+
+#[test]
+fn a_partial_run_is_incomplete_and_only_that() {
+    let mut r = sample();
+    r.partial = true;
+    r.stopped = Some("terminated (SIGTERM)".into());
+    r.thresholds[0].passed = true;
+    // Its thresholds passed on what ran; the run is still not passed.
+    r.verdict = threshold::INCOMPLETE.into();
+    let back = Report::parse(&r.to_json(), "cut.json").unwrap();
+    assert!(back.incomplete() && !back.passed());
+    r.verdict = threshold::PASSED.into();
+    let e = Report::parse(&r.to_json(), "lie.json").unwrap_err();
+    assert!(e.to_string().contains("incomplete"), "{e}");
+}
+
+#[test]
+fn a_partial_1_0_report_reads_as_incomplete() {
+    // What loadgen 1.0 wrote after Ctrl-C: "passed", from thresholds judged on part of the run.
+    let mut r = sample();
+    r.version = "1.0".into();
+    r.partial = true;
+    r.thresholds[0].passed = true;
+    r.verdict = threshold::PASSED.into();
+    let back = Report::parse(&r.to_json(), "old.json").unwrap();
+    assert_eq!(back.verdict, threshold::INCOMPLETE);
+    // A 1.1 report may not say so.
+    r.version = VERSION.into();
+    assert!(Report::parse(&r.to_json(), "new.json").is_err());
 }

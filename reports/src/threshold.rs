@@ -193,12 +193,23 @@ impl Threshold {
     }
 }
 
-/// A run's verdict from its thresholds' lines.
-pub fn verdict(thresholds: &[crate::Threshold]) -> &'static str {
-    if thresholds.iter().all(|t| t.passed) {
-        "passed"
+/// Every threshold held over the whole run.
+pub const PASSED: &str = "passed";
+/// The run ran to its end and a threshold did not hold.
+pub const FAILED: &str = "failed";
+/// The run was cut short (Ctrl-C, SIGTERM): its thresholds were judged on what ran, which says neither that
+/// the whole run would have passed nor that it would have failed.
+pub const INCOMPLETE: &str = "incomplete";
+
+/// A run's verdict: [`INCOMPLETE`] when it is partial, whatever its thresholds say (a p99 or a rate over part
+/// of a run can land either side of the whole run's); otherwise its thresholds' lines.
+pub fn verdict(thresholds: &[crate::Threshold], partial: bool) -> &'static str {
+    if partial {
+        INCOMPLETE
+    } else if thresholds.iter().all(|t| t.passed) {
+        PASSED
     } else {
-        "failed"
+        FAILED
     }
 }
 

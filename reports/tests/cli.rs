@@ -156,7 +156,10 @@ fn bad_input_is_a_message_and_exit_2() {
     let newer = d.join("newer.json");
     std::fs::write(
         &newer,
-        text.replace("\"version\": \"1.0\"", "\"version\": \"2.0\""),
+        text.replace(
+            &format!("\"version\": \"{}\"", reports::VERSION),
+            "\"version\": \"2.0\"",
+        ),
     )
     .expect("write");
     let mut other = good.clone();
@@ -216,4 +219,26 @@ fn show_check_fails_a_failed_run() {
             .code(),
         Some(1)
     );
+}
+
+#[test]
+fn show_check_exits_3_for_a_run_cut_short() {
+    let d = dir("check-partial");
+    let mut r = report(10, 2_000, "2026-11-28T00:00:00Z");
+    r.partial = true;
+    r.stopped = Some("terminated (SIGTERM): the figures cover what ran".into());
+    r.verdict = reports::threshold::INCOMPLETE.into();
+    let p = save(&d, "r.json", &r);
+    let out = reports_bin(&[Path::new("show"), &p, Path::new("--check")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(stdout.contains("verdict: incomplete"), "{stdout}");
+    assert_eq!(reports_bin(&[Path::new("show"), &p]).status.code(), Some(0));
+    // A partial report as loadgen 1.0 wrote it, "passed" from thresholds judged on what ran, fails the check too.
+    let mut old = r.clone();
+    old.version = "1.0".into();
+    old.verdict = "passed".into();
+    let p = save(&d, "old.json", &old);
+    let out = reports_bin(&[Path::new("show"), &p, Path::new("--check")]);
+    assert_eq!(out.status.code(), Some(3));
 }

@@ -143,6 +143,7 @@ async fn a_stopped_run_still_reports_marked_partial() {
         report.run.duration_ms
     );
     assert!(report.counters.n_iterations > 0);
+    assert_eq!(report.verdict, "incomplete", "a run cut short never passes");
     let back = reports::Report::parse(&report.to_json(), "partial.json").expect("reads back");
     assert!(back.partial);
 }

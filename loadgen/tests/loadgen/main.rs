@@ -1,5 +1,6 @@
 //! loadgen's integration tests: one binary. Every target is on 127.0.0.1 and every run is bounded.
 
+mod beside;
 mod cli;
 mod determinism;
 mod omission;
@@ -22,7 +23,7 @@ pub fn plan(text: &str) -> loadgen::scenario::Plan {
 
 /// Runs a plan to its end with the given options.
 pub async fn run(plan: loadgen::scenario::Plan, opts: loadgen::run::Options) -> reports::Report {
-    match loadgen::run::run(plan, &opts, std::future::pending()).await {
+    match loadgen::run::run(plan, &opts, std::future::pending::<()>()).await {
         Ok(r) => r,
         Err(e) => panic!("run failed: {e}"),
     }

@@ -1,6 +1,16 @@
 //! Bringing up what a scenario runs against: the embedded mock-server (in-process, on an ephemeral loopback
 //! port, with the scenario's fixture) or a running one; the bot behind it; and what loadgen needs to know of
-//! the world (credentials, and the values of the data pools), read through the control API either way.
+//! the world (credentials, and the values of the data pools), read through the control API either way. A
+//! running one is checked for what would skew a run ([`checks`]), and what loadgen changes on it is put back
+//! at the end ([`restore`]).
+
+pub mod checks;
+mod embedded;
+pub mod restore;
+
+use embedded::{embedded, reference_bot};
+
+pub use restore::{Restore, Restorer};
 
 use bytes::Bytes;
 use serde::Deserialize;
@@ -49,6 +59,10 @@ pub struct App {
 pub struct CallbackKeys {
     pub token: String,
     pub encoding_aes_key: String,
+    /// Where the app's pushes go before loadgen points them at its bot (a mock that shows only its fixture's
+    /// URL here shows that one).
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +122,12 @@ pub struct Target {
     pub describe: String,
     /// `reference`, `none`, or the bot's URL.
     pub bot: String,
+    /// What a running target holds that may skew the run (faults, changed settings), a sentence each.
+    pub warnings: Vec<String>,
+    /// The callback URL to put back when the run ends, when loadgen replaced one on a running target.
+    pub restore: Option<Restore>,
+    /// A mock started here dies with the run: nothing on it needs putting back or warning about.
+    embedded: bool,
     /// Stops what was started in-process when dropped.
     _guards: Vec<tokio::sync::oneshot::Sender<()>>,
     #[cfg(feature = "embedded")]
@@ -134,13 +154,19 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
                 source,
             })
     };
-    let (base, describe) = match (url, &plan.target) {
-        (Some(u), _) => remote(u)?,
-        (None, plan::Target::Url(u)) => remote(u)?,
+    let (base, describe, is_embedded) = match (url, &plan.target) {
+        (Some(u), _) => {
+            let (b, d) = remote(u)?;
+            (b, d, false)
+        }
+        (None, plan::Target::Url(u)) => {
+            let (b, d) = remote(u)?;
+            (b, d, false)
+        }
         (None, plan::Target::Embedded(f)) => {
             let (base, guard) = embedded(f).await?;
             guards.push(guard);
-            (base, "embedded".to_owned())
+            (base, "embedded".to_owned(), true)
         }
     };
     let mut conn = Conn::new(base.clone());
@@ -225,10 +251,16 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
         pools,
         describe,
         bot: String::new(),
+        warnings: Vec::new(),
+        restore: None,
+        embedded: is_embedded,
         _guards: guards,
         #[cfg(feature = "embedded")]
         reference_bot: None,
     };
+    if !is_embedded {
+        target.warnings = checks::warnings(&mut conn, &base).await;
+    }
     bot(plan, &mut target, &mut conn, bot_app).await?;
     Ok(target)
 }
@@ -255,7 +287,7 @@ fn needs_world(plan: &Plan) -> bool {
             .any(|p| matches!(p.source, Source::World(_)))
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
     conn: &mut Conn,
     base: &Base,
     path: &str,
@@ -321,6 +353,13 @@ async fn bot(
         }
     };
     let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
+    // Read before it is replaced: what the app's pushes went to is what they go to again after the run.
+    let previous = t
+        .apps
+        .iter()
+        .find(|a| a.agentid == agentid)
+        .and_then(|a| a.callback.as_ref())
+        .and_then(|c| c.url.clone());
     let body = Bytes::from(serde_json::json!({ "url": url }).to_string());
     let path = format!("/mock/apps/{agentid}/callback");
     let r = conn
@@ -336,93 +375,8 @@ async fn bot(
             answer: String::from_utf8_lossy(&r.body).into_owned(),
         });
     }
-    Ok(())
-}
-
-#[cfg(feature = "embedded")]
-async fn reference_bot(
-    t: &mut Target,
-    bot_app: Option<i64>,
-    plan: &Plan,
-) -> Result<String, TargetError> {
-    let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
-    let app = t
-        .apps
-        .iter()
-        .find(|a| a.agentid == agentid)
-        .ok_or(TargetError::NoApp(agentid))?;
-    let keys = app.callback.clone().ok_or(TargetError::NoBotApp)?;
-    let b = bot::Bot::new(bot::Config {
-        api_base: t.base.url(),
-        corpid: t.corpid.clone(),
-        secret: app.secret.clone(),
-        token: keys.token,
-        encoding_aes_key: keys.encoding_aes_key,
-        fail_percent: plan.bot_fail_percent,
-        fail_seed: plan.seed,
-        ..bot::Config::demo()
-    })
-    .map_err(|e| TargetError::Bot(e.to_string()))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| TargetError::Bot(e.to_string()))?;
-    let url = format!(
-        "http://{}/callback",
-        listener
-            .local_addr()
-            .map_err(|e| TargetError::Bot(e.to_string()))?
-    );
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(bot::serve(listener, b.clone(), async move {
-        let _ = rx.await;
-    }));
-    t._guards.push(tx);
-    t.reference_bot = Some(b);
-    Ok(url)
-}
-
-#[cfg(not(feature = "embedded"))]
-async fn reference_bot(_: &mut Target, _: Option<i64>, _: &Plan) -> Result<String, TargetError> {
-    Err(TargetError::NotBuiltIn)
-}
-
-#[cfg(feature = "embedded")]
-async fn embedded(
-    f: &plan::Fixture,
-) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
-    use mock_server::world::World;
-    let fixture_err = |e: mock_server::world::FixtureError| TargetError::Fixture(e.to_string());
-    let config = mock_server::Config::default();
-    let state = match f {
-        plan::Fixture::Demo { users, customers } => {
-            let (world, fixture) = World::demo_scaled(*users, *customers).map_err(fixture_err)?;
-            mock_server::State::new(world, &fixture, config)
-        }
-        plan::Fixture::File(path) => mock_server::State::from_file(path, config),
-        plan::Fixture::Inline(fixture) => {
-            let world = World::from_parsed(fixture, "inline fixture").map_err(fixture_err)?;
-            mock_server::State::new(world, fixture, config)
-        }
+    if !t.embedded && previous.as_deref() != Some(url.as_str()) {
+        t.restore = Some(Restore::new(t.base.clone(), agentid, previous, url));
     }
-    .map_err(|e| TargetError::Fixture(e.to_string()))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| TargetError::Start(e.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| TargetError::Start(e.to_string()))?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(mock_server::run(listener, state, async move {
-        let _ = rx.await;
-    }));
-    let base =
-        Base::from_authority(addr.to_string()).map_err(|e| TargetError::Start(e.to_string()))?;
-    Ok((base, tx))
-}
-
-#[cfg(not(feature = "embedded"))]
-async fn embedded(
-    _: &plan::Fixture,
-) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
-    Err(TargetError::NotBuiltIn)
+    Ok(())
 }

@@ -1,0 +1,99 @@
+//! What the embedded target starts in-process, each on an ephemeral loopback port: the mock-server with the
+//! scenario's fixture, and the reference bot with the keys of the app it serves. Without the `embedded`
+//! feature each is an error that says so.
+
+use super::{Target, TargetError};
+use crate::http::Base;
+use crate::scenario::plan::{self, Plan};
+
+#[cfg(feature = "embedded")]
+pub(super) async fn reference_bot(
+    t: &mut Target,
+    bot_app: Option<i64>,
+    plan: &Plan,
+) -> Result<String, TargetError> {
+    let agentid = bot_app.ok_or(TargetError::NoBotApp)?;
+    let app = t
+        .apps
+        .iter()
+        .find(|a| a.agentid == agentid)
+        .ok_or(TargetError::NoApp(agentid))?;
+    let keys = app.callback.clone().ok_or(TargetError::NoBotApp)?;
+    let b = bot::Bot::new(bot::Config {
+        api_base: t.base.url(),
+        corpid: t.corpid.clone(),
+        secret: app.secret.clone(),
+        token: keys.token,
+        encoding_aes_key: keys.encoding_aes_key,
+        fail_percent: plan.bot_fail_percent,
+        fail_seed: plan.seed,
+        ..bot::Config::demo()
+    })
+    .map_err(|e| TargetError::Bot(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| TargetError::Bot(e.to_string()))?;
+    let url = format!(
+        "http://{}/callback",
+        listener
+            .local_addr()
+            .map_err(|e| TargetError::Bot(e.to_string()))?
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bot::serve(listener, b.clone(), async move {
+        let _ = rx.await;
+    }));
+    t._guards.push(tx);
+    t.reference_bot = Some(b);
+    Ok(url)
+}
+
+#[cfg(not(feature = "embedded"))]
+pub(super) async fn reference_bot(
+    _: &mut Target,
+    _: Option<i64>,
+    _: &Plan,
+) -> Result<String, TargetError> {
+    Err(TargetError::NotBuiltIn)
+}
+
+#[cfg(feature = "embedded")]
+pub(super) async fn embedded(
+    f: &plan::Fixture,
+) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
+    use mock_server::world::World;
+    let fixture_err = |e: mock_server::world::FixtureError| TargetError::Fixture(e.to_string());
+    let config = mock_server::Config::default();
+    let state = match f {
+        plan::Fixture::Demo { users, customers } => {
+            let (world, fixture) = World::demo_scaled(*users, *customers).map_err(fixture_err)?;
+            mock_server::State::new(world, &fixture, config)
+        }
+        plan::Fixture::File(path) => mock_server::State::from_file(path, config),
+        plan::Fixture::Inline(fixture) => {
+            let world = World::from_parsed(fixture, "inline fixture").map_err(fixture_err)?;
+            mock_server::State::new(world, fixture, config)
+        }
+    }
+    .map_err(|e| TargetError::Fixture(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| TargetError::Start(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| TargetError::Start(e.to_string()))?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(mock_server::run(listener, state, async move {
+        let _ = rx.await;
+    }));
+    let base =
+        Base::from_authority(addr.to_string()).map_err(|e| TargetError::Start(e.to_string()))?;
+    Ok((base, tx))
+}
+
+#[cfg(not(feature = "embedded"))]
+pub(super) async fn embedded(
+    _: &plan::Fixture,
+) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
+    Err(TargetError::NotBuiltIn)
+}
