@@ -151,6 +151,11 @@ impl Callbacks {
         self.urls.insert(receiver, url);
     }
 
+    /// Forgets the URL set at run time for one receiver: its fixture's again. True if one was set.
+    pub fn forget_url(&self, receiver: ReceiverId) -> bool {
+        self.urls.remove(&receiver).is_some()
+    }
+
     /// Back to the fixture's URLs (a reset does this).
     pub fn clear_urls(&self) {
         self.urls.clear();

@@ -47,7 +47,8 @@ pub struct Entry {
     /// The body's full length.
     pub body_bytes: usize,
     pub status: u16,
-    pub errcode: i64,
+    /// None for a request refused below WeCom's API (HTTP 400 for broken framing, 408 for a late body).
+    pub errcode: Option<i64>,
     pub errmsg: Cow<'static, str>,
     pub duration_us: u64,
     pub caller_ip: Option<IpAddr>,
@@ -69,7 +70,8 @@ pub struct View<'a> {
     pub body: String,
     pub body_bytes: usize,
     pub status: u16,
-    pub errcode: i64,
+    /// None for a request refused below WeCom's API (HTTP 400 for broken framing, 408 for a late body).
+    pub errcode: Option<i64>,
     pub errmsg: &'a str,
     pub duration_us: u64,
     pub caller_ip: Option<IpAddr>,
@@ -154,7 +156,7 @@ impl Journal {
         self.ring
             .page(select.before.unwrap_or(u64::MAX), limit, |e| {
                 select.path.is_none_or(|p| e.path().contains(p))
-                    && select.errcode.is_none_or(|c| e.errcode == c)
+                    && select.errcode.is_none_or(|c| e.errcode == Some(c))
             })
     }
 
@@ -225,7 +227,7 @@ mod tests {
             body: kept_prefix(&body),
             body_bytes,
             status: 200,
-            errcode: 0,
+            errcode: Some(0),
             errmsg: Cow::Borrowed("ok"),
             duration_us: 1,
             caller_ip: None,
@@ -271,7 +273,7 @@ mod tests {
         let j = Journal::new(100, usize::MAX);
         for i in 0..10 {
             let mut e = entry(&format!("/cgi-bin/p{}", i % 2), 0);
-            e.errcode = i;
+            e.errcode = Some(i);
             j.record(e);
         }
         let seqs = |s: Select<'_>| -> Vec<u64> { j.list(&s).iter().map(|(q, _)| *q).collect() };

@@ -183,16 +183,31 @@ async fn main() -> anyhow::Result<()> {
     report("start", &mock, Duration::ZERO, &mock.kept().await?);
 
     let long = "x".repeat(65_000);
-    let url = format!("{}/cgi-bin/user/get?access_token={t}&userid={long}", mock.base);
-    let worst = probing(&mock, flood(args.n_long_queries, 32, |_| mock.http.get(&url))).await?;
+    let url = format!(
+        "{}/cgi-bin/user/get?access_token={t}&userid={long}",
+        mock.base
+    );
+    let worst = probing(
+        &mock,
+        flood(args.n_long_queries, 32, |_| mock.http.get(&url)),
+    )
+    .await?;
     report("journal: 65 KB queries", &mock, worst, &mock.kept().await?);
 
     let journal = format!("{}/mock/journal?limit=10000", mock.base);
     let worst = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
-    report("journal: 4 reads of limit=10000", &mock, worst, &mock.kept().await?);
+    report(
+        "journal: 4 reads of limit=10000",
+        &mock,
+        worst,
+        &mock.kept().await?,
+    );
 
     let file = bytes::Bytes::from(vec![b'z'; 20 * 1024 * 1024]);
-    let upload = format!("{}/cgi-bin/media/upload?access_token={t}&type=file", mock.base);
+    let upload = format!(
+        "{}/cgi-bin/media/upload?access_token={t}&type=file",
+        mock.base
+    );
     let worst = probing(
         &mock,
         flood(args.n_uploads, 4, |_| {
@@ -206,18 +221,29 @@ async fn main() -> anyhow::Result<()> {
 
     let send = format!("{}/cgi-bin/message/send?access_token={t}", mock.base);
     let text = "满".repeat(666);
-    let body = json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
+    let body =
+        json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
     let worst = probing(
         &mock,
         flood(args.n_broadcasts, 4, |_| mock.http.post(&send).json(&body)),
     )
     .await?;
-    report("inboxes: 2 KB to 5,000 members", &mock, worst, &mock.kept().await?);
+    report(
+        "inboxes: 2 KB to 5,000 members",
+        &mock,
+        worst,
+        &mock.kept().await?,
+    );
 
     mock.http
         .post(format!("{}/mock/reset", mock.base))
         .send()
         .await?;
-    report("after /mock/reset", &mock, Duration::ZERO, &mock.kept().await?);
+    report(
+        "after /mock/reset",
+        &mock,
+        Duration::ZERO,
+        &mock.kept().await?,
+    );
     Ok(())
 }

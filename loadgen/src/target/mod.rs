@@ -10,7 +10,7 @@ pub mod restore;
 
 use embedded::{embedded, reference_bot};
 
-pub use restore::{Restore, Restorer};
+pub use restore::{Previous, Restore, Restorer};
 
 use bytes::Bytes;
 use serde::Deserialize;
@@ -63,6 +63,24 @@ pub struct CallbackKeys {
     /// URL here shows that one).
     #[serde(default)]
     pub url: Option<String>,
+    /// The fixture's URL; when `url` is this one, nothing was set at run time and the restore forgets the run's
+    /// URL instead of setting one (which would need a listener there to answer the verification).
+    #[serde(default)]
+    pub fixture_url: Option<String>,
+}
+
+impl CallbackKeys {
+    /// What to put back after the run: a URL set at run time, else the fixture's.
+    fn previous(&self) -> Previous {
+        match self
+            .url
+            .clone()
+            .filter(|u| Some(u) != self.fixture_url.as_ref())
+        {
+            Some(u) => Previous::Url(u),
+            None => Previous::Fixture(self.fixture_url.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -359,7 +377,7 @@ async fn bot(
         .iter()
         .find(|a| a.agentid == agentid)
         .and_then(|a| a.callback.as_ref())
-        .and_then(|c| c.url.clone());
+        .map_or(Previous::Fixture(None), CallbackKeys::previous);
     let body = Bytes::from(serde_json::json!({ "url": url }).to_string());
     let path = format!("/mock/apps/{agentid}/callback");
     let r = conn
@@ -375,8 +393,41 @@ async fn bot(
             answer: String::from_utf8_lossy(&r.body).into_owned(),
         });
     }
-    if !t.embedded && previous.as_deref() != Some(url.as_str()) {
+    if !t.embedded && previous != Previous::Url(url.clone()) {
         t.restore = Some(Restore::new(t.base.clone(), agentid, previous, url));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(url: Option<&str>, fixture_url: Option<&str>) -> CallbackKeys {
+        CallbackKeys {
+            token: "t".into(),
+            encoding_aes_key: "k".into(),
+            url: url.map(str::to_owned),
+            fixture_url: fixture_url.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_url_set_at_run_time_is_set_again_and_the_fixtures_is_given_back() {
+        let f = Some("http://127.0.0.1:9000/callback");
+        assert_eq!(
+            keys(Some("http://b/cb"), f).previous(),
+            Previous::Url("http://b/cb".into())
+        );
+        assert_eq!(
+            keys(f, f).previous(),
+            Previous::Fixture(f.map(str::to_owned))
+        );
+        assert_eq!(keys(None, None).previous(), Previous::Fixture(None));
+        // An older mock shows only its fixture's URL, as `url`: it is set again.
+        assert_eq!(
+            keys(f, None).previous(),
+            Previous::Url(f.unwrap_or_default().into())
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! What loadgen changes on a running mock, put back when it exits: the callback URL of the app its bot serves.
-//! The URL is read from `/mock/world` before it is replaced, and set again through the control API (which
-//! verifies it, as WeCom does) however the run ends: at its end, on an error, on Ctrl-C or SIGTERM.
+//! The URL is read from `/mock/world` before it is replaced and put back however the run ends (at its end, on an
+//! error, on Ctrl-C or SIGTERM): a URL someone set at run time is set again through the control API (which
+//! verifies it, as WeCom does); the fixture's is put back by forgetting the run's (`DELETE`, no verification).
 
 use bytes::Bytes;
 use std::sync::Arc;
@@ -12,10 +13,17 @@ use crate::scenario::plan::Method;
 /// The mock gives a URL's verification a second; the rest is slack for a loaded machine.
 const RESTORE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What an app's pushes went to before the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// The fixture's URL (or none): nothing had been set at run time.
+    Fixture(Option<String>),
+    /// A URL set at run time.
+    Url(String),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
-    #[error("it had none before this run, and the control API cannot remove one (POST /mock/reset clears it)")]
-    NoPrevious,
     #[error("the target does not answer: {0}")]
     Down(HttpError),
     #[error("the mock refused it ({0})")]
@@ -27,14 +35,13 @@ pub enum RestoreError {
 pub struct Restore {
     base: Base,
     agentid: i64,
-    /// None: the app had no URL.
-    previous: Option<String>,
+    previous: Previous,
     /// The URL the run set (its bot's).
     ours: String,
 }
 
 impl Restore {
-    pub fn new(base: Base, agentid: i64, previous: Option<String>, ours: String) -> Restore {
+    pub fn new(base: Base, agentid: i64, previous: Previous, ours: String) -> Restore {
         Restore {
             base,
             agentid,
@@ -43,13 +50,19 @@ impl Restore {
         }
     }
 
-    /// Sets the previous URL again; it is verified, so whoever listens there must answer the echo.
+    /// Puts the previous URL back: a run-time one is set again and verified, so whoever listens there must
+    /// answer the echo; the fixture's comes back by forgetting the run's.
     pub async fn apply(&self) -> Result<&str, RestoreError> {
-        let previous = self.previous.as_deref().ok_or(RestoreError::NoPrevious)?;
-        let body = Bytes::from(serde_json::json!({ "url": previous }).to_string());
         let path = format!("/mock/apps/{}/callback", self.agentid);
+        let (method, body, previous) = match &self.previous {
+            Previous::Fixture(u) => (Method::Delete, None, u.as_deref().unwrap_or("none")),
+            Previous::Url(u) => {
+                let body = Bytes::from(serde_json::json!({ "url": u }).to_string());
+                (Method::Put, Some(body), u.as_str())
+            }
+        };
         let r = Conn::new(self.base.clone())
-            .send(Method::Put, &path, Some(body), RESTORE_TIMEOUT)
+            .send(method, &path, body, RESTORE_TIMEOUT)
             .await
             .map_err(RestoreError::Down)?;
         if r.status != 200 {

@@ -40,23 +40,29 @@ pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next
     let (mut resp, body, warned) = call(&st, parts, body, limit, upload, next).await;
 
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
+        // Refused below the API (broken framing, a late body): no errcode, and no metrics for the path.
+        None if !resp.status().is_success() => (None, Cow::Borrowed("")),
         Some(Rejected(e)) => {
             let hint = Hint {
                 unix_s: (at_ms / 1000) as u64,
                 seq: st.ids.next_seq(),
                 caller_ip: &caller_ip.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string()),
             };
-            render_refusal(&mut resp, &e, &hint, warned)
+            let (code, msg) = render_refusal(&mut resp, &e, &hint, warned);
+            (Some(code), msg)
         }
-        None if warned => warned_success(&mut resp).await,
+        None if warned => {
+            let (code, msg) = warned_success(&mut resp).await;
+            (Some(code), msg)
+        }
         // Only media uploads answer "" (see ok_with_errmsg).
         None => match resp.headers().get("error-msg").map(HeaderValue::as_bytes) {
-            Some(b"ok") => (0, Cow::Borrowed("ok")),
-            _ => (0, Cow::Borrowed("")),
+            Some(b"ok") => (Some(0), Cow::Borrowed("ok")),
+            _ => (Some(0), Cow::Borrowed("")),
         },
     };
     let elapsed = started.elapsed();
-    if let Some(path) = path {
+    if let Some((path, errcode)) = path.zip(errcode) {
         st.metrics.observe(path, errcode, elapsed.as_secs_f64());
     }
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());

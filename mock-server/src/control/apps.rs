@@ -108,6 +108,22 @@ pub async fn set_callback(
     ))
 }
 
+/// `DELETE /mock/apps/{agentid}/callback`: the URL set at run time is forgotten and pushes go to the fixture's
+/// URL again (not verified: nothing is being set, and whoever set a URL can give it back this way even when
+/// nothing listens at the fixture's).
+pub async fn forget_callback(
+    State(st): St,
+    P(agentid): P<i64>,
+    Q(q): Q<CorpQuery>,
+) -> Result<Json<Value>, Fail> {
+    let receiver = receiver(&st, agentid, &q)?;
+    let forgot = st.callbacks.forget_url(receiver);
+    let url = st.callbacks.url(&st, receiver);
+    Ok(Json(
+        json!({ "agentid": agentid, "url": url, "forgot": forgot }),
+    ))
+}
+
 /// Verifies a receiver's URL as WeCom does (a GET with an encrypted echostr that must come back decrypted,
 /// within a second), then uses it for the receiver's pushes.
 pub(super) async fn verify_and_set(

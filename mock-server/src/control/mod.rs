@@ -54,7 +54,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/mock/apps/{agentid}/messages", post(apps::member_message))
         .route(
             "/mock/apps/{agentid}/callback",
-            axum::routing::put(apps::set_callback),
+            axum::routing::put(apps::set_callback).delete(apps::forget_callback),
         )
         .route(
             "/mock/apps/{agentid}/trusted_ips",

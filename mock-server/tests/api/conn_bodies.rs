@@ -96,6 +96,17 @@ async fn a_malformed_chunked_body_is_http_400_not_a_size_error() {
         );
         raw::closed(&mut s).await;
     }
+    let journal = server.state.journal.list(&mock_server::journal::Select {
+        limit: 10,
+        ..Default::default()
+    });
+    assert_eq!(journal.len(), 2);
+    assert!(
+        journal
+            .iter()
+            .all(|(_, e)| e.status == 400 && e.errcode.is_none()),
+        "journaled as refused below the API, not as a success"
+    );
 }
 
 #[tokio::test]

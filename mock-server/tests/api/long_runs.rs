@@ -85,6 +85,19 @@ async fn reset_clears_faults_and_the_world_shows_live_callback_urls() {
     assert_eq!(bot["callback"]["url"], url, "{bot}");
     assert_ne!(bot["callback"]["fixture_url"], url);
 
+    let forgot = app
+        .http
+        .delete(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let forgot: Value = forgot.json().await.unwrap_or_default();
+    assert_eq!(forgot["forgot"], true);
+    assert_eq!(
+        forgot["url"], bot["callback"]["fixture_url"],
+        "the fixture's again"
+    );
+
     control(&app, "/mock/reset", json!({})).await;
     assert_eq!(app.get("/mock/faults").await["faults"], json!([]));
     let world = app.get("/mock/world").await;

@@ -25,6 +25,7 @@ pub fn patient() -> Limits {
 
 pub struct Server {
     pub addr: SocketAddr,
+    pub state: std::sync::Arc<State>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -37,10 +38,19 @@ pub async fn serve(limits: Limits) -> Server {
         .local_addr()
         .unwrap_or_else(|e| panic!("addr: {e}"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(mock_server::run_with(listener, state, limits, async {
-        let _ = rx.await;
-    }));
-    Server { addr, _stop: tx }
+    tokio::spawn(mock_server::run_with(
+        listener,
+        state.clone(),
+        limits,
+        async {
+            let _ = rx.await;
+        },
+    ));
+    Server {
+        addr,
+        state,
+        _stop: tx,
+    }
 }
 
 impl Server {
