@@ -414,7 +414,8 @@ mod tests {
 
     #[test]
     fn a_url_set_at_run_time_is_set_again_and_the_fixtures_is_given_back() {
-        let f = Some("http://127.0.0.1:9000/callback");
+        let fixture = "http://127.0.0.1:9000/callback";
+        let f = Some(fixture);
         assert_eq!(
             keys(Some("http://b/cb"), f).previous(),
             Previous::Url("http://b/cb".into())
@@ -425,9 +426,6 @@ mod tests {
         );
         assert_eq!(keys(None, None).previous(), Previous::Fixture(None));
         // An older mock shows only its fixture's URL, as `url`: it is set again.
-        assert_eq!(
-            keys(f, None).previous(),
-            Previous::Url(f.unwrap_or_default().into())
-        );
+        assert_eq!(keys(f, None).previous(), Previous::Url(fixture.into()));
     }
 }
