@@ -13,6 +13,7 @@ pub mod directory;
 pub mod events;
 pub mod faults;
 pub mod ids;
+pub mod inflight;
 pub mod journal;
 pub mod jsapi;
 pub mod kf;

@@ -32,6 +32,9 @@ pub struct SettingsPatch {
     pub media_max_bytes: Option<usize>,
     /// Bytes of the kf message log kept for `sync_msg`; past it the oldest go, as after WeCom's 3 days. Applies from the next reset.
     pub kf_log_max_bytes: Option<usize>,
+    /// Bytes of request bodies read and handled at once (each call reserves twice its declared length, or twice
+    /// the limit when it declares none); past it a call waits, then gets -1. Fixed at start.
+    pub max_body_bytes_in_flight: Option<usize>,
     /// A kf answer that does not name the message it answers (see README) is credited to the oldest waiting
     /// customer message, passing over those waiting longer than this while a younger one waits.
     pub reply_match_window_ms: Option<usize>,
@@ -82,6 +85,8 @@ pub struct Settings {
     #[serde(serialize_with = "ser_usize")]
     kf_log_max_bytes: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
+    max_body_bytes_in_flight: AtomicUsize,
+    #[serde(serialize_with = "ser_usize")]
     reply_match_window_ms: AtomicUsize,
     #[serde(serialize_with = "ser_usize")]
     callback_timeout_ms: AtomicUsize,
@@ -127,6 +132,7 @@ impl Default for Settings {
             inbox_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
             media_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
             kf_log_max_bytes: AtomicUsize::new(64 * 1024 * 1024),
+            max_body_bytes_in_flight: AtomicUsize::new(256 * 1024 * 1024),
             reply_match_window_ms: AtomicUsize::new(10_000),
             callback_timeout_ms: AtomicUsize::new(5_000),
             callback_log_capacity: AtomicUsize::new(100_000),
@@ -177,6 +183,7 @@ impl Settings {
             ("inbox_max_bytes", p.inbox_max_bytes),
             ("media_max_bytes", p.media_max_bytes),
             ("kf_log_max_bytes", p.kf_log_max_bytes),
+            ("max_body_bytes_in_flight", p.max_body_bytes_in_flight),
             ("callback_timeout_ms", p.callback_timeout_ms),
             ("callback_log_capacity", p.callback_log_capacity),
         ] {
@@ -204,6 +211,7 @@ impl Settings {
         set_u(&self.media_max_bytes, p.media_max_bytes);
         set_u(&self.kf_log_max_bytes, p.kf_log_max_bytes);
         set_u(&self.reply_match_window_ms, p.reply_match_window_ms);
+        set_u(&self.max_body_bytes_in_flight, p.max_body_bytes_in_flight);
         set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
         set_u(&self.callback_log_capacity, p.callback_log_capacity);
         set_u(&self.max_customers_per_member, p.max_customers_per_member);
@@ -269,6 +277,10 @@ impl Settings {
             media_max_bytes: load(&self.media_max_bytes),
             kf_log_max_bytes: load(&self.kf_log_max_bytes),
         }
+    }
+
+    pub fn max_body_bytes_in_flight(&self) -> usize {
+        self.max_body_bytes_in_flight.load(Ordering::Relaxed)
     }
 
     pub fn reply_match_window_ms(&self) -> i64 {

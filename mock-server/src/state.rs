@@ -39,6 +39,8 @@ pub struct State {
     pub settings: Settings,
     pub faults: Faults,
     pub journal: Journal,
+    /// Request bodies being read and handled, under one byte budget.
+    pub inflight: crate::inflight::InFlight,
     pub metrics: Metrics,
     pub ids: Ids,
     pub callbacks: crate::callback::Callbacks,
@@ -83,6 +85,7 @@ impl State {
             trusted_ips,
             clock: Clock::new(),
             journal: Journal::new(settings.journal_capacity(), settings.journal_max_bytes()),
+            inflight: crate::inflight::InFlight::new(settings.max_body_bytes_in_flight()),
             settings,
             faults: Faults::default(),
             metrics: Metrics::default(),

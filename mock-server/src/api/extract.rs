@@ -61,7 +61,7 @@ pub async fn read_body(
 }
 
 /// The body's length as its `Content-Length` declares it (hyper has refused a malformed or doubled one).
-fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+pub(crate) fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
     headers
         .get(axum::http::header::CONTENT_LENGTH)?
         .to_str()

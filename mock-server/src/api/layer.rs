@@ -92,6 +92,28 @@ async fn call(
     upload: bool,
     next: Next,
 ) -> (Response, bytes::Bytes, bool) {
+    // A declared length past the limit is refused at once by `read_body`, and a request with neither a length
+    // nor chunks has no body: neither needs a share. A chunked body may grow to the limit.
+    let declared = super::extract::declared_length(&parts.headers);
+    let chunked = parts
+        .headers
+        .contains_key(axum::http::header::TRANSFER_ENCODING);
+    let share = match declared {
+        Some(n) if n > limit as u64 || n == 0 => None,
+        Some(n) => Some(n as usize * 2),
+        None if chunked => Some(limit.saturating_mul(2)),
+        None => None,
+    };
+    let _held = match share {
+        Some(bytes) => match st.inflight.reserve(bytes).await {
+            Some(permit) => Some(permit),
+            None => {
+                let busy = ApiError::from(Errcode::SYSTEM_BUSY).into_response();
+                return (busy, bytes::Bytes::new(), false);
+            }
+        },
+        None => None,
+    };
     let body = match super::extract::read_body(&parts.headers, body, limit, upload).await {
         Ok(body) => body,
         Err(refused) => return (refused, bytes::Bytes::new(), false),

@@ -395,9 +395,12 @@ async fn settings(State(st): St) -> Json<Value> {
 
 async fn patch_settings(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
     let p: SettingsPatch = body(&bytes)?;
-    if p.journal_capacity.is_some() || p.journal_max_bytes.is_some() {
+    if p.journal_capacity.is_some()
+        || p.journal_max_bytes.is_some()
+        || p.max_body_bytes_in_flight.is_some()
+    {
         return Err(bad_request(
-            "journal_capacity and journal_max_bytes are fixed at start; set them in the fixture",
+            "journal_capacity, journal_max_bytes and max_body_bytes_in_flight are fixed at start; set them in the fixture",
         ));
     }
     st.settings.apply(&p).map_err(bad_request)?;

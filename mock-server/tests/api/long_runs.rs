@@ -180,3 +180,25 @@ async fn an_unnamed_answer_passes_over_messages_waiting_past_the_window() {
         "one waiting message is the one, however long it waited"
     );
 }
+
+#[tokio::test]
+async fn a_body_bigger_than_the_in_flight_budget_is_still_served_and_its_share_given_back() {
+    let demo = include_str!("../../src/world/default.yaml");
+    let text = demo.replacen(
+        "seed: 20261125\n",
+        "seed: 20261125\nsettings:\n  max_body_bytes_in_flight: 65536\n",
+        1,
+    );
+    let (world, fixture) =
+        mock_server::world::World::parse(&text, "test.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = spawn_state(state).await;
+    let t = app.token().await;
+    let big = vec![b'z'; 1024 * 1024];
+    let id = app.media_id(&t, "file", &big).await;
+    assert!(!id.is_empty(), "served with the whole budget");
+    assert_eq!(app.state.inflight.reserved_bytes(), 0, "the share is back");
+    let v = app.text_to(&t, "lisi", "after the upload").await;
+    assert_eq!(code(&v), 0);
+}

@@ -1,0 +1,67 @@
+//! The bytes of request bodies being read and handled at once, under one budget: with thousands of connections
+//! each sending a 20 MiB upload, the mock would otherwise hold them all. A call takes its share (in KiB) before
+//! its body is read and gives it back when it is answered; one that cannot get it within a while is answered as
+//! WeCom answers when overloaded (-1, system busy).
+
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How long a call waits for its share before it is answered "system busy".
+const WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug)]
+pub struct InFlight {
+    kib: Semaphore,
+    max_kib: u32,
+}
+
+impl InFlight {
+    pub fn new(max_bytes: usize) -> InFlight {
+        let max_kib = u32::try_from(max_bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        InFlight {
+            kib: Semaphore::new(max_kib as usize),
+            max_kib,
+        }
+    }
+
+    /// A share for a body of up to `bytes` (a body is held about twice while it is read and copied, so callers
+    /// ask for that). None when the budget stays spent for [`WAIT`].
+    pub async fn reserve(&self, bytes: usize) -> Option<SemaphorePermit<'_>> {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.max_kib);
+        tokio::time::timeout(WAIT, self.kib.acquire_many(kib))
+            .await
+            .ok()?
+            .ok()
+    }
+
+    /// Bytes reserved now.
+    pub fn reserved_bytes(&self) -> usize {
+        (self.max_kib as usize - self.kib.available_permits()) * 1024
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn shares_add_up_to_the_budget_and_a_late_one_waits_then_gives_up() {
+        let f = InFlight::new(10 * 1024);
+        let a = f.reserve(6 * 1024).await;
+        assert!(a.is_some());
+        assert_eq!(f.reserved_bytes(), 6 * 1024);
+        let b = f.reserve(100 * 1024).await;
+        assert!(b.is_none(), "more than is left, for the whole wait");
+        drop(a);
+        let all = f.reserve(100 * 1024).await;
+        assert!(
+            all.is_some(),
+            "a body bigger than the budget takes all of it, not forever"
+        );
+        assert_eq!(f.reserved_bytes(), 10 * 1024);
+    }
+}
