@@ -95,7 +95,20 @@ impl Delivery {
     /// What an inbox is charged for holding it (each inbox that holds it is charged: shared bodies count more
     /// than once, so the budget errs on the safe side).
     pub fn cost_bytes(&self) -> usize {
-        std::mem::size_of::<Delivery>() + 16 + self.msgid.len() + self.body.len()
+        let source = match &self.source {
+            Source::App { .. } => 0,
+            Source::Appchat { chatid: s, .. }
+            | Source::Robot { key: s }
+            | Source::Customer { external_userid: s }
+            | Source::Member { userid: s } => s.len(),
+            Source::Kf {
+                open_kfid,
+                servicer_userid,
+            } => open_kfid.len() + servicer_userid.as_ref().map_or(0, String::len),
+        };
+        // The inbox's slot, the Arc's counts, and the allocator's overhead on each of the four allocations.
+        let fixed = std::mem::size_of::<Delivery>() + 24 + 16 + 4 * 16;
+        fixed + self.msgid.len() + self.body.len() + source
     }
 
     pub fn view(&self) -> View<'_> {

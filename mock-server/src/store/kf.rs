@@ -15,6 +15,8 @@ use crate::world::World;
 
 /// Messages and events kept per corp for `sync_msg` (WeCom keeps 3 days); older ones are gone for a late reader.
 pub const LOG_CAPACITY: usize = 100_000;
+/// Pull tokens live at once (WeCom's live 10 minutes; past this many the oldest lapse early).
+pub const MAX_LIVE_TOKENS: usize = 100_000;
 /// Unanswered messages remembered per session.
 pub const UNANSWERED_CAPACITY: usize = 64;
 /// A cursor's position takes the low bits; the store's epoch the high ones, so a cursor from before a reset is
@@ -116,7 +118,8 @@ pub struct Entry {
 
 impl Entry {
     fn cost_bytes(&self) -> usize {
-        std::mem::size_of::<Entry>() + 16 + self.open_kfid.len() + self.json.len()
+        // The Arc's counts, the log's slot and the allocator's overhead on each of the three allocations.
+        std::mem::size_of::<Entry>() + 16 + 8 + 3 * 16 + self.open_kfid.len() + self.json.len()
     }
 }
 
@@ -270,7 +273,9 @@ impl Kf {
 
     pub fn add_token(&self, token: String, corp: usize, expires_ms: i64, now_ms: i64) {
         let mut queue = self.token_expiry.lock();
-        while queue.front().is_some_and(|(e, _)| *e <= now_ms) {
+        // Every push hands out a token that lives 10 minutes: at 2,000 pushes a second that is over a million.
+        // Past the cap the oldest lapse early; a bot pulls with the newest it got.
+        while queue.front().is_some_and(|(e, _)| *e <= now_ms) || queue.len() >= MAX_LIVE_TOKENS {
             if let Some((_, t)) = queue.pop_front() {
                 self.tokens.remove(&t);
             }
@@ -315,6 +320,17 @@ mod tests {
             open_kfid: k.into(),
             json: n.to_string().into(),
         }
+    }
+
+    #[test]
+    fn pull_tokens_are_capped_oldest_first() {
+        let kf = kf();
+        for i in 0..MAX_LIVE_TOKENS + 10 {
+            kf.add_token(format!("t{i}"), 0, 600_000, 0);
+        }
+        assert!(!kf.token_valid("t0", 0, 1), "the oldest lapsed early");
+        assert!(kf.token_valid(&format!("t{}", MAX_LIVE_TOKENS + 9), 0, 1));
+        assert_eq!(kf.tokens.len(), MAX_LIVE_TOKENS);
     }
 
     #[test]
