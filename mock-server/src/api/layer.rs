@@ -17,6 +17,9 @@ use super::reply::{Rejected, JSON};
 use super::{path_index, wrong_json, ApiError, RawBody, Shared, Verb, ENDPOINTS};
 use crate::journal;
 
+/// More than hyper's read buffer holds at most (8 KiB + 100 × 4 KiB), with room.
+const ONE_CHUNK_AT_MOST_BYTES: usize = 1024 * 1024;
+
 /// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
 /// and metrics.
 pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Response {
@@ -118,9 +121,15 @@ async fn call(
         Ok(body) => body,
         Err(refused) => return (refused, bytes::Bytes::new(), false),
     };
-    // The body outlives the call (inboxes, the media store, the journal). As read, it is a slice of hyper's
-    // connection buffer and would pin all of it; its own allocation lets hyper reuse the buffer.
-    let body = bytes::Bytes::copy_from_slice(&body);
+    // The body outlives the call (inboxes, the media store, the journal). As read, a body that came in one
+    // chunk is a slice of hyper's connection buffer and would pin all of it; its own allocation lets hyper reuse
+    // the buffer. A body bigger than that buffer can ever be (about 400 KiB) was gathered from several chunks
+    // into an allocation of its own already: copying 20 MB again would only cost.
+    let body = if body.len() > ONE_CHUNK_AT_MOST_BYTES {
+        body
+    } else {
+        bytes::Bytes::copy_from_slice(&body)
+    };
     let fault = st.faults.check(parts.uri.path());
     if let Some(delay) = fault.map(|f| f.delay_ms).filter(|d| *d > 0) {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
