@@ -21,7 +21,7 @@ fn state() -> Arc<State> {
     State::new(world, &fixture, mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn serve_mock(state: Arc<State>) -> String {
+pub(crate) async fn serve_mock(state: Arc<State>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -34,7 +34,7 @@ async fn serve_mock(state: Arc<State>) -> String {
     format!("http://{addr}")
 }
 
-async fn serve_bot(api: &str) -> (Arc<Bot>, String) {
+pub(crate) async fn serve_bot(api: &str) -> (Arc<Bot>, String) {
     let bot = Bot::new(Config {
         api_base: api.to_owned(),
         ..Config::demo()

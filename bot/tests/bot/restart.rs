@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bot::{Answer, Bot, Config};
+use bot::{Answer, Bot};
 use mock_server::events::Event;
 use mock_server::world::World;
 use mock_server::State;
+
+use crate::mock::{serve_bot, serve_mock};
 
 const KF: &str = "wkDemoSupportDesk00000000000001A";
 const N_CUSTOMERS: usize = 100;
@@ -25,15 +27,6 @@ struct Rig {
 
 impl Rig {
     async fn start(state: &Arc<State>) -> Rig {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        tokio::spawn(mock_server::run(
-            listener,
-            state.clone(),
-            std::future::pending::<()>(),
-        ));
         let customers = state.world().corps[0]
             .customers
             .iter()
@@ -42,7 +35,7 @@ impl Rig {
             .map(|c| c.external_userid.clone())
             .collect();
         Rig {
-            api: format!("http://{addr}"),
+            api: serve_mock(state.clone()).await,
             http: reqwest::Client::builder()
                 .no_proxy()
                 .build()
@@ -53,21 +46,7 @@ impl Rig {
 
     /// A new bot process, as far as the mock can tell: its own cursor, its own address, the app's callback.
     async fn new_bot(&self) -> (Arc<Bot>, String) {
-        let bot = Bot::new(Config {
-            api_base: self.api.clone(),
-            ..Config::demo()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        tokio::spawn(bot::serve(
-            listener,
-            bot.clone(),
-            std::future::pending::<()>(),
-        ));
-        let url = format!("http://{addr}/callback");
+        let (bot, url) = serve_bot(&self.api).await;
         self.point_at(&url).await;
         (bot, url)
     }
