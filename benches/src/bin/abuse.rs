@@ -30,6 +30,9 @@ struct Args {
     /// `message/send` to @all (5,000 members) with 2,000 bytes of text.
     #[arg(long, default_value_t = 200)]
     n_broadcasts: usize,
+    /// Connections opened and left idle or with half a request head sent (slowloris), held for 3 s.
+    #[arg(long, default_value_t = 12_000)]
+    n_connections: usize,
 }
 
 /// The mock as a child process, killed when dropped.
@@ -108,21 +111,40 @@ impl Mock {
     }
 }
 
-/// Runs `attack` while probing `/mock/health` every 20 ms; returns the slowest probe.
+/// What the `/mock/health` probes during an attack met: the slowest answer, and how many went unanswered (the
+/// connection refused or closed) out of how many.
+#[derive(Default)]
+struct Probes {
+    worst: Duration,
+    n_unanswered: usize,
+    n: usize,
+}
+
+/// Runs `attack` while probing `/mock/health` every 20 ms.
 async fn probing<F: std::future::Future<Output = anyhow::Result<()>>>(
     mock: &Mock,
     attack: F,
-) -> anyhow::Result<Duration> {
-    let (http, url) = (mock.http.clone(), format!("{}/mock/health", mock.base));
+) -> anyhow::Result<Probes> {
+    // A new connection for every probe, as a newcomer would come: a kept one would not meet a connection cap.
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let url = format!("{}/mock/health", mock.base);
     let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
     let probe = tokio::spawn(async move {
-        let mut worst = Duration::ZERO;
+        let mut p = Probes::default();
         loop {
             let t = Instant::now();
-            let _ = http.get(&url).send().await;
-            worst = worst.max(t.elapsed());
+            let answered = http.get(&url).send().await.is_ok_and(|r| r.status() == 200);
+            p.n += 1;
+            if answered {
+                p.worst = p.worst.max(t.elapsed());
+            } else {
+                p.n_unanswered += 1;
+            }
             tokio::select! {
-                _ = &mut stop_rx => return worst,
+                _ = &mut stop_rx => return p,
                 () = tokio::time::sleep(Duration::from_millis(20)) => {}
             }
         }
@@ -152,11 +174,33 @@ async fn flood(
     Ok(())
 }
 
-fn report(phase: &str, mock: &Mock, worst: Duration, kept: &str) {
+/// Opens `n` connections, half of them sending half a request head and nothing more, holds them for 3 s and
+/// closes them. Connections the mock refuses or closes are counted, not retried.
+async fn hold_connections(addr: &str, n: usize) -> anyhow::Result<()> {
+    let mut open = Vec::with_capacity(n);
+    for i in 0..n {
+        let Ok(s) = tokio::net::TcpStream::connect(addr).await else {
+            continue;
+        };
+        if i % 2 == 0 {
+            // A fresh socket's buffer takes these few bytes at once.
+            let _ = s.try_write(b"POST /cgi-bin/message/send HTTP/1.1\r\nHost: x\r\n");
+        }
+        open.push(s);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    drop(open);
+    Ok(())
+}
+
+fn report(phase: &str, mock: &Mock, p: &Probes, kept: &str) {
+    let mut health = format!("health ≤ {:>6.1} ms", p.worst.as_secs_f64() * 1e3);
+    if p.n_unanswered > 0 {
+        health += &format!(" ({} of {} probes unanswered)", p.n_unanswered, p.n);
+    }
     println!(
-        "{phase:<34} {:>8.0} MiB   health ≤ {:>6.1} ms   kept MiB: {kept}",
-        mock.rss_mib(),
-        worst.as_secs_f64() * 1e3
+        "{phase:<34} {:>8.0} MiB   {health}   kept MiB: {kept}",
+        mock.rss_mib()
     );
 }
 
@@ -180,7 +224,7 @@ async fn main() -> anyhow::Result<()> {
         .json(&off)
         .send()
         .await?;
-    report("start", &mock, Duration::ZERO, &mock.kept().await?);
+    report("start", &mock, &Probes::default(), &mock.kept().await?);
 
     let long = "x".repeat(65_000);
     let url = format!(
@@ -192,14 +236,14 @@ async fn main() -> anyhow::Result<()> {
         flood(args.n_long_queries, 32, |_| mock.http.get(&url)),
     )
     .await?;
-    report("journal: 65 KB queries", &mock, worst, &mock.kept().await?);
+    report("journal: 65 KB queries", &mock, &worst, &mock.kept().await?);
 
     let journal = format!("{}/mock/journal?limit=10000", mock.base);
     let worst = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
     report(
         "journal: 4 reads of limit=10000",
         &mock,
-        worst,
+        &worst,
         &mock.kept().await?,
     );
 
@@ -217,7 +261,7 @@ async fn main() -> anyhow::Result<()> {
         }),
     )
     .await?;
-    report("media: 20 MB uploads", &mock, worst, &mock.kept().await?);
+    report("media: 20 MB uploads", &mock, &worst, &mock.kept().await?);
 
     let send = format!("{}/cgi-bin/message/send?access_token={t}", mock.base);
     let text = "满".repeat(666);
@@ -231,9 +275,14 @@ async fn main() -> anyhow::Result<()> {
     report(
         "inboxes: 2 KB to 5,000 members",
         &mock,
-        worst,
+        &worst,
         &mock.kept().await?,
     );
+
+    let addr = mock.base.trim_start_matches("http://").to_owned();
+    let worst = probing(&mock, hold_connections(&addr, args.n_connections)).await?;
+    let phase = format!("connections: {} idle/slowloris", args.n_connections);
+    report(&phase, &mock, &worst, &mock.kept().await?);
 
     mock.http
         .post(format!("{}/mock/reset", mock.base))
@@ -242,7 +291,7 @@ async fn main() -> anyhow::Result<()> {
     report(
         "after /mock/reset",
         &mock,
-        Duration::ZERO,
+        &Probes::default(),
         &mock.kept().await?,
     );
     Ok(())

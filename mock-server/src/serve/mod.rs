@@ -26,6 +26,10 @@ pub use body::BodyTimedOut;
 /// stays reachable under a flood of WeCom-API clients.
 pub const N_RESERVED_CONNECTIONS: usize = 32;
 
+/// A reserve connection must send its head within this and is closed when idle this long: idle or slowloris
+/// clients that spill into the reserve would otherwise hold it for the full timeouts, and the control API with it.
+const RESERVE_TIMEOUT_MS: u64 = 1_000;
+
 /// File descriptors left for what is not an accepted connection (the listener, pushes to bots, files).
 const FD_HEADROOM: u64 = 64;
 
@@ -197,9 +201,20 @@ impl Conn {
     async fn run(mut self, stream: TcpStream) {
         // Answers are written whole in one go; Nagle would only delay the last segment.
         let _ = stream.set_nodelay(true);
+        let reserve = matches!(self.seat, Seat::Reserve(_));
+        if reserve {
+            let short = |ms: u64| {
+                if ms == 0 {
+                    RESERVE_TIMEOUT_MS
+                } else {
+                    ms.min(RESERVE_TIMEOUT_MS)
+                }
+            };
+            self.limits.header_timeout_ms = short(self.limits.header_timeout_ms);
+            self.limits.idle_timeout_ms = short(self.limits.idle_timeout_ms);
+        }
         let watch = Arc::new(io::Watch::new(&self.limits));
         let io = TokioIo::new(io::TimedIo::new(stream, watch.clone()));
-        let reserve = matches!(self.seat, Seat::Reserve(_));
         let (router, peer, body_timeout_ms) =
             (self.router.clone(), self.peer, self.limits.body_timeout_ms);
         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
