@@ -81,6 +81,12 @@ impl Watch {
         }
     }
 
+    /// No request is under way: closing the connection loses nothing but the socket (it is idle, or still
+    /// sending a head).
+    pub fn reapable(&self) -> bool {
+        self.phase.lock().n_busy == 0
+    }
+
     /// A stalled write is given the idle limit: a client that reads nothing of its answer is idle too.
     fn write_limit(&self) -> Option<Duration> {
         self.idle

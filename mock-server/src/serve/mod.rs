@@ -26,6 +26,12 @@ pub use body::BodyTimedOut;
 /// stays reachable under a flood of WeCom-API clients.
 pub const N_RESERVED_CONNECTIONS: usize = 32;
 
+/// Newcomers waiting for the place of a connection closed for them, at most; past them a newcomer is closed.
+const N_WAITING: usize = 32;
+
+/// How long a newcomer waits for the place of the idle connection closed for it.
+const REAP_WAIT_MS: u64 = 200;
+
 /// A reserve connection must send its head within this and is closed when idle this long: idle or slowloris
 /// clients that spill into the reserve would otherwise hold it for the full timeouts, and the control API with it.
 const RESERVE_TIMEOUT_MS: u64 = 1_000;
@@ -110,10 +116,13 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let pools = Pools {
+    let pools = Arc::new(Pools {
         main: Arc::new(Semaphore::new(limits.fitted_max_connections(fd_limit()))),
         reserve: Arc::new(Semaphore::new(N_RESERVED_CONNECTIONS)),
-    };
+        waiting: Arc::new(Semaphore::new(N_WAITING)),
+        open: parking_lot::Mutex::default(),
+        next_id: std::sync::atomic::AtomicU64::new(0),
+    });
     let (stop_tx, stop_rx) = watch::channel(false);
     // Each connection task holds a sender; `recv` returns `None` once the last one has ended.
     let (open_tx, mut open_rx) = mpsc::channel::<()>(1);
@@ -132,20 +141,39 @@ pub async fn serve(
                 }
             },
         };
-        let Some(seat) = pools.seat() else {
-            // Past the reserve too: closed at once, which the client sees as a refusal.
-            drop(stream);
-            continue;
-        };
         let conn = Conn {
             router: router.clone(),
             limits,
             peer,
-            seat,
+            seat: None,
+            pools: pools.clone(),
             stop: stop_rx.clone(),
             _open: open_tx.clone(),
         };
-        tokio::spawn(conn.run(stream));
+        match pools.seat() {
+            Some(seat) => {
+                tokio::spawn(conn.seated(seat).run(stream));
+            }
+            None => {
+                // Past the reserve too: the oldest connection with nothing under way is closed and the newcomer
+                // takes its place; with none, or too many already waiting, the newcomer is closed at once.
+                let Ok(waiting) = pools.waiting.clone().try_acquire_owned() else {
+                    drop(stream);
+                    continue;
+                };
+                if !pools.reap_one() {
+                    drop(stream);
+                    continue;
+                }
+                tokio::spawn(async move {
+                    let seat = pools_wait(&conn.pools).await;
+                    drop(waiting);
+                    if let Some(seat) = seat {
+                        conn.seated(seat).run(stream).await;
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     let _ = stop_tx.send(true);
@@ -166,6 +194,28 @@ fn is_dropped_handshake(e: &std::io::Error) -> bool {
 struct Pools {
     main: Arc<Semaphore>,
     reserve: Arc<Semaphore>,
+    /// Newcomers waiting for a place an idle connection is giving up.
+    waiting: Arc<Semaphore>,
+    /// Open connections in the order they came, each with what says whether it is busy and what closes it.
+    open: parking_lot::Mutex<
+        std::collections::BTreeMap<u64, (Arc<io::Watch>, Arc<tokio::sync::Notify>)>,
+    >,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+/// A place from either pool, once one is given back; none within [`REAP_WAIT_MS`].
+async fn pools_wait(pools: &Pools) -> Option<Seat> {
+    let wait = async {
+        tokio::select! {
+            Ok(p) = pools.main.clone().acquire_owned() => Some(Seat::Main(p)),
+            Ok(p) = pools.reserve.clone().acquire_owned() => Some(Seat::Reserve(p)),
+            else => None,
+        }
+    };
+    tokio::time::timeout(Duration::from_millis(REAP_WAIT_MS), wait)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Which pool a connection holds its place in; the place is given back when the connection ends.
@@ -175,6 +225,23 @@ enum Seat {
 }
 
 impl Pools {
+    /// Closes the oldest open connection with nothing under way; false when every one is busy.
+    fn reap_one(&self) -> bool {
+        let mut open = self.open.lock();
+        let Some(id) = open
+            .iter()
+            .find(|(_, (watch, _))| watch.reapable())
+            .map(|(id, _)| *id)
+        else {
+            return false;
+        };
+        // Out of the list at once, so the next newcomer picks another.
+        if let Some((_, close)) = open.remove(&id) {
+            close.notify_one();
+        }
+        true
+    }
+
     fn seat(&self) -> Option<Seat> {
         if let Ok(p) = self.main.clone().try_acquire_owned() {
             return Some(Seat::Main(p));
@@ -192,16 +259,34 @@ struct Conn {
     router: Router,
     limits: Limits,
     peer: SocketAddr,
-    seat: Seat,
+    seat: Option<Seat>,
+    pools: Arc<Pools>,
     stop: watch::Receiver<bool>,
     _open: mpsc::Sender<()>,
 }
 
+/// A connection's entry in [`Pools::open`], removed when the connection ends.
+struct Listed<'a> {
+    pools: &'a Pools,
+    id: u64,
+}
+
+impl Drop for Listed<'_> {
+    fn drop(&mut self) {
+        self.pools.open.lock().remove(&self.id);
+    }
+}
+
 impl Conn {
+    fn seated(mut self, seat: Seat) -> Conn {
+        self.seat = Some(seat);
+        self
+    }
+
     async fn run(mut self, stream: TcpStream) {
         // Answers are written whole in one go; Nagle would only delay the last segment.
         let _ = stream.set_nodelay(true);
-        let reserve = matches!(self.seat, Seat::Reserve(_));
+        let reserve = matches!(self.seat, Some(Seat::Reserve(_)));
         if reserve {
             let short = |ms: u64| {
                 if ms == 0 {
@@ -214,6 +299,7 @@ impl Conn {
             self.limits.idle_timeout_ms = short(self.limits.idle_timeout_ms);
         }
         let watch = Arc::new(io::Watch::new(&self.limits));
+        let watch_for_reaping = watch.clone();
         let io = TokioIo::new(io::TimedIo::new(stream, watch.clone()));
         let (router, peer, body_timeout_ms) =
             (self.router.clone(), self.peer, self.limits.body_timeout_ms);
@@ -234,11 +320,26 @@ impl Conn {
                 Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
             }
         });
+        let close = Arc::new(tokio::sync::Notify::new());
+        let pools = self.pools.clone();
+        let id = pools
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mine = watch_for_reaping.clone();
+        pools
+            .open
+            .lock()
+            .insert(id, (watch_for_reaping, close.clone()));
+        let _listed = Listed { pools: &pools, id };
         let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
         tokio::pin!(conn);
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            _ = self.stop.wait_for(|stop| *stop) => {}
+        loop {
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                // Closed for a newcomer while the server is full, unless a request began meanwhile.
+                () = close.notified() => if mine.reapable() { return },
+                _ = self.stop.wait_for(|stop| *stop) => break,
+            }
         }
         conn.as_mut().graceful_shutdown();
         let _ = tokio::time::timeout(Duration::from_millis(SHUTDOWN_GRACE_MS), conn).await;

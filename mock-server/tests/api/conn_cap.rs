@@ -1,5 +1,6 @@
 //! The connection cap: past `max_connections`, the WeCom API is refused while `/mock/health` and the rest of
-//! the control API still answer on the reserve; past the reserve too, connections are closed at once.
+//! the control API still answer on the reserve; past the reserve too, the oldest idle connection is closed for
+//! the newcomer, and with none idle the newcomer is closed at once.
 
 use tokio::net::TcpStream;
 
@@ -54,7 +55,7 @@ async fn the_control_api_is_reachable_when_the_connection_cap_is_hit() {
 }
 
 #[tokio::test]
-async fn past_the_reserve_a_connection_is_closed_unanswered() {
+async fn past_the_reserve_the_oldest_idle_connection_makes_room() {
     let server = raw::serve(Limits {
         max_connections: 1,
         ..patient()
@@ -64,10 +65,16 @@ async fn past_the_reserve_a_connection_is_closed_unanswered() {
     for _ in 0..N_RESERVED_CONNECTIONS {
         held.push(seated(&server).await);
     }
+    // Every place is taken by an idle connection: the oldest is closed and the newcomer is served.
     let mut s = server.connect().await;
-    // The write may succeed or meet the close; either way nothing answers it.
-    let _ = tokio::io::AsyncWriteExt::write_all(&mut s, &raw::get("/mock/health")).await;
-    let got = raw::closed(&mut s).await;
-    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
-    assert_eq!(held.len(), 1 + N_RESERVED_CONNECTIONS);
+    send(&mut s, &raw::get("/mock/health")).await;
+    let r = raw::response(&mut s).await;
+    assert_eq!(r.map(|r| r.status), Some(200), "the newcomer is served");
+    let got = raw::closed(&mut held[0]).await;
+    assert!(got.is_empty(), "the oldest was closed without a word");
+    // The next newcomer closes the next oldest.
+    let mut t = server.connect().await;
+    send(&mut t, &raw::get("/mock/health")).await;
+    assert_eq!(raw::response(&mut t).await.map(|r| r.status), Some(200));
+    raw::closed(&mut held[1]).await;
 }
