@@ -116,13 +116,10 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let pools = Arc::new(Pools {
-        main: Arc::new(Semaphore::new(limits.fitted_max_connections(fd_limit()))),
-        reserve: Arc::new(Semaphore::new(N_RESERVED_CONNECTIONS)),
-        waiting: Arc::new(Semaphore::new(N_WAITING)),
-        open: parking_lot::Mutex::default(),
-        next_id: std::sync::atomic::AtomicU64::new(0),
-    });
+    let pools = Arc::new(Pools::new(
+        limits.fitted_max_connections(fd_limit()),
+        N_RESERVED_CONNECTIONS,
+    ));
     let (stop_tx, stop_rx) = watch::channel(false);
     // Each connection task holds a sender; `recv` returns `None` once the last one has ended.
     let (open_tx, mut open_rx) = mpsc::channel::<()>(1);
@@ -191,15 +188,16 @@ fn is_dropped_handshake(e: &std::io::Error) -> bool {
     )
 }
 
+/// An open connection as the pools list it: what says whether it is busy, and what closes it.
+type Listing = (Arc<io::Watch>, Arc<tokio::sync::Notify>);
+
 struct Pools {
     main: Arc<Semaphore>,
     reserve: Arc<Semaphore>,
     /// Newcomers waiting for a place an idle connection is giving up.
     waiting: Arc<Semaphore>,
     /// Open connections in the order they came, each with what says whether it is busy and what closes it.
-    open: parking_lot::Mutex<
-        std::collections::BTreeMap<u64, (Arc<io::Watch>, Arc<tokio::sync::Notify>)>,
-    >,
+    open: parking_lot::Mutex<std::collections::BTreeMap<u64, Listing>>,
     next_id: std::sync::atomic::AtomicU64,
 }
 
@@ -225,6 +223,16 @@ enum Seat {
 }
 
 impl Pools {
+    fn new(n_main: usize, n_reserve: usize) -> Pools {
+        Pools {
+            main: Arc::new(Semaphore::new(n_main)),
+            reserve: Arc::new(Semaphore::new(n_reserve)),
+            waiting: Arc::new(Semaphore::new(N_WAITING)),
+            open: parking_lot::Mutex::default(),
+            next_id: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
     /// Closes the oldest open connection with nothing under way; false when every one is busy.
     fn reap_one(&self) -> bool {
         let mut open = self.open.lock();
@@ -393,10 +401,7 @@ mod tests {
 
     #[test]
     fn past_the_main_pool_seats_come_from_the_reserve_then_none() {
-        let pools = Pools {
-            main: Arc::new(Semaphore::new(1)),
-            reserve: Arc::new(Semaphore::new(1)),
-        };
+        let pools = Pools::new(1, 1);
         let a = pools.seat();
         assert!(matches!(a, Some(Seat::Main(_))));
         let b = pools.seat();
