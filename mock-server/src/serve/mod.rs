@@ -6,6 +6,7 @@
 
 mod body;
 mod io;
+mod pools;
 
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
@@ -17,7 +18,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch};
+
+use pools::{pools_wait, Pools, Seat};
 use tower::ServiceExt;
 
 pub use body::BodyTimedOut;
@@ -25,12 +28,6 @@ pub use body::BodyTimedOut;
 /// Connections kept apart for `/mock/` and `/metrics` once `max_connections` are open, so the control API
 /// stays reachable under a flood of WeCom-API clients.
 pub const N_RESERVED_CONNECTIONS: usize = 32;
-
-/// Newcomers waiting for the place of a connection closed for them, at most; past them a newcomer is closed.
-const N_WAITING: usize = 32;
-
-/// How long a newcomer waits for the place of the idle connection closed for it.
-const REAP_WAIT_MS: u64 = 200;
 
 /// A reserve connection must send its head within this and is closed when idle this long: idle or slowloris
 /// clients that spill into the reserve would otherwise hold it for the full timeouts, and the control API with it.
@@ -154,7 +151,7 @@ pub async fn serve(
             None => {
                 // Past the reserve too: the oldest connection with nothing under way is closed and the newcomer
                 // takes its place; with none, or too many already waiting, the newcomer is closed at once.
-                let Ok(waiting) = pools.waiting.clone().try_acquire_owned() else {
+                let Some(waiting) = pools.waiter() else {
                     drop(stream);
                     continue;
                 };
@@ -188,80 +185,6 @@ fn is_dropped_handshake(e: &std::io::Error) -> bool {
     )
 }
 
-/// An open connection as the pools list it: what says whether it is busy, and what closes it.
-type Listing = (Arc<io::Watch>, Arc<tokio::sync::Notify>);
-
-struct Pools {
-    main: Arc<Semaphore>,
-    reserve: Arc<Semaphore>,
-    /// Newcomers waiting for a place an idle connection is giving up.
-    waiting: Arc<Semaphore>,
-    /// Open connections in the order they came, each with what says whether it is busy and what closes it.
-    open: parking_lot::Mutex<std::collections::BTreeMap<u64, Listing>>,
-    next_id: std::sync::atomic::AtomicU64,
-}
-
-/// A place from either pool, once one is given back; none within [`REAP_WAIT_MS`].
-async fn pools_wait(pools: &Pools) -> Option<Seat> {
-    let wait = async {
-        tokio::select! {
-            Ok(p) = pools.main.clone().acquire_owned() => Some(Seat::Main(p)),
-            Ok(p) = pools.reserve.clone().acquire_owned() => Some(Seat::Reserve(p)),
-            else => None,
-        }
-    };
-    tokio::time::timeout(Duration::from_millis(REAP_WAIT_MS), wait)
-        .await
-        .ok()
-        .flatten()
-}
-
-/// Which pool a connection holds its place in; the place is given back when the connection ends.
-enum Seat {
-    Main(#[allow(dead_code)] OwnedSemaphorePermit),
-    Reserve(#[allow(dead_code)] OwnedSemaphorePermit),
-}
-
-impl Pools {
-    fn new(n_main: usize, n_reserve: usize) -> Pools {
-        Pools {
-            main: Arc::new(Semaphore::new(n_main)),
-            reserve: Arc::new(Semaphore::new(n_reserve)),
-            waiting: Arc::new(Semaphore::new(N_WAITING)),
-            open: parking_lot::Mutex::default(),
-            next_id: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-
-    /// Closes the oldest open connection with nothing under way; false when every one is busy.
-    fn reap_one(&self) -> bool {
-        let mut open = self.open.lock();
-        let Some(id) = open
-            .iter()
-            .find(|(_, (watch, _))| watch.reapable())
-            .map(|(id, _)| *id)
-        else {
-            return false;
-        };
-        // Out of the list at once, so the next newcomer picks another.
-        if let Some((_, close)) = open.remove(&id) {
-            close.notify_one();
-        }
-        true
-    }
-
-    fn seat(&self) -> Option<Seat> {
-        if let Ok(p) = self.main.clone().try_acquire_owned() {
-            return Some(Seat::Main(p));
-        }
-        self.reserve
-            .clone()
-            .try_acquire_owned()
-            .ok()
-            .map(Seat::Reserve)
-    }
-}
-
 /// One accepted connection and what it needs to serve itself.
 struct Conn {
     router: Router,
@@ -271,18 +194,6 @@ struct Conn {
     pools: Arc<Pools>,
     stop: watch::Receiver<bool>,
     _open: mpsc::Sender<()>,
-}
-
-/// A connection's entry in [`Pools::open`], removed when the connection ends.
-struct Listed<'a> {
-    pools: &'a Pools,
-    id: u64,
-}
-
-impl Drop for Listed<'_> {
-    fn drop(&mut self) {
-        self.pools.open.lock().remove(&self.id);
-    }
 }
 
 impl Conn {
@@ -330,15 +241,8 @@ impl Conn {
         });
         let close = Arc::new(tokio::sync::Notify::new());
         let pools = self.pools.clone();
-        let id = pools
-            .next_id
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mine = watch_for_reaping.clone();
-        pools
-            .open
-            .lock()
-            .insert(id, (watch_for_reaping, close.clone()));
-        let _listed = Listed { pools: &pools, id };
+        let _listed = pools.list(watch_for_reaping, close.clone());
         let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
         tokio::pin!(conn);
         loop {
@@ -397,17 +301,5 @@ mod tests {
         assert!(!reserved_path("/cgi-bin/gettoken"));
         assert!(!reserved_path("/mockery"));
         assert!(!reserved_path("/wwpic/1"));
-    }
-
-    #[test]
-    fn past_the_main_pool_seats_come_from_the_reserve_then_none() {
-        let pools = Pools::new(1, 1);
-        let a = pools.seat();
-        assert!(matches!(a, Some(Seat::Main(_))));
-        let b = pools.seat();
-        assert!(matches!(b, Some(Seat::Reserve(_))));
-        assert!(pools.seat().is_none());
-        drop(a);
-        assert!(matches!(pools.seat(), Some(Seat::Main(_))));
     }
 }
