@@ -83,6 +83,12 @@ impl Budget {
             return None;
         }
         let (floor, next) = (self.floor.load(Relaxed), self.next_seq.load(Relaxed));
+        if floor >= next {
+            // Everything stamped is swept already: what is still counted is not the sweep's to find, and a
+            // caller looping on `sweep` must stop.
+            self.sweeping.store(false, Relaxed);
+            return None;
+        }
         let below = (floor + next.saturating_sub(floor).div_ceil(4)).min(next);
         Some(Sweep {
             budget: self,
@@ -113,6 +119,21 @@ mod tests {
         assert_eq!(b.n_evicted(), 3);
         b.charge(20);
         assert_eq!(b.sweep().map(|s| s.below), Some(6), "from the floor on");
+    }
+
+    #[test]
+    fn a_count_nothing_holds_any_more_ends_the_sweeps() {
+        let b = Budget::new(10);
+        b.charge(50);
+        let mut n_sweeps = 0;
+        while let Some(s) = b.sweep() {
+            n_sweeps += 1;
+            drop(s);
+        }
+        assert_eq!(
+            n_sweeps, 1,
+            "one sweep covers the one item; then none, though 50 > 10 is still counted"
+        );
     }
 
     #[test]
