@@ -15,8 +15,23 @@ use crate::state::State as Shared;
 use crate::store::links::{Link, PIC_HOST};
 use crate::store::{Media, Owner};
 
+/// Bodies at least this big are parsed on a blocking thread: scanning and copying 20 MB in one poll would hold a
+/// runtime worker (and `/mock/health` behind it) for tens of milliseconds.
+const PARSE_APART_BYTES: u64 = 1024 * 1024;
+
 /// The `media` part of a multipart upload: (file name, bytes). No part, or no multipart at all, is "empty".
 pub async fn media_part(req: Request) -> Result<(String, Bytes), ApiError> {
+    let big = axum::body::HttpBody::size_hint(req.body()).lower() >= PARSE_APART_BYTES;
+    if !big {
+        return parse_media_part(req).await;
+    }
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(parse_media_part(req)))
+        .await
+        .unwrap_or_else(|_| Err(Errcode::EMPTY_MEDIA.into()))
+}
+
+async fn parse_media_part(req: Request) -> Result<(String, Bytes), ApiError> {
     let mut form = Multipart::from_request(req, &())
         .await
         .map_err(|_| Errcode::EMPTY_MEDIA)?;
