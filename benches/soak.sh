@@ -16,23 +16,8 @@ customers=${4:-2000}
 
 cargo build -q --release -p mock-server --bin mock-server -p bot --bin bot -p loadgen --bin loadgen
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# start NAME CMD...: runs CMD, waits for its "listening on http://ADDR" line, sets $addr.
-start() {
-  local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    addr=$(grep -om1 'listening on http://[0-9.:]*' "$tmp/$name.out" | sed 's|listening on http://||' || true)
-    [ -n "$addr" ] && return 0
-    sleep 0.1
-  done
-  echo "$name did not start" >&2; cat "$tmp/$name.out" >&2; exit 1
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 # The demo company with generated customers, as loadgen's `fixture: demo: { customers: N }` makes it.
 sed "0,/^    customers:\$/s//    generate_customers: $customers\n    customers:/" \

@@ -16,23 +16,8 @@ if ! command -v wrk >/dev/null; then
 fi
 cargo build -q --release -p mock-server --bin mock-server -p benches --bin bare-axum
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# start NAME CMD...: runs CMD, waits for its "listening on http://ADDR" line, sets $addr.
-start() {
-  local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    addr=$(grep -om1 'listening on http://[0-9.:]*' "$tmp/$name.out" | sed 's|listening on http://||' || true)
-    [ -n "$addr" ] && return 0
-    sleep 0.1
-  done
-  echo "$name did not start" >&2; cat "$tmp/$name.out" >&2; exit 1
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 start mock target/release/mock-server --bind 127.0.0.1:0
 mock=$addr
