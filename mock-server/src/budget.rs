@@ -1,6 +1,7 @@
 //! Byte budgets for what traffic makes the mock keep (inbox deliveries, media, the kf log): every kept item is
 //! charged its bytes and stamped with a sequence number; past the budget, the oldest quarter (by sequence) is
-//! swept out in one pass. One pass per quarter of the budget keeps the hot path to two atomic adds.
+//! swept out in one pass. One pass per quarter of the budget keeps the hot path to two atomic adds. The journal
+//! counts its bytes here too, but evicts by its ring's own sequence numbers.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 

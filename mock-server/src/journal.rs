@@ -8,8 +8,9 @@ use bytes::Bytes;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use crate::budget::Budget;
 use crate::ring::Ring;
 
 /// The journal keeps at most this much of each body (and its full length), so 10,000 entries of 20 MiB
@@ -102,11 +103,10 @@ pub struct Select<'a> {
 #[derive(Debug)]
 pub struct Journal {
     ring: Ring<Entry>,
-    max_bytes: usize,
-    kept_bytes: AtomicUsize,
+    /// Bytes held; the ring's own sequence numbers, not the budget's stamps, say which entry is oldest.
+    bytes: Budget,
     /// The oldest sequence number that may still be held; the byte budget evicts from here.
     evict_from: AtomicU64,
-    n_evicted: AtomicU64,
 }
 
 impl Journal {
@@ -115,39 +115,29 @@ impl Journal {
     pub fn new(capacity: usize, max_bytes: usize) -> Journal {
         Journal {
             ring: Ring::new(capacity),
-            max_bytes,
-            kept_bytes: AtomicUsize::new(0),
+            bytes: Budget::new(max_bytes),
             evict_from: AtomicU64::new(0),
-            n_evicted: AtomicU64::new(0),
         }
     }
 
     pub fn record(&self, e: Entry) {
-        let cost = e.cost_bytes();
-        self.kept_bytes.fetch_add(cost, Relaxed);
+        self.bytes.charge(e.cost_bytes());
         let seq = self.ring.reserve();
         if let Some(gone) = self.ring.put(seq, e) {
-            self.release(gone.cost_bytes());
+            self.bytes.release(gone.cost_bytes());
         }
         // Entries below the ring's reach were replaced, and released, already.
         let reach = (seq + 1).saturating_sub(self.ring.capacity() as u64);
         self.evict_from.fetch_max(reach, Relaxed);
-        while self.kept_bytes.load(Relaxed) > self.max_bytes {
+        while self.bytes.kept_bytes() > self.bytes.max_bytes() {
             let oldest = self.evict_from.fetch_add(1, Relaxed);
             if oldest >= seq {
                 break;
             }
             if let Some(gone) = self.ring.take(oldest) {
-                self.n_evicted.fetch_add(1, Relaxed);
-                self.release(gone.cost_bytes());
+                self.bytes.evicted(gone.cost_bytes());
             }
         }
-    }
-
-    fn release(&self, bytes: usize) {
-        let _ = self
-            .kept_bytes
-            .fetch_update(Relaxed, Relaxed, |k| Some(k.saturating_sub(bytes)));
     }
 
     /// Entries as `select` asks, with their sequence numbers; at most [`MAX_PAGE`].
@@ -166,12 +156,12 @@ impl Journal {
 
     /// Bytes the journal holds now (as charged), and its budget.
     pub fn kept_bytes(&self) -> (usize, usize) {
-        (self.kept_bytes.load(Relaxed), self.max_bytes)
+        (self.bytes.kept_bytes(), self.bytes.max_bytes())
     }
 
     /// Entries the byte budget pushed out before the count limit would have.
     pub fn n_evicted(&self) -> u64 {
-        self.n_evicted.load(Relaxed)
+        self.bytes.n_evicted()
     }
 }
 

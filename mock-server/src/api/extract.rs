@@ -25,14 +25,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RawBody {
     }
 }
 
-/// Reads a call's body up to `limit` bytes. A declared `Content-Length` past the limit is refused before a
+/// Reads a call's body up to `limit` bytes; `declared` is its [`declared_length`]. A declared length past the limit is refused before a
 /// byte is read (so a client that sent `Expect: 100-continue` gets the refusal, not `100 Continue`) with
 /// WeCom's size errcode (45001 for an upload, 45002 otherwise), as is a body that grows past it. A body that
 /// breaks HTTP's framing (bad chunk sizes, cut short) is no size error: HTTP 400, as a front end answers it.
 /// One that does not arrive within the connection layer's body timeout: HTTP 408. Every refusal closes the
 /// connection, since the rest of the body is never read.
 pub async fn read_body(
-    headers: &axum::http::HeaderMap,
+    declared: Option<u64>,
     body: axum::body::Body,
     limit: usize,
     upload: bool,
@@ -47,7 +47,7 @@ pub async fn read_body(
             code,
         )))
     };
-    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
     match axum::body::to_bytes(body, limit).await {

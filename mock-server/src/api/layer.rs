@@ -117,7 +117,7 @@ async fn call(
         },
         None => None,
     };
-    let body = match super::extract::read_body(&parts.headers, body, limit, upload).await {
+    let body = match super::extract::read_body(declared, body, limit, upload).await {
         Ok(body) => body,
         Err(refused) => return (refused, bytes::Bytes::new(), false),
     };
