@@ -32,6 +32,11 @@ pub async fn spawn_app() -> App {
 }
 
 pub async fn spawn_state(state: Arc<State>) -> App {
+    spawn_with_limits(state, mock_server::serve::Limits::default()).await
+}
+
+/// [`spawn_state`] with the connection layer's limits chosen.
+pub async fn spawn_with_limits(state: Arc<State>, limits: mock_server::serve::Limits) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("bind: {e}"));
@@ -41,7 +46,7 @@ pub async fn spawn_state(state: Arc<State>) -> App {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let st = state.clone();
     tokio::spawn(async move {
-        let _ = mock_server::run(listener, st, async {
+        let _ = mock_server::run_with(listener, st, limits, async {
             let _ = rx.await;
         })
         .await;

@@ -1,7 +1,6 @@
 //! Raw HTTP/1.1 over a `TcpStream`, for tests of the connection layer that must craft or withhold bytes, and
 //! a server started with chosen connection limits.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -23,34 +22,12 @@ pub fn patient() -> Limits {
     }
 }
 
-pub struct Server {
-    pub addr: SocketAddr,
-    pub state: std::sync::Arc<State>,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
+/// The server the connection tests talk to: the usual test app, with their limits.
+pub type Server = crate::helpers::App;
 
 pub async fn serve(limits: Limits) -> Server {
     let state = State::demo(Config::default()).unwrap_or_else(|e| panic!("demo: {e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let addr = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("addr: {e}"));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(mock_server::run_with(
-        listener,
-        state.clone(),
-        limits,
-        async {
-            let _ = rx.await;
-        },
-    ));
-    Server {
-        addr,
-        state,
-        _stop: tx,
-    }
+    crate::helpers::spawn_with_limits(state, limits).await
 }
 
 impl Server {
