@@ -78,7 +78,7 @@ async fn serve() -> anyhow::Result<()> {
     };
     // Before the first line is printed: a supervisor may signal as soon as it reads it.
     let stop = stop_signal()?;
-    let listener = tokio::net::TcpListener::bind(&args.bind)
+    let listener = mock_server::serve::listen(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;

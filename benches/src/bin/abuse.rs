@@ -120,38 +120,52 @@ struct Probes {
     n: usize,
 }
 
-/// Runs `attack` while probing `/mock/health` every 20 ms.
-async fn probing<F: std::future::Future<Output = anyhow::Result<()>>>(
+/// Runs `attack` while probing `/mock/health` every 20 ms from a thread and runtime of its own, so that the
+/// attacker's work in this process does not delay the probes and count as the mock's.
+async fn probing<T, F: std::future::Future<Output = anyhow::Result<T>>>(
     mock: &Mock,
     attack: F,
+) -> anyhow::Result<(Probes, T)> {
+    let url = format!("{}/mock/health", mock.base);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let probe = std::thread::spawn(move || -> anyhow::Result<Probes> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(probe_until(url, stop_rx))
+    });
+    let out = attack.await?;
+    let _ = stop_tx.send(());
+    let probes = probe
+        .join()
+        .map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
+    Ok((probes, out))
+}
+
+async fn probe_until(
+    url: String,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
 ) -> anyhow::Result<Probes> {
     // A new connection for every probe, as a newcomer would come: a kept one would not meet a connection cap.
     let http = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(0)
         .build()?;
-    let url = format!("{}/mock/health", mock.base);
-    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let probe = tokio::spawn(async move {
-        let mut p = Probes::default();
-        loop {
-            let t = Instant::now();
-            let answered = http.get(&url).send().await.is_ok_and(|r| r.status() == 200);
-            p.n += 1;
-            if answered {
-                p.worst = p.worst.max(t.elapsed());
-            } else {
-                p.n_unanswered += 1;
-            }
-            tokio::select! {
-                _ = &mut stop_rx => return p,
-                () = tokio::time::sleep(Duration::from_millis(20)) => {}
-            }
+    let mut p = Probes::default();
+    loop {
+        let t = Instant::now();
+        let answered = http.get(&url).send().await.is_ok_and(|r| r.status() == 200);
+        p.n += 1;
+        if answered {
+            p.worst = p.worst.max(t.elapsed());
+        } else {
+            p.n_unanswered += 1;
         }
-    });
-    attack.await?;
-    let _ = stop_tx.send(());
-    Ok(probe.await?)
+        tokio::select! {
+            _ = &mut stop => return Ok(p),
+            () = tokio::time::sleep(Duration::from_millis(20)) => {}
+        }
+    }
 }
 
 /// Sends `n` requests made by `make`, `in_flight` at a time.
@@ -174,9 +188,9 @@ async fn flood(
     Ok(())
 }
 
-/// Opens `n` connections, half of them sending half a request head and nothing more, holds them for 3 s and
-/// closes them. Connections the mock refuses or closes are counted, not retried.
-async fn hold_connections(addr: &str, n: usize) -> anyhow::Result<()> {
+/// Opens `n` connections, half of them sending half a request head and nothing more, and holds them for 3 s.
+/// Connections the mock refuses or closes are not retried.
+async fn hold_connections(addr: &str, n: usize) -> anyhow::Result<Vec<tokio::net::TcpStream>> {
     let mut open = Vec::with_capacity(n);
     for i in 0..n {
         let Ok(s) = tokio::net::TcpStream::connect(addr).await else {
@@ -189,8 +203,7 @@ async fn hold_connections(addr: &str, n: usize) -> anyhow::Result<()> {
         open.push(s);
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    drop(open);
-    Ok(())
+    Ok(open)
 }
 
 fn report(phase: &str, mock: &Mock, p: &Probes, kept: &str) {
@@ -231,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
         "{}/cgi-bin/user/get?access_token={t}&userid={long}",
         mock.base
     );
-    let worst = probing(
+    let (worst, ()) = probing(
         &mock,
         flood(args.n_long_queries, 32, |_| mock.http.get(&url)),
     )
@@ -239,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
     report("journal: 65 KB queries", &mock, &worst, &mock.kept().await?);
 
     let journal = format!("{}/mock/journal?limit=10000", mock.base);
-    let worst = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
+    let (worst, ()) = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
     report(
         "journal: 4 reads of limit=10000",
         &mock,
@@ -252,7 +265,7 @@ async fn main() -> anyhow::Result<()> {
         "{}/cgi-bin/media/upload?access_token={t}&type=file",
         mock.base
     );
-    let worst = probing(
+    let (worst, ()) = probing(
         &mock,
         flood(args.n_uploads, 4, |_| {
             let part = reqwest::multipart::Part::stream(file.clone()).file_name("big.bin");
@@ -267,7 +280,7 @@ async fn main() -> anyhow::Result<()> {
     let text = "满".repeat(666);
     let body =
         json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
-    let worst = probing(
+    let (worst, ()) = probing(
         &mock,
         flood(args.n_broadcasts, 4, |_| mock.http.post(&send).json(&body)),
     )
@@ -280,9 +293,22 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let addr = mock.base.trim_start_matches("http://").to_owned();
-    let worst = probing(&mock, hold_connections(&addr, args.n_connections)).await?;
+    let (worst, open) = probing(&mock, hold_connections(&addr, args.n_connections)).await?;
     let phase = format!("connections: {} idle/slowloris", args.n_connections);
     report(&phase, &mock, &worst, &mock.kept().await?);
+    // Every socket closed in one go, then 200 ms for the mock to see them go.
+    let release = async move {
+        drop(open);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    };
+    let (worst, ()) = probing(&mock, release).await?;
+    report(
+        "connections: all closed at once",
+        &mock,
+        &worst,
+        &mock.kept().await?,
+    );
 
     mock.http
         .post(format!("{}/mock/reset", mock.base))

@@ -50,14 +50,51 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match axum::body::to_bytes(body, limit).await {
-        Ok(b) => Ok(b),
-        Err(e) => Err(match BodyFailure::of(&e) {
-            BodyFailure::TooLarge => too_large(),
-            BodyFailure::TimedOut => closing(status(axum::http::StatusCode::REQUEST_TIMEOUT)),
-            BodyFailure::Unreadable => closing(status(axum::http::StatusCode::BAD_REQUEST)),
-        }),
+    gather(body, limit, declared).await.map_err(|e| match e {
+        BodyFailure::TooLarge => too_large(),
+        BodyFailure::TimedOut => closing(status(axum::http::StatusCode::REQUEST_TIMEOUT)),
+        BodyFailure::Unreadable => closing(status(axum::http::StatusCode::BAD_REQUEST)),
+    })
+}
+
+/// Gathers a body's frames as they arrive, into one allocation of the declared size. `axum::body::to_bytes`
+/// keeps the frames and copies them together at the end: for a 20 MB upload, one copy and 5,000 page faults
+/// in a single poll, which held a runtime worker (and `/mock/health` behind it) for tens of milliseconds. A body
+/// of one frame is kept as it came.
+async fn gather(
+    mut body: axum::body::Body,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<bytes::Bytes, BodyFailure> {
+    use http_body_util::BodyExt;
+    let mut first: Option<bytes::Bytes> = None;
+    let mut gathered: Option<bytes::BytesMut> = None;
+    let mut n_bytes = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| BodyFailure::of(&e))?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        n_bytes += data.len();
+        if n_bytes > limit {
+            return Err(BodyFailure::TooLarge);
+        }
+        if let Some(buf) = gathered.as_mut() {
+            buf.extend_from_slice(&data);
+        } else if let Some(head) = first.take() {
+            let expected = declared.and_then(|d| usize::try_from(d).ok()).unwrap_or(0);
+            let mut buf = bytes::BytesMut::with_capacity(expected.max(n_bytes));
+            buf.extend_from_slice(&head);
+            buf.extend_from_slice(&data);
+            gathered = Some(buf);
+        } else {
+            first = Some(data);
+        }
     }
+    Ok(gathered
+        .map(bytes::BytesMut::freeze)
+        .or(first)
+        .unwrap_or_default())
 }
 
 /// The body's length as its `Content-Length` declares it (hyper has refused a malformed or doubled one).
@@ -97,9 +134,6 @@ impl BodyFailure {
     fn of(e: &(dyn std::error::Error + 'static)) -> BodyFailure {
         let mut cur = Some(e);
         while let Some(e) = cur {
-            if e.is::<http_body_util::LengthLimitError>() {
-                return BodyFailure::TooLarge;
-            }
             if e.is::<crate::serve::BodyTimedOut>() {
                 return BodyFailure::TimedOut;
             }
@@ -297,12 +331,28 @@ mod tests {
         }
     }
 
+    fn frames(parts: &[&'static str]) -> axum::body::Body {
+        let frames = parts
+            .iter()
+            .map(|p| Ok::<_, std::io::Error>(bytes::Bytes::from_static(p.as_bytes())));
+        axum::body::Body::from_stream(tokio_stream::iter(frames.collect::<Vec<_>>()))
+    }
+
+    #[tokio::test]
+    async fn a_body_is_gathered_whole_and_refused_past_its_limit() {
+        let whole = gather(frames(&["ab", "cd", "e"]), 5, Some(5)).await;
+        assert_eq!(whole, Ok(bytes::Bytes::from_static(b"abcde")));
+        let undeclared = gather(frames(&["ab", "cd", "e"]), 5, None).await;
+        assert_eq!(undeclared, Ok(bytes::Bytes::from_static(b"abcde")));
+        let one = gather(frames(&["abc"]), 5, Some(3)).await;
+        assert_eq!(one, Ok(bytes::Bytes::from_static(b"abc")));
+        assert_eq!(gather(frames(&[]), 5, None).await, Ok(bytes::Bytes::new()));
+        let over = gather(frames(&["abc", "def"]), 5, None).await;
+        assert_eq!(over, Err(BodyFailure::TooLarge));
+    }
+
     #[tokio::test]
     async fn a_body_failure_is_read_from_the_error_chain() {
-        let big = axum::body::Body::from("more than four bytes");
-        let limit = axum::body::to_bytes(big, 4).await.err();
-        let limit = limit.unwrap_or_else(|| panic!("a body past its limit fails"));
-        assert_eq!(BodyFailure::of(&limit), BodyFailure::TooLarge);
         let late = axum::Error::new(axum::Error::new(crate::serve::BodyTimedOut(30)));
         assert_eq!(BodyFailure::of(&late), BodyFailure::TimedOut);
         let framing = axum::Error::new(std::io::Error::other("invalid chunk size"));

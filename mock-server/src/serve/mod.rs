@@ -44,6 +44,36 @@ const SHUTDOWN_GRACE_MS: u64 = 5_000;
 /// the next accept rather than spin.
 const ACCEPT_BACKOFF_MS: u64 = 50;
 
+/// Connections the kernel completes before the server accepts them. Past it a client's SYN is dropped and
+/// retried a second later, so a flood of connects would delay every newcomer, `/mock/health` included, by a
+/// whole second; Linux clamps it to `net.core.somaxconn` (4096 by default since 5.4).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` (`host:port`, the first address it resolves to) with room for [`LISTEN_BACKLOG`]
+/// connections not yet accepted; tokio's own `bind` leaves room for 1024.
+pub async fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    }))
+}
+
 /// Start-time limits of the connection layer. A timeout of 0 turns that timeout off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -155,12 +185,13 @@ pub async fn serve(
                     drop(stream);
                     continue;
                 };
-                if !pools.reap_one() {
+                let (heir, inheritance) = tokio::sync::oneshot::channel();
+                if !pools.reap_one(heir) {
                     drop(stream);
                     continue;
                 }
                 tokio::spawn(async move {
-                    let seat = pools_wait(&conn.pools).await;
+                    let seat = pools_wait(&conn.pools, inheritance).await;
                     drop(waiting);
                     if let Some(seat) = seat {
                         conn.seated(seat).run(stream).await;
@@ -239,22 +270,39 @@ impl Conn {
                 Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
             }
         });
-        let close = Arc::new(tokio::sync::Notify::new());
+        let reaping = Arc::new(pools::Reaping::default());
         let pools = self.pools.clone();
         let mine = watch_for_reaping.clone();
-        let _listed = pools.list(watch_for_reaping, close.clone());
+        let _listed = pools.list(watch_for_reaping, reaping.clone());
+        // Declared before the connection, so dropped after it: the place passes on once the socket is closed.
+        let _seat = SeatOnExit {
+            seat: self.seat.take(),
+            reaping: reaping.clone(),
+        };
         let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
         tokio::pin!(conn);
         loop {
             tokio::select! {
                 _ = conn.as_mut() => return,
                 // Closed for a newcomer while the server is full, unless a request began meanwhile.
-                () = close.notified() => if mine.reapable() { return },
+                () = reaping.chosen() => if mine.reapable() { return },
                 _ = self.stop.wait_for(|stop| *stop) => break,
             }
         }
         conn.as_mut().graceful_shutdown();
         let _ = tokio::time::timeout(Duration::from_millis(SHUTDOWN_GRACE_MS), conn).await;
+    }
+}
+
+/// A connection's place while it is open; when it ends, handed to the newcomer it was closed for, if any.
+struct SeatOnExit {
+    seat: Option<Seat>,
+    reaping: Arc<pools::Reaping>,
+}
+
+impl Drop for SeatOnExit {
+    fn drop(&mut self) {
+        self.reaping.hand_over(self.seat.take());
     }
 }
 
