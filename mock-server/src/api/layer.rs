@@ -14,15 +14,20 @@ use wecom_wire::envelope::{self, Hint};
 use wecom_wire::Errcode;
 
 use super::reply::{Rejected, JSON};
-use super::{path_index, wrong_json, ApiError, RawBody, Shared, Verb, ENDPOINTS};
+use super::{path_index, wrong_json, ApiError, RawBody, Verb, ENDPOINTS};
 use crate::journal;
+use crate::state::State as Shared;
 
 /// More than hyper's read buffer holds at most (8 KiB + 100 × 4 KiB), with room.
 const ONE_CHUNK_AT_MOST_BYTES: usize = 1024 * 1024;
 
 /// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
 /// and metrics.
-pub(super) async fn layer(AxState(st): AxState<Shared>, req: Request, next: Next) -> Response {
+pub(super) async fn wrap(
+    AxState(st): AxState<std::sync::Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let at_ms = st.clock.now_ms();
     let caller_ip = req

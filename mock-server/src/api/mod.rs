@@ -33,9 +33,7 @@ use std::sync::Arc;
 
 use wecom_wire::Errcode;
 
-use crate::state::State;
-
-type Shared = Arc<State>;
+use crate::state::State as Shared;
 
 /// How an endpoint is called. `Upload` is a POST whose multipart body gets the upload limit instead of the JSON one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +73,7 @@ macro_rules! endpoints {
         /// Every path the mock answers under `/cgi-bin/`, in the order metrics index them.
         pub const ENDPOINTS: &[Endpoint] = &[$( Endpoint { path: $path, verb: Verb::$verb } ),*];
 
-        fn table() -> Router<Shared> {
+        fn table() -> Router<Arc<Shared>> {
             Router::new()$( .route($path, method(Verb::$verb, $handler)) )*
         }
     };
@@ -234,16 +232,16 @@ fn path_index(path: &str) -> Option<usize> {
     INDEX.get(path).copied()
 }
 
-pub fn routes(state: Shared) -> Router<Shared> {
+pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
     UNMODELLED
         .iter()
         .fold(table(), |r, path| r.route(path, any(unmodelled::answer)))
-        .layer(from_fn_with_state(state, layer::layer))
+        .layer(from_fn_with_state(state, layer::wrap))
 }
 
-fn method<H, T>(verb: Verb, h: H) -> MethodRouter<Shared>
+fn method<H, T>(verb: Verb, h: H) -> MethodRouter<Arc<Shared>>
 where
-    H: axum::handler::Handler<T, Shared>,
+    H: axum::handler::Handler<T, Arc<Shared>>,
     T: 'static,
 {
     // WeCom reads a GET API's query string whatever the method. A POST API called otherwise has no body to read:

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 use super::inbound::Inbound;
-use super::{bad_request, body, not_found, Fail, St, P, Q};
+use super::{bad_request, body, not_found, PathParams, QueryString, Refused, WithState};
 use crate::callback::{crypt_for, Push, ReceiverId};
 use crate::state::State as Shared;
 use crate::store::InboxId;
@@ -19,7 +19,7 @@ pub struct CorpQuery {
     limit: Option<usize>,
 }
 
-fn receiver(st: &Shared, agentid: i64, q: &CorpQuery) -> Result<ReceiverId, Fail> {
+fn receiver(st: &Shared, agentid: i64, q: &CorpQuery) -> Result<ReceiverId, Refused> {
     let world = st.world();
     let corp = match &q.corpid {
         Some(c) => world
@@ -41,11 +41,11 @@ const APP_TYPES: &[&str] = &[
 /// `POST /mock/apps/{agentid}/messages {"from": userid, "content": text}` (or any [`Inbound`] type, a menu click
 /// being `{"msgtype": "event", "event": {"event": "click", "event_key": …}}`): a member writes in the app.
 pub async fn member_message(
-    State(st): St,
-    P(agentid): P<i64>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(agentid): PathParams<i64>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let m: Inbound = body(&bytes)?;
     let (corp, agentid) = receiver(&st, agentid, &q)?;
     let sim = st.sim();
@@ -95,11 +95,11 @@ pub(super) struct CallbackUrl {
 /// `PUT /mock/apps/{agentid}/callback {"url": …}`: set only if the URL answers WeCom's verification GET with
 /// the decrypted echostr, within the second WeCom allows.
 pub async fn set_callback(
-    State(st): St,
-    P(agentid): P<i64>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(agentid): PathParams<i64>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let CallbackUrl { url } = body(&bytes)?;
     let receiver = receiver(&st, agentid, &q)?;
     verify_and_set(&st, receiver, &url).await?;
@@ -112,10 +112,10 @@ pub async fn set_callback(
 /// URL again (not verified: nothing is being set, and whoever set a URL can give it back this way even when
 /// nothing listens at the fixture's).
 pub async fn forget_callback(
-    State(st): St,
-    P(agentid): P<i64>,
-    Q(q): Q<CorpQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(agentid): PathParams<i64>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
     let receiver = receiver(&st, agentid, &q)?;
     let forgot = st.callbacks.forget_url(receiver);
     let url = st.callbacks.url(&st, receiver);
@@ -130,7 +130,7 @@ pub(super) async fn verify_and_set(
     st: &Shared,
     receiver: ReceiverId,
     url: &str,
-) -> Result<(), Fail> {
+) -> Result<(), Refused> {
     let crypt = crypt_for(st, receiver)
         .ok_or_else(|| bad_request("the receiver has no callback token and key"))?;
     let echo = fastrand::u64(..).to_string();
@@ -174,10 +174,10 @@ struct TrustedList {
 
 /// `GET /mock/apps/{agentid}/trusted_ips`: the app's 企业可信IP list; empty when calls may come from anywhere.
 pub async fn trusted_ips(
-    State(st): St,
-    P(agentid): P<i64>,
-    Q(q): Q<CorpQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(agentid): PathParams<i64>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
     let (corp, agentid) = receiver(&st, agentid, &q)?;
     Ok(Json(
         json!({ "agentid": agentid, "ips": st.trusted_ips.get(corp, agentid) }),
@@ -188,11 +188,11 @@ pub async fn trusted_ips(
 /// from any other address get 60020, as after a bot moves to a host the admin has not listed. `[]` turns it off.
 /// `POST /mock/reset` restores the fixture's list.
 pub async fn set_trusted_ips(
-    State(st): St,
-    P(agentid): P<i64>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(agentid): PathParams<i64>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let TrustedList { ips } = body(&bytes)?;
     let (corp, agentid) = receiver(&st, agentid, &q)?;
     let nets = ips
@@ -207,7 +207,7 @@ pub async fn set_trusted_ips(
 }
 
 /// `GET /mock/callbacks`: every delivery attempt, newest first.
-pub async fn attempts(State(st): St, Q(q): Q<CorpQuery>) -> Json<Value> {
+pub async fn attempts(State(st): WithState, QueryString(q): QueryString<CorpQuery>) -> Json<Value> {
     let list = st
         .callbacks
         .attempts

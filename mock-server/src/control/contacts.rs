@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 use wecom_wire::externalcontact::ways::WELCOME_CODE_TTL_S;
 
-use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use super::{
+    bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
+};
 use crate::contacts::{notify, settle, Change};
 use crate::store::contacts::{Follow, Welcome};
 
@@ -38,11 +40,11 @@ struct Scan {
 /// way (the way's only member, or for a multi-person way one of its members and departments' members, picked by
 /// the customer so the same customer always meets the same member).
 pub async fn scan(
-    State(st): St,
-    P(config_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(config_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let Scan { customer } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -59,7 +61,7 @@ pub(super) fn scan_way(
     corp: usize,
     config_id: &str,
     i: usize,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let c = &sim.world.corps[corp];
     let (way, _) = sim
         .store
@@ -87,7 +89,7 @@ pub(super) fn add_to_one_of(
     members: &[usize],
     add_way: i64,
     state: &str,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let c = &sim.world.corps[corp];
     let customer = c.customers[i].external_userid.clone();
     let free: Vec<usize> = members
@@ -140,10 +142,10 @@ pub(super) fn add_to_one_of(
 /// `POST /mock/members/{userid}/resign`: the member leaves. Their customers stay theirs until a resigned
 /// transfer completes; meanwhile `get_unassigned_list` lists them.
 pub async fn resign(
-    State(st): St,
-    P(userid): P<String>,
-    Q(q): Q<CorpQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(userid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let user = sim.world.corps[corp]
@@ -170,10 +172,10 @@ pub async fn resign(
 /// `POST /mock/customers/{external_userid}/refuse_transfer`: the customer refuses the member they are being
 /// handed to (on-the-job transfers only); when the 24 h are up the transfer fails with `transfer_fail`.
 pub async fn refuse_transfer(
-    State(st): St,
-    P(external_userid): P<String>,
-    Q(q): Q<CorpQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(external_userid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let i = sim.world.corps[corp]
@@ -199,11 +201,11 @@ struct Action {
 /// something: `edit_external_contact`), `remove` (the customer deleted the member: `del_follow_user`) or
 /// `deleted_by_member` (`del_external_contact`). The last two end the relation.
 pub async fn change(
-    State(st): St,
-    P((external_userid, userid)): P<(String, String)>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams((external_userid, userid)): PathParams<(String, String)>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let Action { action } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;

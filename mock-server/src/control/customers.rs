@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::inbound::{Inbound, CUSTOMER_TYPES};
-use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use super::{
+    bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
+};
 use crate::events::Event;
 use crate::store::{Delivery, InboxId, Source};
 
@@ -31,7 +33,10 @@ pub struct ListQuery {
 
 /// `GET /mock/customers?corpid=&offset=&limit=`: every customer's id in world order (declared, then generated),
 /// so a load generator can pick real ones without `/mock/world`'s first-100 summary.
-pub async fn list(State(st): St, Q(q): Q<ListQuery>) -> Result<Json<Value>, Fail> {
+pub async fn list(
+    State(st): WithState,
+    QueryString(q): QueryString<ListQuery>,
+) -> Result<Json<Value>, Refused> {
     let limit = q.limit.unwrap_or(DEFAULT_LIST);
     if !(1..=MAX_LIST).contains(&limit) {
         return Err(bad_request(format!("limit must be 1..={MAX_LIST}")));
@@ -52,11 +57,11 @@ pub async fn list(State(st): St, Q(q): Q<ListQuery>) -> Result<Json<Value>, Fail
 
 /// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
 pub async fn message(
-    State(st): St,
-    P(external_userid): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(external_userid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -110,11 +115,11 @@ pub async fn message(
 /// `POST /mock/members/{userid}/messages {"to": external_userid, …}`: a member writes to one of their customers
 /// from the WeCom client; it lands in the customer's inbox. No callback either way, as in WeCom.
 pub async fn from_member(
-    State(st): St,
-    P(userid): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(userid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use wecom_wire::directory::OAUTH_CODE_TTL_S;
 
 use super::apps::CallbackUrl;
-use super::{bad_request, body, corp_index, not_found, Fail, St, Q};
+use super::{bad_request, body, corp_index, not_found, QueryString, Refused, WithState};
 use crate::callback::CONTACT_SYNC;
 use crate::jsapi::{OAuthCode, TicketKind};
 
@@ -21,10 +21,10 @@ pub struct CorpQuery {
 /// `PUT /mock/contact_sync/callback {"url": …}`: the contacts-sync receiver's URL, set once it answers WeCom's
 /// verification.
 pub async fn set_callback(
-    State(st): St,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let CallbackUrl { url } = body(&bytes)?;
     let corp = corp_index(&st.sim(), q.corpid.as_deref())?;
     if st.world().corps[corp].contact_sync.is_none() {
@@ -54,10 +54,10 @@ struct CodeRequest {
 /// `POST /mock/oauth/code {"agentid", "userid"}`: the code WeCom would append to the app's redirect URL when
 /// the member opens it; single-use, valid 5 minutes on the mock clock.
 pub async fn oauth_code(
-    State(st): St,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let r: CodeRequest = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -116,10 +116,10 @@ struct VerifyRequest {
 /// `POST /mock/jsapi/verify`: is this the signature of the ticket in force now? For testing a page's backend
 /// end to end without a WeCom client.
 pub async fn verify(
-    State(st): St,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: bytes::Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let r: VerifyRequest = body(&bytes)?;
     let corp = corp_index(&st.sim(), q.corpid.as_deref())?;
     let kind = match r.agentid {

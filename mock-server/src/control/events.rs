@@ -9,12 +9,12 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
-use super::{St, Q};
+use super::{QueryString, WithState};
 use crate::events::Filter;
 
 pub async fn stream(
-    State(st): St,
-    Q(filter): Q<Filter>,
+    State(st): WithState,
+    QueryString(filter): QueryString<Filter>,
 ) -> SseResponse<impl Stream<Item = Result<Sse, Infallible>>> {
     let rx = st.events.subscribe();
     let events = BroadcastStream::new(rx).filter_map(move |item| match item {

@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 
 use wecom_wire::externalcontact::groupchat::change_chat_xml;
 
-use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use super::{
+    bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
+};
 use crate::callback::Push;
 use crate::store::groups::Member;
 use crate::world::GroupMember;
@@ -40,11 +42,11 @@ fn one() -> i64 {
 /// `POST /mock/groups/{chat_id}/members {"join": [ids]}` or `{"leave": [ids]}`: members (userids) or customers
 /// (external_userids) join or leave the group.
 pub async fn members(
-    State(st): St,
-    P(chat_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(chat_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let ch: Change = body(&bytes)?;
     let (joining, ids) = match (ch.join.is_empty(), ch.leave.is_empty()) {
         (false, true) => (true, ch.join),
@@ -170,11 +172,11 @@ struct Said {
 /// `POST /mock/groups/{chat_id}/messages {"from": id}`: someone in the group (a member's userid or a customer's
 /// external_userid) writes in it. WeCom pushes nothing for this; it counts in `groupchat/statistic`.
 pub async fn message(
-    State(st): St,
-    P(chat_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(chat_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let Said { from } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -216,11 +218,11 @@ struct Sends {
 /// group chat; the mock puts it in their inbox once, however many of the groups they share). A cancelled send,
 /// or one the member already sent, is refused.
 pub async fn send_group_msg(
-    State(st): St,
-    P(msgid): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(msgid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     use wecom_wire::externalcontact::groupmsg::{RESULT_NOT_FRIEND, RESULT_SENT};
 
     let Sends { userid } = body(&bytes)?;
@@ -313,11 +315,11 @@ struct JoinScan {
 /// (or taps the mini program button) and joins the first of the way's groups they are not in yet, by QR code
 /// (join_scene 3), with the way's `state`. Full groups are not modelled: there is always room.
 pub async fn join_way_scan(
-    State(st): St,
-    P(config_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(config_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     const BY_QR_CODE: i64 = 3;
     let JoinScan { customer } = body(&bytes)?;
     let sim = st.sim();

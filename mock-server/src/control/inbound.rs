@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use wecom_wire::callback::Value as X;
 use wecom_wire::media::MediaType;
 
-use super::{bad_request, Fail};
+use super::{bad_request, Refused};
 use crate::state::{Sim, State};
 use crate::store::{Media, Owner};
 
@@ -94,7 +94,7 @@ fn s<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn need(v: &Value, msgtype: &str, key: &str) -> Result<(), Fail> {
+fn need(v: &Value, msgtype: &str, key: &str) -> Result<(), Refused> {
     if s(v, key).is_empty() {
         return Err(bad_request(format!("{msgtype}.{key} is required")));
     }
@@ -103,7 +103,7 @@ fn need(v: &Value, msgtype: &str, key: &str) -> Result<(), Fail> {
 
 /// A text WeChat would never send: a character XML 1.0 cannot carry (U+0001, …). App callbacks are XML, and
 /// wechatpy's parser rejects a whole push that holds one, so the message is refused here with its position.
-fn refuse_non_xml(v: &Value, at: &str) -> Result<(), Fail> {
+fn refuse_non_xml(v: &Value, at: &str) -> Result<(), Refused> {
     match v {
         Value::String(text) => match wecom_wire::callback::first_non_xml_char(text) {
             Some((i, c)) => Err(bad_request(format!(
@@ -128,7 +128,7 @@ impl Inbound {
         sim: &Sim,
         corp: usize,
         allowed: &[&str],
-    ) -> Result<Message, Fail> {
+    ) -> Result<Message, Refused> {
         let msgtype = match (&self.msgtype, &self.content) {
             (Some(m), _) => m.as_str(),
             (None, Some(_)) => "text",

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::{corp_index, not_found, Fail, St, P, Q};
+use super::{corp_index, not_found, PathParams, QueryString, Refused, WithState};
 use crate::state::Sim;
 use crate::store::{Delivery, Inbox, InboxId};
 
@@ -16,7 +16,7 @@ pub struct InboxQuery {
     limit: Option<usize>,
 }
 
-fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Fail> {
+fn corp(sim: &Sim, q: &InboxQuery) -> Result<usize, Refused> {
     corp_index(sim, q.corpid.as_deref())
 }
 
@@ -51,10 +51,10 @@ impl Snapshot {
 }
 
 pub async fn user(
-    State(st): St,
-    P(userid): P<String>,
-    Q(q): Q<InboxQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(userid): PathParams<String>,
+    QueryString(q): QueryString<InboxQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
     let user = sim.world.corps[ci]
@@ -68,10 +68,10 @@ pub async fn user(
 }
 
 pub async fn customer(
-    State(st): St,
-    P(external_userid): P<String>,
-    Q(q): Q<InboxQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(external_userid): PathParams<String>,
+    QueryString(q): QueryString<InboxQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
     let customer = sim.world.corps[ci]
@@ -88,10 +88,10 @@ pub async fn customer(
 }
 
 pub async fn robot(
-    State(st): St,
-    P(key): P<String>,
-    Q(q): Q<InboxQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(key): PathParams<String>,
+    QueryString(q): QueryString<InboxQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let (corp, robot) = sim
         .world
@@ -105,10 +105,10 @@ pub async fn robot(
 }
 
 pub async fn appchat(
-    State(st): St,
-    P(chatid): P<String>,
-    Q(q): Q<InboxQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams(chatid): PathParams<String>,
+    QueryString(q): QueryString<InboxQuery>,
+) -> Result<Json<Value>, Refused> {
     let sim = st.sim();
     let ci = corp(&sim, &q)?;
     let (snapshot, info) = {
@@ -128,7 +128,7 @@ pub async fn appchat(
 }
 
 /// Every inbox that has had a message, with its counts.
-pub async fn list(State(st): St) -> Json<Value> {
+pub async fn list(State(st): WithState) -> Json<Value> {
     let sim = st.sim();
     let mut rows: Vec<Value> = sim
         .store

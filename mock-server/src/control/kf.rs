@@ -14,7 +14,9 @@ use wecom_wire::kf::{
 };
 
 use super::inbound::{Inbound, CUSTOMER_TYPES};
-use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use super::{
+    bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
+};
 use crate::kf::{customer_writes, deliver, log_and_notify, raise, Answer, Item};
 use crate::state::{Sim, State as Shared};
 use crate::store::kf::Code;
@@ -25,7 +27,7 @@ pub struct CorpQuery {
 }
 
 /// The corp (by `?corpid=`, else the first) and an account of it.
-fn account(sim: &Sim, q: &CorpQuery, open_kfid: &str) -> Result<usize, Fail> {
+fn account(sim: &Sim, q: &CorpQuery, open_kfid: &str) -> Result<usize, Refused> {
     let corp = corp_index(sim, q.corpid.as_deref())?;
     if !sim
         .store
@@ -38,7 +40,7 @@ fn account(sim: &Sim, q: &CorpQuery, open_kfid: &str) -> Result<usize, Fail> {
     Ok(corp)
 }
 
-fn customer(sim: &Sim, corp: usize, id: Option<&str>) -> Result<usize, Fail> {
+fn customer(sim: &Sim, corp: usize, id: Option<&str>) -> Result<usize, Refused> {
     let id = id.unwrap_or_default();
     sim.world.corps[corp]
         .customer_index(id)
@@ -46,7 +48,7 @@ fn customer(sim: &Sim, corp: usize, id: Option<&str>) -> Result<usize, Fail> {
 }
 
 /// A servicer of the account who is receiving.
-fn receiving(sim: &Sim, corp: usize, open_kfid: &str, userid: &str) -> Result<String, Fail> {
+fn receiving(sim: &Sim, corp: usize, open_kfid: &str, userid: &str) -> Result<String, Refused> {
     let a = sim.store.kf.accounts.get(&(corp, open_kfid.to_owned()));
     a.and_then(|a| {
         a.servicers
@@ -84,11 +86,11 @@ fn new_code(
 /// `POST /mock/kf/{open_kfid}/messages`: `{"from": external_userid, …}` a customer writes (origin 3), or
 /// `{"servicer": userid, "to": external_userid, …}` a servicer writes from the WeCom client (origin 5).
 pub async fn message(
-    State(st): St,
-    P(open_kfid): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(open_kfid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let m: Inbound = body(&bytes)?;
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
@@ -151,11 +153,11 @@ struct Enter {
 /// `POST /mock/kf/{open_kfid}/enter {"from", "scene", "scene_param"}`: the customer opens the chat (from a contact
 /// link). A customer with no open session gets a new one and the event carries a `welcome_code` (20 s).
 pub async fn enter(
-    State(st): St,
-    P(open_kfid): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(open_kfid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let e: Enter = body(&bytes)?;
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
@@ -223,11 +225,11 @@ struct SessionAction {
 /// `session_status_change` with a `msg_code`); the customer `block`s or `unblock`s the account (its messages then
 /// fail with `msg_send_fail`).
 pub async fn session(
-    State(st): St,
-    P((open_kfid, external_userid)): P<(String, String)>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams((open_kfid, external_userid)): PathParams<(String, String)>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let a: SessionAction = body(&bytes)?;
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;
@@ -307,11 +309,11 @@ struct Status {
 
 /// `POST /mock/kf/{open_kfid}/servicers/{userid} {"status": 1|2}`: a servicer starts (1) or stops (2) receiving.
 pub async fn servicer_status(
-    State(st): St,
-    P((open_kfid, userid)): P<(String, String)>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams((open_kfid, userid)): PathParams<(String, String)>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let Status { status } = body(&bytes)?;
     if !matches!(status, 1 | 2) {
         return Err(bad_request("status must be 1 (receiving) or 2 (stopped)"));
@@ -346,10 +348,10 @@ pub async fn servicer_status(
 /// `GET /mock/kf/{open_kfid}/upgrades/{external_userid}`: what `kf/customer/upgrade_service` recommends to the
 /// customer now (`{"upgrade": null}` when nothing, or after `cancel_upgrade_service`).
 pub async fn upgrade(
-    State(st): St,
-    P((open_kfid, external_userid)): P<(String, String)>,
-    Q(q): Q<CorpQuery>,
-) -> Result<Json<Value>, Fail> {
+    State(st): WithState,
+    PathParams((open_kfid, external_userid)): PathParams<(String, String)>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
     use wecom_wire::kf::upgrade::{Target, UPGRADE_GROUPCHAT, UPGRADE_MEMBER};
     let sim = st.sim();
     let corp = account(&sim, &q, &open_kfid)?;

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use wecom_wire::externalcontact::acquisition::{channel_state, ADD_WAY_ACQUISITION};
 
-use super::{bad_request, body, not_found, Fail, St};
+use super::{bad_request, body, not_found, Refused, WithState};
 use crate::api::own_base;
 use crate::state::Sim;
 use crate::store::acquisition::Acquired;
@@ -32,7 +32,7 @@ struct Open {
     customer: String,
 }
 
-fn lookup(sim: &Sim, url: &str) -> Result<Link, Fail> {
+fn lookup(sim: &Sim, url: &str) -> Result<Link, Refused> {
     sim.store
         .links
         .resolve(url)
@@ -49,7 +49,11 @@ fn param<'u>(url: &'u str, key: &str) -> Option<Cow<'u, str>> {
 
 /// `POST /mock/links/resolve {"url"}`: what the link is (`kind` kf_contact_way, contact_way, image or
 /// customer_acquisition) with the ids it names; an image also gets `mock_url`, where the mock serves it.
-pub async fn resolve(State(st): St, headers: HeaderMap, bytes: Bytes) -> Result<Json<Value>, Fail> {
+pub async fn resolve(
+    State(st): WithState,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Value>, Refused> {
     let Resolve { url } = body(&bytes)?;
     let sim = st.sim();
     let corpid = |c: usize| sim.world.corps[c].corpid.clone();
@@ -80,7 +84,7 @@ pub async fn resolve(State(st): St, headers: HeaderMap, bytes: Bytes) -> Result<
 /// `POST /mock/links/open {"url", "customer"}`: the customer opens the link. A kf link: `enter_session` with the
 /// link's scene and the `scene_param` appended to it; a contact way: as its `scan`; a 获客助手 link: the
 /// customer is added (`add_way` 16, `state` = the `customer_channel` appended) and counted by `statistic`.
-pub async fn open(State(st): St, bytes: Bytes) -> Result<Json<Value>, Fail> {
+pub async fn open(State(st): WithState, bytes: Bytes) -> Result<Json<Value>, Refused> {
     let Open { url, customer } = body(&bytes)?;
     let sim = st.sim();
     let link = lookup(&sim, &url)?;
@@ -125,7 +129,7 @@ fn open_acquisition(
     (corp, i): (usize, usize),
     link_id: &str,
     url: &str,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let key = (corp, link_id.to_owned());
     let l = sim
         .store

@@ -30,7 +30,7 @@ use crate::faults::Fault;
 use crate::settings::SettingsPatch;
 use crate::state::State as Shared;
 
-type St = State<Arc<Shared>>;
+type WithState = State<Arc<Shared>>;
 
 /// Control-API request bodies (simulated messages, settings) are small; larger ones get a 413.
 const CONTROL_BODY_LIMIT: usize = 1024 * 1024;
@@ -129,16 +129,16 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
 }
 
 /// An error of the control API: a status and a sentence.
-pub struct Fail(StatusCode, String);
+pub struct Refused(StatusCode, String);
 
-impl IntoResponse for Fail {
+impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         (self.0, Json(json!({ "error": self.1 }))).into_response()
     }
 }
 
 /// A corp by `?corpid=`, or the first one.
-fn corp_index(sim: &crate::state::Sim, corpid: Option<&str>) -> Result<usize, Fail> {
+fn corp_index(sim: &crate::state::Sim, corpid: Option<&str>) -> Result<usize, Refused> {
     match corpid {
         Some(c) => sim
             .world
@@ -148,55 +148,57 @@ fn corp_index(sim: &crate::state::Sim, corpid: Option<&str>) -> Result<usize, Fa
     }
 }
 
-pub fn bad_request(msg: impl std::fmt::Display) -> Fail {
-    Fail(StatusCode::BAD_REQUEST, msg.to_string())
+pub fn bad_request(msg: impl std::fmt::Display) -> Refused {
+    Refused(StatusCode::BAD_REQUEST, msg.to_string())
 }
 
-pub fn not_found(msg: impl std::fmt::Display) -> Fail {
-    Fail(StatusCode::NOT_FOUND, msg.to_string())
+pub fn not_found(msg: impl std::fmt::Display) -> Refused {
+    Refused(StatusCode::NOT_FOUND, msg.to_string())
 }
 
 /// `Query` with our error format: a bad query string is a 400 `{"error": …}`, not axum's plain text.
-pub struct Q<T>(pub T);
+pub struct QueryString<T>(pub T);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for Q<T> {
-    type Rejection = Fail;
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S>
+    for QueryString<T>
+{
+    type Rejection = Refused;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
-    ) -> Result<Self, Fail> {
+    ) -> Result<Self, Refused> {
         Query::<T>::try_from_uri(&parts.uri)
-            .map(|Query(t)| Q(t))
+            .map(|Query(t)| QueryString(t))
             .map_err(|e| bad_request(e.body_text()))
     }
 }
 
 /// `Path` with our error format.
-pub struct P<T>(pub T);
+pub struct PathParams<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
-    for P<T>
+    for PathParams<T>
 {
-    type Rejection = Fail;
+    type Rejection = Refused;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &S,
-    ) -> Result<Self, Fail> {
+    ) -> Result<Self, Refused> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
-            .map(|axum::extract::Path(t)| P(t))
+            .map(|axum::extract::Path(t)| PathParams(t))
             .map_err(|e| bad_request(e.body_text()))
     }
 }
 
 /// A JSON body parsed by hand, so a bad one gets our error format rather than axum's.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Fail> {
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Refused> {
     serde_json::from_slice(bytes).map_err(|e| bad_request(format!("bad JSON body: {e}")))
 }
 
-async fn guard(State(st): St, req: Request, next: Next) -> Response {
+async fn guard(State(st): WithState, req: Request, next: Next) -> Response {
     match &st.admin_token {
         Some(want) => {
             let given = req
@@ -204,7 +206,7 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
                 .get(header::AUTHORIZATION)
                 .map(|v| v.as_bytes());
             if !auth::bearer_matches(given, want) {
-                return Fail(
+                return Refused(
                     StatusCode::UNAUTHORIZED,
                     "the control API wants Authorization: Bearer <admin token>".into(),
                 )
@@ -218,7 +220,7 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip());
             if peer.is_some_and(|ip| !auth::is_loopback(ip)) {
-                return Fail(
+                return Refused(
                     StatusCode::FORBIDDEN,
                     "the control API answers loopback only; start with --admin-token to open it"
                         .into(),
@@ -233,7 +235,7 @@ async fn guard(State(st): St, req: Request, next: Next) -> Response {
 /// Customers listed in `/mock/world`; a generated population is summarised by its count.
 const WORLD_CUSTOMERS: usize = 100;
 
-async fn world(State(st): St) -> Json<Value> {
+async fn world(State(st): WithState) -> Json<Value> {
     let sim = st.sim();
     let w = &sim.world;
     let corps: Vec<Value> = w
@@ -309,7 +311,7 @@ struct JournalQuery {
 }
 
 /// Newest first, `limit` (default 100, at most 1000) at a time; `before` = the last page's `next_before`.
-async fn journal(State(st): St, Q(q): Q<JournalQuery>) -> Response {
+async fn journal(State(st): WithState, QueryString(q): QueryString<JournalQuery>) -> Response {
     // A page of 1,000 entries is up to 18 MB of JSON: written on a blocking thread, or four reads at once
     // would hold both runtime workers, and `/mock/health` behind them, for tens of milliseconds.
     match tokio::task::spawn_blocking(move || journal_page(&st, &q)).await {
@@ -347,12 +349,12 @@ fn journal_page(st: &Shared, q: &JournalQuery) -> serde_json::Result<Vec<u8>> {
     })
 }
 
-async fn reset(State(st): St) -> Json<Value> {
+async fn reset(State(st): WithState) -> Json<Value> {
     st.reset();
     Json(json!({ "reset": true }))
 }
 
-async fn clock(State(st): St) -> Json<Value> {
+async fn clock(State(st): WithState) -> Json<Value> {
     Json(json!({ "now_ms": st.clock.now_ms(), "offset_ms": st.clock.offset_ms() }))
 }
 
@@ -365,7 +367,7 @@ struct Advance {
     ms: i64,
 }
 
-async fn advance(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+async fn advance(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value>, Refused> {
     let a: Advance = body(&bytes)?;
     let ms = a
         .seconds
@@ -383,11 +385,11 @@ async fn advance(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail
     Ok(clock(State(st)).await)
 }
 
-async fn faults(State(st): St) -> Json<Value> {
+async fn faults(State(st): WithState) -> Json<Value> {
     Json(json!({ "faults": st.faults.list() }))
 }
 
-async fn set_fault(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+async fn set_fault(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value>, Refused> {
     let f: Fault = body(&bytes)?;
     st.faults.set(f).map_err(bad_request)?;
     Ok(faults(State(st)).await)
@@ -398,7 +400,10 @@ struct PathQuery {
     path: Option<String>,
 }
 
-async fn clear_faults(State(st): St, Q(q): Q<PathQuery>) -> Result<Json<Value>, Fail> {
+async fn clear_faults(
+    State(st): WithState,
+    QueryString(q): QueryString<PathQuery>,
+) -> Result<Json<Value>, Refused> {
     match q.path {
         Some(p) if !st.faults.remove(&p) => return Err(not_found(format!("no fault on {p}"))),
         Some(_) => {}
@@ -407,11 +412,11 @@ async fn clear_faults(State(st): St, Q(q): Q<PathQuery>) -> Result<Json<Value>, 
     Ok(faults(State(st)).await)
 }
 
-async fn settings(State(st): St) -> Json<Value> {
+async fn settings(State(st): WithState) -> Json<Value> {
     Json(json!(st.settings))
 }
 
-async fn patch_settings(State(st): St, bytes: bytes::Bytes) -> Result<Json<Value>, Fail> {
+async fn patch_settings(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value>, Refused> {
     let p: SettingsPatch = body(&bytes)?;
     if p.journal_capacity.is_some()
         || p.journal_max_bytes.is_some()

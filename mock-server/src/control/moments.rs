@@ -7,7 +7,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{bad_request, body, corp_index, not_found, Fail, St, P, Q};
+use super::{
+    bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
+};
 
 #[derive(Deserialize)]
 pub struct CorpQuery {
@@ -22,11 +24,11 @@ struct Publish {
 
 /// `POST /mock/moments/{moment_id}/publish {"userid"}`: the member publishes it (once; not after a cancel).
 pub async fn publish(
-    State(st): St,
-    P(moment_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(moment_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let Publish { userid } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -95,11 +97,11 @@ struct React {
 /// `POST /mock/moments/{moment_id}/react {"customer", "userid", "like": true | "comment": "…"}`: a customer the
 /// member's publication reached likes it or comments on it.
 pub async fn react(
-    State(st): St,
-    P(moment_id): P<String>,
-    Q(q): Q<CorpQuery>,
+    State(st): WithState,
+    PathParams(moment_id): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Json<Value>, Refused> {
     let r: React = body(&bytes)?;
     if r.like == r.comment.is_some() {
         return Err(bad_request("either \"like\": true or a \"comment\""));
