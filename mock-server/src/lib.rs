@@ -12,6 +12,7 @@ pub mod control;
 pub mod directory;
 pub mod events;
 pub mod faults;
+mod fingerprint;
 pub mod ids;
 pub mod inflight;
 pub mod journal;

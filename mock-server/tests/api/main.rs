@@ -21,7 +21,6 @@ mod directory_parties;
 mod directory_reads;
 mod directory_sync;
 mod events;
-mod fingerprint;
 mod flaky;
 mod frequency;
 mod group_config;

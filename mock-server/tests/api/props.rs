@@ -12,8 +12,6 @@ use tower::ServiceExt;
 use mock_server::api::ENDPOINTS;
 use mock_server::State;
 
-use crate::fingerprint::fingerprint;
-
 fn paths() -> Vec<&'static str> {
     ENDPOINTS.iter().map(|e| e.path).collect()
 }
@@ -246,7 +244,7 @@ fn call(
     query: &str,
     body: Vec<u8>,
 ) -> Result<(u16, Option<Value>, bool), TestCaseError> {
-    let before = fingerprint(&f.state);
+    let before = f.state.fingerprint();
     let req = Request::builder()
         .method(method)
         .uri(format!("{path}?{query}"))
@@ -274,7 +272,7 @@ fn call(
     } else {
         None
     };
-    let unchanged = fingerprint(&f.state) == before;
+    let unchanged = f.state.fingerprint() == before;
     Ok((status, v, unchanged))
 }
 
