@@ -355,7 +355,7 @@ fn steps(
     let mut out: Vec<Step> = Vec::new();
     for (i, s) in raw.iter().enumerate() {
         let loc = s.referenced;
-        let st = super::step::step(&s.value, loc, i, &out, &known, metrics)?;
+        let st = super::step::plan(&s.value, loc, i, &out, &known, metrics)?;
         if let Action::Http(r) = &st.action {
             known.extend(r.captures.iter().map(|(k, _)| k.clone()));
         }
