@@ -24,8 +24,8 @@ impl Sums {
                 .metrics
                 .entry(m.clone())
                 .or_insert_with(|| (crate::histogram::new(), crate::histogram::new(), 0));
-            add(&mut e.0, &v.corrected, file)?;
-            add(&mut e.1, &v.uncorrected, file)?;
+            add_histogram(&mut e.0, &v.corrected, file)?;
+            add_histogram(&mut e.1, &v.uncorrected, file)?;
             e.2 += v.n_errors;
         }
         add_counters(&mut self.counters, &r.counters);
@@ -48,7 +48,7 @@ impl Sums {
             sum.n_errors += s.n_errors;
             add_map(&mut sum.errors_by_kind, &s.errors_by_kind);
             for (m, e) in &s.metrics {
-                add(
+                add_histogram(
                     hs.entry(m.clone()).or_insert_with(crate::histogram::new),
                     e,
                     file,
@@ -91,7 +91,7 @@ impl Sums {
 
 /// Adds a shard's histogram; a value outside the range a run records (a hand-made blob) is an error, not a
 /// silently smaller merge.
-fn add(to: &mut Histogram<u64>, from: &Encoded, file: &str) -> Result<(), MergeError> {
+fn add_histogram(to: &mut Histogram<u64>, from: &Encoded, file: &str) -> Result<(), MergeError> {
     let from = from.decode().map_err(|source| MergeError::Histogram {
         file: file.to_owned(),
         source,
