@@ -179,7 +179,7 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
                 .map(|p| Report::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let names: Vec<String> = runs.iter().map(|p| p.display().to_string()).collect();
-            let merged = crate::merge::merge(&reports, &names)?;
+            let merged = crate::merge::reports(&reports, &names)?;
             write(Some(&out), &merged.to_json())?;
             print!("{}", crate::summary::render(&merged));
             Ok(ExitCode::SUCCESS)

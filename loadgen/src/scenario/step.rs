@@ -1,7 +1,7 @@
 //! One raw step → a planned [`Step`]: the request line, templates, captures, assertions, or what to expect.
 
 use serde_json::Value;
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 use std::collections::BTreeSet;
 
 use super::build::{at, dur, json, path, text, Fail, Metrics, DEFAULT_TIMEOUT};
@@ -9,7 +9,8 @@ use super::plan::*;
 use super::raw;
 use crate::template::Json;
 
-pub(super) fn step(
+/// One raw step → a planned [`Step`]; `before` are the steps ahead of it in its list.
+pub(super) fn plan(
     s: &raw::Step,
     loc: Location,
     index: usize,
@@ -33,148 +34,17 @@ pub(super) fn step(
             "a step is exactly one of `call`, `control`, `request`, `expect`, `think`",
         );
     }
-    let http_only =
-        !s.query.is_empty() || s.body.is_some() || !s.capture.is_empty() || !s.asserts.is_empty();
     let line = s
         .call
         .as_ref()
         .or(s.control.as_ref())
         .or(s.request.as_ref());
     let (action, default_metric) = if let Some(line) = line {
-        let is_call = s.call.is_some();
-        let (method, path_text) = request_line(&line.value).or_else(|e| at(line.referenced, e))?;
-        let prefix = match (is_call, s.control.is_some()) {
-            (true, _) => "/cgi-bin/",
-            (false, true) => "/mock/",
-            (false, false) => "/",
-        };
-        let Some(rest) = path_text.strip_prefix(prefix) else {
-            return at(
-                line.referenced,
-                format!("this step's path starts with {prefix}"),
-            );
-        };
-        let bare = rest.split('?').next().unwrap_or(rest);
-        let kind = if is_call {
-            if s.status.is_some() {
-                return at(
-                    loc,
-                    "`status` is for control and request steps; a WeCom call is judged by `errcode`",
-                );
-            }
-            RequestKind::Call {
-                app: s.app,
-                with_token: bare != "gettoken" && !bare.starts_with("webhook/"),
-                errcode: s.errcode.unwrap_or(0),
-            }
-        } else {
-            if s.errcode.is_some() || s.app.is_some() {
-                return at(loc, "`errcode` and `app` are for WeCom calls (`call:`)");
-            }
-            RequestKind::Control { status: s.status }
-        };
-        let metric = match (is_call, s.control.is_some()) {
-            (true, _) => format!("api.{bare}"),
-            (false, true) => format!("api.mock/{bare}"),
-            (false, false) => format!("api.{bare}"),
-        };
-        let mut query = Vec::new();
-        for (k, v) in &s.query {
-            query.push((k.clone(), json(&v.value, known, v.referenced)?));
-        }
-        let mut captures = Vec::new();
-        for (k, p) in &s.capture {
-            if crate::template::BUILTINS.contains(&k.as_str()) {
-                return at(p.referenced, format!("{k:?} is a built-in variable"));
-            }
-            captures.push((k.clone(), path(p)?));
-        }
-        let asserts = s
-            .asserts
-            .iter()
-            .map(|a| assert(a, known))
-            .collect::<Result<_, _>>()?;
-        let req = Request {
-            method,
-            path: text(path_text, known, line.referenced)?,
-            query,
-            body: s
-                .body
-                .as_ref()
-                .map(|b| json(&b.value, known, b.referenced).map(body))
-                .transpose()?,
-            kind,
-            captures,
-            asserts,
-        };
-        (Action::Http(req), metric)
+        http(s, line, loc, known)?
     } else if let Some(e) = &s.expect {
-        if http_only || s.errcode.is_some() || s.status.is_some() {
-            return at(
-                loc,
-                "an expect step takes no query, body, capture, assert, errcode or status",
-            );
-        }
-        let ids = [
-            (Key::Msgid, &e.msgid),
-            (Key::InReplyTo, &e.in_reply_to),
-            (Key::Customer, &e.customer),
-            (Key::Receiver, &e.receiver),
-        ];
-        let given: Vec<(Key, &String)> = ids
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
-            .collect();
-        let [(key, value)] = given.as_slice() else {
-            return at(
-                loc,
-                "expect: give exactly one of `msgid`, `in_reply_to`, `customer`, `receiver`",
-            );
-        };
-        let kind = e.kind.clone().unwrap_or_else(|| "delivered".into());
-        const KINDS: [&str; 5] = ["accepted", "attempt", "acknowledged", "failed", "delivered"];
-        if !KINDS.contains(&kind.as_str()) {
-            return at(
-                loc,
-                format!("expect kind {kind:?}: one of {}", KINDS.join(", ")),
-            );
-        }
-        let since = match &s.since {
-            Some(name) => match before
-                .iter()
-                .position(|b| b.name.as_deref() == Some(name.value.as_str()))
-            {
-                Some(i) => i,
-                None => {
-                    return at(
-                        name.referenced,
-                        format!("since: no step named {:?} before this one", name.value),
-                    )
-                }
-            },
-            None if index == 0 => {
-                return at(
-                    loc,
-                    "an expect needs a step before it to time from (or `since:`)",
-                )
-            }
-            None => index - 1,
-        };
-        let metric = format!("route.{}", e.route.as_deref().unwrap_or(&kind));
-        let exp = Expect {
-            kind,
-            route: e.route.clone(),
-            key: *key,
-            value: text(value, known, loc)?,
-            since,
-        };
-        (Action::Expect(exp), metric)
+        expect(s, e, loc, index, before, known)?
     } else {
-        if http_only || s.since.is_some() {
-            return at(loc, "a think step takes only a duration");
-        }
-        let d = s.think.as_ref().map(dur).transpose()?.unwrap_or_default();
-        (Action::Think(d), String::new())
+        think(s, loc)?
     };
     let metric = match (&s.metric, &action) {
         (Some(m), _) if m.trim().is_empty() => return at(loc, "metric: an empty name"),
@@ -199,6 +69,174 @@ pub(super) fn step(
             .transpose()?
             .unwrap_or(DEFAULT_TIMEOUT),
     })
+}
+
+/// Whether the step has something only a request takes.
+fn http_only(s: &raw::Step) -> bool {
+    !s.query.is_empty() || s.body.is_some() || !s.capture.is_empty() || !s.asserts.is_empty()
+}
+
+/// A `call`, `control` or `request` step, whose request `line` is: its request and its default metric.
+fn http(
+    s: &raw::Step,
+    line: &Spanned<String>,
+    loc: Location,
+    known: &BTreeSet<String>,
+) -> Result<(Action, String), Fail> {
+    let is_call = s.call.is_some();
+    let (method, path_text) = request_line(&line.value).or_else(|e| at(line.referenced, e))?;
+    let prefix = match (is_call, s.control.is_some()) {
+        (true, _) => "/cgi-bin/",
+        (false, true) => "/mock/",
+        (false, false) => "/",
+    };
+    let Some(rest) = path_text.strip_prefix(prefix) else {
+        return at(
+            line.referenced,
+            format!("this step's path starts with {prefix}"),
+        );
+    };
+    let bare = rest.split('?').next().unwrap_or(rest);
+    let kind = request_kind(s, bare, loc)?;
+    let metric = match (is_call, s.control.is_some()) {
+        (true, _) => format!("api.{bare}"),
+        (false, true) => format!("api.mock/{bare}"),
+        (false, false) => format!("api.{bare}"),
+    };
+    let mut query = Vec::new();
+    for (k, v) in &s.query {
+        query.push((k.clone(), json(&v.value, known, v.referenced)?));
+    }
+    let mut captures = Vec::new();
+    for (k, p) in &s.capture {
+        if crate::template::BUILTINS.contains(&k.as_str()) {
+            return at(p.referenced, format!("{k:?} is a built-in variable"));
+        }
+        captures.push((k.clone(), path(p)?));
+    }
+    let asserts = s
+        .asserts
+        .iter()
+        .map(|a| assert(a, known))
+        .collect::<Result<_, _>>()?;
+    let req = Request {
+        method,
+        path: text(path_text, known, line.referenced)?,
+        query,
+        body: s
+            .body
+            .as_ref()
+            .map(|b| json(&b.value, known, b.referenced).map(body))
+            .transpose()?,
+        kind,
+        captures,
+        asserts,
+    };
+    Ok((Action::Http(req), metric))
+}
+
+/// How the answer is judged: a WeCom call by errcode (with a token, unless `bare` is a path that takes none),
+/// anything else by HTTP status.
+fn request_kind(s: &raw::Step, bare: &str, loc: Location) -> Result<RequestKind, Fail> {
+    if s.call.is_some() {
+        if s.status.is_some() {
+            return at(
+                loc,
+                "`status` is for control and request steps; a WeCom call is judged by `errcode`",
+            );
+        }
+        Ok(RequestKind::Call {
+            app: s.app,
+            with_token: bare != "gettoken" && !bare.starts_with("webhook/"),
+            errcode: s.errcode.unwrap_or(0),
+        })
+    } else {
+        if s.errcode.is_some() || s.app.is_some() {
+            return at(loc, "`errcode` and `app` are for WeCom calls (`call:`)");
+        }
+        Ok(RequestKind::Control { status: s.status })
+    }
+}
+
+/// An `expect` step: the event it waits for, and its default metric `route.<route or kind>`.
+fn expect(
+    s: &raw::Step,
+    e: &raw::Expect,
+    loc: Location,
+    index: usize,
+    before: &[Step],
+    known: &BTreeSet<String>,
+) -> Result<(Action, String), Fail> {
+    if http_only(s) || s.errcode.is_some() || s.status.is_some() {
+        return at(
+            loc,
+            "an expect step takes no query, body, capture, assert, errcode or status",
+        );
+    }
+    let ids = [
+        (Key::Msgid, &e.msgid),
+        (Key::InReplyTo, &e.in_reply_to),
+        (Key::Customer, &e.customer),
+        (Key::Receiver, &e.receiver),
+    ];
+    let given: Vec<(Key, &String)> = ids
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
+        .collect();
+    let [(key, value)] = given.as_slice() else {
+        return at(
+            loc,
+            "expect: give exactly one of `msgid`, `in_reply_to`, `customer`, `receiver`",
+        );
+    };
+    let kind = e.kind.clone().unwrap_or_else(|| "delivered".into());
+    const KINDS: [&str; 5] = ["accepted", "attempt", "acknowledged", "failed", "delivered"];
+    if !KINDS.contains(&kind.as_str()) {
+        return at(
+            loc,
+            format!("expect kind {kind:?}: one of {}", KINDS.join(", ")),
+        );
+    }
+    let since = since(s, loc, index, before)?;
+    let metric = format!("route.{}", e.route.as_deref().unwrap_or(&kind));
+    let exp = Expect {
+        kind,
+        route: e.route.clone(),
+        key: *key,
+        value: text(value, known, loc)?,
+        since,
+    };
+    Ok((Action::Expect(exp), metric))
+}
+
+/// The index of the step an expect's latency is timed from: the one `since:` names, else the one before.
+fn since(s: &raw::Step, loc: Location, index: usize, before: &[Step]) -> Result<usize, Fail> {
+    match &s.since {
+        Some(name) => match before
+            .iter()
+            .position(|b| b.name.as_deref() == Some(name.value.as_str()))
+        {
+            Some(i) => Ok(i),
+            None => at(
+                name.referenced,
+                format!("since: no step named {:?} before this one", name.value),
+            ),
+        },
+        None if index == 0 => at(
+            loc,
+            "an expect needs a step before it to time from (or `since:`)",
+        ),
+        None => Ok(index - 1),
+    }
+}
+
+/// A `think` step: a pause, recorded nowhere by default.
+fn think(s: &raw::Step, loc: Location) -> Result<(Action, String), Fail> {
+    if http_only(s) || s.since.is_some() {
+        return at(loc, "a think step takes only a duration");
+    }
+    let d = s.think.as_ref().map(dur).transpose()?.unwrap_or_default();
+    Ok((Action::Think(d), String::new()))
 }
 
 fn body(j: Json) -> Body {
