@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use wecom_wire::Errcode;
 
 /// Backoff before each retry of a call that failed in a way worth retrying.
 const BACKOFF_MS: [u64; 3] = [50, 100, 200];
@@ -15,11 +16,6 @@ const REFRESH_MARGIN_S: u64 = 300;
 const TIMEOUT_S: u64 = 10;
 /// `sync_msg` `limit`: the most WeCom allows.
 const SYNC_LIMIT: u32 = 1000;
-
-/// access_token invalid, access_token expired: a fresh token may succeed.
-const STALE_TOKEN_ERRCODES: [i64; 2] = [40014, 42001];
-/// System busy, rate limited: the same call may succeed a little later.
-const TRANSIENT_ERRCODES: [i64; 2] = [-1, 45009];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -40,18 +36,18 @@ impl ApiError {
         match self {
             ApiError::Transport(e) => idempotent || e.is_connect(),
             ApiError::Status(s) => *s >= 500 || *s == 429,
-            ApiError::Errcode { errcode, .. } => TRANSIENT_ERRCODES.contains(errcode),
+            ApiError::Errcode { errcode, .. } => Errcode(*errcode).is_transient(),
             ApiError::Decode(_) => false,
         }
     }
 
     /// The call was refused for a bad parameter: for `sync_msg` the cursor, which a reset or a lapse made invalid.
     pub fn is_invalid_parameter(&self) -> bool {
-        matches!(self, ApiError::Errcode { errcode, .. } if *errcode == wecom_wire::Errcode::INVALID_PARAMETER.0)
+        matches!(self, ApiError::Errcode { errcode, .. } if *errcode == Errcode::INVALID_PARAMETER.0)
     }
 
     fn is_stale_token(&self) -> bool {
-        matches!(self, ApiError::Errcode { errcode, .. } if STALE_TOKEN_ERRCODES.contains(errcode))
+        matches!(self, ApiError::Errcode { errcode, .. } if Errcode(*errcode).is_stale_token())
     }
 }
 

@@ -1,7 +1,6 @@
 //! What the bot needs to know: where the WeCom API is, the app's credentials and callback keys, and how to answer.
 
-/// The longest text `kf/send_msg` takes.
-pub const MAX_TEXT_BYTES: usize = 2048;
+use wecom_wire::message::{truncate_utf8, MAX_TEXT_BYTES};
 
 /// How the bot answers a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,14 +22,9 @@ impl Reply {
                 _ => format!("received your {msgtype}"),
             },
         };
-        // WeCom refuses a text over 2048 bytes; an echo of a long message is cut, at a character boundary.
-        if text.len() > MAX_TEXT_BYTES {
-            let mut end = MAX_TEXT_BYTES;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-        }
+        // WeCom refuses a text over MAX_TEXT_BYTES; an echo of a long message is cut, at a character boundary.
+        let kept = truncate_utf8(&text, MAX_TEXT_BYTES).len();
+        text.truncate(kept);
         text
     }
 }

@@ -10,11 +10,10 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use wecom_wire::kf::ORIGIN_CUSTOMER;
 
 use crate::{Answer, Core};
 
-/// A customer wrote (the only origin the bot answers); 4 is a system event, 5 a servicer writing in WeCom.
-const ORIGIN_CUSTOMER: i64 = 3;
 /// Answers in flight per account: enough to hide send latency, few enough not to flood the server.
 const MAX_IN_FLIGHT: usize = 32;
 /// Accounts are spread over this many locks so callbacks for different accounts rarely meet.
@@ -178,6 +177,7 @@ fn job_for(core: &Core, open_kfid: &str, raw: Value) -> Option<Job> {
         core.counters.n_sync_errors.fetch_add(1, Relaxed);
         return None;
     };
+    // The bot answers customers only, never a system event (ORIGIN_EVENT) or a servicer writing in WeCom.
     if item.origin != ORIGIN_CUSTOMER || item.msgtype == "event" {
         return None;
     }

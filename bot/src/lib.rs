@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use wecom_wire::crypto::{CryptoError, MsgCrypt};
+use wecom_wire::message::MAX_TEXT_BYTES;
 
 mod api;
 mod callback;
@@ -29,7 +30,7 @@ pub enum Error {
     Path(String),
     #[error(
         "the reply must be 1 to {} bytes, as kf/send_msg takes",
-        config::MAX_TEXT_BYTES
+        MAX_TEXT_BYTES
     )]
     Reply,
     #[error("cannot build the HTTP client: {0}")]
@@ -123,7 +124,7 @@ impl Bot {
             return Err(Error::Path(config.path));
         }
         if let Reply::Canned(text) = &config.reply {
-            if text.is_empty() || text.len() > config::MAX_TEXT_BYTES {
+            if text.is_empty() || text.len() > MAX_TEXT_BYTES {
                 return Err(Error::Reply);
             }
         }

@@ -15,7 +15,8 @@ macro_rules! table {
         impl Errcode {
             $( pub const $name: Errcode = Errcode($code); )*
 
-            /// Every code the mock can give, for documentation and exhaustive tests.
+            /// Every code in the table, for documentation and exhaustive tests: all the mock can give, and the
+            /// few clients react to that it never gives (42009).
             pub const ALL: &'static [Errcode] = &[$( Errcode($code) ),*];
 
             /// The short text WeCom puts at the start of `errmsg`.
@@ -100,6 +101,7 @@ table! {
     ACQUISITION_LINK_LIMIT = 41095, "customer acquisition link count out of limit", "获客链接数量超过上限";
     MENU_NAME_MISSING = 41102, "missing menu name", "缺少菜单名";
     TOKEN_EXPIRED = 42001, "access_token expired", "access_token已过期";
+    SUITE_TOKEN_EXPIRED = 42009, "suite_access_token expired", "suite_access_token已过期";
     INVALID_TASK_ID = 42014, "invalid task_id", "任务卡片消息的task_id不合法";
     UPDATE_AGENT_MISMATCH = 42015, "the message was sent by another agent", "更新的消息的应用与发送消息的应用不匹配";
     TASK_ID_NOT_FOUND = 42016, "task_id not exist", "更新的task_id不存在";
@@ -178,6 +180,25 @@ impl Errcode {
 
     pub fn is_ok(self) -> bool {
         self.0 == 0
+    }
+
+    /// Codes after which a freshly fetched access_token may succeed. WeCom has been seen answering 40014 for an
+    /// expired token, and Tencent's own demo client refreshes on 42009 as well, so a client refreshes on all.
+    pub const STALE_TOKEN: &'static [Errcode] = &[
+        Errcode::INVALID_TOKEN,
+        Errcode::TOKEN_EXPIRED,
+        Errcode::SUITE_TOKEN_EXPIRED,
+    ];
+
+    /// Codes after which the same call may succeed a little later: WeCom was busy, or the caller went too fast.
+    pub const TRANSIENT: &'static [Errcode] = &[Errcode::SYSTEM_BUSY, Errcode::FREQ_LIMIT];
+
+    pub fn is_stale_token(self) -> bool {
+        Errcode::STALE_TOKEN.contains(&self)
+    }
+
+    pub fn is_transient(self) -> bool {
+        Errcode::TRANSIENT.contains(&self)
     }
 }
 
@@ -263,6 +284,30 @@ mod tests {
         assert!(
             Errcode::ALL.windows(2).all(|w| w[0] < w[1]),
             "the table is in numeric order, so a reader finds a code at a glance"
+        );
+    }
+
+    #[test]
+    fn stale_token_and_transient_codes_are_exactly_these() {
+        let codes = |list: &[Errcode]| list.iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(codes(Errcode::STALE_TOKEN), [40014, 42001, 42009]);
+        assert_eq!(codes(Errcode::TRANSIENT), [-1, 45009]);
+        for c in [40014, 42001, 42009] {
+            assert!(Errcode(c).is_stale_token(), "{c}");
+            assert!(!Errcode(c).is_transient(), "{c}");
+        }
+        for c in [-1, 45009] {
+            assert!(Errcode(c).is_transient(), "{c}");
+            assert!(!Errcode(c).is_stale_token(), "{c}");
+        }
+        // Neighbours that must not trigger a refresh or a retry: bad secret, missing token, concurrency limit.
+        for c in [0, 40001, 41001, 42007, 45033] {
+            assert!(!Errcode(c).is_stale_token(), "{c}");
+            assert!(!Errcode(c).is_transient(), "{c}");
+        }
+        assert_eq!(
+            Errcode::SUITE_TOKEN_EXPIRED.official(),
+            "suite_access_token已过期"
         );
     }
 

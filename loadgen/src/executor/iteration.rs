@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
+use wecom_wire::Errcode;
 
 use super::{Ctx, Worker};
 use crate::http::HttpError;
@@ -15,9 +16,6 @@ use crate::scenario::plan::{
     Action, Assert, Body, Check, Expect, Method, Pick, Request, RequestKind, GETTOKEN, ITERATIONS,
 };
 use crate::template::Lookup;
-
-/// Errcodes of an expired or invalid token: an SDK fetches a new one and tries again, once.
-const TOKEN_EXPIRED: [i64; 3] = [42001, 40014, 42009];
 
 #[derive(Debug)]
 pub struct Failure {
@@ -298,7 +296,8 @@ async fn http(
                 let v: Value = serde_json::from_slice(&resp.body)
                     .map_err(|e| Failure::new(ErrorKind::Body, format!("not JSON: {e}")))?;
                 let got = v.get("errcode").and_then(Value::as_i64).unwrap_or(0);
-                if got != want && with_token && !refreshed && TOKEN_EXPIRED.contains(&got) {
+                // On an expired or invalid token an SDK fetches a new one and tries again, once.
+                if got != want && with_token && !refreshed && Errcode(got).is_stale_token() {
                     w.tokens.remove(&app);
                     refreshed = true;
                     w.pending.n_token_refreshes += 1;

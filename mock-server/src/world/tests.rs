@@ -72,6 +72,20 @@ fn errors_name_file_line_and_problem() {
 }
 
 #[test]
+fn a_key_of_the_right_length_that_is_not_base64_is_refused_at_load() {
+    // Only its length was checked once, so such a key loaded and then failed every push.
+    let bad_key = "!".repeat(43);
+    let e = fails(&format!("corps:\n  - corpid: ww1\n    apps:\n      - agentid: 1\n        name: a\n        secret: s\n        callback: {{token: t, encoding_aes_key: \"{bad_key}\"}}\n"));
+    assert_eq!((e.file.as_str(), e.line), ("t.yaml", 7), "{e}");
+    assert!(e.message.starts_with("encoding_aes_key "), "{e}");
+    assert!(e.message.contains("illegal EncodingAESKey"), "{e}");
+
+    let e = fails(&format!("corps:\n  - corpid: ww1\n    contact_sync:\n      secret: s\n      callback: {{token: t, encoding_aes_key: \"{bad_key}\"}}\n"));
+    assert_eq!(e.line, 5, "{e}");
+    assert!(e.message.starts_with("encoding_aes_key "), "{e}");
+}
+
+#[test]
 fn department_cycles_do_not_hang() {
     let yaml = "corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a, parentid: 2}\n      - {id: 2, name: b, parentid: 1}\n    users:\n      - {userid: u, name: U, department: [1]}\n";
     let (w, _) = World::parse(yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
