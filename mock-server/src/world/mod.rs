@@ -2,6 +2,7 @@
 //! members, tags and robots, indexed for the lookups the handlers make. Read-only; what calls change lives in
 //! [`crate::store`].
 
+mod build;
 mod corp;
 mod customers;
 pub mod edit;
