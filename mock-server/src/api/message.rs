@@ -49,23 +49,9 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     // One sequence for every message the mock makes, kept across resets: msgids never repeat.
     let seq = st.ids.next_seq();
     let msgid = st.ids.msgid(seq);
-    if req.enable_duplicate_check == Some(1) {
-        let body_hash = foldhash::fast::FixedState::default().hash_one(&body);
-        let interval_s = req
-            .duplicate_check_interval
-            .unwrap_or(DEFAULT_DUPLICATE_INTERVAL_S)
-            .clamp(1, message::MAX_DUPLICATE_INTERVAL_S);
-        // Claim the body under the entry's lock, so two identical calls racing cannot both deliver.
-        match sim.store.recent.entry((who.corp, who.agentid, body_hash)) {
-            Entry::Occupied(e) if e.get().0 > now_ms => {
-                // WeCom answers as if sent and delivers nothing.
-                return ok(response(&r, e.get().1.clone(), String::new()));
-            }
-            e => {
-                e.insert((now_ms + interval_s * 1000, msgid.clone()));
-            }
-        }
-        sim.store.prune_recent(now_ms, seq);
+    if let Some(earlier) = duplicate_of(&st, &sim, who, &req, &body, (seq, &msgid)) {
+        // WeCom answers as if sent and delivers nothing.
+        return ok(response(&r, earlier, String::new()));
     }
 
     let source = Source::App {
@@ -74,24 +60,20 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     let msgtype = content.msgtype.as_str();
     let body = as_delivered(body, &content);
     let delivery = Delivery::new(msgid.clone(), source, msgtype, body, now_ms / 1000);
-    let limits = st.settings.member_limits();
+    let per_member = st.settings.member_limits();
     let app_receiver = || format!("app:{}", who.agentid);
     st.events.emit(|| {
         Event::now(&st.clock, "accepted", "app_message", &msgid, app_receiver())
             .with(serde_json::json!({ "n_recipients": r.deliver.len() }))
     });
     for &user in &r.deliver {
-        let to = InboxId::User {
-            corp: who.corp,
-            user,
-        };
-        let delivered = sim
-            .store
-            .deliver_app_message(to, who.agentid, &delivery, now_ms, limits);
-        let kind = if delivered { "delivered" } else { "dropped" };
-        let receiver = || format!("user:{}", corp.member(user).userid);
-        st.events
-            .emit(|| Event::now(&st.clock, kind, "app_message", &msgid, receiver()));
+        deliver(
+            &st,
+            &sim,
+            (who, corp),
+            (user, now_ms, per_member),
+            &delivery,
+        );
     }
     sim.store.sent.put(
         seq,
@@ -111,6 +93,58 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         String::new()
     };
     ok(response(&r, msgid, response_code))
+}
+
+/// With `enable_duplicate_check`, the msgid of the same body sent within the interval; else the body is claimed
+/// for `msgid` and none.
+fn duplicate_of(
+    st: &Shared,
+    sim: &Sim,
+    who: Caller,
+    req: &SendRequest,
+    body: &bytes::Bytes,
+    (seq, msgid): (u64, &str),
+) -> Option<String> {
+    if req.enable_duplicate_check != Some(1) {
+        return None;
+    }
+    let now_ms = st.clock.now_ms();
+    let body_hash = foldhash::fast::FixedState::default().hash_one(body);
+    let interval_s = req
+        .duplicate_check_interval
+        .unwrap_or(DEFAULT_DUPLICATE_INTERVAL_S)
+        .clamp(1, message::MAX_DUPLICATE_INTERVAL_S);
+    // Claim the body under the entry's lock, so two identical calls racing cannot both deliver.
+    match sim.store.recent.entry((who.corp, who.agentid, body_hash)) {
+        Entry::Occupied(e) if e.get().0 > now_ms => return Some(e.get().1.clone()),
+        e => {
+            e.insert((now_ms + interval_s * 1000, msgid.to_owned()));
+        }
+    }
+    sim.store.prune_recent(now_ms, seq);
+    None
+}
+
+/// Puts the message in one member's inbox, within the member's limits (`per_member`: per minute, per hour), and
+/// says so on the event stream.
+fn deliver(
+    st: &Shared,
+    sim: &Sim,
+    (who, corp): (Caller, &Corp),
+    (user, now_ms, per_member): (usize, i64, (usize, usize)),
+    delivery: &Arc<Delivery>,
+) {
+    let to = InboxId::User {
+        corp: who.corp,
+        user,
+    };
+    let delivered = sim
+        .store
+        .deliver_app_message(to, who.agentid, delivery, now_ms, per_member);
+    let kind = if delivered { "delivered" } else { "dropped" };
+    let receiver = || format!("user:{}", corp.member(user).userid);
+    st.events
+        .emit(|| Event::now(&st.clock, kind, "app_message", &delivery.msgid, receiver()));
 }
 
 /// The message as recipients get it: the body as sent, unless WeCom cut its text.
