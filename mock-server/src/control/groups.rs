@@ -60,16 +60,7 @@ pub async fn members(
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let c = &sim.world.corps[corp];
-    let people = ids
-        .iter()
-        .map(|id| match (c.user_index(id), c.customer_index(id)) {
-            (Some(u), _) => Ok(GroupMember::User(u)),
-            (None, Some(i)) => Ok(GroupMember::Customer(i)),
-            _ => Err(bad_request(format!(
-                "{id:?} is neither a member nor a customer"
-            ))),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let people = people(c, &ids)?;
     let now_s = st.clock.now_s();
     let (last, current) = {
         let mut groups = sim.store.groups.corps[corp].lock();
@@ -77,34 +68,7 @@ pub async fn members(
             .iter_mut()
             .find(|g| g.chat_id == chat_id)
             .ok_or_else(|| not_found(format!("no customer group {chat_id}")))?;
-        for p in &people {
-            let present = g.members.iter().any(|m| m.who == *p);
-            if present == joining {
-                return Err(bad_request(format!(
-                    "{p:?} is {} the group",
-                    if joining { "already in" } else { "not in" }
-                )));
-            }
-            if *p == GroupMember::User(g.owner) {
-                return Err(bad_request(
-                    "the owner cannot leave; transfer the group first",
-                ));
-            }
-        }
-        let last = g.version;
-        if joining {
-            g.members.extend(people.iter().map(|&who| Member {
-                who,
-                join_time: now_s,
-                join_scene: ch.scene,
-                invitor: Some(g.owner),
-                state: String::new(),
-            }));
-        } else {
-            g.members.retain(|m| !people.contains(&m.who));
-        }
-        g.version += 1;
-        (last, g.version)
+        change_members(g, &people, joining, (ch.scene, now_s))?
     };
     let (detail, scene) = if joining {
         ("add_member", "JoinScene")
@@ -123,6 +87,56 @@ pub async fn members(
     Ok(Json(
         json!({ "msgid": msgid, "member_version": format!("{current:032x}") }),
     ))
+}
+
+/// Each id as a member of the corp or, failing that, a customer.
+fn people(c: &crate::world::Corp, ids: &[String]) -> Result<Vec<GroupMember>, Refused> {
+    ids.iter()
+        .map(|id| match (c.user_index(id), c.customer_index(id)) {
+            (Some(u), _) => Ok(GroupMember::User(u)),
+            (None, Some(i)) => Ok(GroupMember::Customer(i)),
+            _ => Err(bad_request(format!(
+                "{id:?} is neither a member nor a customer"
+            ))),
+        })
+        .collect()
+}
+
+/// `people` join (or leave) group `g` by `scene` at `now_s`; answers the member version before and after.
+fn change_members(
+    g: &mut crate::store::groups::Group,
+    people: &[GroupMember],
+    joining: bool,
+    (scene, now_s): (i64, i64),
+) -> Result<(u64, u64), Refused> {
+    for p in people {
+        let present = g.members.iter().any(|m| m.who == *p);
+        if present == joining {
+            return Err(bad_request(format!(
+                "{p:?} is {} the group",
+                if joining { "already in" } else { "not in" }
+            )));
+        }
+        if *p == GroupMember::User(g.owner) {
+            return Err(bad_request(
+                "the owner cannot leave; transfer the group first",
+            ));
+        }
+    }
+    let last = g.version;
+    if joining {
+        g.members.extend(people.iter().map(|&who| Member {
+            who,
+            join_time: now_s,
+            join_scene: scene,
+            invitor: Some(g.owner),
+            state: String::new(),
+        }));
+    } else {
+        g.members.retain(|m| !people.contains(&m.who));
+    }
+    g.version += 1;
+    Ok((last, g.version))
 }
 
 /// Pushes a `change_external_chat` update to the corp's 客户联系 apps with callbacks; returns its msgid.
@@ -223,8 +237,6 @@ pub async fn send_group_msg(
     QueryString(q): QueryString<CorpQuery>,
     bytes: Bytes,
 ) -> Result<Json<Value>, Refused> {
-    use wecom_wire::externalcontact::groupmsg::{RESULT_NOT_FRIEND, RESULT_SENT};
-
     let Sends { userid } = body(&bytes)?;
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
@@ -246,42 +258,8 @@ pub async fn send_group_msg(
             return Err(bad_request(format!("{userid} has nothing (more) to send")));
         }
         m.sent.push((user, now_s));
-        let mut delivered = Vec::new();
-        for t in m.targets.iter_mut().filter(|t| t.user == user) {
-            let reachable = t
-                .customer
-                .is_none_or(|i| sim.store.contacts.follows(corp, i, user));
-            t.status = if reachable {
-                RESULT_SENT
-            } else {
-                RESULT_NOT_FRIEND
-            };
-            t.send_time = Some(now_s);
-            if let (true, Some(i)) = (reachable, t.customer) {
-                delivered.push(i);
-            }
-        }
-        let chats: Vec<&str> = m
-            .targets
-            .iter()
-            .filter(|t| t.user == user)
-            .filter_map(|t| t.chat_id.as_deref())
-            .collect();
-        if !chats.is_empty() {
-            let groups = sim.store.groups.corps[corp].lock();
-            for g in groups
-                .iter()
-                .filter(|g| chats.contains(&g.chat_id.as_str()))
-            {
-                for member in &g.members {
-                    if let GroupMember::Customer(i) = member.who {
-                        if !delivered.contains(&i) {
-                            delivered.push(i);
-                        }
-                    }
-                }
-            }
-        }
+        let mut delivered = mark_targets(&sim, (corp, user), m, now_s);
+        add_group_customers(&sim, (corp, user), m, &mut delivered);
         let message = json!({
             "msgtype": "group_msg",
             "group_msg": { "msgid": m.msgid, "text": m.text, "attachments": m.attachments },
@@ -303,6 +281,63 @@ pub async fn send_group_msg(
             .deliver(crate::store::InboxId::Customer { corp, customer: i }, &d);
     }
     Ok(Json(json!({ "n_delivered": delivered.len() })))
+}
+
+/// Marks the member's targets sent or not-a-friend; answers the customers it reaches directly.
+fn mark_targets(
+    sim: &crate::state::Sim,
+    (corp, user): (usize, usize),
+    m: &mut crate::store::groupmsgs::GroupMsg,
+    now_s: i64,
+) -> Vec<usize> {
+    use wecom_wire::externalcontact::groupmsg::{RESULT_NOT_FRIEND, RESULT_SENT};
+    let mut delivered = Vec::new();
+    for t in m.targets.iter_mut().filter(|t| t.user == user) {
+        let reachable = t
+            .customer
+            .is_none_or(|i| sim.store.contacts.follows(corp, i, user));
+        t.status = if reachable {
+            RESULT_SENT
+        } else {
+            RESULT_NOT_FRIEND
+        };
+        t.send_time = Some(now_s);
+        if let (true, Some(i)) = (reachable, t.customer) {
+            delivered.push(i);
+        }
+    }
+    delivered
+}
+
+/// Adds, once each, the customers in the customer groups the member's targets name.
+fn add_group_customers(
+    sim: &crate::state::Sim,
+    (corp, user): (usize, usize),
+    m: &crate::store::groupmsgs::GroupMsg,
+    delivered: &mut Vec<usize>,
+) {
+    let chats: Vec<&str> = m
+        .targets
+        .iter()
+        .filter(|t| t.user == user)
+        .filter_map(|t| t.chat_id.as_deref())
+        .collect();
+    if chats.is_empty() {
+        return;
+    }
+    let groups = sim.store.groups.corps[corp].lock();
+    for g in groups
+        .iter()
+        .filter(|g| chats.contains(&g.chat_id.as_str()))
+    {
+        for member in &g.members {
+            if let GroupMember::Customer(i) = member.who {
+                if !delivered.contains(&i) {
+                    delivered.push(i);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
