@@ -151,7 +151,7 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
             }
             let (b, n) = (Report::read(&base)?, Report::read(&new)?);
             let names = (base.display().to_string(), new.display().to_string());
-            let c = compare::compare(&b, &n, (&names.0, &names.1), &tol, allow_different)?;
+            let c = compare::runs(&b, &n, (&names.0, &names.1), &tol, allow_different)?;
             print!("{}", compare::render::text(&c));
             if let Some(p) = md {
                 write(Some(&p), &crate::markdown::comparison(&c))?;

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::summary::value;
-use crate::Report;
+use crate::{Metric, Report};
 
 /// XML-escaped text, without the characters XML 1.0 forbids (control characters in an error message would
 /// make the file unreadable to a CI server).
@@ -52,23 +52,39 @@ impl Bad {
     }
 }
 
+/// The run as a JUnit test suite.
 pub fn render(r: &Report) -> String {
+    let mut cases = threshold_cases(r);
+    cases.extend(step_cases(r));
+    cases.extend(completion_case(r));
+    suite(r, &cases)
+}
+
+fn threshold_cases(r: &Report) -> Vec<Case> {
+    let suite = &r.scenario.name;
+    r.thresholds
+        .iter()
+        .map(|t| {
+            let measured = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
+            Case {
+                class: format!("{suite}.thresholds"),
+                name: t.expr.clone(),
+                failure: (!t.passed).then(|| {
+                    Bad::failure(
+                        "threshold".into(),
+                        format!("measured {measured}"),
+                        format!("{} failed: measured {measured}", t.expr),
+                    )
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A case per metric of a step that can fail, failed when any of its operations did.
+fn step_cases(r: &Report) -> Vec<Case> {
     let suite = &r.scenario.name;
     let mut cases = Vec::new();
-    for t in &r.thresholds {
-        let measured = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
-        cases.push(Case {
-            class: format!("{suite}.thresholds"),
-            name: t.expr.clone(),
-            failure: (!t.passed).then(|| {
-                Bad::failure(
-                    "threshold".into(),
-                    format!("measured {measured}"),
-                    format!("{} failed: measured {measured}", t.expr),
-                )
-            }),
-        });
-    }
     for (name, m) in &r.metrics {
         let is_step = ["api.", "route.", "step."]
             .iter()
@@ -77,49 +93,64 @@ pub fn render(r: &Report) -> String {
         if !is_step {
             continue;
         }
-        let failure = (m.n_errors > 0).then(|| {
-            let first: Vec<String> = r
-                .counters
-                .first_errors
-                .iter()
-                .filter(|(k, _)| of_metric(k) == Some(name.as_str()))
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect();
-            let kind = r
-                .counters
-                .first_errors
-                .keys()
-                .find(|k| of_metric(k) == Some(name.as_str()))
-                .and_then(|k| k.rsplit_once(' ').map(|(_, kind)| kind))
-                .unwrap_or("error")
-                .to_owned();
-            Bad::failure(
-                kind,
-                format!("{} of {} failed", m.n_errors, m.n_errors + m.corrected.n),
-                first.join("\n"),
-            )
-        });
         cases.push(Case {
             class: format!("{suite}.steps"),
             name: name.clone(),
-            failure,
+            failure: step_failure(r, name, m),
         });
     }
-    if r.incomplete() {
-        let why = r.stopped.as_deref().unwrap_or("stopped early");
-        cases.push(Case {
-            class: format!("{suite}.run"),
-            name: "run completed".into(),
-            failure: Some(Bad {
-                element: "error",
-                kind: "incomplete".into(),
-                message: format!("the run was cut short: {why}"),
-                text: format!(
-                    "the run was cut short ({why}); the thresholds were judged on what ran and decide nothing"
-                ),
-            }),
-        });
+    cases
+}
+
+/// How many of the step's operations failed, typed by the kind of its first error, with its first errors.
+fn step_failure(r: &Report, name: &str, m: &Metric) -> Option<Bad> {
+    (m.n_errors > 0).then(|| {
+        let first: Vec<String> = r
+            .counters
+            .first_errors
+            .iter()
+            .filter(|(k, _)| of_metric(k) == Some(name))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let kind = r
+            .counters
+            .first_errors
+            .keys()
+            .find(|k| of_metric(k) == Some(name))
+            .and_then(|k| k.rsplit_once(' ').map(|(_, kind)| kind))
+            .unwrap_or("error")
+            .to_owned();
+        Bad::failure(
+            kind,
+            format!("{} of {} failed", m.n_errors, m.n_errors + m.corrected.n),
+            first.join("\n"),
+        )
+    })
+}
+
+/// `run completed`, in error, for a run cut short; none for a whole run.
+fn completion_case(r: &Report) -> Option<Case> {
+    if !r.incomplete() {
+        return None;
     }
+    let why = r.stopped.as_deref().unwrap_or("stopped early");
+    Some(Case {
+        class: format!("{}.run", r.scenario.name),
+        name: "run completed".into(),
+        failure: Some(Bad {
+            element: "error",
+            kind: "incomplete".into(),
+            message: format!("the run was cut short: {why}"),
+            text: format!(
+                "the run was cut short ({why}); the thresholds were judged on what ran and decide nothing"
+            ),
+        }),
+    })
+}
+
+/// The XML document: the suite with its counts and properties, then its cases.
+fn suite(r: &Report, cases: &[Case]) -> String {
+    let suite = &r.scenario.name;
     let n_errors = cases
         .iter()
         .filter(|c| c.failure.as_ref().is_some_and(|b| b.element == "error"))
@@ -140,6 +171,15 @@ pub fn render(r: &Report) -> String {
         escape(r.run.started_at.trim_end_matches('Z')),
         escape(r.run.host.hostname.as_str())
     );
+    properties(&mut out, r);
+    for c in cases {
+        case(&mut out, c);
+    }
+    let _ = writeln!(out, "  </testsuite>\n</testsuites>");
+    out
+}
+
+fn properties(out: &mut String, r: &Report) {
     let _ = writeln!(out, "    <properties>");
     for (k, v) in [
         ("seed", r.scenario.seed.to_string()),
@@ -155,30 +195,29 @@ pub fn render(r: &Report) -> String {
         );
     }
     let _ = writeln!(out, "    </properties>");
-    for c in &cases {
-        let head = format!(
-            "<testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-            escape(c.class.as_str()),
-            escape(c.name.as_str())
-        );
-        match &c.failure {
-            None => {
-                let _ = writeln!(out, "    {head}/>");
-            }
-            Some(b) => {
-                let _ = writeln!(
-                    out,
-                    "    {head}>\n      <{e} type=\"{}\" message=\"{}\">{}</{e}>\n    </testcase>",
-                    escape(b.kind.as_str()),
-                    escape(b.message.as_str()),
-                    escape(b.text.as_str()),
-                    e = b.element
-                );
-            }
+}
+
+fn case(out: &mut String, c: &Case) {
+    let head = format!(
+        "<testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+        escape(c.class.as_str()),
+        escape(c.name.as_str())
+    );
+    match &c.failure {
+        None => {
+            let _ = writeln!(out, "    {head}/>");
+        }
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "    {head}>\n      <{e} type=\"{}\" message=\"{}\">{}</{e}>\n    </testcase>",
+                escape(b.kind.as_str()),
+                escape(b.message.as_str()),
+                escape(b.text.as_str()),
+                e = b.element
+            );
         }
     }
-    let _ = writeln!(out, "  </testsuite>\n</testsuites>");
-    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::Report;
+use crate::{Counters, Report};
 
 /// A latency in µs as a person reads it: `412µs`, `1.23ms`, `2.50s`.
 pub fn duration(us: u64) -> String {
@@ -14,6 +14,7 @@ pub fn duration(us: u64) -> String {
     }
 }
 
+/// The run's headline, its metrics' table, counters, thresholds and verdict.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let secs = r.run.duration_ms as f64 / 1000.0;
@@ -26,6 +27,14 @@ pub fn render(r: &Report) -> String {
         secs,
         if r.partial { " (PARTIAL)" } else { "" }
     );
+    metrics(&mut out, r, secs);
+    counters(&mut out, &r.counters);
+    thresholds(&mut out, r);
+    out
+}
+
+/// One line per metric: counts, the rate over the run's `secs`, and the percentiles.
+fn metrics(out: &mut String, r: &Report, secs: f64) {
     let header = [
         "metric",
         "n",
@@ -59,8 +68,11 @@ pub fn render(r: &Report) -> String {
             duration(m.uncorrected.p99_us),
         ]);
     }
-    table(&mut out, &rows, Align::Right);
-    let c = &r.counters;
+    table(out, &rows, Align::Right);
+}
+
+/// The counters, errors by kind and errcode, the first errors, and events missed.
+fn counters(out: &mut String, c: &Counters) {
     let _ = writeln!(
         out,
         "iterations {} ({} failed), requests {}, errors {}, token refreshes {}, late starts {}",
@@ -97,6 +109,10 @@ pub fn render(r: &Report) -> String {
             c.n_events_missed
         );
     }
+}
+
+/// Each threshold with its mark, then the verdict.
+fn thresholds(out: &mut String, r: &Report) {
     for t in &r.thresholds {
         let value = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
         let mark = if t.passed { "pass" } else { "FAIL" };
@@ -111,7 +127,6 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "verdict: {}", r.verdict);
         }
     }
-    out
 }
 
 /// A threshold's measured value in its unit.

@@ -43,7 +43,7 @@ fn verdicts(c: &Comparison, stat: &str) -> Verdict {
 }
 
 fn cmp(a: &Report, b: &Report) -> Comparison {
-    compare(a, b, ("base", "new"), &Tolerances::default(), false).unwrap()
+    runs(a, b, ("base", "new"), &Tolerances::default(), false).unwrap()
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn a_small_shift_within_tolerance_is_the_same() {
     // A tighter tolerance for it makes it one, because with 50,000 samples the shift is real.
     let mut tol = Tolerances::default();
     tol.add("roundtrip.p50=2%").unwrap();
-    let c = compare(
+    let c = runs(
         &run(3, 50_000, 2_000.0, 1.0),
         &run(4, 50_000, 2_000.0, 1.04),
         ("a", "b"),
@@ -113,16 +113,16 @@ fn a_big_change_in_few_samples_is_noise_or_too_few() {
 fn refuses_itself_and_other_scenarios() {
     let a = run(7, 1_000, 2_000.0, 1.0);
     assert!(matches!(
-        compare(&a, &a.clone(), ("a", "a"), &Tolerances::default(), false),
+        runs(&a, &a.clone(), ("a", "a"), &Tolerances::default(), false),
         Err(CompareError::SameRun)
     ));
     let mut other = run(8, 1_000, 2_000.0, 1.0);
     other.scenario.hash = "sha256:else".into();
     assert!(matches!(
-        compare(&a, &other, ("a", "b"), &Tolerances::default(), false),
+        runs(&a, &other, ("a", "b"), &Tolerances::default(), false),
         Err(CompareError::DifferentScenarios { .. })
     ));
-    assert!(compare(&a, &other, ("a", "b"), &Tolerances::default(), true).is_ok());
+    assert!(runs(&a, &other, ("a", "b"), &Tolerances::default(), true).is_ok());
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn a_tolerance_for_nothing_is_refused() {
     let mut tol = Tolerances::default();
     tol.add("rountrip.p99=5%").unwrap();
     assert!(matches!(
-        compare(&a, &b, ("a", "b"), &tol, false),
+        runs(&a, &b, ("a", "b"), &tol, false),
         Err(CompareError::UnknownTolerance(_))
     ));
     let mut ok = Tolerances::default();
@@ -171,7 +171,7 @@ fn a_tolerance_for_nothing_is_refused() {
     ] {
         ok.add(t).unwrap();
     }
-    assert!(compare(&a, &b, ("a", "b"), &ok, false).is_ok());
+    assert!(runs(&a, &b, ("a", "b"), &ok, false).is_ok());
 }
 
 #[test]
