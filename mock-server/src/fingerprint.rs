@@ -52,21 +52,7 @@ impl State {
             .map(|c| format!("{:?}{}", c.info, c.inbox.n_total))
             .collect();
         chats.sort();
-        let kf = format!(
-            "accounts={:?} sessions={:?} log={} codes={} upgrades={:?}",
-            sorted(&kf.accounts),
-            sorted(&kf.sessions),
-            kf.end(0),
-            kf.codes.len(),
-            sorted(&kf.upgrades),
-        );
-        let contacts = format!(
-            "follows={:?} tags={:?} welcome={:?} ways={:?}",
-            sorted(&contacts.follows),
-            contacts.tags[0].lock(),
-            sorted(&contacts.welcome_codes),
-            sorted(&contacts.ways),
-        );
+        let (kf, contacts) = (kf_part(kf), contacts_part(contacts));
         let round2 = format!(
             "links={:?} acquisition={} apps={} cards={} moments={} kfstats={}",
             links.snapshot(),
@@ -95,6 +81,27 @@ impl State {
             sorted(member_windows),
         )
     }
+}
+
+fn kf_part(kf: &crate::store::kf::Kf) -> String {
+    format!(
+        "accounts={:?} sessions={:?} log={} codes={} upgrades={:?}",
+        sorted(&kf.accounts),
+        sorted(&kf.sessions),
+        kf.end(0),
+        kf.codes.len(),
+        sorted(&kf.upgrades),
+    )
+}
+
+fn contacts_part(contacts: &crate::store::contacts::Contacts) -> String {
+    format!(
+        "follows={:?} tags={:?} welcome={:?} ways={:?}",
+        sorted(&contacts.follows),
+        contacts.tags[0].lock(),
+        sorted(&contacts.welcome_codes),
+        sorted(&contacts.ways),
+    )
 }
 
 /// A map's entries, each as debug text, in a stable order.

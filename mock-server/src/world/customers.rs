@@ -55,7 +55,8 @@ pub const MAX_GENERATED: usize = 1_000_000;
 
 type Fail = (Location, String);
 
-fn id_ok(id: &str) -> bool {
+/// WeCom's shape of an external_userid or a chat_id: 1-64 letters, digits, `_` or `-`.
+pub(super) fn id_ok(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()
@@ -82,54 +83,20 @@ impl Corp {
         let mut by_id = HashMap::with_capacity(c.customers.len() + n_generated);
         let mut customers = Vec::with_capacity(c.customers.len() + n_generated);
         for f in &c.customers {
-            let id = &f.external_userid;
-            if !id_ok(&id.value) {
+            let customer = self.declared_customer(f)?;
+            if by_id
+                .insert(customer.external_userid.clone(), customers.len())
+                .is_some()
+            {
                 return Err((
-                    id.referenced,
+                    f.external_userid.referenced,
                     format!(
-                        "external_userid {:?} must be 1-64 letters, digits, '_' or '-'",
-                        id.value
+                        "external_userid {:?} is declared twice",
+                        customer.external_userid
                     ),
                 ));
             }
-            if !matches!(f.kind, 1 | 2) {
-                return Err((
-                    id.referenced,
-                    format!(
-                        "customer {:?}: type must be 1 (WeChat) or 2 (WeCom)",
-                        id.value
-                    ),
-                ));
-            }
-            let mut follow = Vec::with_capacity(f.follow.len());
-            for u in &f.follow {
-                let i = self.user_index(&u.value).ok_or_else(|| {
-                    (
-                        u.referenced,
-                        format!("userid {:?} is not a member of this corp", u.value),
-                    )
-                })?;
-                if !follow.contains(&i) {
-                    follow.push(i);
-                }
-            }
-            if by_id.insert(id.value.clone(), customers.len()).is_some() {
-                return Err((
-                    id.referenced,
-                    format!("external_userid {:?} is declared twice", id.value),
-                ));
-            }
-            customers.push(Customer {
-                external_userid: id.value.clone(),
-                name: f.name.clone(),
-                kind: f.kind,
-                gender: f.gender,
-                avatar: f.avatar.clone(),
-                unionid: f.unionid.clone(),
-                corp_name: f.corp_name.clone(),
-                position: f.position.clone(),
-                follow,
-            });
+            customers.push(customer);
         }
         let corp_key = mix(seed ^ (ci as u64).rotate_left(40));
         // Generated customers are shared out among the members in turn, so every member has some.
@@ -160,6 +127,52 @@ impl Corp {
         self.customers = customers;
         self.customer_by_id = by_id;
         Ok(())
+    }
+
+    /// A declared customer, its id, type and followers checked.
+    fn declared_customer(&self, f: &fixture::Customer) -> Result<Customer, Fail> {
+        let id = &f.external_userid;
+        if !id_ok(&id.value) {
+            return Err((
+                id.referenced,
+                format!(
+                    "external_userid {:?} must be 1-64 letters, digits, '_' or '-'",
+                    id.value
+                ),
+            ));
+        }
+        if !matches!(f.kind, 1 | 2) {
+            return Err((
+                id.referenced,
+                format!(
+                    "customer {:?}: type must be 1 (WeChat) or 2 (WeCom)",
+                    id.value
+                ),
+            ));
+        }
+        let mut follow = Vec::with_capacity(f.follow.len());
+        for u in &f.follow {
+            let i = self.user_index(&u.value).ok_or_else(|| {
+                (
+                    u.referenced,
+                    format!("userid {:?} is not a member of this corp", u.value),
+                )
+            })?;
+            if !follow.contains(&i) {
+                follow.push(i);
+            }
+        }
+        Ok(Customer {
+            external_userid: id.value.clone(),
+            name: f.name.clone(),
+            kind: f.kind,
+            gender: f.gender,
+            avatar: f.avatar.clone(),
+            unionid: f.unionid.clone(),
+            corp_name: f.corp_name.clone(),
+            position: f.position.clone(),
+            follow,
+        })
     }
 
     pub(super) fn add_kf(&mut self, c: &fixture::Corp) -> Result<(), Fail> {

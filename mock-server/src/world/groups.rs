@@ -1,7 +1,7 @@
 //! Customer groups (客户群) as the fixture declares them: an owner among the corp's members, members who are
 //! members or customers, ids `wr…` from the seed when none is given.
 
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 
 use super::{fixture, Corp};
 use crate::ids::{derived, mix, ALNUM};
@@ -40,29 +40,7 @@ impl Corp {
                 )
             })?;
             let chat_id = match &g.chat_id {
-                Some(id) => {
-                    let ok = (1..=64).contains(&id.value.len())
-                        && id
-                            .value
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-                    if !ok {
-                        return Err((
-                            id.referenced,
-                            format!(
-                                "chat_id {:?} must be 1-64 letters, digits, '_' or '-'",
-                                id.value
-                            ),
-                        ));
-                    }
-                    if groups.iter().any(|x| x.chat_id == id.value) {
-                        return Err((
-                            id.referenced,
-                            format!("chat_id {:?} is declared twice", id.value),
-                        ));
-                    }
-                    id.value.clone()
-                }
+                Some(id) => declared_chat_id(id, &groups)?,
                 None => format!(
                     "wr{}",
                     derived(
@@ -72,25 +50,7 @@ impl Corp {
                     )
                 ),
             };
-            let mut members = vec![GroupMember::User(owner)];
-            for m in &g.members {
-                let member = match (self.user_index(&m.value), self.customer_index(&m.value)) {
-                    (Some(u), _) => GroupMember::User(u),
-                    (None, Some(i)) => GroupMember::Customer(i),
-                    (None, None) => {
-                        return Err((
-                            m.referenced,
-                            format!(
-                                "{:?} is neither a member nor a customer of this corp",
-                                m.value
-                            ),
-                        ))
-                    }
-                };
-                if !members.contains(&member) {
-                    members.push(member);
-                }
-            }
+            let members = self.group_members(owner, &g.members)?;
             let opengid = format!(
                 "wg{}",
                 derived(
@@ -111,4 +71,55 @@ impl Corp {
         self.groups = groups;
         Ok(())
     }
+
+    /// The owner first, then each named member or customer once.
+    fn group_members(
+        &self,
+        owner: usize,
+        named: &[Spanned<String>],
+    ) -> Result<Vec<GroupMember>, (Location, String)> {
+        let mut members = vec![GroupMember::User(owner)];
+        for m in named {
+            let member = match (self.user_index(&m.value), self.customer_index(&m.value)) {
+                (Some(u), _) => GroupMember::User(u),
+                (None, Some(i)) => GroupMember::Customer(i),
+                (None, None) => {
+                    return Err((
+                        m.referenced,
+                        format!(
+                            "{:?} is neither a member nor a customer of this corp",
+                            m.value
+                        ),
+                    ))
+                }
+            };
+            if !members.contains(&member) {
+                members.push(member);
+            }
+        }
+        Ok(members)
+    }
+}
+
+/// A chat_id the fixture gives: WeCom's shape, and not one an earlier group has.
+fn declared_chat_id(
+    id: &Spanned<String>,
+    earlier: &[CustomerGroup],
+) -> Result<String, (Location, String)> {
+    if !super::customers::id_ok(&id.value) {
+        return Err((
+            id.referenced,
+            format!(
+                "chat_id {:?} must be 1-64 letters, digits, '_' or '-'",
+                id.value
+            ),
+        ));
+    }
+    if earlier.iter().any(|x| x.chat_id == id.value) {
+        return Err((
+            id.referenced,
+            format!("chat_id {:?} is declared twice", id.value),
+        ));
+    }
+    Ok(id.value.clone())
 }

@@ -104,6 +104,50 @@ fn batch_cursor(st: &Shared, member_pos: usize, after: Option<usize>) -> String 
         .cursor(((member_pos as u64) << 32) | after.map_or(0, |a| a as u64 + 1))
 }
 
+/// Where a page starts: the member's position in the list and the customer after which to go on.
+fn batch_start(
+    st: &Shared,
+    cursor: Option<&str>,
+    n_users: usize,
+) -> Result<(usize, Option<usize>), ApiError> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok((0, None));
+    };
+    let v = st
+        .ids
+        .cursor_pos(c)
+        .ok_or_else(|| WireError::invalid_field("cursor"))?;
+    let (pos, after) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
+    if pos >= n_users {
+        return Err(WireError::invalid_field("cursor").into());
+    }
+    Ok((pos, after.checked_sub(1)))
+}
+
+/// The member's relation with each customer of `page`, as listed.
+fn push_follows(
+    sim: &crate::state::Sim,
+    (corp, user): (usize, usize),
+    page: &[usize],
+    list: &mut Vec<ContactWithFollow>,
+) {
+    let c = &sim.world.corps[corp];
+    for &i in page {
+        let follows = sim.store.contacts.follows.get(&(corp, i));
+        // A relation ending right now may be gone from `follows` but not yet from the member's index.
+        let Some(f) = follows
+            .as_ref()
+            .and_then(|f| f.iter().find(|f| f.user == user).cloned())
+        else {
+            continue;
+        };
+        list.push(ContactWithFollow {
+            external_contact: contact(&c.customers[i]),
+            follow_info: follow_info(c, &f),
+        });
+    }
+}
+
 pub async fn batch_get_by_user(
     State(st): State<Arc<Shared>>,
     q: Params,
@@ -122,20 +166,7 @@ pub async fn batch_get_by_user(
         .iter()
         .map(|u| member(corp, Some(u)))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let (mut pos, mut after) = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => {
-            let v = st
-                .ids
-                .cursor_pos(c)
-                .ok_or_else(|| WireError::invalid_field("cursor"))?;
-            let (pos, after) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
-            if pos >= users.len() {
-                return Err(WireError::invalid_field("cursor").into());
-            }
-            (pos, after.checked_sub(1))
-        }
-        None => (0, None),
-    };
+    let (mut pos, mut after) = batch_start(&st, req.cursor.as_deref(), users.len())?;
     let mut list = Vec::with_capacity(limit as usize);
     let mut next_cursor = String::new();
     while pos < users.len() {
@@ -144,20 +175,7 @@ pub async fn batch_get_by_user(
             .store
             .contacts
             .page_of(who.corp, users[pos], after, want);
-        for &i in &page {
-            let follows = sim.store.contacts.follows.get(&(who.corp, i));
-            // A relation ending right now may be gone from `follows` but not yet from the member's index.
-            let Some(f) = follows
-                .as_ref()
-                .and_then(|f| f.iter().find(|f| f.user == users[pos]).cloned())
-            else {
-                continue;
-            };
-            list.push(ContactWithFollow {
-                external_contact: contact(&corp.customers[i]),
-                follow_info: follow_info(corp, &f),
-            });
-        }
+        push_follows(&sim, (who.corp, users[pos]), &page, &mut list);
         // Go on after the last customer read, pushed or skipped: a skip must neither end this member's walk
         // early nor be read twice.
         let last_read = page.last().copied();
