@@ -9,6 +9,7 @@ mod customers;
 mod directory;
 mod events;
 mod extract;
+mod group_sends;
 mod groups;
 mod inbound;
 mod inbox;
@@ -118,7 +119,7 @@ fn company_routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/mock/group_msgs/{msgid}/send",
-            post(groups::send_group_msg),
+            post(group_sends::send_group_msg),
         )
         .route(
             "/mock/customers/{external_userid}/refuse_transfer",
