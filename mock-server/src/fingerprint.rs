@@ -137,8 +137,13 @@ mod tests {
         let now = st.clock.now_ms();
         st.tokens.issue(0, 1_000_002, now, || "t".into());
         let before = st.fingerprint();
-        assert_eq!(st.fingerprint(), before, "the same store, the same fingerprint");
-        let body = r#"{"touser":"zhangsan","msgtype":"text","agentid":1000002,"text":{"content":"hi"}}"#;
+        assert_eq!(
+            st.fingerprint(),
+            before,
+            "the same store, the same fingerprint"
+        );
+        let body =
+            r#"{"touser":"zhangsan","msgtype":"text","agentid":1000002,"text":{"content":"hi"}}"#;
         let req = axum::http::Request::post("/cgi-bin/message/send?access_token=t")
             .body(axum::body::Body::from(body))
             .unwrap_or_else(|e| panic!("{e}"));
