@@ -14,10 +14,12 @@ use wecom_wire::message::MAX_TEXT_BYTES;
 mod api;
 mod callback;
 mod config;
+mod harness;
 mod kf;
 
 pub use callback::{router, serve};
 pub use config::{Config, Reply};
+pub use harness::{register, spawn, spawn_on};
 
 /// Answers kept for a slow [`Bot::answers`] subscriber before it starts missing some.
 const ANSWERS_CAPACITY: usize = 65_536;

@@ -115,7 +115,7 @@ async fn run(args: Args) -> Result<(), Fatal> {
     }
 }
 
-/// `PUT {api}/mock/apps/{agentid}/callback {"url": …}`; returns the mock's answer.
+/// Registers the bot's URL with the mock ([`bot::register`]); returns the mock's answer.
 async fn register(bot: &Bot, agentid: i64, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
     let api = bot.config().api_base.trim_end_matches('/');
     let client = reqwest::Client::builder()
@@ -123,14 +123,9 @@ async fn register(bot: &Bot, agentid: i64, addr: SocketAddr, path: &str) -> anyh
         .timeout(Duration::from_secs(REGISTER_TIMEOUT_S))
         .build()?;
     let url = format!("http://{addr}{path}");
-    let resp = client
-        .put(format!("{api}/mock/apps/{agentid}/callback"))
-        .json(&serde_json::json!({ "url": url }))
-        .send()
+    let (status, text) = bot::register(&client, api, agentid, &url)
         .await
         .with_context(|| format!("cannot register with {api}"))?;
-    let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
     if !status.is_success() {
         bail!("registration refused: {status} {}", text.trim());
     }

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod ring;
 pub mod serve;
 pub mod settings;
+mod spawn;
 pub mod state;
 pub mod store;
 pub mod tokens;
@@ -38,6 +39,7 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use spawn::{spawn, Stop};
 pub use state::{Config, State};
 
 /// The whole server as a router: `/cgi-bin/` (WeCom), `/mock/` (control), `/metrics`, `/wwpic/`.

@@ -14,6 +14,8 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod summary;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod threshold;
 pub mod units;
 

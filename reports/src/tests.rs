@@ -8,64 +8,28 @@ pub(crate) fn sample() -> Report {
         histogram::record(&mut a, us);
         histogram::record(&mut b, us / 2);
     }
-    let metric = |h: &hdrhistogram::Histogram<u64>| Metric {
-        corrected: Encoded::from_histogram(h),
-        uncorrected: Encoded::from_histogram(h),
-        n_errors: 1,
-    };
-    Report {
-        schema: SCHEMA.into(),
-        version: VERSION.into(),
-        partial: false,
-        stopped: None,
-        scenario: Scenario {
-            name: "sample".into(),
-            description: String::new(),
-            file: "sample.yaml".into(),
-            hash: "sha256:00".into(),
-            text: "name: sample\n".into(),
-            seed: 7,
-            overrides: BTreeMap::new(),
-        },
-        run: Run {
-            started_at: "2026-11-28T00:00:00Z".into(),
-            ended_at: "2026-11-28T00:00:05Z".into(),
-            duration_ms: 5_000,
-            target: "embedded".into(),
-            bot: "reference".into(),
-            loadgen_version: "0.1.0".into(),
-            git_revision: None,
-            host: Host {
-                hostname: "ci".into(),
-                os: "linux".into(),
-                arch: "x86_64".into(),
-                n_cpus: 2,
-                cpu_model: "test".into(),
-            },
-            shard: None,
-            phases: vec![],
-        },
-        metrics: BTreeMap::from([
-            ("roundtrip".to_owned(), metric(&a)),
-            ("api.message/send".to_owned(), metric(&b)),
-        ]),
-        counters: Counters::default(),
-        series: vec![Second {
-            t_s: 0,
-            n_iterations: 5,
-            n_requests: 5,
-            n_errors: 0,
-            errors_by_kind: BTreeMap::new(),
-            metrics: BTreeMap::from([("roundtrip".to_owned(), Encoded::from_histogram(&a))]),
-        }],
-        thresholds: vec![Threshold {
-            expr: "roundtrip.p99 < 1ms".into(),
-            value: Some(40_000.0),
-            unit: "us".into(),
-            passed: false,
-        }],
-        verdict: "failed".into(),
-    }
+    let metric = |h| crate::testing::metric(h, 1);
+    let mut r = crate::testing::report("sample");
+    r.metrics = BTreeMap::from([
+        ("roundtrip".to_owned(), metric(&a)),
+        ("api.message/send".to_owned(), metric(&b)),
+    ]);
+    r.series = vec![Second {
+        t_s: 0,
+        n_iterations: 5,
+        n_requests: 5,
+        n_errors: 0,
+        errors_by_kind: BTreeMap::new(),
+        metrics: BTreeMap::from([("roundtrip".to_owned(), Encoded::from_histogram(&a))]),
+    }];
+    r.thresholds = vec![Threshold {
+        expr: "roundtrip.p99 < 1ms".into(),
+        value: Some(40_000.0),
+        unit: "us".into(),
+        passed: false,
+    }];
+    r.verdict = "failed".into();
+    r
 }
 
 #[test]

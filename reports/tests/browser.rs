@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use reports::{
-    histogram, Counters, Encoded, Host, Metric, Phase, Report, Run, Scenario, Second, Threshold,
-};
+use reports::{histogram, testing, Counters, Encoded, Metric, Phase, Report, Second, Threshold};
 
 /// Long enough for a cold chromium start on a loaded CI machine; a hung browser fails the test instead of
 /// hanging it.
@@ -87,79 +85,59 @@ fn sample() -> Report {
             (name.to_string(), metric)
         })
         .collect();
-    Report {
-        schema: reports::SCHEMA.into(),
-        version: reports::VERSION.into(),
-        partial: false,
-        stopped: None,
-        scenario: Scenario {
-            name: "kf-customer-service".into(),
-            description: "Customers write to the <kf> account & the bot answers \"quickly\"".into(),
-            file: "scenarios/kf-customer-service.yaml".into(),
-            hash: "sha256:0123456789abcdef".into(),
-            text: "name: kf-customer-service\nworkload:\n  - rate: 200/s\n    duration: 30s\n"
-                .into(),
-            seed: 7,
-            overrides: BTreeMap::from([("rate".to_owned(), "200/s".to_owned())]),
+    let mut r = testing::report("kf-customer-service");
+    r.scenario.description =
+        "Customers write to the <kf> account & the bot answers \"quickly\"".into();
+    r.scenario.file = "scenarios/kf-customer-service.yaml".into();
+    r.scenario.hash = "sha256:0123456789abcdef".into();
+    r.scenario.text =
+        "name: kf-customer-service\nworkload:\n  - rate: 200/s\n    duration: 30s\n".into();
+    r.scenario.overrides = BTreeMap::from([("rate".to_owned(), "200/s".to_owned())]);
+    r.run.ended_at = "2026-11-28T00:00:30Z".into();
+    r.run.duration_ms = 30_000;
+    r.run.git_revision = Some("5a5cd75".into());
+    r.run.host.n_cpus = 4;
+    r.run.phases = vec![Phase {
+        name: "steady".into(),
+        kind: "open".into(),
+        shape: "200/s for 30s".into(),
+        started_ms: 0,
+        duration_ms: 30_000,
+        n_iterations: 6_000,
+    }];
+    r.metrics = metrics;
+    r.counters = Counters {
+        n_iterations: 6_000,
+        n_requests: 12_000,
+        n_errors: 18,
+        errors_by_kind: BTreeMap::from([
+            ("timeout".to_owned(), 12),
+            ("errcode".to_owned(), 4),
+            ("connection".to_owned(), 2),
+        ]),
+        first_errors: BTreeMap::from([(
+            "roundtrip timeout".to_owned(),
+            "no answer within 5s <after send>".to_owned(),
+        )]),
+        ..Counters::default()
+    };
+    r.series = series;
+    r.thresholds = vec![
+        Threshold {
+            expr: "roundtrip.p99 < 50ms".into(),
+            value: Some(41_000.0),
+            unit: "us".into(),
+            passed: true,
         },
-        run: Run {
-            started_at: "2026-11-28T00:00:00Z".into(),
-            ended_at: "2026-11-28T00:00:30Z".into(),
-            duration_ms: 30_000,
-            target: "embedded".into(),
-            bot: "reference".into(),
-            loadgen_version: "0.1.0".into(),
-            git_revision: Some("5a5cd75".into()),
-            host: Host {
-                hostname: "ci".into(),
-                os: "linux".into(),
-                arch: "x86_64".into(),
-                n_cpus: 4,
-                cpu_model: "test".into(),
-            },
-            shard: None,
-            phases: vec![Phase {
-                name: "steady".into(),
-                kind: "open".into(),
-                shape: "200/s for 30s".into(),
-                started_ms: 0,
-                duration_ms: 30_000,
-                n_iterations: 6_000,
-            }],
+        Threshold {
+            expr: "errors < 0.1%".into(),
+            value: Some(0.003),
+            unit: "fraction".into(),
+            passed: false,
         },
-        metrics,
-        counters: Counters {
-            n_iterations: 6_000,
-            n_requests: 12_000,
-            n_errors: 18,
-            errors_by_kind: BTreeMap::from([
-                ("timeout".to_owned(), 12),
-                ("errcode".to_owned(), 4),
-                ("connection".to_owned(), 2),
-            ]),
-            first_errors: BTreeMap::from([(
-                "roundtrip timeout".to_owned(),
-                "no answer within 5s <after send>".to_owned(),
-            )]),
-            ..Counters::default()
-        },
-        series,
-        thresholds: vec![
-            Threshold {
-                expr: "roundtrip.p99 < 50ms".into(),
-                value: Some(41_000.0),
-                unit: "us".into(),
-                passed: true,
-            },
-            Threshold {
-                expr: "errors < 0.1%".into(),
-                value: Some(0.003),
-                unit: "fraction".into(),
-                passed: false,
-            },
-        ],
-        verdict: "failed".into(),
-    }
+    ];
+    r.verdict = "failed".into();
+    r
 }
 
 fn chromium() -> Option<PathBuf> {

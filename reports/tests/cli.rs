@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use reports::{histogram, Counters, Encoded, Host, Metric, Report, Run, Scenario, Second};
+use reports::{histogram, testing, Encoded, Report, Second};
 
 fn reports_bin(args: &[&Path]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_reports"))
@@ -29,61 +29,24 @@ fn report(n: u64, median_us: u64, started_at: &str) -> Report {
         histogram::record(&mut h, median_us / 2 + (median_us * (i % 101)) / 100);
     }
     let e = Encoded::from_histogram(&h);
-    Report {
-        schema: reports::SCHEMA.into(),
-        version: reports::VERSION.into(),
-        partial: false,
-        stopped: None,
-        scenario: Scenario {
-            name: "rt".into(),
-            description: String::new(),
-            file: "rt.yaml".into(),
-            hash: "sha256:1".into(),
-            text: "name: rt\n".into(),
-            seed: 1,
-            overrides: BTreeMap::new(),
-        },
-        run: Run {
-            started_at: started_at.into(),
-            ended_at: started_at.into(),
-            duration_ms: 60_000,
-            target: "embedded".into(),
-            bot: "reference".into(),
-            loadgen_version: "0.1.0".into(),
-            git_revision: None,
-            host: Host {
-                hostname: "ci".into(),
-                os: "linux".into(),
-                arch: "x86_64".into(),
-                n_cpus: 2,
-                cpu_model: "cpu".into(),
-            },
-            shard: None,
-            phases: vec![],
-        },
-        metrics: BTreeMap::from([(
-            "roundtrip".to_owned(),
-            Metric {
-                corrected: e.clone(),
-                uncorrected: e.clone(),
-                n_errors: 0,
-            },
-        )]),
-        counters: Counters {
-            n_iterations: n,
-            ..Counters::default()
-        },
-        series: vec![Second {
-            t_s: 0,
-            n_iterations: n,
-            n_requests: n,
-            n_errors: 0,
-            errors_by_kind: BTreeMap::new(),
-            metrics: BTreeMap::from([("roundtrip".to_owned(), e)]),
-        }],
-        thresholds: vec![],
-        verdict: "passed".into(),
-    }
+    let mut r = testing::report("rt");
+    r.scenario.hash = "sha256:1".into();
+    r.scenario.seed = 1;
+    r.run.started_at = started_at.into();
+    r.run.ended_at = started_at.into();
+    r.run.duration_ms = 60_000;
+    r.run.host.cpu_model = "cpu".into();
+    r.metrics = BTreeMap::from([("roundtrip".to_owned(), testing::metric(&h, 0))]);
+    r.counters.n_iterations = n;
+    r.series = vec![Second {
+        t_s: 0,
+        n_iterations: n,
+        n_requests: n,
+        n_errors: 0,
+        errors_by_kind: BTreeMap::new(),
+        metrics: BTreeMap::from([("roundtrip".to_owned(), e)]),
+    }];
+    r
 }
 
 fn save(d: &Path, name: &str, r: &Report) -> PathBuf {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bot::{Bot, Config};
 use mock_server::world::World;
-use mock_server::State;
+use mock_server::{State, Stop};
 
 const KF: &str = "wkDemoSupportDesk00000000000001A";
 const N_CUSTOMERS: usize = 1_000;
@@ -21,53 +21,40 @@ fn state() -> Arc<State> {
     State::new(world, &fixture, mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub(crate) async fn serve_mock(state: Arc<State>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+/// The mock on an ephemeral loopback port; returns its URL and the handle that keeps it serving.
+pub(crate) async fn serve_mock(state: Arc<State>) -> (String, mock_server::Stop) {
+    let (addr, stop) = mock_server::spawn(state, Default::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(mock_server::run(
-        listener,
-        state,
-        std::future::pending::<()>(),
-    ));
-    format!("http://{addr}")
+    (format!("http://{addr}"), stop)
 }
 
-pub(crate) async fn serve_bot(api: &str) -> (Arc<Bot>, String) {
+/// The demo bot against `api` on an ephemeral loopback port; returns it, its callback URL and the handle that
+/// keeps it serving.
+pub(crate) async fn serve_bot(api: &str) -> (Arc<Bot>, String, Stop) {
     let bot = Bot::new(Config {
         api_base: api.to_owned(),
         ..Config::demo()
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let (addr, stop) = bot::spawn(bot.clone())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(bot::serve(
-        listener,
-        bot.clone(),
-        std::future::pending::<()>(),
-    ));
-    (bot, format!("http://{addr}/callback"))
+    (bot, format!("http://{addr}/callback"), stop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bot_answers_1000_customers_each_once_in_their_own_inbox() {
     let state = state();
-    let api = serve_mock(state.clone()).await;
-    let (bot, url) = serve_bot(&api).await;
+    let (api, _mock) = serve_mock(state.clone()).await;
+    let (bot, url, _bot) = serve_bot(&api).await;
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()
         .unwrap_or_default();
-    let set = http
-        .put(format!("{api}/mock/apps/1000002/callback"))
-        .json(&json!({"url": url}))
-        .send()
-        .await;
+    let set = bot::register(&http, &api, 1000002, &url).await;
     assert_eq!(
-        set.map(|r| r.status().as_u16()).ok(),
+        set.map(|(status, _)| status.as_u16()).ok(),
         Some(200),
         "URL verified by the bot"
     );

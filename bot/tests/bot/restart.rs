@@ -10,7 +10,7 @@ use std::time::Duration;
 use bot::{Answer, Bot};
 use mock_server::events::Event;
 use mock_server::world::World;
-use mock_server::State;
+use mock_server::{State, Stop};
 
 use crate::mock::{serve_bot, serve_mock};
 
@@ -21,6 +21,7 @@ const GUARD: Duration = Duration::from_secs(60);
 
 struct Rig {
     api: String,
+    _mock: Stop,
     http: reqwest::Client,
     customers: Vec<String>,
 }
@@ -34,8 +35,10 @@ impl Rig {
             .take(N_CUSTOMERS)
             .map(|c| c.external_userid.clone())
             .collect();
+        let (api, mock) = serve_mock(state.clone()).await;
         Rig {
-            api: serve_mock(state.clone()).await,
+            api,
+            _mock: mock,
             http: reqwest::Client::builder()
                 .no_proxy()
                 .build()
@@ -45,20 +48,16 @@ impl Rig {
     }
 
     /// A new bot process, as far as the mock can tell: its own cursor, its own address, the app's callback.
-    async fn new_bot(&self) -> (Arc<Bot>, String) {
-        let (bot, url) = serve_bot(&self.api).await;
+    /// It serves until its handle is dropped.
+    async fn new_bot(&self) -> (Arc<Bot>, String, Stop) {
+        let (bot, url, stop) = serve_bot(&self.api).await;
         self.point_at(&url).await;
-        (bot, url)
+        (bot, url, stop)
     }
 
     async fn point_at(&self, url: &str) {
-        let set = self
-            .http
-            .put(format!("{}/mock/apps/1000002/callback", self.api))
-            .json(&json!({ "url": url }))
-            .send()
-            .await;
-        assert_eq!(set.map(|r| r.status().as_u16()).ok(), Some(200));
+        let set = bot::register(&self.http, &self.api, 1000002, url).await;
+        assert_eq!(set.map(|(status, _)| status.as_u16()).ok(), Some(200));
     }
 
     async fn say(&self, customer: usize, text: &str) -> String {
@@ -121,7 +120,7 @@ async fn answers_after_a_restart_are_credited_to_what_they_answer() {
     let rig = Rig::start(&state).await;
     let mut all = Vec::new();
 
-    let (first, _) = rig.new_bot().await;
+    let (first, _, _first) = rig.new_bot().await;
     let mut rx = first.answers();
     let mut asked = Vec::new();
     for c in 0..N_CUSTOMERS / 2 {
@@ -130,7 +129,7 @@ async fn answers_after_a_restart_are_credited_to_what_they_answer() {
     answers_to(&mut rx, &asked, &mut all).await;
 
     // The restarted bot pulls from the oldest message again and answers the recent ones a second time.
-    let (second, second_url) = rig.new_bot().await;
+    let (second, second_url, _second) = rig.new_bot().await;
     let mut rx = second.answers();
     let mut asked = Vec::new();
     for c in 0..N_CUSTOMERS {

@@ -1,6 +1,6 @@
-//! What the embedded target starts in-process, each on an ephemeral loopback port: the mock-server with the
-//! scenario's fixture, and the reference bot with the keys of the app it serves. Without the `embedded`
-//! feature each is an error that says so.
+//! What the embedded target starts in-process, each on an ephemeral loopback port (`mock_server::spawn`,
+//! `bot::spawn`): the mock-server with the scenario's fixture, and the reference bot with the keys of the app it
+//! serves. Without the `embedded` feature each is an error that says so.
 
 use super::{Target, TargetError};
 use crate::http::Base;
@@ -30,19 +30,10 @@ pub(super) async fn reference_bot(
         ..bot::Config::demo()
     })
     .map_err(|e| TargetError::Bot(e.to_string()))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let (addr, tx) = bot::spawn(b.clone())
         .await
         .map_err(|e| TargetError::Bot(e.to_string()))?;
-    let url = format!(
-        "http://{}/callback",
-        listener
-            .local_addr()
-            .map_err(|e| TargetError::Bot(e.to_string()))?
-    );
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(bot::serve(listener, b.clone(), async move {
-        let _ = rx.await;
-    }));
+    let url = format!("http://{addr}/callback");
     t._guards.push(tx);
     t.reference_bot = Some(b);
     Ok(url)
@@ -76,16 +67,9 @@ pub(super) async fn embedded(
         }
     }
     .map_err(|e| TargetError::Fixture(e.to_string()))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let (addr, tx) = mock_server::spawn(state, mock_server::serve::Limits::default())
         .await
         .map_err(|e| TargetError::Start(e.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| TargetError::Start(e.to_string()))?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(mock_server::run(listener, state, async move {
-        let _ = rx.await;
-    }));
     let base =
         Base::from_authority(addr.to_string()).map_err(|e| TargetError::Start(e.to_string()))?;
     Ok((base, tx))

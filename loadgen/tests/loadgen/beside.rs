@@ -23,6 +23,8 @@ struct Beside {
     mock_url: String,
     bot_url: String,
     bot: Arc<bot::Bot>,
+    /// Both serve until the test ends.
+    _stops: [mock_server::Stop; 2],
 }
 
 async fn beside() -> Beside {
@@ -46,29 +48,19 @@ async fn beside() -> Beside {
         mock_server::world::World::parse(&fixture, "beside.yaml").expect("the fixture loads");
     let state = mock_server::State::new(world, &parsed, mock_server::Config::default())
         .expect("the mock starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let mock_url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(mock_server::run(
-        listener,
-        state,
-        std::future::pending::<()>(),
-    ));
+    let (mock_url, mock) = crate::serve(state).await;
     let bot = bot::Bot::new(bot::Config {
         api_base: mock_url.clone(),
         ..bot::Config::demo()
     })
     .expect("the bot's keys");
-    tokio::spawn(bot::serve(
-        bot_listener,
-        bot.clone(),
-        std::future::pending(),
-    ));
+    // Bound first, above: the fixture names the bot's URL before the bot (which needs the mock's) exists.
+    let (_, bot_stop) = bot::spawn_on(bot_listener, bot.clone()).expect("the bot starts");
     Beside {
         mock_url,
         bot_url,
         bot,
+        _stops: [mock, bot_stop],
     }
 }
 
@@ -297,7 +289,7 @@ async fn sigterm_writes_an_incomplete_report_and_puts_the_callback_url_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_and_changed_settings_are_said_at_start() {
-    let (url, _state) = crate::spawn_mock().await;
+    let (url, _state, _mock) = crate::spawn_mock().await;
     send(
         &url,
         Method::Post,
@@ -338,7 +330,7 @@ async fn faults_and_changed_settings_are_said_at_start() {
     );
 
     // A target as a fresh mock has it gets no warning.
-    let (fresh, _state) = crate::spawn_mock().await;
+    let (fresh, _state, _fresh) = crate::spawn_mock().await;
     let mut cmd = loadgen();
     cmd.arg("run")
         .arg(&file)

@@ -20,7 +20,7 @@ steps:
 "#;
 
 async fn journal_of(seed: u64) -> Vec<(String, String, String)> {
-    let (url, _state) = crate::spawn_mock().await;
+    let (url, _state, _mock) = crate::spawn_mock().await;
     let plan = crate::plan(&SCENARIO.replace("TARGET", &url));
     let opts = loadgen::run::Options {
         seed: Some(seed),

@@ -29,18 +29,23 @@ pub async fn run(plan: loadgen::scenario::Plan, opts: loadgen::run::Options) -> 
     }
 }
 
-/// The demo mock-server on an ephemeral loopback port, for runs with `--target`; returns its URL.
-pub async fn spawn_mock() -> (String, std::sync::Arc<mock_server::State>) {
+/// The demo mock-server on an ephemeral loopback port, for runs with `--target`; returns its URL, its state and
+/// the handle that keeps it serving.
+pub async fn spawn_mock() -> (
+    String,
+    std::sync::Arc<mock_server::State>,
+    mock_server::Stop,
+) {
     let state =
         mock_server::State::demo(mock_server::Config::default()).expect("the demo world loads");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let (url, stop) = serve(state.clone()).await;
+    (url, state, stop)
+}
+
+/// `state` served on an ephemeral loopback port; returns its URL and the handle that keeps it serving.
+pub async fn serve(state: std::sync::Arc<mock_server::State>) -> (String, mock_server::Stop) {
+    let (addr, stop) = mock_server::spawn(state, Default::default())
         .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(mock_server::run(
-        listener,
-        state.clone(),
-        std::future::pending::<()>(),
-    ));
-    (url, state)
+        .expect("the mock starts");
+    (format!("http://{addr}"), stop)
 }

@@ -24,7 +24,7 @@ pub struct App {
     pub addr: SocketAddr,
     pub state: Arc<State>,
     pub http: reqwest::Client,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _stop: mock_server::Stop,
 }
 
 pub async fn spawn_app() -> App {
@@ -37,25 +37,14 @@ pub async fn spawn_state(state: Arc<State>) -> App {
 
 /// [`spawn_state`] with the connection layer's limits chosen.
 pub async fn spawn_with_limits(state: Arc<State>, limits: mock_server::serve::Limits) -> App {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let (addr, stop) = mock_server::spawn(state.clone(), limits)
         .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let addr = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("addr: {e}"));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let st = state.clone();
-    tokio::spawn(async move {
-        let _ = mock_server::run_with(listener, st, limits, async {
-            let _ = rx.await;
-        })
-        .await;
-    });
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
     App {
         addr,
         state,
         http: reqwest::Client::new(),
-        _stop: tx,
+        _stop: stop,
     }
 }
 

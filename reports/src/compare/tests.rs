@@ -1,5 +1,4 @@
 use super::*;
-use crate::{Encoded, Metric};
 
 /// A report whose `roundtrip` holds `n` samples around `median_us` (log-normal-ish, from `seed`), times `scale`.
 fn run(seed: u64, n: usize, median_us: f64, scale: f64) -> Report {
@@ -20,14 +19,7 @@ fn run(seed: u64, n: usize, median_us: f64, scale: f64) -> Report {
         let z = (u - 2.0) / 0.577;
         crate::histogram::record(&mut h, (median_us * (0.35 * z).exp() * scale) as u64);
     }
-    r.metrics = BTreeMap::from([(
-        "roundtrip".to_owned(),
-        Metric {
-            corrected: Encoded::from_histogram(&h),
-            uncorrected: Encoded::from_histogram(&h),
-            n_errors: 0,
-        },
-    )]);
+    r.metrics = BTreeMap::from([("roundtrip".to_owned(), crate::testing::metric(&h, 0))]);
     r.run.started_at = format!("2026-11-28T00:00:{:02}Z", seed % 60);
     r.run.duration_ms = 60_000;
     r.counters.n_iterations = n as u64;

@@ -79,7 +79,7 @@ fn name(files: &[String], i: usize) -> String {
 mod tests {
     use super::*;
     use crate::tests::sample;
-    use crate::{Encoded, Metric, Second};
+    use crate::{Encoded, Second};
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 
@@ -89,14 +89,8 @@ mod tests {
         for s in samples {
             crate::histogram::record(&mut h, *s);
         }
-        r.metrics = BTreeMap::from([(
-            "roundtrip".to_owned(),
-            Metric {
-                corrected: Encoded::from_histogram(&h),
-                uncorrected: Encoded::from_histogram(&h),
-                n_errors: i as u64,
-            },
-        )]);
+        r.metrics =
+            BTreeMap::from([("roundtrip".to_owned(), crate::testing::metric(&h, i as u64))]);
         r.series = vec![Second {
             t_s: 0,
             n_iterations: samples.len() as u64,
