@@ -107,7 +107,6 @@ impl Ctx {
         kept.unwrap_or_else(|| Worker::new(self, id))
     }
 
-    /// Keeps a worker for the next phase.
     /// Resolves once [`Ctx::stop`] is called, waiting on worker `w`'s own notice.
     async fn stopped_for(&self, stop: &Notify) {
         let notified = stop.notified();
@@ -117,6 +116,7 @@ impl Ctx {
         notified.await;
     }
 
+    /// Keeps a worker for the next phase.
     fn keep(&self, w: Worker) {
         self.workers.lock().insert(w.id, w);
     }

@@ -9,6 +9,9 @@ use crate::callback::{message_xml, Value};
 use crate::lenient;
 use crate::{Errcode, WireError};
 
+mod member;
+pub use member::{user_fields, UserFields, UserRaw};
+
 /// The errmsg of a successful write (doc examples): `created`, `updated`, `deleted`.
 pub const CREATED: &str = "created";
 pub const UPDATED: &str = "updated";
@@ -21,46 +24,6 @@ pub const MAX_BATCH_DELETE: usize = 200;
 /// `tag/addtagusers` takes at most this many userids and departments.
 pub const MAX_TAG_USERS: usize = 1000;
 pub const MAX_TAG_PARTIES: usize = 100;
-
-/// `user/create` and `user/update` as sent; every field optional so that the errcode comes from a rule.
-#[derive(Debug, Default, Deserialize)]
-pub struct UserRaw {
-    pub userid: Option<String>,
-    pub new_userid: Option<String>,
-    pub name: Option<String>,
-    pub alias: Option<String>,
-    pub mobile: Option<String>,
-    pub department: Option<Vec<i64>>,
-    pub order: Option<Vec<i64>>,
-    pub position: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub gender: Option<i64>,
-    pub email: Option<String>,
-    pub telephone: Option<String>,
-    pub is_leader_in_dept: Option<Vec<i64>>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub enable: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub main_department: Option<i64>,
-}
-
-/// A member's fields as checked; `None` leaves a field as it is (update) or empty (create).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserFields {
-    pub userid: String,
-    pub new_userid: Option<String>,
-    pub name: Option<String>,
-    pub alias: Option<String>,
-    pub mobile: Option<String>,
-    pub departments: Option<Vec<i64>>,
-    pub position: Option<String>,
-    pub gender: Option<u8>,
-    pub email: Option<String>,
-    pub telephone: Option<String>,
-    /// One flag per department, in `departments`' order.
-    pub is_leader_in_dept: Option<Vec<i64>>,
-    pub enable: Option<bool>,
-}
 
 /// 1–64 bytes of letters, digits and `_-@.`, starting with a letter or digit (doc 90195).
 pub fn valid_userid(id: &str) -> bool {
@@ -105,95 +68,6 @@ fn chars_within(s: &str, min: usize, max: usize) -> bool {
 
 fn bad(field: &str) -> WireError {
     WireError::invalid_field(field)
-}
-
-/// Checks a `user/create` (`creating`) or `user/update` body's formats.
-pub fn user_fields(raw: UserRaw, creating: bool) -> Result<UserFields, WireError> {
-    let userid = raw
-        .userid
-        .filter(|u| !u.is_empty())
-        .ok_or(Errcode::USERID_MISSING)?;
-    if !valid_userid(&userid) {
-        return Err(Errcode::INVALID_USERID.into());
-    }
-    if let Some(n) = &raw.new_userid {
-        if !valid_userid(n) {
-            return Err(Errcode::INVALID_USERID.into());
-        }
-    }
-    match &raw.name {
-        Some(n) if !chars_within(n, 1, 64) => return Err(Errcode::INVALID_USER_NAME.into()),
-        None if creating => return Err(Errcode::INVALID_USER_NAME.into()),
-        _ => {}
-    }
-    let departments = match raw.department {
-        Some(d) if d.is_empty() => return Err(Errcode::DEPARTMENT_MISSING.into()),
-        Some(d) if d.len() > MAX_USER_DEPARTMENTS => {
-            return Err(Errcode::TOO_MANY_DEPARTMENTS.into())
-        }
-        None if creating => return Err(Errcode::DEPARTMENT_MISSING.into()),
-        d => d,
-    };
-    let n_departments = departments.as_ref().map(Vec::len);
-    if let (Some(order), Some(n)) = (&raw.order, n_departments) {
-        if order.len() != n || order.iter().any(|o| !(0..1 << 32).contains(o)) {
-            return Err(bad("order"));
-        }
-    }
-    if let Some(flags) = &raw.is_leader_in_dept {
-        if Some(flags.len()) != n_departments || flags.iter().any(|f| !(0..=1).contains(f)) {
-            return Err(Errcode::LEADER_FLAGS_MISMATCH.into());
-        }
-    }
-    let mobile = raw.mobile.filter(|m| !m.is_empty());
-    if mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {
-        return Err(Errcode::INVALID_MOBILE.into());
-    }
-    let email = raw.email.filter(|e| !e.is_empty());
-    if email.as_deref().is_some_and(|e| !valid_email(e)) {
-        return Err(Errcode::INVALID_EMAIL.into());
-    }
-    if creating && mobile.is_none() && email.is_none() {
-        return Err(Errcode::MOBILE_AND_EMAIL_EMPTY.into());
-    }
-    if raw
-        .alias
-        .as_deref()
-        .is_some_and(|a| !chars_within(a, 0, 32))
-    {
-        return Err(bad("alias"));
-    }
-    if raw
-        .position
-        .as_deref()
-        .is_some_and(|p| !chars_within(p, 0, 128))
-    {
-        return Err(bad("position"));
-    }
-    let gender = match raw.gender {
-        None => None,
-        Some(g @ 0..=2) => Some(g as u8),
-        Some(_) => return Err(bad("gender")),
-    };
-    let enable = match raw.enable {
-        None => None,
-        Some(e @ 0..=1) => Some(e == 1),
-        Some(_) => return Err(bad("enable")),
-    };
-    Ok(UserFields {
-        userid,
-        new_userid: raw.new_userid,
-        name: raw.name,
-        alias: raw.alias,
-        mobile,
-        departments,
-        position: raw.position,
-        gender,
-        email,
-        telephone: raw.telephone,
-        is_leader_in_dept: raw.is_leader_in_dept,
-        enable,
-    })
 }
 
 /// `user/batchdelete`.

@@ -79,13 +79,7 @@ pub fn sendable(
     let body = bodies.get(msgtype);
     let mut media_ids = Vec::new();
     match *msgtype {
-        "text" => {
-            let content = body.and_then(|b| str_field(b, "content")).unwrap_or("");
-            if content.is_empty() {
-                return Err(Errcode::EMPTY_CONTENT.into());
-            }
-            max_bytes(content, "text.content", MAX_TEXT_BYTES)?;
-        }
+        "text" => text(body)?,
         "image" | "voice" | "video" | "file" => {
             media_ids.push(required(
                 body,
@@ -94,55 +88,10 @@ pub fn sendable(
                 Errcode::INVALID_MEDIA_ID,
             )?);
         }
-        "link" => {
-            let b = body.ok_or_else(|| WireError::invalid_field("link"))?;
-            max_bytes(
-                &required_str(b, "link.title")?,
-                "link.title",
-                MAX_TITLE_BYTES,
-            )?;
-            max_bytes(&required_str(b, "link.url")?, "link.url", MAX_URL_BYTES)?;
-            max_bytes(
-                str_field(b, "desc").unwrap_or(""),
-                "link.desc",
-                MAX_DESCRIPTION_BYTES,
-            )?;
-            media_ids.push(required(
-                body,
-                "link",
-                "thumb_media_id",
-                Errcode::INVALID_MEDIA_ID,
-            )?);
-        }
-        "miniprogram" => {
-            let b = body.ok_or_else(|| WireError::invalid_field("miniprogram"))?;
-            required_str(b, "miniprogram.appid")?;
-            required_str(b, "miniprogram.pagepath")?;
-            max_bytes(
-                str_field(b, "title").unwrap_or(""),
-                "miniprogram.title",
-                MAX_TITLE_BYTES,
-            )?;
-            media_ids.push(required(
-                body,
-                "miniprogram",
-                "thumb_media_id",
-                Errcode::INVALID_MEDIA_ID,
-            )?);
-        }
+        "link" => media_ids.push(link(body)?),
+        "miniprogram" => media_ids.push(miniprogram(body)?),
         "msgmenu" => menu(body)?,
-        "location" => {
-            let b = body.ok_or_else(|| WireError::invalid_field("location"))?;
-            for (key, bound) in [("latitude", 90.0), ("longitude", 180.0)] {
-                let ok = b
-                    .get(key)
-                    .and_then(Value::as_f64)
-                    .is_some_and(|v| v.abs() <= bound);
-                if !ok {
-                    return Err(WireError::invalid_field(&format!("location.{key}")));
-                }
-            }
-        }
+        "location" => location(body)?,
         _ => return Err(Errcode::INVALID_MSGTYPE.into()),
     }
     Ok(Sendable {
@@ -150,6 +99,63 @@ pub fn sendable(
         body: body.cloned().unwrap_or(Value::Null),
         media_ids,
     })
+}
+
+fn text(body: Option<&Value>) -> Result<(), WireError> {
+    let content = body.and_then(|b| str_field(b, "content")).unwrap_or("");
+    if content.is_empty() {
+        return Err(Errcode::EMPTY_CONTENT.into());
+    }
+    max_bytes(content, "text.content", MAX_TEXT_BYTES)
+}
+
+/// A link's title, url and desc; gives its thumb's media id.
+fn link(body: Option<&Value>) -> Result<String, WireError> {
+    let b = body.ok_or_else(|| WireError::invalid_field("link"))?;
+    max_bytes(
+        &required_str(b, "link.title")?,
+        "link.title",
+        MAX_TITLE_BYTES,
+    )?;
+    max_bytes(&required_str(b, "link.url")?, "link.url", MAX_URL_BYTES)?;
+    max_bytes(
+        str_field(b, "desc").unwrap_or(""),
+        "link.desc",
+        MAX_DESCRIPTION_BYTES,
+    )?;
+    required(body, "link", "thumb_media_id", Errcode::INVALID_MEDIA_ID)
+}
+
+/// A mini program card's appid, pagepath and title; gives its thumb's media id.
+fn miniprogram(body: Option<&Value>) -> Result<String, WireError> {
+    let b = body.ok_or_else(|| WireError::invalid_field("miniprogram"))?;
+    required_str(b, "miniprogram.appid")?;
+    required_str(b, "miniprogram.pagepath")?;
+    max_bytes(
+        str_field(b, "title").unwrap_or(""),
+        "miniprogram.title",
+        MAX_TITLE_BYTES,
+    )?;
+    required(
+        body,
+        "miniprogram",
+        "thumb_media_id",
+        Errcode::INVALID_MEDIA_ID,
+    )
+}
+
+fn location(body: Option<&Value>) -> Result<(), WireError> {
+    let b = body.ok_or_else(|| WireError::invalid_field("location"))?;
+    for (key, bound) in [("latitude", 90.0), ("longitude", 180.0)] {
+        let ok = b
+            .get(key)
+            .and_then(Value::as_f64)
+            .is_some_and(|v| v.abs() <= bound);
+        if !ok {
+            return Err(WireError::invalid_field(&format!("location.{key}")));
+        }
+    }
+    Ok(())
 }
 
 fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Article, Content, MediaRef, Msgtype, SendRequest, TemplateCard};
+use super::{Article, Content, MediaRef, MiniprogramNotice, MpArticle, Msgtype, SendRequest};
+use super::{TemplateCard, TextCard, Video};
 use super::{
     MAX_ARTICLES, MAX_DESCRIPTION_BYTES, MAX_TEXT_BYTES, MAX_TITLE_BYTES, MAX_TOPARTY, MAX_TOTAG,
 };
@@ -151,114 +152,121 @@ pub fn validate_content(req: &SendRequest, allowed: &[Msgtype]) -> Result<ValidC
         .and_then(Msgtype::parse)
         .filter(|m| allowed.contains(m))
         .ok_or_else(|| WireError::new(Errcode::INVALID_MSGTYPE))?;
-    let mut media_ids = Vec::new();
-    let mut interactive = false;
-    let mut cut_content = None;
+    let mut valid = ValidContent {
+        msgtype,
+        media_ids: Vec::new(),
+        interactive: false,
+        cut_content: None,
+    };
     match msgtype {
-        Msgtype::Text => cut_content = text_content(req.text.as_ref())?,
-        Msgtype::Markdown => cut_content = text_content(req.markdown.as_ref())?,
-        Msgtype::Image => media_ids.push(media_id("image", req.image.as_ref())?),
-        Msgtype::Voice => media_ids.push(media_id("voice", req.voice.as_ref())?),
-        Msgtype::File => media_ids.push(media_id("file", req.file.as_ref())?),
-        Msgtype::Video => {
-            let v = req.video.as_ref();
-            media_ids.push(media_id(
-                "video",
-                v.map(|v| MediaRef {
-                    media_id: v.media_id.clone(),
-                })
-                .as_ref(),
-            )?);
-            check_len(
-                "video.title",
-                v.and_then(|v| v.title.as_deref()),
-                MAX_TITLE_BYTES,
-            )?;
-            check_len(
-                "video.description",
-                v.and_then(|v| v.description.as_deref()),
-                MAX_DESCRIPTION_BYTES,
-            )?;
-        }
-        Msgtype::Textcard => {
-            let c = req.textcard.as_ref();
-            check_len(
-                "textcard.title",
-                Some(required(
-                    "textcard.title",
-                    c.and_then(|c| c.title.as_deref()),
-                )?),
-                MAX_TITLE_BYTES,
-            )?;
-            let desc = required(
-                "textcard.description",
-                c.and_then(|c| c.description.as_deref()),
-            )?;
-            check_len("textcard.description", Some(desc), MAX_DESCRIPTION_BYTES)?;
-            check_len(
-                "textcard.url",
-                Some(required("textcard.url", c.and_then(|c| c.url.as_deref()))?),
-                MAX_URL_BYTES,
-            )?;
-            check_len("textcard.btntxt", c.and_then(|c| c.btntxt.as_deref()), 12)?;
-        }
+        Msgtype::Text => valid.cut_content = text_content(req.text.as_ref())?,
+        Msgtype::Markdown => valid.cut_content = text_content(req.markdown.as_ref())?,
+        Msgtype::Image => valid.media_ids.push(media_id("image", req.image.as_ref())?),
+        Msgtype::Voice => valid.media_ids.push(media_id("voice", req.voice.as_ref())?),
+        Msgtype::File => valid.media_ids.push(media_id("file", req.file.as_ref())?),
+        Msgtype::Video => valid.media_ids.push(video(req.video.as_ref())?),
+        Msgtype::Textcard => textcard(req.textcard.as_ref())?,
         Msgtype::News => {
             let articles = req.news.as_ref().map(|n| n.articles.as_slice());
             news_articles(articles.unwrap_or_default(), false)?;
         }
         Msgtype::Mpnews => {
-            let articles = req
-                .mpnews
-                .as_ref()
-                .map(|n| n.articles.as_slice())
-                .unwrap_or_default();
-            article_count("mpnews.articles", articles.len())?;
-            for a in articles {
-                check_len(
-                    "mpnews.articles.title",
-                    Some(required("mpnews.articles.title", a.title.as_deref())?),
-                    MAX_TITLE_BYTES,
-                )?;
-                required("mpnews.articles.content", a.content.as_deref())?;
-                check_len("mpnews.articles.content", a.content.as_deref(), 666 * 1024)?;
-                check_len("mpnews.articles.author", a.author.as_deref(), 64)?;
-                check_len(
-                    "mpnews.articles.digest",
-                    a.digest.as_deref(),
-                    MAX_DESCRIPTION_BYTES,
-                )?;
-                media_ids.push(media_id(
-                    "mpnews.articles.thumb",
-                    Some(&MediaRef {
-                        media_id: a.thumb_media_id.clone(),
-                    }),
-                )?);
-            }
+            let articles = req.mpnews.as_ref().map(|n| n.articles.as_slice());
+            valid.media_ids = mpnews_articles(articles.unwrap_or_default())?;
         }
-        Msgtype::MiniprogramNotice => {
-            let n = req.miniprogram_notice.as_ref();
-            required(
-                "miniprogram_notice.appid",
-                n.and_then(|n| n.appid.as_deref()),
-            )?;
-            let title = required(
-                "miniprogram_notice.title",
-                n.and_then(|n| n.title.as_deref()),
-            )?;
-            check_len("miniprogram_notice.title", Some(title), 48)?;
-            let items = n.map(|n| n.content_item.len()).unwrap_or(0);
-            if items > 10 {
-                return Err(WireError::too_long("miniprogram_notice.content_item", 10));
-            }
-        }
-        Msgtype::TemplateCard => interactive = template_card(req.template_card.as_ref())?,
+        Msgtype::MiniprogramNotice => miniprogram_notice(req.miniprogram_notice.as_ref())?,
+        Msgtype::TemplateCard => valid.interactive = template_card(req.template_card.as_ref())?,
     }
-    Ok(ValidContent {
-        msgtype,
-        media_ids,
-        interactive,
-        cut_content,
-    })
+    Ok(valid)
+}
+
+/// A video's media id, once its title and description are within their limits.
+fn video(v: Option<&Video>) -> Result<String, WireError> {
+    let id = media_id(
+        "video",
+        v.map(|v| MediaRef {
+            media_id: v.media_id.clone(),
+        })
+        .as_ref(),
+    )?;
+    check_len(
+        "video.title",
+        v.and_then(|v| v.title.as_deref()),
+        MAX_TITLE_BYTES,
+    )?;
+    check_len(
+        "video.description",
+        v.and_then(|v| v.description.as_deref()),
+        MAX_DESCRIPTION_BYTES,
+    )?;
+    Ok(id)
+}
+
+fn textcard(c: Option<&TextCard>) -> Result<(), WireError> {
+    check_len(
+        "textcard.title",
+        Some(required(
+            "textcard.title",
+            c.and_then(|c| c.title.as_deref()),
+        )?),
+        MAX_TITLE_BYTES,
+    )?;
+    let desc = required(
+        "textcard.description",
+        c.and_then(|c| c.description.as_deref()),
+    )?;
+    check_len("textcard.description", Some(desc), MAX_DESCRIPTION_BYTES)?;
+    check_len(
+        "textcard.url",
+        Some(required("textcard.url", c.and_then(|c| c.url.as_deref()))?),
+        MAX_URL_BYTES,
+    )?;
+    check_len("textcard.btntxt", c.and_then(|c| c.btntxt.as_deref()), 12)
+}
+
+/// mpnews articles (1–8, each with a title and content); gives their thumbs' media ids.
+fn mpnews_articles(articles: &[MpArticle]) -> Result<Vec<String>, WireError> {
+    article_count("mpnews.articles", articles.len())?;
+    let mut thumbs = Vec::with_capacity(articles.len());
+    for a in articles {
+        check_len(
+            "mpnews.articles.title",
+            Some(required("mpnews.articles.title", a.title.as_deref())?),
+            MAX_TITLE_BYTES,
+        )?;
+        required("mpnews.articles.content", a.content.as_deref())?;
+        check_len("mpnews.articles.content", a.content.as_deref(), 666 * 1024)?;
+        check_len("mpnews.articles.author", a.author.as_deref(), 64)?;
+        check_len(
+            "mpnews.articles.digest",
+            a.digest.as_deref(),
+            MAX_DESCRIPTION_BYTES,
+        )?;
+        thumbs.push(media_id(
+            "mpnews.articles.thumb",
+            Some(&MediaRef {
+                media_id: a.thumb_media_id.clone(),
+            }),
+        )?);
+    }
+    Ok(thumbs)
+}
+
+fn miniprogram_notice(n: Option<&MiniprogramNotice>) -> Result<(), WireError> {
+    required(
+        "miniprogram_notice.appid",
+        n.and_then(|n| n.appid.as_deref()),
+    )?;
+    let title = required(
+        "miniprogram_notice.title",
+        n.and_then(|n| n.title.as_deref()),
+    )?;
+    check_len("miniprogram_notice.title", Some(title), 48)?;
+    let items = n.map(|n| n.content_item.len()).unwrap_or(0);
+    if items > 10 {
+        return Err(WireError::too_long("miniprogram_notice.content_item", 10));
+    }
+    Ok(())
 }
 
 fn article_count(field: &str, n: usize) -> Result<(), WireError> {
