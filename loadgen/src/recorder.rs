@@ -126,6 +126,10 @@ impl Interval {
 }
 
 /// A histogram that starts small and grows to the latencies actually seen.
+#[allow(
+    clippy::expect_used,
+    reason = "SIGFIG is a constant hdrhistogram accepts"
+)]
 fn growing() -> Histogram<u64> {
     let mut h = Histogram::new(reports::histogram::SIGFIG).expect("3 significant digits are valid");
     h.auto(true);

@@ -13,8 +13,11 @@ pub const MAX_US: u64 = 3_600_000_000;
 pub const SIGFIG: u8 = 3;
 
 /// A new empty latency histogram: 1 µs to [`MAX_US`], 3 significant digits.
+#[allow(
+    clippy::expect_used,
+    reason = "the bounds are constants that hdrhistogram accepts"
+)]
 pub fn new() -> Histogram<u64> {
-    // The bounds are constants that hdrhistogram accepts.
     Histogram::new_with_bounds(1, MAX_US, SIGFIG).expect("valid histogram bounds")
 }
 
@@ -101,9 +104,12 @@ pub struct Encoded {
 }
 
 impl Encoded {
+    #[allow(
+        clippy::expect_used,
+        reason = "writing to a Vec fails only on a histogram the crate itself could not have built"
+    )]
     pub fn from_histogram(h: &Histogram<u64>) -> Encoded {
         let mut bytes = Vec::new();
-        // Writing to a Vec fails only on a histogram the crate itself could not have built.
         V2DeflateSerializer::new()
             .serialize(h, &mut bytes)
             .expect("serializing a histogram into memory");

@@ -281,8 +281,11 @@ impl Report {
         Ok(())
     }
 
+    #[allow(
+        clippy::expect_used,
+        reason = "the model is plain data: serializing it cannot fail"
+    )]
     pub fn to_json(&self) -> String {
-        // The model is plain data: serializing it cannot fail.
         serde_json::to_string_pretty(self).expect("a report serializes")
     }
 

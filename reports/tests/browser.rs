@@ -4,6 +4,11 @@
 //! Without chromium on PATH the test says so and passes, for developer machines; `REQUIRE_BROWSER=1` (set by
 //! scripts/test-all.sh, which installs chromium) makes that a failure, so CI cannot skip it silently.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test may panic on what it does not expect"
+)]
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,11 @@
 //! The `reports` binary's contract: exit 0 when fine, 1 for a regression (compare) or a failed run (show
 //! --check), 2 with a clear message for anything it cannot read or will not compare — never a panic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test may panic on what it does not expect"
+)]
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -68,9 +68,12 @@ fn first_line(s: &str) -> String {
 }
 
 /// The JSON Schema of the scenario format, for editors.
+#[allow(
+    clippy::expect_used,
+    reason = "a schema is plain JSON: serializing it cannot fail"
+)]
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(raw::Scenario);
-    // A schema is plain JSON: serializing it cannot fail.
     serde_json::to_string_pretty(&schema).expect("a schema serializes") + "\n"
 }
 

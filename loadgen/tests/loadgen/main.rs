@@ -1,5 +1,10 @@
 //! loadgen's integration tests: one binary. Every target is on 127.0.0.1 and every run is bounded.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test may panic on what it does not expect"
+)]
 mod beside;
 mod cli;
 mod determinism;

@@ -1,5 +1,10 @@
 //! Integration tests: the whole server on 127.0.0.1:0, driven over HTTP (and in-process where noted).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test may panic on what it does not expect"
+)]
 mod helpers;
 mod raw;
 
