@@ -7,142 +7,123 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 use wecom_wire::Errcode;
 
-/// The settings as given (fixture or PATCH body); absent keys keep their value.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsPatch {
-    pub expired_token_errcode: Option<i64>,
-    pub webhook_limit_errcode: Option<i64>,
-    pub webhook_per_minute: Option<usize>,
+/// The one list of settings: each with its doc, its atomic, its type, its default, and whether 0 is refused.
+/// The patch, the live settings, their defaults and `apply` are all made from it.
+macro_rules! settings {
+    ($( $(#[doc = $doc:literal])* $name:ident: $atomic:ident<$ty:ty> = $default:expr, $zero:ident; )*) => {
+        /// The settings as given (fixture or PATCH body); absent keys keep their value.
+        #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct SettingsPatch {
+            $( $(#[doc = $doc])* pub $name: Option<$ty>, )*
+        }
+
+        #[derive(Debug, Serialize)]
+        pub struct Settings {
+            $( #[serde(serialize_with = "ser_atomic")] $name: $atomic, )*
+        }
+
+        impl Default for Settings {
+            fn default() -> Self {
+                Settings { $( $name: $atomic::new($default), )* }
+            }
+        }
+
+        impl Settings {
+            /// The keys given that must be at least 1 and are 0: the first one's name.
+            fn zero_given(p: &SettingsPatch) -> Option<&'static str> {
+                $( settings!(@zero $zero, p.$name, stringify!($name)); )*
+                None
+            }
+
+            fn store(&self, p: &SettingsPatch) {
+                $( if let Some(v) = p.$name { self.$name.store(v, Ordering::Relaxed); } )*
+            }
+        }
+    };
+    (@zero positive, $v:expr, $name:expr) => {
+        if $v == Some(0) {
+            return Some($name);
+        }
+    };
+    (@zero zero_ok, $v:expr, $name:expr) => {};
+}
+
+settings! {
+    expired_token_errcode: AtomicI64<i64> = Errcode::TOKEN_EXPIRED.0, zero_ok;
+    webhook_limit_errcode: AtomicI64<i64> = Errcode::FREQ_LIMIT.0, zero_ok;
+    webhook_per_minute: AtomicUsize<usize> = wecom_wire::webhook::PER_MINUTE, positive;
     /// App messages one app may send one member per minute / per hour; the excess is dropped silently, as
     /// WeCom drops it (the inbox counts it in `n_dropped`). 0 turns the limit off.
-    pub member_per_minute: Option<usize>,
-    pub member_per_hour: Option<usize>,
-    pub max_body_bytes: Option<usize>,
-    pub max_upload_bytes: Option<usize>,
+    member_per_minute: AtomicUsize<usize> = wecom_wire::message::MEMBER_PER_MINUTE, zero_ok;
+    member_per_hour: AtomicUsize<usize> = wecom_wire::message::MEMBER_PER_HOUR, zero_ok;
+    max_body_bytes: AtomicUsize<usize> = 2 * 1024 * 1024, positive;
+    max_upload_bytes: AtomicUsize<usize> = 21 * 1024 * 1024, positive;
     /// Messages kept per inbox (older ones fall off; counts stay exact). Applies from the next reset.
-    pub inbox_capacity: Option<usize>,
+    inbox_capacity: AtomicUsize<usize> = 1000, positive;
     /// Requests the journal keeps. Fixed at start.
-    pub journal_capacity: Option<usize>,
+    journal_capacity: AtomicUsize<usize> = 10_000, positive;
     /// Bytes the journal may hold (entries are cut to 2 KiB of path and query and 16 KiB of body). Fixed at start.
-    pub journal_max_bytes: Option<usize>,
+    journal_max_bytes: AtomicUsize<usize> = 64 * 1024 * 1024, positive;
     /// Bytes of deliveries all inboxes together may keep; past it the oldest go (counts stay exact). Applies from the next reset.
-    pub inbox_max_bytes: Option<usize>,
+    inbox_max_bytes: AtomicUsize<usize> = 256 * 1024 * 1024, positive;
     /// Bytes of uploaded media and images kept; past it the oldest go and answer as expired media. Applies from the next reset.
-    pub media_max_bytes: Option<usize>,
+    media_max_bytes: AtomicUsize<usize> = 256 * 1024 * 1024, positive;
     /// Bytes of the kf message log kept for `sync_msg`; past it the oldest go, as after WeCom's 3 days. Applies from the next reset.
-    pub kf_log_max_bytes: Option<usize>,
+    kf_log_max_bytes: AtomicUsize<usize> = 64 * 1024 * 1024, positive;
     /// Bytes of request bodies read and handled at once (each call reserves twice its declared length, or twice
     /// the limit when it declares none); past it a call waits, then gets -1. Fixed at start.
-    pub max_body_bytes_in_flight: Option<usize>,
+    max_body_bytes_in_flight: AtomicUsize<usize> = 256 * 1024 * 1024, positive;
     /// A kf answer that does not name the message it answers (see README) is credited to the oldest waiting
     /// customer message, passing over those waiting longer than this while a younger one waits.
-    pub reply_match_window_ms: Option<usize>,
+    reply_match_window_ms: AtomicUsize<usize> = 10_000, zero_ok;
     /// How long a callback attempt may take before it counts as a timeout (WeCom: 5000).
-    pub callback_timeout_ms: Option<usize>,
+    callback_timeout_ms: AtomicUsize<usize> = 5_000, positive;
     /// Callback attempts kept for `/mock/callbacks`. Fixed at start.
-    pub callback_log_capacity: Option<usize>,
+    callback_log_capacity: AtomicUsize<usize> = 100_000, positive;
     /// Customers one member may have; a transfer to a member at the limit fails (status 4).
-    pub max_customers_per_member: Option<usize>,
+    max_customers_per_member: AtomicUsize<usize> = 50_000, zero_ok;
+    /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
+    /// does not (default false): the attempt is recorded as `bad_reply` and the reply is lost.
+    retry_bad_reply: AtomicBool<bool> = false, zero_ok;
     /// WeCom's base frequency limit per corp and API (10,000 a minute, 150,000 an hour; `message/send` is not
     /// counted): past it, 45009 and a block of a minute (an hour). 0, the default, turns it off, so that load
     /// tests measure the mock rather than the limit.
-    pub api_per_minute: Option<usize>,
-    pub api_per_hour: Option<usize>,
-    /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
-    /// does not (default false): the attempt is recorded as `bad_reply` and the reply is lost.
-    pub retry_bad_reply: Option<bool>,
+    api_per_minute: AtomicUsize<usize> = 0, zero_ok;
+    api_per_hour: AtomicUsize<usize> = 0, zero_ok;
     /// What an app's token gets for a directory write: 60011 (default) or 48002 (unconfirmed which).
-    pub directory_write_errcode: Option<i64>,
+    directory_write_errcode: AtomicI64<i64> = Errcode::NO_PRIVILEGE.0, zero_ok;
 }
 
-#[derive(Debug, Serialize)]
-pub struct Settings {
-    #[serde(serialize_with = "ser_i64")]
-    expired_token_errcode: AtomicI64,
-    #[serde(serialize_with = "ser_i64")]
-    webhook_limit_errcode: AtomicI64,
-    #[serde(serialize_with = "ser_usize")]
-    webhook_per_minute: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    member_per_minute: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    member_per_hour: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    max_body_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    max_upload_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    inbox_capacity: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    journal_capacity: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    journal_max_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    inbox_max_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    media_max_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    kf_log_max_bytes: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    max_body_bytes_in_flight: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    reply_match_window_ms: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    callback_timeout_ms: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    callback_log_capacity: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    max_customers_per_member: AtomicUsize,
-    #[serde(serialize_with = "ser_bool")]
-    retry_bad_reply: AtomicBool,
-    #[serde(serialize_with = "ser_usize")]
-    api_per_minute: AtomicUsize,
-    #[serde(serialize_with = "ser_usize")]
-    api_per_hour: AtomicUsize,
-    #[serde(serialize_with = "ser_i64")]
-    directory_write_errcode: AtomicI64,
+/// An atomic setting as its plain value, for `GET /mock/settings`.
+trait Load {
+    type Value: Serialize;
+    fn value(&self) -> Self::Value;
 }
 
-fn ser_bool<S: serde::Serializer>(v: &AtomicBool, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_bool(v.load(Ordering::Relaxed))
-}
-
-fn ser_i64<S: serde::Serializer>(v: &AtomicI64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_i64(v.load(Ordering::Relaxed))
-}
-
-fn ser_usize<S: serde::Serializer>(v: &AtomicUsize, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(v.load(Ordering::Relaxed) as u64)
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            expired_token_errcode: AtomicI64::new(Errcode::TOKEN_EXPIRED.0),
-            webhook_limit_errcode: AtomicI64::new(Errcode::FREQ_LIMIT.0),
-            webhook_per_minute: AtomicUsize::new(wecom_wire::webhook::PER_MINUTE),
-            member_per_minute: AtomicUsize::new(wecom_wire::message::MEMBER_PER_MINUTE),
-            member_per_hour: AtomicUsize::new(wecom_wire::message::MEMBER_PER_HOUR),
-            max_body_bytes: AtomicUsize::new(2 * 1024 * 1024),
-            max_upload_bytes: AtomicUsize::new(21 * 1024 * 1024),
-            inbox_capacity: AtomicUsize::new(1000),
-            journal_capacity: AtomicUsize::new(10_000),
-            journal_max_bytes: AtomicUsize::new(64 * 1024 * 1024),
-            inbox_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
-            media_max_bytes: AtomicUsize::new(256 * 1024 * 1024),
-            kf_log_max_bytes: AtomicUsize::new(64 * 1024 * 1024),
-            max_body_bytes_in_flight: AtomicUsize::new(256 * 1024 * 1024),
-            reply_match_window_ms: AtomicUsize::new(10_000),
-            callback_timeout_ms: AtomicUsize::new(5_000),
-            callback_log_capacity: AtomicUsize::new(100_000),
-            max_customers_per_member: AtomicUsize::new(50_000),
-            retry_bad_reply: AtomicBool::new(false),
-            api_per_minute: AtomicUsize::new(0),
-            api_per_hour: AtomicUsize::new(0),
-            directory_write_errcode: AtomicI64::new(Errcode::NO_PRIVILEGE.0),
-        }
+impl Load for AtomicBool {
+    type Value = bool;
+    fn value(&self) -> bool {
+        self.load(Ordering::Relaxed)
     }
+}
+
+impl Load for AtomicI64 {
+    type Value = i64;
+    fn value(&self) -> i64 {
+        self.load(Ordering::Relaxed)
+    }
+}
+
+impl Load for AtomicUsize {
+    type Value = usize;
+    fn value(&self) -> usize {
+        self.load(Ordering::Relaxed)
+    }
+}
+
+fn ser_atomic<A: Load, S: serde::Serializer>(v: &A, s: S) -> Result<S::Ok, S::Error> {
+    v.value().serialize(s)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -173,54 +154,10 @@ impl Settings {
                 return Err(SettingsError::DirectoryWriteCode(c));
             }
         }
-        for (name, v) in [
-            ("webhook_per_minute", p.webhook_per_minute),
-            ("max_body_bytes", p.max_body_bytes),
-            ("max_upload_bytes", p.max_upload_bytes),
-            ("inbox_capacity", p.inbox_capacity),
-            ("journal_capacity", p.journal_capacity),
-            ("journal_max_bytes", p.journal_max_bytes),
-            ("inbox_max_bytes", p.inbox_max_bytes),
-            ("media_max_bytes", p.media_max_bytes),
-            ("kf_log_max_bytes", p.kf_log_max_bytes),
-            ("max_body_bytes_in_flight", p.max_body_bytes_in_flight),
-            ("callback_timeout_ms", p.callback_timeout_ms),
-            ("callback_log_capacity", p.callback_log_capacity),
-        ] {
-            if v == Some(0) {
-                return Err(SettingsError::Zero(name));
-            }
+        if let Some(name) = Settings::zero_given(p) {
+            return Err(SettingsError::Zero(name));
         }
-        let set_i = |a: &AtomicI64, v: Option<i64>| {
-            v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed))
-        };
-        let set_u = |a: &AtomicUsize, v: Option<usize>| {
-            v.into_iter().for_each(|v| a.store(v, Ordering::Relaxed))
-        };
-        set_i(&self.expired_token_errcode, p.expired_token_errcode);
-        set_i(&self.webhook_limit_errcode, p.webhook_limit_errcode);
-        set_u(&self.webhook_per_minute, p.webhook_per_minute);
-        set_u(&self.member_per_minute, p.member_per_minute);
-        set_u(&self.member_per_hour, p.member_per_hour);
-        set_u(&self.max_body_bytes, p.max_body_bytes);
-        set_u(&self.max_upload_bytes, p.max_upload_bytes);
-        set_u(&self.inbox_capacity, p.inbox_capacity);
-        set_u(&self.journal_capacity, p.journal_capacity);
-        set_u(&self.journal_max_bytes, p.journal_max_bytes);
-        set_u(&self.inbox_max_bytes, p.inbox_max_bytes);
-        set_u(&self.media_max_bytes, p.media_max_bytes);
-        set_u(&self.kf_log_max_bytes, p.kf_log_max_bytes);
-        set_u(&self.reply_match_window_ms, p.reply_match_window_ms);
-        set_u(&self.max_body_bytes_in_flight, p.max_body_bytes_in_flight);
-        set_u(&self.callback_timeout_ms, p.callback_timeout_ms);
-        set_u(&self.callback_log_capacity, p.callback_log_capacity);
-        set_u(&self.max_customers_per_member, p.max_customers_per_member);
-        set_u(&self.api_per_minute, p.api_per_minute);
-        set_u(&self.api_per_hour, p.api_per_hour);
-        if let Some(b) = p.retry_bad_reply {
-            self.retry_bad_reply.store(b, Ordering::Relaxed);
-        }
-        set_i(&self.directory_write_errcode, p.directory_write_errcode);
+        self.store(p);
         Ok(())
     }
 
@@ -332,5 +269,37 @@ mod tests {
         };
         assert_eq!(s.apply(&p), Ok(()));
         assert_eq!(s.expired_token_errcode(), Errcode::INVALID_TOKEN);
+    }
+
+    #[test]
+    fn what_get_shows_is_what_patch_takes() {
+        let keys = |v: serde_json::Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let shown = keys(serde_json::json!(Settings::default()));
+        let taken = keys(serde_json::json!(SettingsPatch::default()));
+        assert_eq!(shown.len(), 22);
+        assert_eq!(shown, taken);
+    }
+
+    #[test]
+    fn zero_is_refused_only_where_it_means_nothing() {
+        let s = Settings::default();
+        let zero_capacity = SettingsPatch {
+            inbox_capacity: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.apply(&zero_capacity),
+            Err(SettingsError::Zero("inbox_capacity"))
+        );
+        let limit_off = SettingsPatch {
+            member_per_minute: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(s.apply(&limit_off), Ok(()));
+        assert_eq!(s.member_limits().0, 0);
     }
 }
