@@ -14,8 +14,6 @@ const BACKOFF_MS: [u64; 3] = [50, 100, 200];
 /// Refresh this long before the token expires, so a call never carries a token about to lapse.
 const REFRESH_MARGIN_S: u64 = 300;
 const TIMEOUT_S: u64 = 10;
-/// `sync_msg` `limit`: the most WeCom allows.
-const SYNC_LIMIT: u32 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -141,7 +139,7 @@ impl Api {
         token: &str,
         open_kfid: &str,
     ) -> Result<SyncPage, ApiError> {
-        let body = json!({ "cursor": cursor, "token": token, "limit": SYNC_LIMIT, "open_kfid": open_kfid });
+        let body = json!({ "cursor": cursor, "token": token, "limit": wecom_wire::kf::SYNC_LIMIT_MAX /* the most WeCom allows */, "open_kfid": open_kfid });
         self.post("kf/sync_msg", &body, true).await
     }
 

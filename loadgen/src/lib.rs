@@ -1,7 +1,7 @@
 //! loadgen: replays scenario files against the mock WeCom server (and the bot behind it) and records latency in
 //! HdrHistogram.
 //!
-//! [`scenario::load`] turns a file into a checked plan; [`run::run`] brings up the target, executes the plan's
+//! [`scenario::load`] turns a file into a checked plan; [`run::execute`] brings up the target, executes the plan's
 //! phases and returns the report. The binary is glue over these.
 
 pub mod events;

@@ -153,7 +153,7 @@ async fn next(s: &mut Option<Signal>) {
 #[tokio::main]
 async fn run(plan: scenario::Plan, opts: Options, out: PathBuf) -> ExitCode {
     let stop = stop_signals(opts.restorer.clone());
-    let report = match loadgen::run::run(plan, &opts, stop).await {
+    let report = match loadgen::run::execute(plan, &opts, stop).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("loadgen: {e}");

@@ -165,7 +165,7 @@ pub fn apply(plan: &mut Plan, o: &Options) -> BTreeMap<String, String> {
 
 /// Runs `plan` until its phases end or `stop` resolves (then the report is partial, its verdict incomplete).
 /// The callback URL loadgen replaced on a running target is put back before this returns, error or not.
-pub async fn run<S: Into<Stop>>(
+pub async fn execute<S: Into<Stop>>(
     mut plan: Plan,
     opts: &Options,
     stop: impl Future<Output = S>,

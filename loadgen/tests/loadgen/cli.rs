@@ -129,7 +129,7 @@ async fn a_stopped_run_still_reports_marked_partial() {
     let plan = crate::plan("name: long\nworkload:\n  - open: { rate: 50/s, duration: 60s }\nsteps:\n  - call: GET /cgi-bin/user/get\n    query: { userid: zhangsan }\n");
     // The stop stands in for Ctrl-C, some iterations into the run.
     let stop = tokio::time::sleep(std::time::Duration::from_millis(500));
-    let report = loadgen::run::run(plan, &Default::default(), stop)
+    let report = loadgen::run::execute(plan, &Default::default(), stop)
         .await
         .expect("runs");
     assert!(report.partial);
@@ -153,7 +153,7 @@ async fn a_stop_abandons_long_steps_at_once() {
     let plan = crate::plan("name: slow\nworkload:\n  - closed: { vus: 2, iterations: 4 }\nsteps:\n  - call: GET /cgi-bin/user/get\n    query: { userid: zhangsan }\n  - think: 60s\n");
     let stop = tokio::time::sleep(std::time::Duration::from_millis(500));
     let opts = loadgen::run::Options::default();
-    let run = loadgen::run::run(plan, &opts, stop);
+    let run = loadgen::run::execute(plan, &opts, stop);
     // The guard only bounds the test: the run must end long before the 60 s pause would.
     let report = tokio::time::timeout(std::time::Duration::from_secs(20), run)
         .await

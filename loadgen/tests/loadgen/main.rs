@@ -28,7 +28,7 @@ pub fn plan(text: &str) -> loadgen::scenario::Plan {
 
 /// Runs a plan to its end with the given options.
 pub async fn run(plan: loadgen::scenario::Plan, opts: loadgen::run::Options) -> reports::Report {
-    match loadgen::run::run(plan, &opts, std::future::pending::<()>()).await {
+    match loadgen::run::execute(plan, &opts, std::future::pending::<()>()).await {
         Ok(r) => r,
         Err(e) => panic!("run failed: {e}"),
     }
