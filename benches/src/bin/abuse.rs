@@ -206,7 +206,9 @@ async fn hold_connections(addr: &str, n: usize) -> anyhow::Result<Vec<tokio::net
     Ok(open)
 }
 
-fn report(phase: &str, mock: &Mock, p: &Probes, kept: &str) {
+/// Prints a phase's line: the mock's RSS, the slowest probe, and what each budget holds.
+async fn report(phase: &str, mock: &Mock, p: &Probes) -> anyhow::Result<()> {
+    let kept = mock.kept().await?;
     let mut health = format!("health ≤ {:>6.1} ms", p.worst.as_secs_f64() * 1e3);
     if p.n_unanswered > 0 {
         health += &format!(" ({} of {} probes unanswered)", p.n_unanswered, p.n);
@@ -215,6 +217,70 @@ fn report(phase: &str, mock: &Mock, p: &Probes, kept: &str) {
         "{phase:<34} {:>8.0} MiB   {health}   kept MiB: {kept}",
         mock.rss_mib()
     );
+    Ok(())
+}
+
+/// 65 KB query strings into the journal, then four big journal reads at once.
+async fn journal_attacks(mock: &Mock, args: &Args, t: &str) -> anyhow::Result<()> {
+    let long = "x".repeat(65_000);
+    let url = format!(
+        "{}/cgi-bin/user/get?access_token={t}&userid={long}",
+        mock.base
+    );
+    let (worst, ()) = probing(
+        mock,
+        flood(args.n_long_queries, 32, |_| mock.http.get(&url)),
+    )
+    .await?;
+    report("journal: 65 KB queries", mock, &worst).await?;
+    let journal = format!("{}/mock/journal?limit=10000", mock.base);
+    let (worst, ()) = probing(mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
+    report("journal: 4 reads of limit=10000", mock, &worst).await
+}
+
+/// 20 MB uploads four at a time, then 2 KB app messages to every one of 5,000 members.
+async fn storage_attacks(mock: &Mock, args: &Args, t: &str) -> anyhow::Result<()> {
+    let file = bytes::Bytes::from(vec![b'z'; 20 * 1024 * 1024]);
+    let upload = format!(
+        "{}/cgi-bin/media/upload?access_token={t}&type=file",
+        mock.base
+    );
+    let (worst, ()) = probing(
+        mock,
+        flood(args.n_uploads, 4, |_| {
+            let part = reqwest::multipart::Part::stream(file.clone()).file_name("big.bin");
+            let form = reqwest::multipart::Form::new().part("media", part);
+            mock.http.post(&upload).multipart(form)
+        }),
+    )
+    .await?;
+    report("media: 20 MB uploads", mock, &worst).await?;
+    let send = format!("{}/cgi-bin/message/send?access_token={t}", mock.base);
+    let text = "满".repeat(666);
+    let body =
+        json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
+    let (worst, ()) = probing(
+        mock,
+        flood(args.n_broadcasts, 4, |_| mock.http.post(&send).json(&body)),
+    )
+    .await?;
+    report("inboxes: 2 KB to 5,000 members", mock, &worst).await
+}
+
+/// Idle and slowloris connections held, then all closed at once.
+async fn connection_attacks(mock: &Mock, args: &Args) -> anyhow::Result<()> {
+    let addr = mock.base.trim_start_matches("http://").to_owned();
+    let (worst, open) = probing(mock, hold_connections(&addr, args.n_connections)).await?;
+    let phase = format!("connections: {} idle/slowloris", args.n_connections);
+    report(&phase, mock, &worst).await?;
+    // Every socket closed in one go, then 200 ms for the mock to see them go.
+    let release = async move {
+        drop(open);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    };
+    let (worst, ()) = probing(mock, release).await?;
+    report("connections: all closed at once", mock, &worst).await
 }
 
 #[tokio::main]
@@ -237,88 +303,13 @@ async fn main() -> anyhow::Result<()> {
         .json(&off)
         .send()
         .await?;
-    report("start", &mock, &Probes::default(), &mock.kept().await?);
-
-    let long = "x".repeat(65_000);
-    let url = format!(
-        "{}/cgi-bin/user/get?access_token={t}&userid={long}",
-        mock.base
-    );
-    let (worst, ()) = probing(
-        &mock,
-        flood(args.n_long_queries, 32, |_| mock.http.get(&url)),
-    )
-    .await?;
-    report("journal: 65 KB queries", &mock, &worst, &mock.kept().await?);
-
-    let journal = format!("{}/mock/journal?limit=10000", mock.base);
-    let (worst, ()) = probing(&mock, flood(4, 4, |_| mock.http.get(&journal))).await?;
-    report(
-        "journal: 4 reads of limit=10000",
-        &mock,
-        &worst,
-        &mock.kept().await?,
-    );
-
-    let file = bytes::Bytes::from(vec![b'z'; 20 * 1024 * 1024]);
-    let upload = format!(
-        "{}/cgi-bin/media/upload?access_token={t}&type=file",
-        mock.base
-    );
-    let (worst, ()) = probing(
-        &mock,
-        flood(args.n_uploads, 4, |_| {
-            let part = reqwest::multipart::Part::stream(file.clone()).file_name("big.bin");
-            let form = reqwest::multipart::Form::new().part("media", part);
-            mock.http.post(&upload).multipart(form)
-        }),
-    )
-    .await?;
-    report("media: 20 MB uploads", &mock, &worst, &mock.kept().await?);
-
-    let send = format!("{}/cgi-bin/message/send?access_token={t}", mock.base);
-    let text = "满".repeat(666);
-    let body =
-        json!({"touser": "@all", "msgtype": "text", "agentid": 1000002, "text": {"content": text}});
-    let (worst, ()) = probing(
-        &mock,
-        flood(args.n_broadcasts, 4, |_| mock.http.post(&send).json(&body)),
-    )
-    .await?;
-    report(
-        "inboxes: 2 KB to 5,000 members",
-        &mock,
-        &worst,
-        &mock.kept().await?,
-    );
-
-    let addr = mock.base.trim_start_matches("http://").to_owned();
-    let (worst, open) = probing(&mock, hold_connections(&addr, args.n_connections)).await?;
-    let phase = format!("connections: {} idle/slowloris", args.n_connections);
-    report(&phase, &mock, &worst, &mock.kept().await?);
-    // Every socket closed in one go, then 200 ms for the mock to see them go.
-    let release = async move {
-        drop(open);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        Ok(())
-    };
-    let (worst, ()) = probing(&mock, release).await?;
-    report(
-        "connections: all closed at once",
-        &mock,
-        &worst,
-        &mock.kept().await?,
-    );
-
+    report("start", &mock, &Probes::default()).await?;
+    journal_attacks(&mock, &args, &t).await?;
+    storage_attacks(&mock, &args, &t).await?;
+    connection_attacks(&mock, &args).await?;
     mock.http
         .post(format!("{}/mock/reset", mock.base))
         .send()
         .await?;
-    report(
-        "after /mock/reset",
-        &mock,
-        &Probes::default(),
-        &mock.kept().await?,
-    );
-    Ok(())
+    report("after /mock/reset", &mock, &Probes::default()).await
 }
