@@ -12,7 +12,7 @@ use super::inbound::{Inbound, CUSTOMER_TYPES};
 use super::{
     bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
 };
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::store::{Delivery, InboxId, Source};
 
 #[derive(Deserialize)]
@@ -102,8 +102,8 @@ pub async fn message(
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "delivered",
-            "customer_message",
+            EventKind::Delivered,
+            Route::CustomerMessage,
             &msgid,
             receiver(),
         )
@@ -157,8 +157,8 @@ pub async fn from_member(
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "delivered",
-            "customer_message",
+            EventKind::Delivered,
+            Route::CustomerMessage,
             &msgid,
             format!("customer:{to}"),
         )
