@@ -6,13 +6,13 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::header::HOST;
 use parking_lot::Mutex;
-use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
+use wecom_wire::mock::events::{Event, EventKind, Route};
 
 use crate::http::{Base, HttpError};
 use crate::scenario::plan::Key;
@@ -22,33 +22,18 @@ const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
 /// An event line longer than this is not the mock's: the stream is dropped rather than buffered without end.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
 
-/// The fields of an event that matter here.
-#[derive(Debug, Deserialize)]
-struct Event {
-    kind: String,
-    route: String,
-    #[serde(default)]
-    msgid: String,
-    #[serde(default)]
-    receiver: String,
-    #[serde(default)]
-    customer: Option<String>,
-    #[serde(default)]
-    detail: serde_json::Value,
-}
-
 struct Waiter {
     id: u64,
-    kind: String,
-    route: Option<String>,
+    kind: EventKind,
+    route: Option<Route>,
     since: Instant,
     tx: oneshot::Sender<Instant>,
 }
 
 struct Seen {
     at: Instant,
-    kind: String,
-    route: String,
+    kind: EventKind,
+    route: Route,
 }
 
 #[derive(Default)]
@@ -103,9 +88,7 @@ impl Hub {
             let k = (key, value.to_owned());
             if let Some(ws) = s.waiting.get_mut(&k) {
                 if let Some(i) = ws.iter().position(|w| {
-                    w.kind == e.kind
-                        && w.route.as_ref().is_none_or(|r| *r == e.route)
-                        && w.since <= at
+                    w.kind == e.kind && w.route.is_none_or(|r| r == e.route) && w.since <= at
                 }) {
                     let w = ws.swap_remove(i);
                     if ws.is_empty() {
@@ -117,8 +100,8 @@ impl Hub {
             }
             s.seen.entry(k.clone()).or_default().push(Seen {
                 at,
-                kind: e.kind.clone(),
-                route: e.route.clone(),
+                kind: e.kind,
+                route: e.route,
             });
             s.order.push_back((at, k));
             self.forget_old(&mut s, at);
@@ -148,8 +131,8 @@ impl Hub {
         &self,
         key: Key,
         value: &str,
-        kind: &str,
-        route: Option<&str>,
+        kind: EventKind,
+        route: Option<Route>,
         since: Instant,
         timeout: Duration,
     ) -> Option<Instant> {
@@ -169,8 +152,8 @@ impl Hub {
             let (tx, rx) = oneshot::channel();
             s.waiting.entry(k.clone()).or_default().push(Waiter {
                 id,
-                kind: kind.to_owned(),
-                route: route.map(str::to_owned),
+                kind,
+                route,
                 since,
                 tx,
             });
@@ -194,14 +177,22 @@ impl Hub {
 
 /// Subscribes to the target's event stream (`?kind=` when every expect wants one kind) and feeds `hub` until the
 /// stream ends. Returns once subscribed, so nothing sent after it is missed.
-pub async fn subscribe(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result<(), HttpError> {
+pub async fn subscribe(
+    base: &Base,
+    kind: Option<EventKind>,
+    hub: Arc<Hub>,
+) -> Result<(), HttpError> {
     // A target that takes the connection and never answers must not hang the run before it starts.
     tokio::time::timeout(SUBSCRIBE_TIMEOUT, subscribe_inner(base, kind, hub))
         .await
         .unwrap_or(Err(HttpError::Timeout(SUBSCRIBE_TIMEOUT)))
 }
 
-async fn subscribe_inner(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Result<(), HttpError> {
+async fn subscribe_inner(
+    base: &Base,
+    kind: Option<EventKind>,
+    hub: Arc<Hub>,
+) -> Result<(), HttpError> {
     let mut sender = crate::http::open(base).await?;
     let path = match kind {
         Some(k) => format!("/mock/events?kind={k}"),
@@ -255,28 +246,23 @@ async fn subscribe_inner(base: &Base, kind: Option<&str>, hub: Arc<Hub>) -> Resu
 mod tests {
     use super::*;
 
-    fn ev(kind: &str, msgid: &str, in_reply_to: &str) -> Event {
-        Event {
-            kind: kind.into(),
-            route: "kf".into(),
-            msgid: msgid.into(),
-            receiver: String::new(),
-            customer: Some("wmA".into()),
-            detail: serde_json::json!({ "in_reply_to": in_reply_to }),
-        }
+    fn ev(kind: EventKind, msgid: &str, in_reply_to: &str) -> Event {
+        Event::new(0, kind, Route::Kf, msgid, String::new())
+            .customer("wmA")
+            .with(serde_json::json!({ "in_reply_to": in_reply_to }))
     }
 
     #[tokio::test]
     async fn an_event_before_the_wait_is_not_missed() {
         let hub = Hub::new(vec![Key::InReplyTo], Duration::from_secs(30));
         let t0 = Instant::now();
-        hub.on_event(&ev("delivered", "r1", "m1"), t0);
+        hub.on_event(&ev(EventKind::Delivered, "r1", "m1"), t0);
         let got = hub
             .wait(
                 Key::InReplyTo,
                 "m1",
-                "delivered",
-                Some("kf"),
+                EventKind::Delivered,
+                Some(Route::Kf),
                 t0,
                 Duration::from_millis(10),
             )
@@ -287,7 +273,7 @@ mod tests {
             .wait(
                 Key::InReplyTo,
                 "m1",
-                "delivered",
+                EventKind::Delivered,
                 None,
                 t0,
                 Duration::from_millis(1),
@@ -308,7 +294,7 @@ mod tests {
             h.wait(
                 Key::Msgid,
                 "m2",
-                "acknowledged",
+                EventKind::Acknowledged,
                 None,
                 since,
                 Duration::from_secs(60),
@@ -319,10 +305,10 @@ mod tests {
         while hub.shard("m2").lock().waiting.is_empty() {
             tokio::task::yield_now().await;
         }
-        hub.on_event(&ev("accepted", "m2", ""), Instant::now());
-        hub.on_event(&ev("acknowledged", "other", ""), Instant::now());
+        hub.on_event(&ev(EventKind::Accepted, "m2", ""), Instant::now());
+        hub.on_event(&ev(EventKind::Acknowledged, "other", ""), Instant::now());
         let at = Instant::now();
-        hub.on_event(&ev("acknowledged", "m2", ""), at);
+        hub.on_event(&ev(EventKind::Acknowledged, "m2", ""), at);
         assert_eq!(w.await.unwrap(), Some(at));
     }
 
@@ -330,14 +316,14 @@ mod tests {
     async fn old_events_are_forgotten_and_waits_time_out() {
         let hub = Hub::new(vec![Key::Msgid], Duration::from_secs(5));
         let t0 = Instant::now();
-        hub.on_event(&ev("delivered", "old", ""), t0);
+        hub.on_event(&ev(EventKind::Delivered, "old", ""), t0);
         tokio::time::advance(Duration::from_secs(6)).await;
-        hub.on_event(&ev("delivered", "new", ""), Instant::now());
+        hub.on_event(&ev(EventKind::Delivered, "new", ""), Instant::now());
         let got = hub
             .wait(
                 Key::Msgid,
                 "old",
-                "delivered",
+                EventKind::Delivered,
                 None,
                 t0,
                 Duration::from_secs(1),

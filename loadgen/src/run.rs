@@ -281,7 +281,7 @@ async fn subscribe(plan: &Plan, target: &target::Target) -> Result<Option<Arc<Hu
     let longest = expects.iter().map(|(_, t)| *t).max().unwrap_or_default();
     // Kept long enough for the slowest waiter to find an event that came before it waited.
     let hub = Arc::new(Hub::new(keys, longest + Duration::from_secs(5)));
-    let first_kind = expects[0].0.kind.as_str();
+    let first_kind = expects[0].0.kind;
     let one_kind = expects
         .iter()
         .all(|(e, _)| e.kind == first_kind)

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
 use wecom_wire::crypto::MsgCrypt;
 
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::ring::Ring;
 use crate::state::State;
 
@@ -53,12 +53,12 @@ pub struct Push {
 
 impl Push {
     /// An event of the callback route about this push.
-    fn event(&self, st: &State, kind: &'static str) -> Event {
+    fn event(&self, st: &State, kind: EventKind) -> Event {
         let (_, agentid) = self.receiver;
         let e = Event::now(
             &st.clock,
             kind,
-            "callback",
+            Route::Callback,
             &self.msgid,
             receiver_name(agentid),
         );
@@ -129,7 +129,7 @@ impl Callbacks {
 
     /// Queues a push; the receiver's worker starts on its first push.
     pub fn dispatch(&self, st: &Arc<State>, push: Push) {
-        st.events.emit(|| push.event(st, "accepted"));
+        st.events.emit(|| push.event(st, EventKind::Accepted));
         let tx = self
             .queues
             .entry(push.receiver)
@@ -180,7 +180,7 @@ impl Callbacks {
     ) {
         let duration_us = started.elapsed().as_micros() as u64;
         st.events.emit(|| {
-            push.event(st, "attempt").with(
+            push.event(st, EventKind::Attempt).with(
                 serde_json::json!({ "n": n, "status": status, "outcome": outcome, "duration_us": duration_us }),
             )
         });
@@ -235,7 +235,7 @@ async fn worker(st: Weak<State>, mut rx: mpsc::Receiver<Push>) {
 /// Tries a push up to [`MAX_ATTEMPTS`] times, recording each attempt.
 async fn deliver(st: &State, push: &Push) {
     let cb = &st.callbacks;
-    let done = |kind: &'static str, n: u32| {
+    let done = |kind: EventKind, n: u32| {
         st.events.emit(|| {
             push.event(st, kind)
                 .with(serde_json::json!({ "n_attempts": n }))
@@ -245,11 +245,11 @@ async fn deliver(st: &State, push: &Push) {
         let started = Instant::now();
         let Some(url) = cb.url(st, push.receiver) else {
             cb.record(st, push, n, started, None, "no_url");
-            return done("failed", n);
+            return done(EventKind::Failed, n);
         };
         let Some(crypt) = crypt_for(st, push.receiver) else {
             cb.record(st, push, n, started, None, "bad_keys");
-            return done("failed", n);
+            return done(EventKind::Failed, n);
         };
         let (status, outcome, reply) = attempt(st, cb, &crypt, &url, push).await;
         cb.record(st, push, n, started, status, outcome);
@@ -257,14 +257,14 @@ async fn deliver(st: &State, push: &Push) {
             deliver_reply(st, push, to, &reply);
         }
         if delivered(outcome) {
-            return done("acknowledged", n);
+            return done(EventKind::Acknowledged, n);
         }
         if !retried(st, outcome) {
             // Received, but what the receiver answered was lost: not an acknowledgement the bot meant.
-            return done("failed", n);
+            return done(EventKind::Failed, n);
         }
     }
-    done("failed", MAX_ATTEMPTS);
+    done(EventKind::Failed, MAX_ATTEMPTS);
 }
 
 /// What one try came to: the HTTP status, the outcome, and the decrypted passive reply if there was one.
@@ -349,8 +349,14 @@ fn deliver_reply(st: &State, push: &Push, to: crate::store::InboxId, reply: &[u8
     if let crate::store::InboxId::User { corp, user } = to {
         let receiver = || format!("user:{}", sim.world.corps[corp].member(user).userid);
         st.events.emit(|| {
-            Event::now(&st.clock, "delivered", "app_message", &d.msgid, receiver())
-                .with(serde_json::json!({ "in_reply_to": push.msgid }))
+            Event::now(
+                &st.clock,
+                EventKind::Delivered,
+                Route::AppMessage,
+                &d.msgid,
+                receiver(),
+            )
+            .with(serde_json::json!({ "in_reply_to": push.msgid }))
         });
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wecom_wire::externalcontact::ways::change_event_xml;
 
 use crate::callback::Push;
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::{Sim, State};
 
 /// One change to announce.
@@ -72,8 +72,8 @@ pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "accepted",
-            "contact",
+            EventKind::Accepted,
+            Route::Contact,
             &msgid,
             format!("user:{userid}"),
         )

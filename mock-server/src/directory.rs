@@ -8,7 +8,7 @@ use wecom_wire::directory::change::ContactChange;
 use wecom_wire::WireError;
 
 use crate::callback::{Push, CONTACT_SYNC};
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::State;
 use crate::world::Corp;
 
@@ -35,8 +35,8 @@ pub fn notify(st: &Arc<State>, corp: usize, change: &ContactChange) -> String {
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "accepted",
-            "contact_sync",
+            EventKind::Accepted,
+            Route::ContactSync,
             &msgid,
             "contact_sync".to_owned(),
         )

@@ -3,60 +3,35 @@
 //! A bounded broadcast: a subscriber that falls behind is told how many events it missed and never slows the
 //! server, and with no subscriber nothing is built at all.
 
-use serde::Serialize;
-use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::broadcast;
+
+pub use wecom_wire::mock::events::{Event, EventKind, Route};
 
 /// Events held for subscribers that are behind.
 const CAPACITY: usize = 16_384;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Event {
-    /// Real microseconds since the server started (not the mock clock, which can jump).
-    pub mono_us: u64,
-    /// `accepted`, `attempt`, `acknowledged`, `failed`, `delivered`.
-    pub kind: &'static str,
-    /// `app_message`, `appchat`, `robot`, `callback`, `kf`, `customer_message`.
-    pub route: &'static str,
-    pub msgid: String,
-    /// Who it concerns: `user:<userid>`, `robot:<key>`, `appchat:<chatid>`, `app:<agentid>`, `kf:<open_kfid>`,
-    /// `customer:<external_userid>`.
-    pub receiver: String,
-    /// The WeChat customer a kf or external-contact message is from or for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer: Option<String>,
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub detail: Value,
+/// `Event::now`: an event stamped with the mock's monotonic time (the event type is `wecom_wire`'s, the clock
+/// this crate's).
+pub trait Now {
+    fn now(
+        clock: &crate::clock::Clock,
+        kind: EventKind,
+        route: Route,
+        msgid: &str,
+        receiver: String,
+    ) -> Self;
 }
 
-impl Event {
-    pub fn now(
+impl Now for Event {
+    fn now(
         clock: &crate::clock::Clock,
-        kind: &'static str,
-        route: &'static str,
+        kind: EventKind,
+        route: Route,
         msgid: &str,
         receiver: String,
     ) -> Event {
-        Event {
-            mono_us: clock.mono_us(),
-            kind,
-            route,
-            msgid: msgid.to_owned(),
-            receiver,
-            customer: None,
-            detail: Value::Null,
-        }
-    }
-
-    pub fn customer(mut self, external_userid: &str) -> Event {
-        self.customer = Some(external_userid.to_owned());
-        self
-    }
-
-    pub fn with(mut self, detail: Value) -> Event {
-        self.detail = detail;
-        self
+        Event::new(clock.mono_us(), kind, route, msgid, receiver)
     }
 }
 
@@ -104,8 +79,8 @@ pub struct Filter {
 impl Filter {
     pub fn keeps(&self, e: &Event) -> bool {
         let ok = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        ok(&self.kind, e.kind)
-            && ok(&self.route, e.route)
+        ok(&self.kind, e.kind.as_str())
+            && ok(&self.route, e.route.as_str())
             && ok(&self.receiver, &e.receiver)
             && ok(&self.msgid, &e.msgid)
             && ok(&self.customer, e.customer.as_deref().unwrap_or(""))
@@ -116,16 +91,8 @@ impl Filter {
 mod tests {
     use super::*;
 
-    fn ev(kind: &'static str) -> Event {
-        Event {
-            mono_us: 1,
-            kind,
-            route: "app_message",
-            msgid: "m".into(),
-            receiver: "user:lisi".into(),
-            customer: None,
-            detail: Value::Null,
-        }
+    fn ev(kind: EventKind) -> Event {
+        Event::new(1, kind, Route::AppMessage, "m", "user:lisi".into())
     }
 
     #[test]
@@ -134,12 +101,15 @@ mod tests {
         let mut built = false;
         e.emit(|| {
             built = true;
-            ev("accepted")
+            ev(EventKind::Accepted)
         });
         assert!(!built);
         let mut rx = e.subscribe();
-        e.emit(|| ev("accepted"));
-        assert_eq!(rx.try_recv().map(|e| e.kind).ok(), Some("accepted"));
+        e.emit(|| ev(EventKind::Accepted));
+        assert_eq!(
+            rx.try_recv().map(|e| e.kind).ok(),
+            Some(EventKind::Accepted)
+        );
     }
 
     #[test]
@@ -147,7 +117,7 @@ mod tests {
         let e = Events::default();
         let mut rx = e.subscribe();
         for _ in 0..CAPACITY + 10 {
-            e.emit(|| ev("delivered"));
+            e.emit(|| ev(EventKind::Delivered));
         }
         assert!(matches!(
             rx.try_recv(),
@@ -162,14 +132,14 @@ mod tests {
             receiver: Some("user:lisi".into()),
             ..Filter::default()
         };
-        assert!(f.keeps(&ev("delivered")));
-        assert!(!f.keeps(&ev("accepted")));
-        assert!(Filter::default().keeps(&ev("accepted")));
+        assert!(f.keeps(&ev(EventKind::Delivered)));
+        assert!(!f.keeps(&ev(EventKind::Accepted)));
+        assert!(Filter::default().keeps(&ev(EventKind::Accepted)));
         let by_customer = Filter {
             customer: Some("wm1".into()),
             ..Filter::default()
         };
-        assert!(by_customer.keeps(&ev("accepted").customer("wm1")));
-        assert!(!by_customer.keeps(&ev("accepted")));
+        assert!(by_customer.keeps(&ev(EventKind::Accepted).customer("wm1")));
+        assert!(!by_customer.keeps(&ev(EventKind::Accepted)));
     }
 }

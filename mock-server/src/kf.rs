@@ -11,7 +11,7 @@ use wecom_wire::kf::{
 };
 
 use crate::callback::Push;
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::{Sim, State};
 use crate::store::kf::{Entry, SessionKey};
 use crate::store::{Delivery, InboxId, Source};
@@ -55,8 +55,8 @@ pub fn log_and_notify(st: &Arc<State>, sim: &Sim, item: Item<'_>) -> String {
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "accepted",
-            "kf",
+            EventKind::Accepted,
+            Route::Kf,
             &msgid,
             format!("kf:{}", item.open_kfid),
         )
@@ -169,8 +169,8 @@ pub fn deliver(st: &State, sim: &Sim, a: Answer<'_>) {
     st.events.emit(|| {
         let e = Event::now(
             &st.clock,
-            "delivered",
-            "kf",
+            EventKind::Delivered,
+            Route::Kf,
             &d.msgid,
             format!("customer:{external_userid}"),
         )

@@ -14,6 +14,7 @@ pub mod lenient;
 pub mod media;
 pub mod menu;
 pub mod message;
+pub mod mock;
 pub mod token;
 pub mod webhook;
 

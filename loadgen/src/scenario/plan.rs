@@ -10,6 +10,7 @@ use super::raw::InlineFixture;
 use super::threshold::Threshold;
 use crate::select;
 use crate::template::{Json, Text};
+use wecom_wire::mock::events::{EventKind, Route};
 
 /// Index of a metric in [`Plan::metrics`].
 pub type MetricId = usize;
@@ -227,8 +228,8 @@ pub enum RequestKind {
 
 #[derive(Debug, Clone)]
 pub struct Expect {
-    pub kind: String,
-    pub route: Option<String>,
+    pub kind: EventKind,
+    pub route: Option<Route>,
     pub key: Key,
     pub value: Text,
     /// The step whose start the latency counts from.

@@ -243,9 +243,11 @@ pub struct Step {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// `accepted`, `attempt`, `acknowledged`, `failed`, `delivered` (default).
+    /// `accepted`, `attempt`, `acknowledged`, `failed`, `delivered` (default), `dropped`
+    /// (`wecom_wire::mock::events::EventKind`).
     pub kind: Option<String>,
-    /// `app_message`, `appchat`, `robot`, `callback`, `kf`, `customer_message`.
+    /// `app_message`, `appchat`, `robot`, `callback`, `kf`, `customer_message`, `contact`, `contact_sync`
+    /// (`wecom_wire::mock::events::Route`).
     pub route: Option<String>,
     pub msgid: Option<String>,
     /// The event answers this message (`detail.in_reply_to`: the bot's kf reply to a customer's message).

@@ -8,6 +8,7 @@ use super::build::{at, dur, json, path, text, Fail, Metrics, DEFAULT_TIMEOUT};
 use super::plan::*;
 use super::raw;
 use crate::template::Json;
+use wecom_wire::mock::events::{EventKind, Route};
 
 /// One raw step → a planned [`Step`]; `before` are the steps ahead of it in its list.
 pub(super) fn plan(
@@ -189,24 +190,45 @@ fn expect(
             "expect: give exactly one of `msgid`, `in_reply_to`, `customer`, `receiver`",
         );
     };
-    let kind = e.kind.clone().unwrap_or_else(|| "delivered".into());
-    const KINDS: [&str; 5] = ["accepted", "attempt", "acknowledged", "failed", "delivered"];
-    if !KINDS.contains(&kind.as_str()) {
-        return at(
-            loc,
-            format!("expect kind {kind:?}: one of {}", KINDS.join(", ")),
-        );
-    }
+    let kind = match e.kind.as_deref() {
+        None => EventKind::Delivered,
+        Some(k) => EventKind::parse(k).map_or_else(
+            || {
+                at(
+                    loc,
+                    format!("expect kind {k:?}: one of {}", names(EventKind::ALL)),
+                )
+            },
+            Ok,
+        )?,
+    };
+    let route = match e.route.as_deref() {
+        None => None,
+        Some(r) => Some(Route::parse(r).map_or_else(
+            || {
+                at(
+                    loc,
+                    format!("expect route {r:?}: one of {}", names(Route::ALL)),
+                )
+            },
+            Ok,
+        )?),
+    };
     let since = since(s, loc, index, before)?;
-    let metric = format!("route.{}", e.route.as_deref().unwrap_or(&kind));
+    let metric = format!("route.{}", route.map_or(kind.as_str(), Route::as_str));
     let exp = Expect {
         kind,
-        route: e.route.clone(),
+        route,
         key: *key,
         value: text(value, known, loc)?,
         since,
     };
     Ok((Action::Expect(exp), metric))
+}
+
+/// `a, b, c`: the names an expect may give.
+fn names<T: std::fmt::Display>(all: &[T]) -> String {
+    all.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The index of the step an expect's latency is timed from: the one `since:` names, else the one before.

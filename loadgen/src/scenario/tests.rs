@@ -86,6 +86,16 @@ fn errors_are_located() {
             "expect: { msgid: x, in_reply_to:",
             "exactly one of",
         ),
+        (
+            "route: kf }",
+            "route: kf, kind: teleported }",
+            "expect kind \"teleported\": one of",
+        ),
+        (
+            "route: kf }",
+            "route: pigeon }",
+            "expect route \"pigeon\": one of",
+        ),
     ];
     for (from, to, says) in cases {
         assert!(GOOD.contains(from), "{from}");
@@ -96,6 +106,35 @@ fn errors_are_located() {
         assert_eq!(e.line, want_line, "{to}: {e}");
         assert!(e.column > 0, "{to}: {e}");
         assert!(e.message.contains(says), "{to}: {e}");
+    }
+}
+
+#[test]
+fn an_unknown_expect_kind_names_the_valid_ones() {
+    let text = GOOD.replacen("route: kf }", "route: kf, kind: deliverd }", 1);
+    let e = parse_str(&text).unwrap_err();
+    let line = text.lines().position(|l| l.contains("deliverd")).unwrap() + 1;
+    assert_eq!((e.line, e.message.as_str()), (line, "expect kind \"deliverd\": one of accepted, attempt, acknowledged, failed, delivered, dropped"), "{e}");
+    let text = GOOD.replacen("route: kf }", "route: KF }", 1);
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(
+        e.message,
+        "expect route \"KF\": one of app_message, appchat, robot, callback, kf, customer_message, contact, contact_sync"
+    );
+}
+
+#[test]
+fn every_kind_and_route_the_mock_emits_is_expectable() {
+    use wecom_wire::mock::events::{EventKind, Route};
+    for k in EventKind::ALL {
+        for r in Route::ALL {
+            let text = GOOD.replacen("route: kf }", &format!("route: {r}, kind: {k} }}"), 1);
+            let p = parse_str(&text).unwrap_or_else(|e| panic!("{k} on {r}: {e}"));
+            let Action::Expect(x) = &p.phases[0].steps[1].action else {
+                panic!("{k} on {r}: not an expect");
+            };
+            assert_eq!((x.kind, x.route), (*k, Some(*r)));
+        }
     }
 }
 

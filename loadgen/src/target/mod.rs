@@ -13,7 +13,6 @@ use embedded::{embedded, reference_bot};
 pub use restore::{Previous, Restore, Restorer};
 
 use bytes::Bytes;
-use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -47,30 +46,15 @@ pub enum TargetError {
     NotBuiltIn,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct App {
-    pub agentid: i64,
-    pub secret: String,
-    #[serde(default)]
-    pub callback: Option<CallbackKeys>,
+pub use wecom_wire::mock::control::{App, Callback};
+use wecom_wire::mock::control::{CustomerPage, World};
+
+/// What to put back after the run: a URL set at run time, else the fixture's.
+trait Previously {
+    fn previous(&self) -> Previous;
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct CallbackKeys {
-    pub token: String,
-    pub encoding_aes_key: String,
-    /// Where the app's pushes go before loadgen points them at its bot (a mock that shows only its fixture's
-    /// URL here shows that one).
-    #[serde(default)]
-    pub url: Option<String>,
-    /// The fixture's URL; when `url` is this one, nothing was set at run time and the restore forgets the run's
-    /// URL instead of setting one (which would need a listener there to answer the verification).
-    #[serde(default)]
-    pub fixture_url: Option<String>,
-}
-
-impl CallbackKeys {
-    /// What to put back after the run: a URL set at run time, else the fixture's.
+impl Previously for Callback {
     fn previous(&self) -> Previous {
         match self
             .url
@@ -81,50 +65,6 @@ impl CallbackKeys {
             None => Previous::Fixture(self.fixture_url.clone()),
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct WorldView {
-    corps: Vec<CorpView>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CorpView {
-    corpid: String,
-    apps: Vec<App>,
-    #[serde(default)]
-    kf: Option<KfView>,
-    #[serde(default)]
-    robots: Vec<Keyed>,
-    #[serde(default)]
-    users: Vec<Member>,
-}
-
-#[derive(Debug, Deserialize)]
-struct KfView {
-    agentid: i64,
-    accounts: Vec<KfAccount>,
-}
-
-#[derive(Debug, Deserialize)]
-struct KfAccount {
-    open_kfid: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Keyed {
-    key: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Member {
-    userid: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct CustomerPage {
-    n_customers: usize,
-    customers: Vec<String>,
 }
 
 /// The target, up and known.
@@ -188,17 +128,12 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
         }
     };
     let mut conn = Conn::new(base.clone());
-    let world: WorldView = match get_json(&mut conn, &base, "/mock/world").await {
+    let world: World = match get_json(&mut conn, &base, "/mock/world").await {
         Ok(w) => w,
         // A target that is not a mock-server (a bare baseline server) serves scenarios that need no world.
-        Err(TargetError::Garbage { .. }) if !needs_world(plan) => WorldView {
-            corps: vec![CorpView {
-                corpid: String::new(),
-                apps: vec![],
-                kf: None,
-                robots: vec![],
-                users: vec![],
-            }],
+        Err(TargetError::Garbage { .. }) if !needs_world(plan) => World {
+            corps: vec![Default::default()],
+            seed: 0,
         },
         Err(e) => return Err(e),
     };
@@ -377,7 +312,7 @@ async fn bot(
         .iter()
         .find(|a| a.agentid == agentid)
         .and_then(|a| a.callback.as_ref())
-        .map_or(Previous::Fixture(None), CallbackKeys::previous);
+        .map_or(Previous::Fixture(None), Callback::previous);
     let body = Bytes::from(serde_json::json!({ "url": url }).to_string());
     let path = format!("/mock/apps/{agentid}/callback");
     let r = conn
@@ -403,8 +338,8 @@ async fn bot(
 mod tests {
     use super::*;
 
-    fn keys(url: Option<&str>, fixture_url: Option<&str>) -> CallbackKeys {
-        CallbackKeys {
+    fn keys(url: Option<&str>, fixture_url: Option<&str>) -> Callback {
+        Callback {
             token: "t".into(),
             encoding_aes_key: "k".into(),
             url: url.map(str::to_owned),

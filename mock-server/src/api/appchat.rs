@@ -12,7 +12,7 @@ use wecom_wire::Errcode;
 
 use super::message::check_media;
 use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::State as Shared;
 use crate::store::{Chat, Delivery, Inbox, Source, Store};
 use crate::world::Corp;
@@ -171,7 +171,14 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     drop(chat);
     sim.store.keep_inboxes_in_budget();
     let receiver = || format!("appchat:{}", key.1);
-    st.events
-        .emit(|| Event::now(&st.clock, "delivered", "appchat", &msgid, receiver()));
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            EventKind::Delivered,
+            Route::Appchat,
+            &msgid,
+            receiver(),
+        )
+    });
     ok(Empty {})
 }

@@ -10,7 +10,7 @@ use wecom_wire::message::{self, Msgtype, SendRequest, SendResponse, DEFAULT_DUPL
 use wecom_wire::{Errcode, WireError};
 
 use super::{caller, json, ok, ApiError, ApiResult, Caller, Params, RawBody};
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::{Sim, State as Shared};
 use crate::store::{Delivery, InboxId, Owner, Sent, Source};
 use crate::world::{App, Corp};
@@ -63,8 +63,14 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     let per_member = st.settings.member_limits();
     let app_receiver = || format!("app:{}", who.agentid);
     st.events.emit(|| {
-        Event::now(&st.clock, "accepted", "app_message", &msgid, app_receiver())
-            .with(serde_json::json!({ "n_recipients": r.deliver.len() }))
+        Event::now(
+            &st.clock,
+            EventKind::Accepted,
+            Route::AppMessage,
+            &msgid,
+            app_receiver(),
+        )
+        .with(serde_json::json!({ "n_recipients": r.deliver.len() }))
     });
     for &user in &r.deliver {
         deliver(
@@ -141,10 +147,21 @@ fn deliver(
     let delivered = sim
         .store
         .deliver_app_message(to, who.agentid, delivery, now_ms, per_member);
-    let kind = if delivered { "delivered" } else { "dropped" };
+    let kind = if delivered {
+        EventKind::Delivered
+    } else {
+        EventKind::Dropped
+    };
     let receiver = || format!("user:{}", corp.member(user).userid);
-    st.events
-        .emit(|| Event::now(&st.clock, kind, "app_message", &delivery.msgid, receiver()));
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            kind,
+            Route::AppMessage,
+            &delivery.msgid,
+            receiver(),
+        )
+    });
 }
 
 /// The message as recipients get it: the body as sent, unless WeCom cut its text.

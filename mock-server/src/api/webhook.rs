@@ -11,7 +11,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::media::media_part;
 use super::{json, ok, ApiResult, Params, RawBody};
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::State as Shared;
 use crate::store::{Delivery, InboxId, Media, Owner, Source};
 
@@ -61,8 +61,15 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     );
     sim.store.deliver(InboxId::Robot { corp, robot }, &d);
     let receiver = || format!("robot:{}", sim.world.corps[corp].robots[robot].key);
-    st.events
-        .emit(|| Event::now(&st.clock, "delivered", "robot", &d.msgid, receiver()));
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            EventKind::Delivered,
+            Route::Robot,
+            &d.msgid,
+            receiver(),
+        )
+    });
     ok(Empty {})
 }
 

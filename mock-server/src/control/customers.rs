@@ -12,8 +12,9 @@ use super::inbound::{Inbound, CUSTOMER_TYPES};
 use super::{
     bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
 };
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::store::{Delivery, InboxId, Source};
+use wecom_wire::mock::control::CustomerPage;
 
 #[derive(Deserialize)]
 pub struct CorpQuery {
@@ -36,7 +37,7 @@ pub struct ListQuery {
 pub async fn list(
     State(st): WithState,
     QueryString(q): QueryString<ListQuery>,
-) -> Result<Json<Value>, Refused> {
+) -> Result<Json<CustomerPage>, Refused> {
     let limit = q.limit.unwrap_or(DEFAULT_LIST);
     if !(1..=MAX_LIST).contains(&limit) {
         return Err(bad_request(format!("limit must be 1..={MAX_LIST}")));
@@ -44,15 +45,16 @@ pub async fn list(
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let customers = &sim.world.corps[corp].customers;
-    let page: Vec<&str> = customers
+    let page = customers
         .iter()
         .skip(q.offset.unwrap_or(0))
         .take(limit)
-        .map(|c| c.external_userid.as_str())
+        .map(|c| c.external_userid.clone())
         .collect();
-    Ok(Json(
-        json!({ "n_customers": customers.len(), "customers": page }),
-    ))
+    Ok(Json(CustomerPage {
+        customers: page,
+        n_customers: customers.len(),
+    }))
 }
 
 /// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
@@ -102,8 +104,8 @@ pub async fn message(
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "delivered",
-            "customer_message",
+            EventKind::Delivered,
+            Route::CustomerMessage,
             &msgid,
             receiver(),
         )
@@ -157,8 +159,8 @@ pub async fn from_member(
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "delivered",
-            "customer_message",
+            EventKind::Delivered,
+            Route::CustomerMessage,
             &msgid,
             format!("customer:{to}"),
         )

@@ -221,7 +221,7 @@ async fn expect(
     let Some(hub) = &ctx.hub else {
         return Err(Failure::new(ErrorKind::Timeout, "no event stream"));
     };
-    hub.wait(e.key, &value, &e.kind, e.route.as_deref(), since, timeout)
+    hub.wait(e.key, &value, e.kind, e.route, since, timeout)
         .await
         .ok_or_else(|| {
             Failure::new(

@@ -15,7 +15,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
 use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
-use crate::events::Event;
+use crate::events::{Event, EventKind, Now, Route};
 use crate::state::{Sim, State as Shared};
 use crate::store::contacts::WelcomeRefusal;
 use crate::store::links::{Link, PIC_HOST};
@@ -248,8 +248,8 @@ pub async fn send_welcome_msg(
     st.events.emit(|| {
         Event::now(
             &st.clock,
-            "delivered",
-            "contact",
+            EventKind::Delivered,
+            Route::Contact,
             &msgid,
             format!("customer:{external_userid}"),
         )
