@@ -47,7 +47,7 @@ pub enum TargetError {
 }
 
 pub use wecom_wire::mock::control::{App, Callback};
-use wecom_wire::mock::control::{CustomerPage, World};
+use wecom_wire::mock::control::{Corp, CustomerPage, World};
 
 /// What to put back after the run: a URL set at run time, else the fixture's.
 trait Previously {
@@ -103,32 +103,61 @@ impl Target {
 
 /// Starts or reaches the target, sets up the bot, reads the world. `url` overrides the scenario's target.
 pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
-    let mut guards = Vec::new();
+    let (base, describe, guards) = reach(plan, url).await?;
+    let is_embedded = !guards.is_empty();
+    let mut conn = Conn::new(base.clone());
+    let corp = first_corp(plan, &mut conn, &base).await?;
+    let (bot_app, default_app) = apps(plan, &corp)?;
+    let pools = pools(plan, &corp, &mut conn, &base).await?;
+    let mut target = Target {
+        base: base.clone(),
+        corpid: corp.corpid.clone(),
+        apps: corp.apps,
+        default_app,
+        pools,
+        describe,
+        bot: String::new(),
+        warnings: Vec::new(),
+        restore: None,
+        embedded: is_embedded,
+        _guards: guards,
+        #[cfg(feature = "embedded")]
+        reference_bot: None,
+    };
+    if !is_embedded {
+        target.warnings = checks::warnings(&mut conn, &base).await;
+    }
+    bot(plan, &mut target, &mut conn, bot_app).await?;
+    Ok(target)
+}
+
+/// The target's base URL, how the summary names it, and the stop handles of what was started for it (none for
+/// a target reached by URL).
+async fn reach(
+    plan: &Plan,
+    url: Option<&str>,
+) -> Result<(Base, String, Vec<tokio::sync::oneshot::Sender<()>>), TargetError> {
     let remote = |u: &str| {
         Base::parse(u)
-            .map(|b| (b, u.to_owned()))
+            .map(|b| (b, u.to_owned(), Vec::new()))
             .map_err(|source| TargetError::Down {
                 url: u.to_owned(),
                 source,
             })
     };
-    let (base, describe, is_embedded) = match (url, &plan.target) {
-        (Some(u), _) => {
-            let (b, d) = remote(u)?;
-            (b, d, false)
-        }
-        (None, plan::Target::Url(u)) => {
-            let (b, d) = remote(u)?;
-            (b, d, false)
-        }
+    match (url, &plan.target) {
+        (Some(u), _) => remote(u),
+        (None, plan::Target::Url(u)) => remote(u),
         (None, plan::Target::Embedded(f)) => {
             let (base, guard) = embedded(f).await?;
-            guards.push(guard);
-            (base, "embedded".to_owned(), true)
+            Ok((base, "embedded".to_owned(), vec![guard]))
         }
-    };
-    let mut conn = Conn::new(base.clone());
-    let world: World = match get_json(&mut conn, &base, "/mock/world").await {
+    }
+}
+
+/// The world's first corp, the one scenarios run against.
+async fn first_corp(plan: &Plan, conn: &mut Conn, base: &Base) -> Result<Corp, TargetError> {
+    let world: World = match get_json(conn, base, "/mock/world").await {
         Ok(w) => w,
         // A target that is not a mock-server (a bare baseline server) serves scenarios that need no world.
         Err(TargetError::Garbage { .. }) if !needs_world(plan) => World {
@@ -137,14 +166,19 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
         },
         Err(e) => return Err(e),
     };
-    let corp = world
+    world
         .corps
         .into_iter()
         .next()
         .ok_or_else(|| TargetError::Garbage {
             url: base.url(),
             what: "a world with no corp".into(),
-        })?;
+        })
+}
+
+/// The app the bot answers for (the scenario's, else the kf app, else the first with a callback) and the app
+/// calls use by default.
+fn apps(plan: &Plan, corp: &Corp) -> Result<(Option<i64>, i64), TargetError> {
     let bot_app = match plan.bot_app {
         Some(a) => Some(a),
         None => corp.kf.as_ref().map(|k| k.agentid).or_else(|| {
@@ -164,12 +198,22 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
         // Only a world-less target has no app, and then no step uses one.
         None => 0,
     };
+    Ok((bot_app, default_app))
+}
+
+/// The values of each of the plan's data pools, those from the world read from it.
+async fn pools(
+    plan: &Plan,
+    corp: &Corp,
+    conn: &mut Conn,
+    base: &Base,
+) -> Result<Vec<Vec<Value>>, TargetError> {
     let mut pools = Vec::new();
     for p in &plan.pools {
         pools.push(match &p.source {
             Source::Values(v) => v.clone(),
             Source::World(w) => match w {
-                WorldPool::Customers => customers(&mut conn, &base).await?,
+                WorldPool::Customers => customers(conn, base).await?,
                 WorldPool::Members => corp
                     .users
                     .iter()
@@ -196,26 +240,7 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
             )));
         }
     }
-    let mut target = Target {
-        base: base.clone(),
-        corpid: corp.corpid.clone(),
-        apps: corp.apps,
-        default_app,
-        pools,
-        describe,
-        bot: String::new(),
-        warnings: Vec::new(),
-        restore: None,
-        embedded: is_embedded,
-        _guards: guards,
-        #[cfg(feature = "embedded")]
-        reference_bot: None,
-    };
-    if !is_embedded {
-        target.warnings = checks::warnings(&mut conn, &base).await;
-    }
-    bot(plan, &mut target, &mut conn, bot_app).await?;
-    Ok(target)
+    Ok(pools)
 }
 
 /// Whether the plan needs to know the target's world: pools from it, tokens, or a bot to register.

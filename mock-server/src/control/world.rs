@@ -16,127 +16,147 @@ pub(super) async fn world(State(st): WithState) -> Json<wire::World> {
 
 fn answer(st: &crate::State) -> wire::World {
     let sim = st.sim();
-    let w = &sim.world;
-    let corps = w
+    let corps = sim
+        .world
         .corps
         .iter()
         .enumerate()
-        .map(|(ci, c)| {
-            let mut accounts: Vec<(u64, wire::KfAccount)> = sim
-                .store
-                .kf
-                .accounts
-                .iter()
-                .filter(|a| a.key().0 == ci)
-                .map(|a| {
-                    let servicers = a.servicers.iter().map(|(u, _)| u.clone()).collect();
-                    let account = wire::KfAccount {
-                        name: a.name.clone(),
-                        open_kfid: a.key().1.clone(),
-                        servicers,
-                    };
-                    (a.order, account)
-                })
-                .collect();
-            accounts.sort_by_key(|(order, _)| *order);
-            let kf = c.kf.as_ref().map(|k| wire::Kf {
-                accounts: accounts.into_iter().map(|(_, a)| a).collect(),
-                agentid: k.agentid,
-            });
-            let customers = c
-                .customers
-                .iter()
-                .take(WORLD_CUSTOMERS)
-                .map(|x| wire::Customer {
-                    external_userid: x.external_userid.clone(),
-                    follow: x
-                        .follow
-                        .iter()
-                        .map(|&u| c.member(u).userid.clone())
-                        .collect(),
-                    name: x.name.clone(),
-                    kind: x.kind,
-                })
-                .collect();
-            let apps = c
-                .apps
-                .iter()
-                .map(|a| wire::App {
-                    agentid: a.agentid,
-                    callback: a
-                        .callback
-                        .as_ref()
-                        .map(|cb| live_callback(st, (ci, a.agentid), cb)),
-                    name: a.name.clone(),
-                    secret: a.secret.clone(),
-                    trusted_ips: st.trusted_ips.get(ci, a.agentid),
-                })
-                .collect();
-            let contact_sync_callback = c
-                .contact_sync
-                .as_ref()
-                .and_then(|s| s.callback.as_ref())
-                .map(|cb| live_callback(st, (ci, crate::callback::CONTACT_SYNC), cb));
-            wire::Corp {
-                apps,
-                contact_sync_callback,
-                contact_sync_secret: c.contact_sync.as_ref().map(|s| s.secret.clone()),
-                corpid: c.corpid.clone(),
-                customer_groups: c
-                    .groups
-                    .iter()
-                    .map(|g| wire::CustomerGroup {
-                        chat_id: g.chat_id.clone(),
-                        name: g.name.clone(),
-                        opengid: g.opengid.clone(),
-                    })
-                    .collect(),
-                customers,
-                departments: c
-                    .departments
-                    .iter()
-                    .map(|d| wire::Department {
-                        id: d.id,
-                        name: d.name.clone(),
-                        parentid: d.parentid,
-                    })
-                    .collect(),
-                kf,
-                n_customers: c.customers.len(),
-                name: c.name.clone(),
-                robots: c
-                    .robots
-                    .iter()
-                    .map(|r| wire::Robot {
-                        key: r.key.clone(),
-                        name: r.name.clone(),
-                    })
-                    .collect(),
-                tags: c
-                    .tags
-                    .iter()
-                    .map(|t| wire::Tag {
-                        tagid: t.tagid,
-                        tagname: t.tagname.clone(),
-                    })
-                    .collect(),
-                users: c
-                    .users
-                    .iter()
-                    .filter(|u| !u.deleted)
-                    .map(|u| wire::Member {
-                        department: u.departments.clone(),
-                        name: u.name.clone(),
-                        userid: u.userid.clone(),
-                    })
-                    .collect(),
-            }
-        })
+        .map(|(ci, c)| corp(st, &sim, ci, c))
         .collect();
     wire::World {
         corps,
-        seed: w.seed,
+        seed: sim.world.seed,
     }
+}
+
+fn corp(
+    st: &crate::State,
+    sim: &crate::state::Sim,
+    ci: usize,
+    c: &crate::world::Corp,
+) -> wire::Corp {
+    let kf = kf(sim, ci, c);
+    let customers = customers(c);
+    let apps = apps(st, ci, c);
+    let contact_sync_callback = c
+        .contact_sync
+        .as_ref()
+        .and_then(|s| s.callback.as_ref())
+        .map(|cb| live_callback(st, (ci, crate::callback::CONTACT_SYNC), cb));
+    wire::Corp {
+        apps,
+        contact_sync_callback,
+        contact_sync_secret: c.contact_sync.as_ref().map(|s| s.secret.clone()),
+        corpid: c.corpid.clone(),
+        customer_groups: c
+            .groups
+            .iter()
+            .map(|g| wire::CustomerGroup {
+                chat_id: g.chat_id.clone(),
+                name: g.name.clone(),
+                opengid: g.opengid.clone(),
+            })
+            .collect(),
+        customers,
+        departments: c
+            .departments
+            .iter()
+            .map(|d| wire::Department {
+                id: d.id,
+                name: d.name.clone(),
+                parentid: d.parentid,
+            })
+            .collect(),
+        kf,
+        n_customers: c.customers.len(),
+        name: c.name.clone(),
+        robots: c
+            .robots
+            .iter()
+            .map(|r| wire::Robot {
+                key: r.key.clone(),
+                name: r.name.clone(),
+            })
+            .collect(),
+        tags: c
+            .tags
+            .iter()
+            .map(|t| wire::Tag {
+                tagid: t.tagid,
+                tagname: t.tagname.clone(),
+            })
+            .collect(),
+        users: c
+            .users
+            .iter()
+            .filter(|u| !u.deleted)
+            .map(|u| wire::Member {
+                department: u.departments.clone(),
+                name: u.name.clone(),
+                userid: u.userid.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The corp's apps with their live callbacks and trusted IPs.
+fn apps(st: &crate::State, ci: usize, c: &crate::world::Corp) -> Vec<wire::App> {
+    c.apps
+        .iter()
+        .map(|a| wire::App {
+            agentid: a.agentid,
+            callback: a
+                .callback
+                .as_ref()
+                .map(|cb| live_callback(st, (ci, a.agentid), cb)),
+            name: a.name.clone(),
+            secret: a.secret.clone(),
+            trusted_ips: st.trusted_ips.get(ci, a.agentid),
+        })
+        .collect()
+}
+
+/// The corp's kf accounts in their order, with their servicers.
+fn kf(sim: &crate::state::Sim, ci: usize, c: &crate::world::Corp) -> Option<wire::Kf> {
+    let mut accounts: Vec<(u64, wire::KfAccount)> = sim
+        .store
+        .kf
+        .accounts
+        .iter()
+        .filter(|a| a.key().0 == ci)
+        .map(|a| {
+            let servicers = a.servicers.iter().map(|(u, _)| u.clone()).collect();
+            let account = wire::KfAccount {
+                name: a.name.clone(),
+                open_kfid: a.key().1.clone(),
+                servicers,
+            };
+            (a.order, account)
+        })
+        .collect();
+    accounts.sort_by_key(|(order, _)| *order);
+    c.kf.as_ref().map(|k| wire::Kf {
+        accounts: accounts.into_iter().map(|(_, a)| a).collect(),
+        agentid: k.agentid,
+    })
+}
+
+/// The first [`WORLD_CUSTOMERS`] customers, with whom they follow.
+fn customers(c: &crate::world::Corp) -> Vec<wire::Customer> {
+    c.customers
+        .iter()
+        .take(WORLD_CUSTOMERS)
+        .map(|x| wire::Customer {
+            external_userid: x.external_userid.clone(),
+            follow: x
+                .follow
+                .iter()
+                .map(|&u| c.member(u).userid.clone())
+                .collect(),
+            name: x.name.clone(),
+            kind: x.kind,
+        })
+        .collect()
 }
 
 /// A receiver's callback as pushes use it now: `url` is the live one (set at run time or the fixture's),
