@@ -49,7 +49,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     // One sequence for every message the mock makes, kept across resets: msgids never repeat.
     let seq = st.ids.next_seq();
     let msgid = st.ids.msgid(seq);
-    if let Some(earlier) = duplicate_of(&st, &sim, who, &req, &body, (seq, &msgid)) {
+    if let Some(earlier) = duplicate_of(&sim, who, &req, &body, (seq, &msgid, now_ms)) {
         // WeCom answers as if sent and delivers nothing.
         return ok(response(&r, earlier, String::new()));
     }
@@ -104,17 +104,15 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
 /// With `enable_duplicate_check`, the msgid of the same body sent within the interval; else the body is claimed
 /// for `msgid` and none.
 fn duplicate_of(
-    st: &Shared,
     sim: &Sim,
     who: Caller,
     req: &SendRequest,
     body: &bytes::Bytes,
-    (seq, msgid): (u64, &str),
+    (seq, msgid, now_ms): (u64, &str, i64),
 ) -> Option<String> {
     if req.enable_duplicate_check != Some(1) {
         return None;
     }
-    let now_ms = st.clock.now_ms();
     let body_hash = foldhash::fast::FixedState::default().hash_one(body);
     let interval_s = req
         .duplicate_check_interval
