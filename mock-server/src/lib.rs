@@ -17,7 +17,7 @@ pub mod ids;
 pub mod inflight;
 pub mod journal;
 pub mod jsapi;
-pub mod kf;
+pub mod kf_route;
 pub mod limits;
 pub mod metrics;
 pub mod ring;

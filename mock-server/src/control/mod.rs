@@ -14,7 +14,7 @@ mod groups;
 mod inbound;
 mod inbox;
 mod journal;
-mod kf;
+mod kf_sessions;
 mod links;
 mod moments;
 mod world;
@@ -134,19 +134,19 @@ fn company_routes() -> Router<Arc<Shared>> {
 /// Customer service (kf) conversations, moments and the links the mock hands out.
 fn kf_routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/mock/kf/{open_kfid}/messages", post(kf::message))
-        .route("/mock/kf/{open_kfid}/enter", post(kf::enter))
+        .route("/mock/kf/{open_kfid}/messages", post(kf_sessions::message))
+        .route("/mock/kf/{open_kfid}/enter", post(kf_sessions::enter))
         .route(
             "/mock/kf/{open_kfid}/sessions/{external_userid}",
-            post(kf::session),
+            post(kf_sessions::session),
         )
         .route(
             "/mock/kf/{open_kfid}/servicers/{userid}",
-            post(kf::servicer_status),
+            post(kf_sessions::servicer_status),
         )
         .route(
             "/mock/kf/{open_kfid}/upgrades/{external_userid}",
-            get(kf::upgrade),
+            get(kf_sessions::upgrade),
         )
         .route("/mock/moments/{moment_id}/publish", post(moments::publish))
         .route("/mock/moments/{moment_id}/react", post(moments::react))

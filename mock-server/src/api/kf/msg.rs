@@ -14,7 +14,7 @@ use wecom_wire::{Errcode, WireError};
 use super::{account, customer, kf_caller};
 use crate::api::message::check_media;
 use crate::api::{json, ok, ok_json_bytes, ApiError, ApiResult, Params, RawBody};
-use crate::kf::{deliver, raise, Answer};
+use crate::kf_route::{deliver, raise, Answer};
 use crate::state::State as Shared;
 
 const EVENT_SEND_TYPES: &[&str] = &["text", "msgmenu"];

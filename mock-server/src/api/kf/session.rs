@@ -100,7 +100,7 @@ pub async fn state_trans(
     };
     session.state = to;
     session.servicer = servicer;
-    crate::kf::servicer_assigned(&st, &sim, (who.corp, open_kfid, cust), &mut session);
+    crate::kf_route::servicer_assigned(&st, &sim, (who.corp, open_kfid, cust), &mut session);
     if matches!(to, ServiceState::QUEUED | ServiceState::SERVICER) {
         session.coded = true;
     }

@@ -14,7 +14,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::{account, customer, kf_caller};
 use crate::api::{json, ok, ApiError, ApiResult, Params, RawBody};
-use crate::kf::{deliver, Answer};
+use crate::kf_route::{deliver, Answer};
 use crate::state::{Sim, State as Shared};
 use crate::world::Upgrade;
 

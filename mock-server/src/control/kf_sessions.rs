@@ -17,7 +17,7 @@ use super::inbound::{Inbound, CUSTOMER_TYPES};
 use super::{
     bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
 };
-use crate::kf::{customer_writes, deliver, log_and_notify, raise, Answer, Item};
+use crate::kf_route::{customer_writes, deliver, log_and_notify, raise, Answer, Item};
 use crate::state::{Sim, State as Shared};
 use crate::store::kf::Code;
 
@@ -122,7 +122,7 @@ pub async fn message(
             in_reply_to: None,
         };
         deliver(&st, &sim, answer);
-        crate::kf::servicer_answers(&st, &sim, (corp, &open_kfid, cust), &servicer);
+        crate::kf_route::servicer_answers(&st, &sim, (corp, &open_kfid, cust), &servicer);
         return Ok(Json(json!({ "msgid": msgid })));
     }
     let cust = customer(&sim, corp, m.from.as_deref())?;
@@ -280,7 +280,7 @@ pub async fn session(
         s.servicer = new_servicer
             .clone()
             .filter(|_| to == ServiceState::SERVICER);
-        crate::kf::servicer_assigned(&st, &sim, (corp, &open_kfid, cust), &mut s);
+        crate::kf_route::servicer_assigned(&st, &sim, (corp, &open_kfid, cust), &mut s);
         if to == ServiceState::ENDED {
             s.unanswered.clear();
             s.last_customer_ms = None;
