@@ -112,7 +112,7 @@ pub async fn open(State(st): WithState, bytes: Bytes) -> Result<Json<Value>, Ref
             }
             let scene_param = param(&url, "scene_param").unwrap_or_default();
             let entered =
-                super::kf::enter_session(&st, &sim, (corp, &open_kfid, i), &scene, &scene_param);
+                super::kf_sessions::enter_session(&st, &sim, (corp, &open_kfid, i), &scene, &scene_param);
             Ok(Json(entered))
         }
         Link::ContactWay { config_id, .. } => {
