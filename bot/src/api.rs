@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use wecom_wire::kf::SyncPage;
 use wecom_wire::Errcode;
 
 /// Backoff before each retry of a call that failed in a way worth retrying.
@@ -80,25 +81,6 @@ struct TokenResponse {
     access_token: String,
     #[serde(default)]
     expires_in: u64,
-}
-
-/// One page of `kf/sync_msg`. Items stay JSON until the puller reads them, so one odd item cannot sink the
-/// page.
-#[derive(Debug, Deserialize)]
-pub struct SyncPage {
-    #[serde(default)]
-    pub next_cursor: String,
-    #[serde(default)]
-    has_more: Value,
-    #[serde(default)]
-    pub msg_list: Vec<Value>,
-}
-
-impl SyncPage {
-    /// WeCom sends a number; a boolean is accepted too.
-    pub fn has_more(&self) -> bool {
-        self.has_more.as_i64() == Some(1) || self.has_more.as_bool() == Some(true)
-    }
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,6 @@
 //! every new message with `kf/sync_msg` and answers the customers' ones with `kf/send_msg`.
 
 use parking_lot::Mutex;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -10,7 +9,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use wecom_wire::kf::ORIGIN_CUSTOMER;
+use wecom_wire::kf::{Received, ORIGIN_CUSTOMER};
 
 use crate::{Answer, Core};
 
@@ -55,31 +54,6 @@ impl Pullers {
         tokio::spawn(run(Arc::clone(core), open_kfid.to_owned(), rx));
         map.insert(open_kfid.to_owned(), tx);
     }
-}
-
-/// The parts of a `sync_msg` item the bot reads; events keep their ids inside `event`, hence the defaults.
-#[derive(Deserialize)]
-struct Item {
-    #[serde(default)]
-    msgid: String,
-    #[serde(default)]
-    open_kfid: String,
-    #[serde(default)]
-    external_userid: String,
-    #[serde(default)]
-    origin: i64,
-    #[serde(default)]
-    send_time: i64,
-    #[serde(default)]
-    msgtype: String,
-    #[serde(default)]
-    text: Option<TextBody>,
-}
-
-#[derive(Deserialize)]
-struct TextBody {
-    #[serde(default)]
-    content: String,
 }
 
 /// One answer to send.
@@ -173,7 +147,7 @@ async fn pull(
 
 /// The answer an item gets, if any: only customers' messages, never events.
 fn job_for(core: &Core, open_kfid: &str, raw: Value) -> Option<Job> {
-    let Ok(item) = serde_json::from_value::<Item>(raw) else {
+    let Ok(item) = Received::from_value(raw) else {
         core.counters.n_sync_errors.fetch_add(1, Relaxed);
         return None;
     };
@@ -185,8 +159,7 @@ fn job_for(core: &Core, open_kfid: &str, raw: Value) -> Option<Job> {
     if item.send_time > 0 && item.send_time < core.started_s - STALE_BEFORE_START_S {
         return None;
     }
-    let content = item.text.as_ref().map(|t| t.content.as_str());
-    let reply = core.reply.answer(&item.msgtype, content);
+    let reply = core.reply.answer(&item.msgtype, item.text_content());
     let open_kfid = if item.open_kfid.is_empty() {
         open_kfid.to_owned()
     } else {

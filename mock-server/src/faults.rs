@@ -2,29 +2,10 @@
 //! they hit. Checked on every `/cgi-bin` call, so the common case (no faults set) is one atomic load.
 
 use parking_lot::RwLock;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fault {
-    /// The path it applies to, as in the URL: `/cgi-bin/message/send`.
-    pub path: String,
-    /// Answer with this errcode instead of handling the call.
-    #[serde(default)]
-    pub errcode: Option<i64>,
-    /// Wait this long before answering (real time, not the mock clock).
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// Share of calls the fault hits, 0.0–1.0.
-    #[serde(default = "always")]
-    pub ratio: f64,
-}
-
-fn always() -> f64 {
-    1.0
-}
+pub use wecom_wire::mock::control::Fault;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FaultError {

@@ -1,5 +1,6 @@
 //! 微信客服 (kf): the requests SDKs send to `kf/*`, the responses, the `sync_msg` items and the
-//! `kf_msg_or_event` callback. The rules for what `send_msg` may carry are in [`rules`].
+//! `kf_msg_or_event` callback. The rules for what `send_msg` may carry are in [`rules`]; a page and an item
+//! as a client reads them in [`Received`] and [`SyncPage`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -7,9 +8,11 @@ use serde_json::Value;
 use crate::callback::{message_xml, Value as X};
 use crate::lenient;
 
+mod received;
 mod rules;
 pub mod stats;
 pub mod upgrade;
+pub use received::{Received, SyncPage};
 pub use rules::{
     check_account_name, check_msgid, check_scene, sendable, Sendable, ServiceState, SEND_TYPES,
 };

@@ -2,21 +2,16 @@
 //! `/mock/reset`) and settings that are not the defaults. Said at start, a sentence each; a target that does
 //! not answer these (a bare baseline server, an older mock) is not warned about.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
+use wecom_wire::mock::control::{Fault, FaultList};
 
 use super::get_json;
 use crate::http::{Base, Conn};
 
-#[derive(Deserialize)]
-struct Faults {
-    faults: Vec<Value>,
-}
-
 /// The warnings for the target at `base`, none when all is as a fresh mock has it.
 pub async fn warnings(conn: &mut Conn, base: &Base) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(f) = get_json::<Faults>(conn, base, "/mock/faults").await {
+    if let Ok(f) = get_json::<FaultList>(conn, base, "/mock/faults").await {
         out.extend(faults(&f.faults));
     }
     if let (Ok(Value::Object(theirs)), Some(Value::Object(ours))) = (
@@ -29,7 +24,7 @@ pub async fn warnings(conn: &mut Conn, base: &Base) -> Vec<String> {
 }
 
 /// One sentence naming every fault, or none.
-pub fn faults(list: &[Value]) -> Option<String> {
+pub fn faults(list: &[Fault]) -> Option<String> {
     if list.is_empty() {
         return None;
     }
@@ -42,27 +37,22 @@ pub fn faults(list: &[Value]) -> Option<String> {
     ))
 }
 
-/// `/cgi-bin/message/send (errcode -1, ratio 0.1)`, from whatever fields the target's version has.
-fn fault(f: &Value) -> String {
-    let path = f.get("path").and_then(Value::as_str).unwrap_or("?");
+/// `/cgi-bin/message/send (errcode -1, ratio 0.1)`: what the fault does, its defaults left unsaid.
+fn fault(f: &Fault) -> String {
     let mut what = Vec::new();
-    if let Some(code) = f.get("errcode").and_then(Value::as_i64) {
+    if let Some(code) = f.errcode {
         what.push(format!("errcode {code}"));
     }
-    if let Some(ms) = f
-        .get("delay_ms")
-        .and_then(Value::as_u64)
-        .filter(|ms| *ms > 0)
-    {
-        what.push(format!("delay {ms} ms"));
+    if f.delay_ms > 0 {
+        what.push(format!("delay {} ms", f.delay_ms));
     }
-    if let Some(r) = f.get("ratio").and_then(Value::as_f64).filter(|r| *r < 1.0) {
-        what.push(format!("ratio {r}"));
+    if f.ratio < 1.0 {
+        what.push(format!("ratio {}", f.ratio));
     }
     if what.is_empty() {
-        path.to_owned()
+        f.path.clone()
     } else {
-        format!("{path} ({})", what.join(", "))
+        format!("{} ({})", f.path, what.join(", "))
     }
 }
 
@@ -104,9 +94,15 @@ mod tests {
     #[test]
     fn faults_are_named_with_what_they_do() {
         assert_eq!(faults(&[]), None);
+        let fault = |path: &str, errcode, delay_ms, ratio| Fault {
+            path: path.into(),
+            errcode,
+            delay_ms,
+            ratio,
+        };
         let one = faults(&[
-            json!({"path": "/cgi-bin/message/send", "errcode": -1, "delay_ms": 0, "ratio": 0.1}),
-            json!({"path": "/cgi-bin/user/get", "errcode": null, "delay_ms": 800, "ratio": 1.0}),
+            fault("/cgi-bin/message/send", Some(-1), 0, 0.1),
+            fault("/cgi-bin/user/get", None, 800, 1.0),
         ])
         .expect("a warning");
         assert!(one.contains("2 faults"), "{one}");

@@ -33,16 +33,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     check_media(&sim, &st, who.corp, &content.media_ids)?;
     let r = resolve(corp, app, &named);
     if r.deliver.is_empty() {
-        let lists = serde_json::json!({
-            "invaliduser": r.invalid_users.join("|"),
-            "invalidparty": r.invalid_parties.join("|"),
-            "invalidtag": r.invalid_tags.join("|"),
-            "unlicenseduser": r.unlicensed.join("|"),
-        });
-        return Err(ApiError::with_defaults(
-            Errcode::ALL_RECIPIENTS_INVALID,
-            lists,
-        ));
+        return Err(all_invalid(&r));
     }
 
     let now_ms = st.clock.now_ms();
@@ -81,16 +72,7 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
             &delivery,
         );
     }
-    sim.store.sent.put(
-        seq,
-        Sent {
-            corp: who.corp,
-            agentid: who.agentid,
-            msgid: msgid.clone(),
-            send_time_s: delivery.send_time_s,
-            delivery: Arc::downgrade(&delivery),
-        },
-    );
+    remember_for_recall(&sim, who, (seq, &msgid), &delivery);
     let response_code = if content.interactive {
         let code = st.ids.response_code();
         super::cards::remember(&sim, who, &req, (&msgid, &r.deliver), &code, now_ms);
@@ -99,6 +81,36 @@ pub async fn send(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         String::new()
     };
     ok(response(&r, msgid, response_code))
+}
+
+/// 81013 with the four lists WeCom returns, each `|`-joined.
+fn all_invalid(r: &Resolved) -> ApiError {
+    let lists = serde_json::json!({
+        "invaliduser": r.invalid_users.join("|"),
+        "invalidparty": r.invalid_parties.join("|"),
+        "invalidtag": r.invalid_tags.join("|"),
+        "unlicenseduser": r.unlicensed.join("|"),
+    });
+    ApiError::with_defaults(Errcode::ALL_RECIPIENTS_INVALID, lists)
+}
+
+/// Kept by sequence number for `message/recall`, pointing at the delivery weakly (inboxes own it).
+fn remember_for_recall(
+    sim: &Sim,
+    who: Caller,
+    (seq, msgid): (u64, &str),
+    delivery: &Arc<Delivery>,
+) {
+    sim.store.sent.put(
+        seq,
+        Sent {
+            corp: who.corp,
+            agentid: who.agentid,
+            msgid: msgid.to_owned(),
+            send_time_s: delivery.send_time_s,
+            delivery: Arc::downgrade(delivery),
+        },
+    );
 }
 
 /// With `enable_duplicate_check`, the msgid of the same body sent within the interval; else the body is claimed

@@ -30,9 +30,9 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::faults::Fault;
 use crate::settings::SettingsPatch;
 use crate::state::State as Shared;
+use wecom_wire::mock::control::{Fault, FaultList};
 
 pub use extract::{bad_request, not_found, PathParams, QueryString, Refused};
 use extract::{body, corp_index};
@@ -224,11 +224,13 @@ async fn advance(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value
     Ok(clock(State(st)).await)
 }
 
-async fn faults(State(st): WithState) -> Json<Value> {
-    Json(json!({ "faults": st.faults.list() }))
+async fn faults(State(st): WithState) -> Json<FaultList> {
+    Json(FaultList {
+        faults: st.faults.list(),
+    })
 }
 
-async fn set_fault(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value>, Refused> {
+async fn set_fault(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<FaultList>, Refused> {
     let f: Fault = body(&bytes)?;
     st.faults.set(f).map_err(bad_request)?;
     Ok(faults(State(st)).await)
@@ -242,7 +244,7 @@ struct PathQuery {
 async fn clear_faults(
     State(st): WithState,
     QueryString(q): QueryString<PathQuery>,
-) -> Result<Json<Value>, Refused> {
+) -> Result<Json<FaultList>, Refused> {
     match q.path {
         Some(p) if !st.faults.remove(&p) => return Err(not_found(format!("no fault on {p}"))),
         Some(_) => {}

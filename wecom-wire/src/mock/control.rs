@@ -1,5 +1,6 @@
-//! Control-API answers loadgen reads: `GET /mock/world` ([`World`]) and `GET /mock/customers`
-//! ([`CustomerPage`]). mock-server builds them, loadgen parses them.
+//! Control-API answers loadgen reads: `GET /mock/world` ([`World`]), `GET /mock/customers`
+//! ([`CustomerPage`]) and `GET /mock/faults` ([`FaultList`] of [`Fault`]s, which `POST /mock/faults` takes).
+//! mock-server builds them, loadgen parses them.
 //!
 //! Fields are declared in their keys' alphabetical order: the answers were `json!` objects (sorted maps), and
 //! a struct serializes in declaration order, so this order keeps the bytes on the wire as they were. A field
@@ -154,6 +155,35 @@ pub struct CustomerGroup {
 pub struct CustomerPage {
     pub customers: Vec<String>,
     pub n_customers: usize,
+}
+
+/// A fault injected on one API path: a forced errcode, a delay, and the share of calls it hits. The body of
+/// `POST /mock/faults`; an unknown field is refused there, so a typo does not set a fault that does nothing.
+/// Its fields keep the order the mock has always written them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// The path it applies to, as in the URL: `/cgi-bin/message/send`.
+    pub path: String,
+    /// Answer with this errcode instead of handling the call.
+    #[serde(default)]
+    pub errcode: Option<i64>,
+    /// Wait this long before answering (real time, not the mock clock).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Share of calls the fault hits, 0.0–1.0.
+    #[serde(default = "always")]
+    pub ratio: f64,
+}
+
+fn always() -> f64 {
+    1.0
+}
+
+/// `GET /mock/faults` (and the answer to setting one): every fault in force.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaultList {
+    pub faults: Vec<Fault>,
 }
 
 #[cfg(test)]
