@@ -8,7 +8,7 @@ use wecom_wire::directory::{self as dir, DeptUser};
 use wecom_wire::{Errcode, WireError};
 
 use super::directory::Viewer;
-use super::{dir_caller, json, ok, ApiResult, Params, RawBody};
+use super::{dir_caller, json, ok, paging, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 
 type St = State<Arc<Shared>>;
@@ -20,13 +20,7 @@ pub async fn list_id(State(st): St, q: Params, RawBody(body): RawBody) -> ApiRes
     }
     let req: dir::ListIdRequest = json(&body)?;
     let limit = dir::list_id_limit(req.limit)?;
-    let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => 0,
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-    };
+    let start = paging::start(&st, req.cursor.as_deref())?;
     let world = st.world();
     let corp = &world.corps[who.corp];
     // One row per member and department, in member order; a cursor is a row's position.

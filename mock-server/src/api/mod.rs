@@ -16,6 +16,7 @@ pub mod kf;
 mod layer;
 pub mod media;
 pub mod message;
+mod paging;
 mod reply;
 pub mod token;
 mod unmodelled;

@@ -13,7 +13,9 @@ use super::{
     bad_request, body, corp_index, not_found, PathParams, QueryString, Refused, WithState,
 };
 use crate::events::{Event, EventKind, Now, Route};
+use crate::state::{Sim, State as Shared};
 use crate::store::{Delivery, InboxId, Source};
+use std::sync::Arc;
 use wecom_wire::mock::control::CustomerPage;
 
 #[derive(Deserialize)]
@@ -75,28 +77,17 @@ pub async fn message(
     let user = c
         .user_index(to)
         .ok_or_else(|| bad_request(format!("no member {to:?}")))?;
-    // The live relations, not the fixture's: a customer who scanned a way since may write, one who deleted the
-    // member may not, and a transfer that is due has moved the customer on.
-    crate::contacts::settle(&st, &sim, corp);
-    if !sim.store.contacts.follows(corp, customer, user) {
-        return Err(bad_request(format!(
-            "{external_userid} is not an external contact of {to}"
-        )));
-    }
-    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
-    let msgid = st.ids.msgid(st.ids.next_seq());
-    let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
+    let pair = Pair {
+        corp,
+        customer,
+        user,
+        external_userid: &external_userid,
+        userid: to,
+    };
     let source = Source::Customer {
         external_userid: external_userid.clone(),
     };
-    let d = Delivery::new(
-        msgid.clone(),
-        source,
-        message.msgtype,
-        body.into(),
-        st.clock.now_s(),
-    );
-    sim.store.deliver(InboxId::User { corp, user }, &d);
+    let msgid = write(&st, &sim, &pair, &m, source, InboxId::User { corp, user })?;
     sim.store
         .activity
         .customer_wrote(corp, user, customer, st.clock.now_ms());
@@ -133,26 +124,24 @@ pub async fn from_member(
     let customer = c
         .customer_index(to)
         .ok_or_else(|| bad_request(format!("no customer {to:?}")))?;
-    crate::contacts::settle(&st, &sim, corp);
-    if !sim.store.contacts.follows(corp, customer, user) {
-        return Err(bad_request(format!(
-            "{to} is not an external contact of {userid}"
-        )));
-    }
-    let message = m.message(&st, &sim, corp, CUSTOMER_TYPES)?;
-    let msgid = st.ids.msgid(st.ids.next_seq());
-    let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
+    let pair = Pair {
+        corp,
+        customer,
+        user,
+        external_userid: to,
+        userid: &userid,
+    };
     let source = Source::Member {
         userid: c.member(user).userid.clone(),
     };
-    let d = Delivery::new(
-        msgid.clone(),
+    let msgid = write(
+        &st,
+        &sim,
+        &pair,
+        &m,
         source,
-        message.msgtype,
-        body.into(),
-        st.clock.now_s(),
-    );
-    sim.store.deliver(InboxId::Customer { corp, customer }, &d);
+        InboxId::Customer { corp, customer },
+    )?;
     sim.store
         .activity
         .member_wrote(corp, user, customer, st.clock.now_ms());
@@ -167,4 +156,49 @@ pub async fn from_member(
         .customer(to)
     });
     Ok(Json(json!({ "msgid": msgid })))
+}
+
+/// A customer and a member of one corp, as indexes and as the ids the caller named.
+struct Pair<'a> {
+    corp: usize,
+    customer: usize,
+    user: usize,
+    external_userid: &'a str,
+    userid: &'a str,
+}
+
+/// One of the pair writes to the other: the relation checked, the message delivered into `inbox`; its msgid.
+fn write(
+    st: &Arc<Shared>,
+    sim: &Sim,
+    pair: &Pair,
+    m: &Inbound,
+    source: Source,
+    inbox: InboxId,
+) -> Result<String, Refused> {
+    // The live relations, not the fixture's: a customer who scanned a way since may write, one who deleted the
+    // member may not, and a transfer that is due has moved the customer on.
+    crate::contacts::settle(st, sim, pair.corp);
+    if !sim
+        .store
+        .contacts
+        .follows(pair.corp, pair.customer, pair.user)
+    {
+        return Err(bad_request(format!(
+            "{} is not an external contact of {}",
+            pair.external_userid, pair.userid
+        )));
+    }
+    let message = m.message(st, sim, pair.corp, CUSTOMER_TYPES)?;
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    let body = json!({ "msgtype": message.msgtype, message.msgtype: message.body }).to_string();
+    let d = Delivery::new(
+        msgid.clone(),
+        source,
+        message.msgtype,
+        body.into(),
+        st.clock.now_s(),
+    );
+    sim.store.deliver(inbox, &d);
+    Ok(msgid)
 }

@@ -77,19 +77,6 @@ pub const CUSTOMER_TYPES: &[&str] = &[
     "business_card",
 ];
 
-const TYPES: &[&str] = &[
-    "text",
-    "image",
-    "voice",
-    "video",
-    "file",
-    "location",
-    "link",
-    "miniprogram",
-    "business_card",
-    "event",
-];
-
 fn s<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -127,17 +114,17 @@ impl Inbound {
         st: &State,
         sim: &Sim,
         corp: usize,
-        allowed: &[&str],
+        allowed: &'static [&'static str],
     ) -> Result<Message, Refused> {
         let msgtype = match (&self.msgtype, &self.content) {
             (Some(m), _) => m.as_str(),
             (None, Some(_)) => "text",
             (None, None) => return Err(bad_request("msgtype (or content, for text) is required")),
         };
-        let msgtype = TYPES
+        let msgtype = allowed
             .iter()
             .copied()
-            .find(|t| *t == msgtype && allowed.contains(t))
+            .find(|t| *t == msgtype)
             .ok_or_else(|| bad_request(format!("msgtype must be one of {}", allowed.join(", "))))?;
         let given = match msgtype {
             "text" => self

@@ -14,7 +14,7 @@ use wecom_wire::externalcontact::acquisition::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::acquisition::AcqLink;
 use crate::store::links::{Link, WORK_HOST};
@@ -65,33 +65,16 @@ fn info(id: &str, l: &AcqLink) -> LinkInfo {
     }
 }
 
-/// A cursor and limit: the position to start from and how many.
+/// A cursor and limit, the limit defaulting to its most (as these lists do): the position to start from
+/// and how many.
 pub(super) fn page(
     st: &Shared,
     cursor: Option<&str>,
     limit: Option<i64>,
     max: i64,
 ) -> Result<(usize, usize), ApiError> {
-    let limit = limit.unwrap_or(max);
-    if !(1..=max).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
-    let from = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
-    Ok((from, limit as usize))
-}
-
-pub(super) fn next_cursor(st: &Shared, next: usize, total: usize) -> String {
-    if next < total {
-        st.ids.cursor(next as u64)
-    } else {
-        String::new()
-    }
+    let max = max.max(1) as usize;
+    paging::page(st, cursor, limit, (max, max))
 }
 
 pub async fn list_link(
@@ -111,7 +94,7 @@ pub async fn list_link(
     let next = from + link_id_list.len();
     ok(ListResponse {
         link_id_list,
-        next_cursor: next_cursor(&st, next, all.len()),
+        next_cursor: paging::next_cursor(&st, next, all.len()),
     })
 }
 
@@ -249,7 +232,7 @@ pub async fn customer(
     let next = from + customer_list.len();
     ok(CustomerResponse {
         customer_list,
-        next_cursor: next_cursor(&st, next, brought.len()),
+        next_cursor: paging::next_cursor(&st, next, brought.len()),
     })
 }
 

@@ -11,7 +11,7 @@ use wecom_wire::externalcontact::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contact, contacts_caller, customer, follow_info, follow_user, member};
-use crate::api::{json, ok, ApiError, ApiResult, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Params, RawBody};
 use crate::state::State as Shared;
 
 /// WeCom keeps a list's field, empty, on error (reference §0); SDKs that read it unconditionally rely on that.
@@ -60,13 +60,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
     let i = customer(corp, q.get("external_userid").as_deref())?;
-    let from = match q.get("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(&c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
+    let from = paging::start(&st, q.get("cursor").as_deref())?;
     let follows = sim
         .store
         .contacts

@@ -12,7 +12,7 @@ use wecom_wire::externalcontact::groupchat::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, ApiResult, Params, RawBody};
+use crate::api::{json, ok, paging, ApiResult, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::groups::Group;
 use crate::world::GroupMember;
@@ -36,17 +36,8 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     if !(0..=3).contains(&filter) {
         return Err(WireError::invalid_field("status_filter").into());
     }
-    let limit = req.limit.unwrap_or(100);
-    if !(1..=LIST_LIMIT_MAX as i64).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
-    let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
+    let (start, limit) =
+        paging::page(&st, req.cursor.as_deref(), req.limit, (100, LIST_LIMIT_MAX))?;
     let sim = st.sim();
     let corp = &sim.world.corps[who.corp];
     // An owner who is unknown or has left is refused (40003), as a community report shows WeCom doing.
@@ -77,17 +68,13 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         })
         .filter(|c| filter == 0 || c.status == filter)
         .collect();
-    let end = (start + limit as usize).min(matching.len());
+    let end = (start + limit).min(matching.len());
     let next_cursor = if end < matching.len() {
         st.ids.cursor(end as u64)
     } else {
         String::new()
     };
-    let group_chat_list = matching
-        .into_iter()
-        .skip(start)
-        .take(limit as usize)
-        .collect();
+    let group_chat_list = matching.into_iter().skip(start).take(limit).collect();
     ok(ListResponse {
         group_chat_list,
         next_cursor,

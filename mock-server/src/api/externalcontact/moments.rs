@@ -16,10 +16,10 @@ use wecom_wire::externalcontact::moments::{
 };
 use wecom_wire::{Errcode, WireError};
 
-use super::acquisition::{next_cursor, page};
+use super::acquisition::page;
 use super::contacts_caller;
 use crate::api::message::check_media;
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::moments::{Job, Moment};
 
@@ -243,7 +243,7 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         .collect();
     let next = from + moment_list.len();
     ok(MomentListResponse {
-        next_cursor: next_cursor(&st, next, all.len()),
+        next_cursor: paging::next_cursor(&st, next, all.len()),
         moment_list,
     })
 }
@@ -267,7 +267,7 @@ pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         .collect();
     let next = from + task_list.len();
     ok(TaskListResponse {
-        next_cursor: next_cursor(&st, next, m.senders.len()),
+        next_cursor: paging::next_cursor(&st, next, m.senders.len()),
         task_list,
     })
 }
@@ -320,7 +320,7 @@ async fn customers(
         .collect();
     let next = from + customer_list.len();
     ok(CustomerListResponse {
-        next_cursor: next_cursor(&st, next, reached.len()),
+        next_cursor: paging::next_cursor(&st, next, reached.len()),
         customer_list,
     })
 }

@@ -12,7 +12,7 @@ use wecom_wire::externalcontact::transfer::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::transfers::{Refusal, Transfer, NO_RECORD};
 
@@ -175,13 +175,7 @@ pub async fn transfer_result(
     let corp = &sim.world.corps[who.corp];
     let from = member(corp, req.handover_userid.as_deref())?;
     let to = member(corp, req.takeover_userid.as_deref())?;
-    let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
+    let start = paging::start(&st, req.cursor.as_deref())?;
     let mut records = sim.store.transfers.results(who.corp, from, to);
     if !req.external_userid.is_empty() {
         records = named(corp, &records, &req.external_userid, (from, to))?;
@@ -249,10 +243,11 @@ pub async fn unassigned_list(
 ) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let req: UnassignedRequest = json(&body)?;
-    let size = req.page_size.unwrap_or(UNASSIGNED_PAGE_MAX as i64);
-    if !(1..=UNASSIGNED_PAGE_MAX as i64).contains(&size) {
-        return Err(WireError::invalid_field("page_size").into());
-    }
+    let size = paging::size(
+        req.page_size,
+        (UNASSIGNED_PAGE_MAX, UNASSIGNED_PAGE_MAX),
+        "page_size",
+    )?;
     let start = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => st
             .ids
@@ -262,7 +257,7 @@ pub async fn unassigned_list(
         // rather than wrapped.
         None => usize::try_from(req.page_id.unwrap_or(0).max(0))
             .ok()
-            .and_then(|p| p.checked_mul(size as usize))
+            .and_then(|p| p.checked_mul(size))
             .ok_or_else(|| WireError::invalid_field("page_id"))?,
     };
     let sim = st.sim();
@@ -271,7 +266,7 @@ pub async fn unassigned_list(
         .store
         .transfers
         .unassigned(&sim.store.contacts, who.corp);
-    let end = start.saturating_add(size as usize).min(all.len());
+    let end = start.saturating_add(size).min(all.len());
     let info = all
         .get(start.min(all.len())..end)
         .unwrap_or_default()

@@ -14,7 +14,7 @@ use wecom_wire::externalcontact::ways::{
 use wecom_wire::{Errcode, WireError};
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::events::{Event, EventKind, Now, Route};
 use crate::state::{Sim, State as Shared};
 use crate::store::contacts::WelcomeRefusal;
@@ -147,17 +147,12 @@ pub async fn del(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
 pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let req: ListWays = json(&body)?;
-    let limit = req.limit.unwrap_or(LIST_LIMIT_DEFAULT as i64);
-    if !(1..=LIST_LIMIT_MAX as i64).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
-    let from = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
+    let (from, limit) = paging::page(
+        &st,
+        req.cursor.as_deref(),
+        req.limit,
+        (LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX),
+    )?;
     let (start, end) = (
         req.start_time.unwrap_or(0),
         req.end_time.unwrap_or(i64::MAX),
@@ -179,7 +174,7 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
     let page: Vec<WayId> = all
         .iter()
         .skip(from)
-        .take(limit as usize)
+        .take(limit)
         .map(|(_, id)| WayId {
             config_id: id.clone(),
         })

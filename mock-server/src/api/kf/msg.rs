@@ -13,7 +13,7 @@ use wecom_wire::{Errcode, WireError};
 
 use super::{account, customer, kf_caller};
 use crate::api::message::check_media;
-use crate::api::{json, ok, ok_json_bytes, ApiError, ApiResult, Params, RawBody};
+use crate::api::{json, ok, ok_json_bytes, paging, ApiError, ApiResult, Params, RawBody};
 use crate::kf_route::{deliver, raise, Answer};
 use crate::state::State as Shared;
 
@@ -29,10 +29,7 @@ pub async fn sync_msg(
 ) -> ApiResult {
     let who = kf_caller(&st, &q)?;
     let req: SyncMsg = json(&body)?;
-    let limit = req.limit.unwrap_or(SYNC_LIMIT_MAX as i64);
-    if !(1..=SYNC_LIMIT_MAX as i64).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
+    let limit = paging::size(req.limit, (SYNC_LIMIT_MAX, SYNC_LIMIT_MAX), "limit")?;
     if req.voice_format.is_some_and(|v| !(0..=1).contains(&v)) {
         return Err(WireError::invalid_field("voice_format").into());
     }
@@ -57,7 +54,7 @@ pub async fn sync_msg(
             .ok_or_else(|| ApiError::from(WireError::invalid_field("cursor")))?,
         None => 0,
     };
-    let page = sim.store.kf.page(who.corp, from, open_kfid, limit as usize);
+    let page = sim.store.kf.page(who.corp, from, open_kfid, limit);
     let cursor = st.ids.cursor(sim.store.kf.cursor_value(page.next));
     let size: usize = page.items.iter().map(|e| e.json.len() + 1).sum();
     let mut out = Vec::with_capacity(96 + size);

@@ -13,41 +13,13 @@ use wecom_wire::externalcontact::ways::WelcomeMsg;
 use wecom_wire::WireError;
 
 use super::{contacts_caller, member};
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::groupmsgs::{GroupMsg, Target};
 use crate::world::Corp;
 
 mod reports;
 pub use reports::{cancel, list_v2, old_result, remind, send_result, task};
-
-fn page_args(
-    st: &Shared,
-    limit: Option<i64>,
-    cursor: Option<&str>,
-    (default, max): (usize, usize),
-) -> Result<(usize, usize), ApiError> {
-    let limit = limit.unwrap_or(default as i64);
-    if !(1..=max as i64).contains(&limit) {
-        return Err(WireError::invalid_field("limit").into());
-    }
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => st
-            .ids
-            .cursor_pos(c)
-            .ok_or_else(|| WireError::invalid_field("cursor"))? as usize,
-        None => 0,
-    };
-    Ok((start, limit as usize))
-}
-
-fn next_cursor(st: &Shared, end: usize, len: usize) -> String {
-    if end < len {
-        st.ids.cursor(end as u64)
-    } else {
-        String::new()
-    }
-}
 
 /// Whether the member's relation with the customer carries, for every group of the filter, one of its tags.
 fn tags_match(

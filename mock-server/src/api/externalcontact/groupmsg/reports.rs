@@ -12,8 +12,7 @@ use wecom_wire::externalcontact::groupmsg::{
 use wecom_wire::WireError;
 
 use super::super::{contacts_caller, member};
-use super::{next_cursor, page_args};
-use crate::api::{json, ok, ApiError, ApiResult, Caller, Params, RawBody};
+use crate::api::{json, ok, paging, ApiError, ApiResult, Caller, Params, RawBody};
 use crate::state::{Sim, State as Shared};
 use crate::store::groupmsgs::{GroupMsg, Target};
 use crate::world::Corp;
@@ -37,10 +36,10 @@ pub async fn list_v2(
     if !(0..=2).contains(&filter_type) {
         return Err(WireError::invalid_field("filter_type").into());
     }
-    let (start, limit) = page_args(
+    let (start, limit) = paging::page(
         &st,
-        req.limit,
         req.cursor.as_deref(),
+        req.limit,
         (LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX),
     )?;
     let sim = st.sim();
@@ -68,7 +67,7 @@ pub async fn list_v2(
         })
         .collect();
     let end = (start + limit).min(matching.len());
-    let next_cursor = next_cursor(&st, end, matching.len());
+    let next_cursor = paging::next_cursor(&st, end, matching.len());
     let group_msg_list = matching.into_iter().skip(start).take(limit).collect();
     ok(ListV2Response {
         group_msg_list,
@@ -90,10 +89,10 @@ fn find(sim: &Sim, who: Caller, msgid: Option<&str>) -> Result<GroupMsg, ApiErro
 pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBody) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let req: MsgidRequest = json(&body)?;
-    let (start, limit) = page_args(
+    let (start, limit) = paging::page(
         &st,
-        req.limit,
         req.cursor.as_deref(),
+        req.limit,
         (TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX),
     )?;
     let sim = st.sim();
@@ -116,7 +115,7 @@ pub async fn task(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBo
         })
         .collect();
     let end = (start + limit).min(all.len());
-    let next_cursor = next_cursor(&st, end, all.len());
+    let next_cursor = paging::next_cursor(&st, end, all.len());
     ok(TaskResponse {
         task_list: all.into_iter().skip(start).take(limit).collect(),
         next_cursor,
@@ -143,10 +142,10 @@ pub async fn send_result(
 ) -> ApiResult {
     let who = contacts_caller(&st, &q)?;
     let req: MsgidRequest = json(&body)?;
-    let (start, limit) = page_args(
+    let (start, limit) = paging::page(
         &st,
-        req.limit,
         req.cursor.as_deref(),
+        req.limit,
         (TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX),
     )?;
     let sim = st.sim();
@@ -160,7 +159,7 @@ pub async fn send_result(
         .map(|t| send_info(c, t))
         .collect();
     let end = (start + limit).min(all.len());
-    let next_cursor = next_cursor(&st, end, all.len());
+    let next_cursor = paging::next_cursor(&st, end, all.len());
     ok(SendResultResponse {
         send_list: all.into_iter().skip(start).take(limit).collect(),
         next_cursor,
