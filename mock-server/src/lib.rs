@@ -26,6 +26,7 @@ pub mod settings;
 mod spawn;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 pub mod trusted;
 pub mod world;

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod envelope;
 pub mod errcode;
 pub mod externalcontact;
+pub mod hosts;
 pub mod kf;
 pub mod lenient;
 pub mod media;
