@@ -20,6 +20,7 @@ pub mod jsapi;
 pub mod kf_route;
 pub mod limits;
 pub mod metrics;
+pub mod proxy;
 pub mod ring;
 pub mod serve;
 pub mod settings;
@@ -54,6 +55,11 @@ pub fn app(state: Arc<State>) -> Router {
         .fallback(|| async { StatusCode::NOT_FOUND })
         // Limits are the API layer's to enforce, with WeCom's errcodes, not axum's 413.
         .layer(DefaultBodyLimit::disable())
+        // Outermost: a proxy's requests (`CONNECT`, absolute form) and WeCom's other hosts, before routing.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            proxy::guard,
+        ))
         .with_state(state)
 }
 
@@ -76,6 +82,22 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     run_with(listener, state, serve::Limits::default(), shutdown).await
+}
+
+/// Serves [`app`] as HTTPS on `listener` (the binary's `--tls-bind`): every connection TLS from its first
+/// byte, with the leaf of the WeCom host its SNI names (the API host's when it names none), from the CA of
+/// [`Config::ca`]; for setups that map WeCom's host names to the mock instead of using it as a proxy.
+pub async fn run_tls(
+    listener: TcpListener,
+    state: Arc<State>,
+    limits: serve::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = state
+        .leaves()
+        .and_then(|l| l.config(wecom_wire::hosts::API).map_err(|e| e.to_string()))
+        .map_err(std::io::Error::other)?;
+    serve::serve_with(listener, app(state), limits, Some(config), shutdown).await
 }
 
 /// [`run`] with the connection limits given (the binary's `--header-timeout-ms` and the like, tests' short

@@ -5,6 +5,7 @@ use clap::Parser;
 use std::path::PathBuf;
 
 use mock_server::serve::Limits;
+use mock_server::tls::CaSource;
 use mock_server::{Config, State};
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,38 @@ struct Args {
     /// Open connections at most (lowered to fit the open-file limit); a few more are kept for /mock/ and /metrics.
     #[arg(long, default_value_t = Limits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
+    /// Where the CA for HTTPS as WeCom's hosts (the proxy's CONNECT tunnels, --tls-bind) is made on first start
+    /// and reused after. Default: $XDG_DATA_HOME/wecom-mock/ca, else ~/.local/share/wecom-mock/ca.
+    #[arg(long, conflicts_with_all = ["ca_cert", "ca_key"])]
+    ca_dir: Option<PathBuf>,
+    /// Your own CA certificate (PEM) to issue the HTTPS leaves from, with --ca-key.
+    #[arg(long, requires = "ca_key")]
+    ca_cert: Option<PathBuf>,
+    /// The key of --ca-cert (PEM, PKCS#8 or SEC1).
+    #[arg(long, requires = "ca_cert")]
+    ca_key: Option<PathBuf>,
+    /// Also serve HTTPS here, as WeCom's hosts, for setups that map qyapi.weixin.qq.com to this machine (a hosts
+    /// file, a container's extra_hosts) instead of using the mock as a proxy.
+    #[arg(long)]
+    tls_bind: Option<String>,
+}
+
+impl Args {
+    fn ca(&self) -> CaSource {
+        match (&self.ca_dir, &self.ca_cert, &self.ca_key) {
+            (_, Some(cert), Some(key)) => CaSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            (Some(dir), _, _) => CaSource::Dir(dir.clone()),
+            _ => CaSource::default(),
+        }
+    }
+
+    /// Whether HTTPS was asked for by name, so a CA that cannot be opened stops the start.
+    fn wants_tls(&self) -> bool {
+        self.tls_bind.is_some() || self.ca_dir.is_some() || self.ca_cert.is_some()
+    }
 }
 
 /// `println!` that survives a closed stdout: a reader that stops after the first line (`| head -1`, a
@@ -69,8 +102,9 @@ async fn serve() -> anyhow::Result<()> {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
     };
     let config = Config {
-        admin_token: args.admin_token,
+        admin_token: args.admin_token.clone(),
         connections: limits,
+        ca: args.ca(),
     };
     let state = match &args.fixture {
         Some(path) => State::from_file(path, config.clone())?,
@@ -91,8 +125,60 @@ async fn serve() -> anyhow::Result<()> {
              reaches it from loopback (a proxy on this host included); start with --admin-token to guard it"
         );
     }
+    let tls = match &args.tls_bind {
+        Some(a) => Some(
+            mock_server::serve::listen(a)
+                .await
+                .with_context(|| format!("cannot listen on {a} (--tls-bind)"))?,
+        ),
+        None => None,
+    };
     print_credentials(&state, addr);
-    mock_server::run_with(listener, state, limits, stop).await?;
+    print_https(&state, addr, tls.as_ref(), args.wants_tls())?;
+    let (stopped, on_stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        stop.await;
+        let _ = stopped.send(true);
+    });
+    let stop_when = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let plain = mock_server::run_with(listener, state.clone(), limits, stop_when(on_stop.clone()));
+    match tls {
+        Some(l) => {
+            let https = mock_server::run_tls(l, state, limits, stop_when(on_stop));
+            tokio::try_join!(plain, https)?;
+        }
+        None => plain.await?,
+    }
+    Ok(())
+}
+
+/// Where the CA is, and how a client reaches WeCom's hosts through the mock. A CA that cannot be opened is
+/// an error when HTTPS was asked for, a warning otherwise (plain HTTP works without it).
+fn print_https(
+    state: &State,
+    addr: std::net::SocketAddr,
+    tls: Option<&tokio::net::TcpListener>,
+    wanted: bool,
+) -> anyhow::Result<()> {
+    let leaves = match state.leaves() {
+        Ok(l) => l,
+        Err(e) if !wanted => {
+            eprintln!("mock-server: warning: HTTPS through the proxy is off: {e}");
+            return Ok(());
+        }
+        Err(e) => anyhow::bail!("the CA for HTTPS: {e}"),
+    };
+    let ca = leaves.ca().cert_path().display();
+    say!("HTTPS as WeCom: CA {ca} (also GET http://{addr}/mock/ca.pem)");
+    say!("  proxy: HTTPS_PROXY=http://{addr} REQUESTS_CA_BUNDLE={ca} (Python), NODE_EXTRA_CA_CERTS={ca} (Node)");
+    if let Some(l) = tls {
+        say!(
+            "  direct: https://{} answers as qyapi.weixin.qq.com (map the host name to it)",
+            l.local_addr()?
+        );
+    }
     Ok(())
 }
 

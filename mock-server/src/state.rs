@@ -47,6 +47,9 @@ pub struct State {
     pub events: crate::events::Events,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
+    ca: crate::tls::CaSource,
+    /// The CA and its leaves, opened on first use (see [`State::leaves`]).
+    leaves: std::sync::OnceLock<Result<Arc<crate::tls::Leaves>, String>>,
 }
 
 /// How the server starts.
@@ -55,6 +58,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Timeouts and the connection cap, for [`crate::run_with`] (the state itself does not use them).
     pub connections: crate::serve::Limits,
+    /// Where the CA for HTTPS as WeCom's hosts comes from.
+    pub ca: crate::tls::CaSource,
 }
 
 impl State {
@@ -93,6 +98,8 @@ impl State {
             callbacks,
             events: crate::events::Events::default(),
             admin_token: config.admin_token,
+            ca: config.ca,
+            leaves: std::sync::OnceLock::new(),
         }))
     }
 
@@ -105,6 +112,20 @@ impl State {
     pub fn from_file(path: &Path, config: Config) -> Result<Arc<State>, StartError> {
         let (world, fixture) = World::load(path)?;
         State::new(world, &fixture, config)
+    }
+
+    /// The CA and the leaves it signs, opened (or made) on first use: the binary opens it at start to print
+    /// where it is; an in-process mock only once a client asks for HTTPS or for the CA. A CA that cannot be
+    /// opened stays an error, said each time.
+    pub fn leaves(&self) -> Result<Arc<crate::tls::Leaves>, String> {
+        self.leaves
+            .get_or_init(|| {
+                self.ca
+                    .open()
+                    .map(|ca| Arc::new(crate::tls::Leaves::new(ca)))
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
     }
 
     pub fn sim(&self) -> arc_swap::Guard<Arc<Sim>> {

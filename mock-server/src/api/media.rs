@@ -11,7 +11,7 @@ use wecom_wire::media::{self, MediaType, UploadImgResponse, UploadResponse};
 use wecom_wire::{Errcode, WireError};
 
 use super::{caller, dir_caller, ok_raw, ok_with_errmsg, ApiError, ApiResult, Params};
-use crate::state::State as Shared;
+use crate::state::{Sim, State as Shared};
 use crate::store::links::{Link, PIC_HOST};
 use crate::store::{Media, Owner};
 
@@ -135,7 +135,12 @@ pub async fn uploadimg(State(st): State<Arc<Shared>>, q: Params, req: Request) -
 
 /// `GET /wwpic/{id}`: a picture uploaded with `media/uploadimg`.
 pub async fn picture(State(st): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    match st.sim().store.images.get(&id).map(|i| i.data.clone()) {
+    picture_bytes(&st.sim(), &id)
+}
+
+/// The picture `id` with its content type, or 404 (also what the pictures host answers through the proxy).
+pub fn picture_bytes(sim: &Sim, id: &str) -> Response {
+    match sim.store.images.get(id).map(|i| i.data.clone()) {
         Some(data) => {
             let ct = MediaType::Image.content_type(&data);
             ([(header::CONTENT_TYPE, ct)], data).into_response()

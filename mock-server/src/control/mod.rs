@@ -61,6 +61,7 @@ fn mock_routes() -> Router<Arc<Shared>> {
             get(|| async { Json(json!({"status": "ok"})) }),
         )
         .route("/mock/world", get(world::world))
+        .route("/mock/ca.pem", get(ca_pem))
         .route("/mock/inboxes", get(inbox::list))
         .route("/mock/inboxes/user/{userid}", get(inbox::user))
         .route("/mock/inboxes/robot/{key}", get(inbox::robot))
@@ -222,6 +223,23 @@ async fn advance(State(st): WithState, bytes: bytes::Bytes) -> Result<Json<Value
         ));
     }
     Ok(clock(State(st)).await)
+}
+
+/// `GET /mock/ca.pem`: the certificate of the CA the mock's HTTPS leaves come from, for clients to trust.
+async fn ca_pem(State(st): WithState) -> Result<axum::response::Response, Refused> {
+    use axum::response::IntoResponse;
+    let leaves = st.leaves().map_err(|e| {
+        Refused(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the mock's CA cannot be opened: {e}"),
+        )
+    })?;
+    let pem = leaves.ca().cert_pem().to_owned();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+        pem,
+    )
+        .into_response())
 }
 
 async fn faults(State(st): WithState) -> Json<FaultList> {

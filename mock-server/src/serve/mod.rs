@@ -7,9 +7,10 @@
 mod body;
 mod io;
 mod pools;
+mod tunnel;
 
 use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -143,6 +144,17 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, router, limits, None, shutdown).await
+}
+
+/// [`serve`], every connection TLS with `tls` from its first byte when given (the `--tls-bind` listener).
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let pools = Arc::new(Pools::new(
         limits.fitted_max_connections(fd_limit()),
         N_RESERVED_CONNECTIONS,
@@ -172,6 +184,7 @@ pub async fn serve(
             seat: None,
             pools: pools.clone(),
             stop: stop_rx.clone(),
+            tls: tls.clone(),
             _open: open_tx.clone(),
         };
         match pools.seat() {
@@ -224,6 +237,8 @@ struct Conn {
     seat: Option<Seat>,
     pools: Arc<Pools>,
     stop: watch::Receiver<bool>,
+    /// Set on the TLS listener: every connection is TLS from its first byte.
+    tls: Option<Arc<rustls::ServerConfig>>,
     _open: mpsc::Sender<()>,
 }
 
@@ -249,48 +264,111 @@ impl Conn {
             self.limits.idle_timeout_ms = short(self.limits.idle_timeout_ms);
         }
         let watch = Arc::new(io::Watch::new(&self.limits));
-        let watch_for_reaping = watch.clone();
-        let io = TokioIo::new(io::TimedIo::new(stream, watch.clone()));
-        let (router, peer, body_timeout_ms) =
-            (self.router.clone(), self.peer, self.limits.body_timeout_ms);
-        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-            let busy = io::Busy::new(watch.clone());
-            let router = router.clone();
-            async move {
-                let resp = if reserve && !reserved_path(req.uri().path()) {
-                    over_cap()
-                } else {
-                    let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    match router.oneshot(req).await {
-                        Ok(r) => r,
-                        Err(never) => match never {},
-                    }
-                };
-                Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
-            }
-        });
         let reaping = Arc::new(pools::Reaping::default());
         let pools = self.pools.clone();
-        let mine = watch_for_reaping.clone();
-        let _listed = pools.list(watch_for_reaping, reaping.clone());
+        let _listed = pools.list(watch.clone(), reaping.clone());
         // Declared before the connection, so dropped after it: the place passes on once the socket is closed.
         let _seat = SeatOnExit {
             seat: self.seat.take(),
             reaping: reaping.clone(),
         };
-        let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+        let io = io::TimedIo::new(stream, watch.clone());
+        let slot = tunnel::Slot::default();
+        let served = match self.tls.clone() {
+            None => self.http(io, &watch, &reaping, Some(&slot), reserve).await,
+            Some(config) => {
+                match tunnel::handshake(config, io, self.limits.header_timeout_ms).await {
+                    Some(tls) => self.http(tls, &watch, &reaping, Some(&slot), reserve).await,
+                    None => false,
+                }
+            }
+        };
+        // A `CONNECT` the app accepted: the same socket, now the tunnel, served by the same app.
+        if let (true, Some((upgrade, t))) = (served, slot.take()) {
+            let Ok(upgraded) = upgrade.await else { return };
+            let io = TokioIo::new(upgraded);
+            match t.tls {
+                None => {
+                    self.http(io, &watch, &reaping, None, false).await;
+                }
+                Some(config) => {
+                    if let Some(tls) =
+                        tunnel::handshake(config, io, self.limits.header_timeout_ms).await
+                    {
+                        self.http(tls, &watch, &reaping, None, false).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// HTTP/1.1 on `io` until the client closes, the connection is reaped, or the server stops (false then).
+    /// With a tunnel `slot`, a `CONNECT` the app accepts ends this connection into the slot.
+    async fn http<I>(
+        &mut self,
+        io: I,
+        watch: &Arc<io::Watch>,
+        reaping: &Arc<pools::Reaping>,
+        slot: Option<&tunnel::Slot>,
+        reserve: bool,
+    ) -> bool
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let service = self.service(watch, slot.cloned(), reserve);
+        let conn = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
         tokio::pin!(conn);
         loop {
             tokio::select! {
-                _ = conn.as_mut() => return,
+                _ = conn.as_mut() => return true,
                 // Closed for a newcomer while the server is full, unless a request began meanwhile.
-                () = reaping.chosen() => if mine.reapable() { return },
+                () = reaping.chosen() => if watch.reapable() { return false },
                 _ = self.stop.wait_for(|stop| *stop) => break,
             }
         }
         conn.as_mut().graceful_shutdown();
         let _ = tokio::time::timeout(Duration::from_millis(SHUTDOWN_GRACE_MS), conn).await;
+        false
+    }
+
+    /// Each request: the reserve's rule, the body's deadline, the caller's address, the router; a tunnel the
+    /// app accepted goes into `slot`.
+    fn service(
+        &self,
+        watch: &Arc<io::Watch>,
+        slot: Option<tunnel::Slot>,
+        reserve: bool,
+    ) -> impl hyper::service::Service<
+        Request<Incoming>,
+        Response = Response<body::Tracked<axum::body::Body>>,
+        Error = std::convert::Infallible,
+        Future = impl Future + Send,
+    > + Clone {
+        let (router, peer, body_timeout_ms) =
+            (self.router.clone(), self.peer, self.limits.body_timeout_ms);
+        let watch = watch.clone();
+        hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            let busy = io::Busy::new(watch.clone());
+            let (router, slot) = (router.clone(), slot.clone());
+            async move {
+                let resp = if reserve && !reserved_path(req.uri().path()) {
+                    over_cap()
+                } else {
+                    let upgrade =
+                        (req.method() == Method::CONNECT).then(|| hyper::upgrade::on(&mut req));
+                    let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    let resp = match router.oneshot(req).await {
+                        Ok(r) => r,
+                        Err(never) => match never {},
+                    };
+                    tunnel::take(resp, slot.as_ref(), upgrade)
+                };
+                Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
+            }
+        })
     }
 }
 

@@ -5,9 +5,9 @@
 use dashmap::DashMap;
 
 /// The host of WeCom's kf and acquisition links.
-pub const WORK_HOST: &str = "https://work.weixin.qq.com";
+pub const WORK_HOST: &str = wecom_wire::hosts::WEB_ORIGIN;
 /// The host of WeCom's pictures (uploadimg answers and QR codes come as `https://wework.qpic.cn/wwpic/…/0`).
-pub const PIC_HOST: &str = "https://wework.qpic.cn";
+pub const PIC_HOST: &str = wecom_wire::hosts::PICTURES_ORIGIN;
 
 /// What a link stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]

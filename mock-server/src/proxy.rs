@@ -1,0 +1,165 @@
+//! The mock as its clients' proxy for WeCom's hosts. A `CONNECT` to one it serves is accepted, and the tunnel is
+//! served by the mock itself (TLS with a leaf from its CA: `tls`, `serve::tunnel`); a request in absolute form
+//! (`GET http://qyapi.weixin.qq.com/…`) is served as if sent to the mock; every other host is refused with a
+//! journal entry. The mock never forwards anything anywhere.
+//!
+//! By host: the API host is the whole app; the web host answers the links the mock handed out with what they
+//! stand for; the pictures host serves `media/uploadimg` pictures.
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use wecom_wire::hosts;
+
+use crate::journal;
+use crate::state::State as Shared;
+use crate::store::links::Link;
+
+/// The WeCom hosts the mock answers as. The AI bots' host joins once their long connection exists.
+pub const SERVED: &[&str] = &[hosts::API, hosts::WEB, hosts::PICTURES];
+
+/// The answer to a `CONNECT` the app accepted, for the connection layer to serve the tunnel: TLS as `host`
+/// (port 443) or plain HTTP (port 80).
+#[derive(Clone, Debug)]
+pub struct Tunnel {
+    pub host: String,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// Outermost layer of the app: `CONNECT`s, absolute-form requests and the WeCom hosts other than the API's.
+pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if req.method() == Method::CONNECT {
+        return connect(&st, &req);
+    }
+    let absolute = req.uri().authority().map(|a| hosts::name_of(a.as_str()));
+    let host = absolute.clone().or_else(|| {
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(hosts::name_of)
+    });
+    match host.as_deref() {
+        Some(hosts::WEB) => web(&st, req.uri()),
+        Some(hosts::PICTURES) => picture(&st, req.uri()),
+        // Addressed to the mock itself (origin form, any Host) or to the API host.
+        Some(hosts::API) => next.run(req).await,
+        _ if absolute.is_none() => next.run(req).await,
+        Some(other) => refuse(&st, &req, other),
+        None => next.run(req).await,
+    }
+}
+
+/// A tunnel to a served host on 443 (TLS) or 80, else a refusal.
+fn connect(st: &Arc<Shared>, req: &Request) -> Response {
+    let authority = req.uri().authority().map(|a| a.as_str()).unwrap_or("");
+    let host = hosts::name_of(authority);
+    let port = req.uri().port_u16().unwrap_or(443);
+    if !SERVED.contains(&host.as_str()) || !matches!(port, 80 | 443) {
+        return refuse(st, req, authority);
+    }
+    let tls = if port == 443 {
+        match st
+            .leaves()
+            .and_then(|l| l.config(&host).map_err(|e| e.to_string()))
+        {
+            Ok(config) => Some(config),
+            Err(e) => {
+                return answer(
+                    st,
+                    req,
+                    StatusCode::BAD_GATEWAY,
+                    &format!("the mock's CA: {e}"),
+                )
+            }
+        }
+    } else {
+        None
+    };
+    record(st, req, StatusCode::OK, "");
+    let mut resp = Response::new(Body::empty());
+    resp.extensions_mut().insert(Tunnel { host, tls });
+    resp
+}
+
+/// 403 for a host the mock does not serve, journaled.
+fn refuse(st: &Arc<Shared>, req: &Request, host: &str) -> Response {
+    let why = format!(
+        "mock-server serves only WeCom's hosts ({}) and forwards nothing: {host} refused",
+        SERVED.join(", ")
+    );
+    answer(st, req, StatusCode::FORBIDDEN, &why)
+}
+
+fn answer(st: &Arc<Shared>, req: &Request, status: StatusCode, why: &str) -> Response {
+    record(st, req, status, why);
+    let body = serde_json::json!({ "error": why }).to_string();
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// A journal entry for what this layer answered itself (the API's own calls are journaled by its layer).
+fn record(st: &Shared, req: &Request, status: StatusCode, why: &str) {
+    let target = req.uri().to_string();
+    st.journal.record(journal::Entry {
+        at_ms: st.clock.now_ms(),
+        method: req.method().clone(),
+        target: journal::kept_target(&target),
+        target_bytes: target.len(),
+        body: bytes::Bytes::new(),
+        body_bytes: 0,
+        status: status.as_u16(),
+        errcode: None,
+        errmsg: Cow::Owned(why.to_owned()),
+        duration_us: 0,
+        caller_ip: req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+    });
+}
+
+/// A link the mock handed out on the web host, opened: what it stands for, as `/mock/links/resolve` says.
+fn web(st: &Shared, uri: &Uri) -> Response {
+    let url = format!("{}{}", hosts::WEB_ORIGIN, uri.path());
+    let sim = st.sim();
+    let Some(link) = sim.store.links.resolve(&url) else {
+        return (StatusCode::NOT_FOUND, "the mock handed out no such link").into_response();
+    };
+    let corpid = |c: usize| sim.world.corps[c].corpid.clone();
+    let what = match link {
+        Link::Kf {
+            corp,
+            open_kfid,
+            scene,
+        } => serde_json::json!({
+            "kind": "kf_contact_way", "corpid": corpid(corp), "open_kfid": open_kfid, "scene": scene,
+        }),
+        Link::Acquisition { corp, link_id } => serde_json::json!({
+            "kind": "customer_acquisition", "corpid": corpid(corp), "link_id": link_id,
+        }),
+        Link::ContactWay { corp, config_id } => serde_json::json!({
+            "kind": "contact_way", "corpid": corpid(corp), "config_id": config_id,
+        }),
+        Link::Image { id } => serde_json::json!({ "kind": "image", "id": id }),
+    };
+    axum::Json(serde_json::json!({ "url": url, "link": what })).into_response()
+}
+
+/// A picture on the pictures host, as `media/uploadimg` named it.
+fn picture(st: &Shared, uri: &Uri) -> Response {
+    let url = format!("{}{}", hosts::PICTURES_ORIGIN, uri.path());
+    let sim = st.sim();
+    match sim.store.links.resolve(&url) {
+        Some(Link::Image { id }) => crate::api::media::picture_bytes(&sim, &id),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
