@@ -42,6 +42,8 @@ class Mock:
     base: str
     proc: subprocess.Popen
     http: requests.Session
+    # Where the mock's CA certificate is, for clients that reach WeCom's hosts through it.
+    ca_pem: str = ""
     world: dict = field(default_factory=dict)
 
     @property
@@ -120,8 +122,10 @@ def mock():
     if not binary or not os.access(binary, os.X_OK):
         pytest.exit(f"MOCK_SERVER_BIN must name the built mock-server binary (got {binary!r})", returncode=2)
     errlog = tempfile.TemporaryFile()
+    # The CA for HTTPS through the mock (test_wechatpy_proxy.py), made fresh for the session.
+    ca_dir = tempfile.TemporaryDirectory(prefix="wecom-mock-ca-")
     proc = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1:0"],
+        [binary, "--bind", "127.0.0.1:0", "--ca-dir", ca_dir.name],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=errlog,
@@ -140,7 +144,7 @@ def mock():
             err = errlog.read()[-2000:].decode("utf-8", "replace")
             pytest.exit(f"mock-server did not start: first line {first!r}, exit {code}, stderr:\n{err}", returncode=2)
         threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
-        srv = Mock(base=m.group(1), proc=proc, http=http)
+        srv = Mock(base=m.group(1), proc=proc, http=http, ca_pem=os.path.join(ca_dir.name, "ca.pem"))
         srv.world = srv.get("/mock/world")
         yield srv
     finally:
@@ -148,6 +152,7 @@ def mock():
         proc.kill()
         proc.wait(10)
         errlog.close()
+        ca_dir.cleanup()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Keeps the SDK suite on loopback.
 
-`install()` wraps `socket.socket.connect`/`connect_ex`, `socket.create_connection` and `socket.getaddrinfo` so that
+`install()` wraps `socket.socket.connect`/`connect_ex` (recording each connection let through in `CONNECTED`), `socket.create_connection` and `socket.getaddrinfo` so that
 any host other than loopback (127.0.0.0/8, ::1, "localhost") raises `NetworkBlocked` and is recorded in `BLOCKED`.
 The `pytest_sessionfinish` hook (re-exported by conftest.py) fails the session when anything was recorded, even
 if the code that tried swallowed the exception. A test that provokes an attempt on purpose removes its own record.
@@ -17,6 +17,8 @@ import pytest
 
 # (host, what was called, where from) for every refused attempt.
 BLOCKED: list[tuple[str, str, str]] = []
+# (host, port) of every TCP connection let through, in order: a test can check that all of its went to the mock.
+CONNECTED: list[tuple[str, int]] = []
 
 _LOOPBACK_NAMES = {"localhost", "localhost.", "ip6-localhost", "ip6-loopback"}
 _installed = False
@@ -77,12 +79,14 @@ def install() -> None:
         host, is_net = _host_of(address)
         if is_net:
             _check(host, "socket.connect")
+            CONNECTED.append((str(host), int(address[1])))
         return _orig["connect"](self, address)
 
     def connect_ex(self, address):
         host, is_net = _host_of(address)
         if is_net:
             _check(host, "socket.connect_ex")
+            CONNECTED.append((str(host), int(address[1])))
         return _orig["connect_ex"](self, address)
 
     def create_connection(address, *args, **kwargs):
