@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project: the Rust workspace (unit, integration, property, doc tests, and each benchmark run
 # once as a smoke test, the round-trip benchmark (the kf-customer-service scenario) for a second), then the
-# wechatpy SDK compatibility suite, which installs its own pinned venv.
+# wechatpy SDK compatibility suite, which installs its own pinned venv, and the Node client suite (Node 24 from the
+# npm registry, pinned), both through the mock as an HTTPS proxy among other things.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,4 @@ cargo test --workspace --doc
 # message answered through the reference bot (its threshold roundtrip.error_rate == 0), else the exit is 1.
 cargo run -q -p loadgen -- run scenarios/kf-customer-service.yaml --rate 200/s --duration 1s --quiet --out target/loadgen/ci
 bash scripts/sdk-tests.sh
+bash scripts/node-tests.sh
