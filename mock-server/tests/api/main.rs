@@ -44,6 +44,7 @@ mod official_codes;
 mod onboarding;
 mod passive_replies;
 mod props;
+mod proxy;
 mod statistics;
 mod tenancy;
 mod token;
