@@ -23,3 +23,4 @@ cargo test --workspace --doc
 cargo run -q -p loadgen -- run scenarios/kf-customer-service.yaml --rate 200/s --duration 1s --quiet --out target/loadgen/ci
 bash scripts/sdk-tests.sh
 bash scripts/node-tests.sh
+bash scripts/recipe-tests.sh
