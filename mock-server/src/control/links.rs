@@ -111,8 +111,13 @@ pub async fn open(State(st): WithState, bytes: Bytes) -> Result<Json<Value>, Ref
                 return Err(not_found(format!("kf account {open_kfid} is gone")));
             }
             let scene_param = param(&url, "scene_param").unwrap_or_default();
-            let entered =
-                super::kf_sessions::enter_session(&st, &sim, (corp, &open_kfid, i), &scene, &scene_param);
+            let entered = super::kf_sessions::enter_session(
+                &st,
+                &sim,
+                (corp, &open_kfid, i),
+                &scene,
+                &scene_param,
+            );
             Ok(Json(entered))
         }
         Link::ContactWay { config_id, .. } => {
