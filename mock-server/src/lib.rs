@@ -1,7 +1,8 @@
 //! mock-server: a WeCom server on the wire, for bots and SDKs to be tested against offline.
 //!
 //! Use [`app`] for an in-process router (tests, loadgen's embedded default) or [`run`] to serve it on a bound
-//! listener until a shutdown future resolves. The binary is a thin shell over these.
+//! listener until a shutdown future resolves. The binary is a thin shell over these. What outside code needs
+//! is re-exported here, in groups (serving; state and config; the world and its fixture).
 
 pub mod api;
 pub mod budget;
@@ -39,8 +40,20 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-pub use spawn::{spawn, Stop};
-pub use state::{Config, State};
+// Serving: the router, and the server on a listener.
+
+/// The process's open-file soft limit, which [`Limits::fitted_max_connections`] fits the cap to.
+pub use serve::fd_limit;
+/// A listener on `host:port` with a long accept backlog, for [`run`].
+pub use serve::listen;
+/// The connection layer's start-time limits: header, body and idle timeouts, the connection cap.
+pub use serve::Limits;
+/// Connections kept apart for `/mock/` and `/metrics` beyond [`Limits::max_connections`].
+pub use serve::N_RESERVED_CONNECTIONS;
+/// Serves a state on `127.0.0.1:0` in a task of its own: the one harness tests and loadgen start the mock with.
+pub use spawn::spawn;
+/// [`spawn`]'s stop handle: send to it or drop it to stop that server.
+pub use spawn::Stop;
 
 /// The whole server as a router: `/cgi-bin/` (WeCom), `/mock/` (control), `/metrics`, `/wwpic/`.
 /// Any other path is a 404 with an empty body, as WeCom answers.
@@ -56,6 +69,27 @@ pub fn app(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
+/// Serves [`app`] on `listener` with the default connection limits ([`Limits`]) until `shutdown`
+/// resolves. Callers' addresses reach the handlers (for errmsg hints and the control API's loopback check).
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<State>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    run_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// [`run`] with the connection limits given (the binary's `--header-timeout-ms` and the like, tests' short
+/// ones).
+pub async fn run_with(
+    listener: TcpListener,
+    state: Arc<State>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve::serve(listener, app(state), limits, shutdown).await
+}
+
 async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
     let text = st.metrics.render(&st.sim().store, &st.journal);
     (
@@ -67,23 +101,26 @@ async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
     )
 }
 
-/// Serves [`app`] on `listener` with the default connection limits ([`serve::Limits`]) until `shutdown`
-/// resolves. Callers' addresses reach the handlers (for errmsg hints and the control API's loopback check).
-pub async fn run(
-    listener: TcpListener,
-    state: Arc<State>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    run_with(listener, state, serve::Limits::default(), shutdown).await
-}
+// State and config.
 
-/// [`run`] with the connection limits given (the binary's `--header-timeout-ms` and the like, tests' short
-/// ones).
-pub async fn run_with(
-    listener: TcpListener,
-    state: Arc<State>,
-    limits: serve::Limits,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve::serve(listener, app(state), limits, shutdown).await
-}
+/// The live settings (`GET /mock/settings`); `Settings::default()` is a fresh mock's.
+pub use settings::Settings;
+/// Settings refused (a 0 where one is needed, an errcode WeCom does not give).
+pub use settings::SettingsError;
+/// How the server starts: the control API's admin token, the connection limits.
+pub use state::Config;
+/// Why a [`State`] could not be built: the fixture, or the settings in it.
+pub use state::StartError;
+/// The server's shared state, built from a [`World`] and its [`Fixture`] (or the demo), handed to [`app`].
+pub use state::State;
+
+// The world and its fixture.
+
+/// A fixture as written (YAML, or embedded in a loadgen scenario), before [`World::from_parsed`] checks it.
+pub use world::Fixture;
+/// A fixture refused, at its file, line and column.
+pub use world::FixtureError;
+/// The simulated company, validated: made from a fixture file, text, or the demo.
+pub use world::World;
+/// The demo company's fixture text (`mock-server/src/world/default.yaml`).
+pub use world::DEFAULT_FIXTURE;

@@ -4,8 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;
 
-use mock_server::serve::Limits;
-use mock_server::{Config, State};
+use mock_server::{Config, Limits, State};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -78,7 +77,7 @@ async fn serve() -> anyhow::Result<()> {
     };
     // Before the first line is printed: a supervisor may signal as soon as it reads it.
     let stop = stop_signal()?;
-    let listener = mock_server::serve::listen(&args.bind)
+    let listener = mock_server::listen(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
@@ -137,7 +136,7 @@ fn fit_fd_limit(limits: &Limits) {
             }
         }
     }
-    let fds = mock_server::serve::fd_limit();
+    let fds = mock_server::fd_limit();
     let fitted = limits.fitted_max_connections(fds);
     if fitted < limits.max_connections {
         eprintln!(
@@ -171,9 +170,9 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send 
     }
 }
 
-/// What a person needs to point a bot at the mock, printed once at start.
+/// What a person needs to point a bot at the mock, printed once at start: the world as `/mock/world` shows it.
 fn print_credentials(state: &State, addr: std::net::SocketAddr) {
-    let world = state.world();
+    let world = state.world_view();
     for c in &world.corps {
         say!("corp {} ({})  corpid={}", c.name, c.users.len(), c.corpid);
         for a in &c.apps {
@@ -192,9 +191,9 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
                 );
             }
         }
-        if let Some(sync) = &c.contact_sync {
-            say!("  contacts sync  secret={}", sync.secret);
-            if let Some(cb) = &sync.callback {
+        if let Some(secret) = &c.contact_sync_secret {
+            say!("  contacts sync  secret={secret}");
+            if let Some(cb) = &c.contact_sync_callback {
                 say!(
                     "      callback url={} token={} encoding_aes_key={}",
                     cb.url.as_deref().unwrap_or("-"),
@@ -223,7 +222,7 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
         if let Some(first) = c.customers.first() {
             say!(
                 "  {} customers, e.g. {} external_userid={}",
-                c.customers.len(),
+                c.n_customers,
                 first.name,
                 first.external_userid
             );

@@ -23,6 +23,8 @@ pub struct Sim {
     pub store: Arc<Store>,
 }
 
+/// The server's shared state: built (`new`, `demo`, `from_file`), reset, read as `/mock/world` shows it,
+/// subscribed to, and fingerprinted.
 #[derive(Debug)]
 pub struct State {
     sim: ArcSwap<Sim>,
@@ -52,12 +54,14 @@ pub struct State {
 /// How the server starts.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// Guards the control API with this bearer token; none: loopback callers only.
     pub admin_token: Option<String>,
     /// Timeouts and the connection cap, for [`crate::run_with`] (the state itself does not use them).
-    pub connections: crate::serve::Limits,
+    pub connections: crate::Limits,
 }
 
 impl State {
+    /// The state of a world made from `fixture` (the fixture's `settings:` applied).
     pub fn new(
         world: World,
         fixture: &crate::world::Fixture,
@@ -102,6 +106,7 @@ impl State {
         State::new(world, &fixture, config)
     }
 
+    /// The state of the fixture file at `path`.
     pub fn from_file(path: &Path, config: Config) -> Result<Arc<State>, StartError> {
         let (world, fixture) = World::load(path)?;
         State::new(world, &fixture, config)
@@ -113,6 +118,20 @@ impl State {
 
     pub fn world(&self) -> Arc<World> {
         self.sim.load().world.clone()
+    }
+
+    /// The world as `GET /mock/world` answers it: credentials, live callback URLs, members, the first customers
+    /// (`n_customers` counts them all; `GET /mock/customers` lists every id).
+    pub fn world_view(&self) -> wecom_wire::mock::control::World {
+        crate::control::world_view(self)
+    }
+
+    /// The lifecycle stream `GET /mock/events` serves, from now on: every event, unfiltered. A receiver that
+    /// falls behind the stream's bound misses the oldest (`RecvError::Lagged`).
+    pub fn subscribe(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<Arc<wecom_wire::mock::events::Event>> {
+        self.events.subscribe()
     }
 
     /// Back to the fixture: the directory is the fixture's again, inboxes, media, chats and sent messages are
@@ -157,6 +176,7 @@ impl State {
     }
 }
 
+/// Why a state could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]

@@ -36,6 +36,7 @@ use crate::state::State as Shared;
 
 pub use extract::{bad_request, not_found, PathParams, QueryString, Refused};
 use extract::{body, corp_index};
+pub(crate) use world::answer as world_view;
 
 type WithState = State<Arc<Shared>>;
 
