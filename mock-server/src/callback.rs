@@ -360,3 +360,6 @@ fn deliver_reply(st: &State, push: &Push, to: crate::store::InboxId, reply: &[u8
         });
     }
 }
+
+#[cfg(test)]
+mod flaky;

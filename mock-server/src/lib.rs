@@ -27,6 +27,8 @@ pub mod settings;
 mod spawn;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod tokens;
 pub mod trusted;
 pub mod world;

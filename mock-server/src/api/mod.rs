@@ -16,6 +16,8 @@ pub mod kf;
 mod layer;
 pub mod media;
 pub mod message;
+#[cfg(test)]
+mod props;
 mod reply;
 pub mod token;
 mod unmodelled;
