@@ -39,6 +39,7 @@ impl InFlight {
     }
 
     /// Bytes reserved now.
+    #[cfg(test)]
     pub fn reserved_bytes(&self) -> usize {
         (self.max_kib as usize - self.kib.available_permits()) * 1024
     }

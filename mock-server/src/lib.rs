@@ -1,37 +1,49 @@
 //! mock-server: a WeCom server on the wire, for bots and SDKs to be tested against offline.
 //!
-//! Use [`app`] for an in-process router (tests, loadgen's embedded default) or [`run`] to serve it on a bound
-//! listener until a shutdown future resolves. The binary is a thin shell over these. What outside code needs
-//! is re-exported here, in groups (serving; state and config; the world and its fixture).
+//! The public API is this file's, and only this file's: every module is private. In groups:
+//!
+//! - serving: [`app`] (the whole server as an in-process router), [`run`] and [`run_with`] (served on a bound
+//!   listener until a shutdown future resolves), [`spawn`] and its [`Stop`] handle (on `127.0.0.1:0` in a task),
+//!   [`Limits`] and [`N_RESERVED_CONNECTIONS`] (the connection layer), [`listen`], [`fd_limit`];
+//! - state and config: [`State`] (made by `State::new`, `demo` or `from_file`; `reset`, `world_view`,
+//!   `subscribe`, `fingerprint`), [`Config`], [`StartError`], [`Settings`] and [`SettingsError`];
+//! - the world and its fixture: [`World`] (opaque: made from a fixture, handed to `State::new`), [`Fixture`],
+//!   [`FixtureError`], [`DEFAULT_FIXTURE`].
+//!
+//! What the mock says on the wire beyond WeCom's own API is typed in `wecom_wire::mock`: the control API's
+//! answers (`control::World` is [`State::world_view`]'s) and the event stream (`events::Event`, what
+//! [`State::subscribe`] receives). Everything else (the store, tokens, the journal, faults, the callback queue)
+//! is reached over HTTP, through the control API, or not at all: tests that need more live beside the code.
+//! The binary is a thin shell over this API.
 
-pub mod api;
-pub mod budget;
-pub mod callback;
-pub mod clock;
-pub mod contacts;
-pub mod control;
-pub mod directory;
-pub mod events;
-pub mod faults;
+mod api;
+mod budget;
+mod callback;
+mod clock;
+mod contacts;
+mod control;
+mod directory;
+mod events;
+mod faults;
 mod fingerprint;
-pub mod ids;
-pub mod inflight;
-pub mod journal;
-pub mod jsapi;
-pub mod kf_route;
-pub mod limits;
-pub mod metrics;
-pub mod ring;
-pub mod serve;
-pub mod settings;
+mod ids;
+mod inflight;
+mod journal;
+mod jsapi;
+mod kf_route;
+mod limits;
+mod metrics;
+mod ring;
+mod serve;
+mod settings;
 mod spawn;
-pub mod state;
-pub mod store;
+mod state;
+mod store;
 #[cfg(test)]
 mod testing;
-pub mod tokens;
-pub mod trusted;
-pub mod world;
+mod tokens;
+mod trusted;
+mod world;
 
 use axum::extract::{DefaultBodyLimit, State as AxState};
 use axum::http::{header, StatusCode};

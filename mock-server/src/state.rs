@@ -23,8 +23,8 @@ pub struct Sim {
     pub store: Arc<Store>,
 }
 
-/// The server's shared state: built (`new`, `demo`, `from_file`), reset, read as `/mock/world` shows it,
-/// subscribed to, and fingerprinted.
+/// The server's shared state. Outside the crate it is built (`new`, `demo`, `from_file`), reset, read as
+/// `/mock/world` shows it, subscribed to, and fingerprinted; its parts are the crate's.
 #[derive(Debug)]
 pub struct State {
     sim: ArcSwap<Sim>,
@@ -34,21 +34,21 @@ pub struct State {
     swap_lock: parking_lot::Mutex<()>,
     n_resets: std::sync::atomic::AtomicU64,
     /// JS-SDK tickets and OAuth codes.
-    pub jsapi: crate::jsapi::Jsapi,
-    pub tokens: Tokens,
-    pub trusted_ips: crate::trusted::TrustedIps,
-    pub clock: Clock,
-    pub settings: Settings,
-    pub faults: Faults,
-    pub journal: Journal,
+    pub(crate) jsapi: crate::jsapi::Jsapi,
+    pub(crate) tokens: Tokens,
+    pub(crate) trusted_ips: crate::trusted::TrustedIps,
+    pub(crate) clock: Clock,
+    pub(crate) settings: Settings,
+    pub(crate) faults: Faults,
+    pub(crate) journal: Journal,
     /// Request bodies being read and handled, under one byte budget.
-    pub inflight: crate::inflight::InFlight,
-    pub metrics: Metrics,
-    pub ids: Ids,
-    pub callbacks: crate::callback::Callbacks,
-    pub events: crate::events::Events,
+    pub(crate) inflight: crate::inflight::InFlight,
+    pub(crate) metrics: Metrics,
+    pub(crate) ids: Ids,
+    pub(crate) callbacks: crate::callback::Callbacks,
+    pub(crate) events: crate::events::Events,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
-    pub admin_token: Option<String>,
+    pub(crate) admin_token: Option<String>,
 }
 
 /// How the server starts.
@@ -112,11 +112,11 @@ impl State {
         State::new(world, &fixture, config)
     }
 
-    pub fn sim(&self) -> arc_swap::Guard<Arc<Sim>> {
+    pub(crate) fn sim(&self) -> arc_swap::Guard<Arc<Sim>> {
         self.sim.load()
     }
 
-    pub fn world(&self) -> Arc<World> {
+    pub(crate) fn world(&self) -> Arc<World> {
         self.sim.load().world.clone()
     }
 
@@ -155,7 +155,7 @@ impl State {
 
     /// Applies a directory write to a copy of corp `corp` and swaps the result in with the same store; when
     /// `edit` refuses, nothing is swapped. Writes are rare: the world is cloned whole.
-    pub fn edit_corp<T, E: From<wecom_wire::Errcode>>(
+    pub(crate) fn edit_corp<T, E: From<wecom_wire::Errcode>>(
         &self,
         corp: usize,
         edit: impl FnOnce(&mut crate::world::Corp) -> Result<T, E>,
