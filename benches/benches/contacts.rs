@@ -8,8 +8,8 @@ use http_body_util::BodyExt;
 use std::time::Duration;
 use tower::ServiceExt;
 
-use mock_server::world::World;
 use mock_server::State;
+use mock_server::World;
 
 struct Setup {
     app: axum::Router,
@@ -18,23 +18,50 @@ struct Setup {
     member: String,
 }
 
-fn setup(n_customers: usize) -> Setup {
+fn setup(rt: &tokio::runtime::Runtime, n_customers: usize) -> Setup {
     let (world, fixture) = World::demo_scaled(100, n_customers).unwrap_or_else(|e| panic!("{e}"));
     let state = State::new(world, &fixture, mock_server::Config::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let (token, _) = state
-        .tokens
-        .issue(0, 1_000_002, state.clock.now_ms(), || "bench-token".into());
-    let w = state.world();
+    let app = mock_server::app(state.clone());
+    let w = state.world_view();
     let c = &w.corps[0];
-    let customer = c.customers[c.customers.len() / 2].external_userid.clone();
     let member = c.users[c.users.len() / 2].userid.clone();
+    let secret = c
+        .apps
+        .iter()
+        .find(|a| a.agentid == 1_000_002)
+        .map(|a| a.secret.clone())
+        .unwrap_or_default();
+    let gettoken = format!("/cgi-bin/gettoken?corpid={}&corpsecret={secret}", c.corpid);
+    let middle = format!("/mock/customers?offset={}&limit=1", c.n_customers / 2);
+    let (token, customer) = rt.block_on(async {
+        let token = get_json(&app, &gettoken).await["access_token"].clone();
+        let customer = get_json(&app, &middle).await["customers"][0].clone();
+        (token, customer)
+    });
     Setup {
-        token: token.to_string(),
-        customer,
+        token: token.as_str().unwrap_or_default().to_owned(),
+        customer: customer.as_str().unwrap_or_default().to_owned(),
         member,
-        app: mock_server::app(state.clone()),
+        app,
     }
+}
+
+/// A GET through the router (the control API answers in-process callers), its answer as JSON.
+async fn get_json(app: &axum::Router, uri: &str) -> serde_json::Value {
+    let req = Request::get(uri).body(Body::empty()).unwrap_or_default();
+    let resp = app
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}"))
 }
 
 async fn call(s: &Setup, req: Request<Body>) -> usize {
@@ -74,7 +101,7 @@ fn bench(c: &mut Criterion) {
         &[1_000, 10_000]
     };
     for &n in sizes {
-        let s = setup(n);
+        let s = setup(&rt, n);
         g.bench_with_input(BenchmarkId::new("get", n), &s, |b, s| {
             b.to_async(&rt).iter(|| async {
                 let uri = format!(

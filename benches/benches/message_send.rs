@@ -13,10 +13,27 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let state = mock_server::State::demo(mock_server::Config::default()).expect("demo world");
-    let (token, _) = state
-        .tokens
-        .issue(0, 1_000_002, state.clock.now_ms(), || "bench-token".into());
-    let mock = mock_server::app(state);
+    let mock = mock_server::app(state.clone());
+    // A token as the demo bot gets one: `gettoken` with its app's secret.
+    let w = state.world_view();
+    let corp = &w.corps[0];
+    let secret = corp
+        .apps
+        .iter()
+        .find(|a| a.agentid == 1_000_002)
+        .map(|a| a.secret.as_str())
+        .expect("the demo bot's app");
+    let gettoken = format!(
+        "/cgi-bin/gettoken?corpid={}&corpsecret={secret}",
+        corp.corpid
+    );
+    let token = rt.block_on(async {
+        let req = Request::get(gettoken).body(Body::empty()).expect("request");
+        let resp = mock.clone().oneshot(req).await.expect("infallible");
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        v["access_token"].as_str().expect("a token").to_owned()
+    });
     let bare = benches::bare_app();
     let uri = format!("/cgi-bin/message/send?access_token={token}");
 

@@ -85,12 +85,6 @@ pub struct Attempt {
     pub outcome: &'static str,
 }
 
-impl Attempt {
-    pub fn delivered(&self) -> bool {
-        delivered(self.outcome)
-    }
-}
-
 /// Outcomes after which the push was received: WeCom stops retrying.
 fn delivered(outcome: &str) -> bool {
     matches!(outcome, "acknowledged" | "passive_reply")
@@ -360,3 +354,6 @@ fn deliver_reply(st: &State, push: &Push, to: crate::store::InboxId, reply: &[u8
         });
     }
 }
+
+#[cfg(test)]
+mod flaky;

@@ -11,9 +11,9 @@ use crate::store::Store;
 use crate::world::Corp;
 
 impl State {
-    /// Everything a refused call must leave as it was, frequency windows excepted. For tests: it walks the whole
-    /// store.
-    #[doc(hidden)]
+    /// Everything a refused call must leave as it was, frequency windows excepted, as one string: equal before
+    /// and after a call, the call changed nothing in the directory or the store (what the control API shows of
+    /// them and more). For tests; it walks the whole store.
     pub fn fingerprint(&self) -> String {
         let sim = self.sim();
         let s = &*sim.store;

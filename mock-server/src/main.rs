@@ -4,9 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;
 
-use mock_server::serve::Limits;
-use mock_server::tls::CaSource;
-use mock_server::{Config, State};
+use mock_server::{CaSource, Config, Limits, State};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,7 +110,7 @@ async fn serve() -> anyhow::Result<()> {
     };
     // Before the first line is printed: a supervisor may signal as soon as it reads it.
     let stop = stop_signal()?;
-    let listener = mock_server::serve::listen(&args.bind)
+    let listener = mock_server::listen(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
@@ -127,7 +125,7 @@ async fn serve() -> anyhow::Result<()> {
     }
     let tls = match &args.tls_bind {
         Some(a) => Some(
-            mock_server::serve::listen(a)
+            mock_server::listen(a)
                 .await
                 .with_context(|| format!("cannot listen on {a} (--tls-bind)"))?,
         ),
@@ -162,15 +160,15 @@ fn print_https(
     tls: Option<&tokio::net::TcpListener>,
     wanted: bool,
 ) -> anyhow::Result<()> {
-    let leaves = match state.leaves() {
-        Ok(l) => l,
+    let path = match state.ca_cert_path() {
+        Ok(p) => p,
         Err(e) if !wanted => {
             eprintln!("mock-server: warning: HTTPS through the proxy is off: {e}");
             return Ok(());
         }
         Err(e) => anyhow::bail!("the CA for HTTPS: {e}"),
     };
-    let ca = leaves.ca().cert_path().display();
+    let ca = path.display();
     say!("HTTPS as WeCom: CA {ca} (also GET http://{addr}/mock/ca.pem)");
     say!("  proxy: HTTPS_PROXY=http://{addr} REQUESTS_CA_BUNDLE={ca} (Python), NODE_EXTRA_CA_CERTS={ca} (Node)");
     if let Some(l) = tls {
@@ -223,7 +221,7 @@ fn fit_fd_limit(limits: &Limits) {
             }
         }
     }
-    let fds = mock_server::serve::fd_limit();
+    let fds = mock_server::fd_limit();
     let fitted = limits.fitted_max_connections(fds);
     if fitted < limits.max_connections {
         eprintln!(
@@ -257,9 +255,9 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send 
     }
 }
 
-/// What a person needs to point a bot at the mock, printed once at start.
+/// What a person needs to point a bot at the mock, printed once at start: the world as `/mock/world` shows it.
 fn print_credentials(state: &State, addr: std::net::SocketAddr) {
-    let world = state.world();
+    let world = state.world_view();
     for c in &world.corps {
         say!("corp {} ({})  corpid={}", c.name, c.users.len(), c.corpid);
         for a in &c.apps {
@@ -278,9 +276,9 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
                 );
             }
         }
-        if let Some(sync) = &c.contact_sync {
-            say!("  contacts sync  secret={}", sync.secret);
-            if let Some(cb) = &sync.callback {
+        if let Some(secret) = &c.contact_sync_secret {
+            say!("  contacts sync  secret={secret}");
+            if let Some(cb) = &c.contact_sync_callback {
                 say!(
                     "      callback url={} token={} encoding_aes_key={}",
                     cb.url.as_deref().unwrap_or("-"),
@@ -309,7 +307,7 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
         if let Some(first) = c.customers.first() {
             say!(
                 "  {} customers, e.g. {} external_userid={}",
-                c.customers.len(),
+                c.n_customers,
                 first.name,
                 first.external_userid
             );

@@ -23,11 +23,10 @@ use crate::store::links::Link;
 /// The WeCom hosts the mock answers as. The AI bots' host joins once their long connection exists.
 pub const SERVED: &[&str] = &[hosts::API, hosts::WEB, hosts::PICTURES];
 
-/// The answer to a `CONNECT` the app accepted, for the connection layer to serve the tunnel: TLS as `host`
-/// (port 443) or plain HTTP (port 80).
+/// The answer to a `CONNECT` the app accepted, for the connection layer to serve the tunnel: TLS with the
+/// target host's leaf (port 443), or plain HTTP (port 80).
 #[derive(Clone, Debug)]
 pub struct Tunnel {
-    pub host: String,
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
@@ -82,7 +81,7 @@ fn connect(st: &Arc<Shared>, req: &Request) -> Response {
     };
     record(st, req, StatusCode::OK, "");
     let mut resp = Response::new(Body::empty());
-    resp.extensions_mut().insert(Tunnel { host, tls });
+    resp.extensions_mut().insert(Tunnel { tls });
     resp
 }
 

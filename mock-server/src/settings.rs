@@ -18,6 +18,7 @@ macro_rules! settings {
             $( $(#[doc = $doc])* pub $name: Option<$ty>, )*
         }
 
+        /// The live settings; [`Settings::default`] is a fresh mock's. Serialized as `GET /mock/settings` answers.
         #[derive(Debug, Serialize)]
         pub struct Settings {
             $( #[serde(serialize_with = "ser_atomic")] $name: $atomic, )*
@@ -126,6 +127,7 @@ fn ser_atomic<A: Load, S: serde::Serializer>(v: &A, s: S) -> Result<S::Ok, S::Er
     v.value().serialize(s)
 }
 
+/// A settings patch refused whole, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
     #[error("expired_token_errcode must be 42001 or 40014, not {0}")]
@@ -140,7 +142,7 @@ pub enum SettingsError {
 
 impl Settings {
     /// Checks every key first, so a bad patch changes nothing.
-    pub fn apply(&self, p: &SettingsPatch) -> Result<(), SettingsError> {
+    pub(crate) fn apply(&self, p: &SettingsPatch) -> Result<(), SettingsError> {
         if let Some(c) = p.expired_token_errcode {
             if c != Errcode::TOKEN_EXPIRED.0 && c != Errcode::INVALID_TOKEN.0 {
                 return Err(SettingsError::ExpiredCode(c));
@@ -161,52 +163,48 @@ impl Settings {
         Ok(())
     }
 
-    pub fn expired_token_errcode(&self) -> Errcode {
+    pub(crate) fn expired_token_errcode(&self) -> Errcode {
         Errcode(self.expired_token_errcode.load(Ordering::Relaxed))
     }
 
-    pub fn webhook_limit_errcode(&self) -> Errcode {
+    pub(crate) fn webhook_limit_errcode(&self) -> Errcode {
         Errcode(self.webhook_limit_errcode.load(Ordering::Relaxed))
     }
 
-    pub fn directory_write_errcode(&self) -> Errcode {
+    pub(crate) fn directory_write_errcode(&self) -> Errcode {
         Errcode(self.directory_write_errcode.load(Ordering::Relaxed))
     }
 
     /// (per minute, per hour); 0 = no limit.
-    pub fn member_limits(&self) -> (usize, usize) {
+    pub(crate) fn member_limits(&self) -> (usize, usize) {
         (
             self.member_per_minute.load(Ordering::Relaxed),
             self.member_per_hour.load(Ordering::Relaxed),
         )
     }
 
-    pub fn webhook_per_minute(&self) -> usize {
+    pub(crate) fn webhook_per_minute(&self) -> usize {
         self.webhook_per_minute.load(Ordering::Relaxed)
     }
 
-    pub fn max_body_bytes(&self) -> usize {
+    pub(crate) fn max_body_bytes(&self) -> usize {
         self.max_body_bytes.load(Ordering::Relaxed)
     }
 
-    pub fn max_upload_bytes(&self) -> usize {
+    pub(crate) fn max_upload_bytes(&self) -> usize {
         self.max_upload_bytes.load(Ordering::Relaxed)
     }
 
-    pub fn inbox_capacity(&self) -> usize {
-        self.inbox_capacity.load(Ordering::Relaxed)
-    }
-
-    pub fn journal_capacity(&self) -> usize {
+    pub(crate) fn journal_capacity(&self) -> usize {
         self.journal_capacity.load(Ordering::Relaxed)
     }
 
-    pub fn journal_max_bytes(&self) -> usize {
+    pub(crate) fn journal_max_bytes(&self) -> usize {
         self.journal_max_bytes.load(Ordering::Relaxed)
     }
 
     /// What a new store is made with.
-    pub fn store_limits(&self) -> crate::store::Limits {
+    pub(crate) fn store_limits(&self) -> crate::store::Limits {
         let load = |a: &AtomicUsize| a.load(Ordering::Relaxed);
         crate::store::Limits {
             inbox_capacity: load(&self.inbox_capacity),
@@ -216,35 +214,35 @@ impl Settings {
         }
     }
 
-    pub fn max_body_bytes_in_flight(&self) -> usize {
+    pub(crate) fn max_body_bytes_in_flight(&self) -> usize {
         self.max_body_bytes_in_flight.load(Ordering::Relaxed)
     }
 
-    pub fn reply_match_window_ms(&self) -> i64 {
+    pub(crate) fn reply_match_window_ms(&self) -> i64 {
         self.reply_match_window_ms.load(Ordering::Relaxed) as i64
     }
 
-    pub fn callback_timeout(&self) -> std::time::Duration {
+    pub(crate) fn callback_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.callback_timeout_ms.load(Ordering::Relaxed) as u64)
     }
 
-    pub fn max_customers_per_member(&self) -> usize {
+    pub(crate) fn max_customers_per_member(&self) -> usize {
         self.max_customers_per_member.load(Ordering::Relaxed)
     }
 
     /// (per minute, per hour) per corp and API; (0, 0) when off.
-    pub fn api_limits(&self) -> (usize, usize) {
+    pub(crate) fn api_limits(&self) -> (usize, usize) {
         (
             self.api_per_minute.load(Ordering::Relaxed),
             self.api_per_hour.load(Ordering::Relaxed),
         )
     }
 
-    pub fn retry_bad_reply(&self) -> bool {
+    pub(crate) fn retry_bad_reply(&self) -> bool {
         self.retry_bad_reply.load(Ordering::Relaxed)
     }
 
-    pub fn callback_log_capacity(&self) -> usize {
+    pub(crate) fn callback_log_capacity(&self) -> usize {
         self.callback_log_capacity.load(Ordering::Relaxed)
     }
 }

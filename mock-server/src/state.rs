@@ -23,6 +23,8 @@ pub struct Sim {
     pub store: Arc<Store>,
 }
 
+/// The server's shared state. Outside the crate it is built (`new`, `demo`, `from_file`), reset, read as
+/// `/mock/world` shows it, subscribed to, and fingerprinted; its parts are the crate's.
 #[derive(Debug)]
 pub struct State {
     sim: ArcSwap<Sim>,
@@ -32,21 +34,21 @@ pub struct State {
     swap_lock: parking_lot::Mutex<()>,
     n_resets: std::sync::atomic::AtomicU64,
     /// JS-SDK tickets and OAuth codes.
-    pub jsapi: crate::jsapi::Jsapi,
-    pub tokens: Tokens,
-    pub trusted_ips: crate::trusted::TrustedIps,
-    pub clock: Clock,
-    pub settings: Settings,
-    pub faults: Faults,
-    pub journal: Journal,
+    pub(crate) jsapi: crate::jsapi::Jsapi,
+    pub(crate) tokens: Tokens,
+    pub(crate) trusted_ips: crate::trusted::TrustedIps,
+    pub(crate) clock: Clock,
+    pub(crate) settings: Settings,
+    pub(crate) faults: Faults,
+    pub(crate) journal: Journal,
     /// Request bodies being read and handled, under one byte budget.
-    pub inflight: crate::inflight::InFlight,
-    pub metrics: Metrics,
-    pub ids: Ids,
-    pub callbacks: crate::callback::Callbacks,
-    pub events: crate::events::Events,
+    pub(crate) inflight: crate::inflight::InFlight,
+    pub(crate) metrics: Metrics,
+    pub(crate) ids: Ids,
+    pub(crate) callbacks: crate::callback::Callbacks,
+    pub(crate) events: crate::events::Events,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
-    pub admin_token: Option<String>,
+    pub(crate) admin_token: Option<String>,
     ca: crate::tls::CaSource,
     /// The CA and its leaves, opened on first use (see [`State::leaves`]).
     leaves: std::sync::OnceLock<Result<Arc<crate::tls::Leaves>, String>>,
@@ -55,14 +57,16 @@ pub struct State {
 /// How the server starts.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// Guards the control API with this bearer token; none: loopback callers only.
     pub admin_token: Option<String>,
     /// Timeouts and the connection cap, for [`crate::run_with`] (the state itself does not use them).
-    pub connections: crate::serve::Limits,
+    pub connections: crate::Limits,
     /// Where the CA for HTTPS as WeCom's hosts comes from.
     pub ca: crate::tls::CaSource,
 }
 
 impl State {
+    /// The state of a world made from `fixture` (the fixture's `settings:` applied).
     pub fn new(
         world: World,
         fixture: &crate::world::Fixture,
@@ -109,6 +113,7 @@ impl State {
         State::new(world, &fixture, config)
     }
 
+    /// The state of the fixture file at `path`.
     pub fn from_file(path: &Path, config: Config) -> Result<Arc<State>, StartError> {
         let (world, fixture) = World::load(path)?;
         State::new(world, &fixture, config)
@@ -117,7 +122,7 @@ impl State {
     /// The CA and the leaves it signs, opened (or made) on first use: the binary opens it at start to print
     /// where it is; an in-process mock only once a client asks for HTTPS or for the CA. A CA that cannot be
     /// opened stays an error, said each time.
-    pub fn leaves(&self) -> Result<Arc<crate::tls::Leaves>, String> {
+    pub(crate) fn leaves(&self) -> Result<Arc<crate::tls::Leaves>, String> {
         self.leaves
             .get_or_init(|| {
                 self.ca
@@ -128,12 +133,32 @@ impl State {
             .clone()
     }
 
-    pub fn sim(&self) -> arc_swap::Guard<Arc<Sim>> {
+    /// Where the certificate of the mock's CA is (the file clients are told to trust), the CA opened or made
+    /// now if it was not yet; why not, if it cannot be.
+    pub fn ca_cert_path(&self) -> Result<std::path::PathBuf, String> {
+        self.leaves().map(|l| l.ca().cert_path().to_owned())
+    }
+
+    pub(crate) fn sim(&self) -> arc_swap::Guard<Arc<Sim>> {
         self.sim.load()
     }
 
-    pub fn world(&self) -> Arc<World> {
+    pub(crate) fn world(&self) -> Arc<World> {
         self.sim.load().world.clone()
+    }
+
+    /// The world as `GET /mock/world` answers it: credentials, live callback URLs, members, the first customers
+    /// (`n_customers` counts them all; `GET /mock/customers` lists every id).
+    pub fn world_view(&self) -> wecom_wire::mock::control::World {
+        crate::control::world_view(self)
+    }
+
+    /// The lifecycle stream `GET /mock/events` serves, from now on: every event, unfiltered. A receiver that
+    /// falls behind the stream's bound misses the oldest (`RecvError::Lagged`).
+    pub fn subscribe(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<Arc<wecom_wire::mock::events::Event>> {
+        self.events.subscribe()
     }
 
     /// Back to the fixture: the directory is the fixture's again, inboxes, media, chats and sent messages are
@@ -157,7 +182,7 @@ impl State {
 
     /// Applies a directory write to a copy of corp `corp` and swaps the result in with the same store; when
     /// `edit` refuses, nothing is swapped. Writes are rare: the world is cloned whole.
-    pub fn edit_corp<T, E: From<wecom_wire::Errcode>>(
+    pub(crate) fn edit_corp<T, E: From<wecom_wire::Errcode>>(
         &self,
         corp: usize,
         edit: impl FnOnce(&mut crate::world::Corp) -> Result<T, E>,
@@ -178,6 +203,7 @@ impl State {
     }
 }
 
+/// Why a state could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]

@@ -42,6 +42,8 @@ pub struct Tokens {
 
 impl Tokens {
     /// The app's current token, or a new one if it has none or it expired. Returns the seconds it has left.
+    /// Tests' shorthand for [`Tokens::issue_for`] an app.
+    #[cfg(test)]
     pub fn issue(
         &self,
         corp: usize,
@@ -52,7 +54,7 @@ impl Tokens {
         self.issue_for(corp, Holder::App(agentid), now_ms, make)
     }
 
-    /// The holder's current token, or a new one; see [`Tokens::issue`].
+    /// The holder's current token, or a new one if it has none or it expired. Returns the seconds it has left.
     pub fn issue_for(
         &self,
         corp: usize,

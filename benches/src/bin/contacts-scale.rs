@@ -30,15 +30,16 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let before_kib = rss_kib();
     let started = Instant::now();
-    let (world, fixture) = mock_server::world::World::demo_scaled(args.users, args.customers)?;
+    let (world, fixture) = mock_server::World::demo_scaled(args.users, args.customers)?;
     let state = mock_server::State::new(world, &fixture, mock_server::Config::default())?;
     let load_s = started.elapsed().as_secs_f64();
     let after_kib = rss_kib();
-    let n = state.world().corps[0].customers.len();
+    let world = state.world_view();
+    let n = world.corps[0].n_customers;
     let per_customer_b = (after_kib.saturating_sub(before_kib) * 1024) as f64 / n.max(1) as f64;
     println!(
         "{} members, {} customers: loaded in {:.2} s, {:.0} MiB resident, {:.0} bytes per customer (world + relations)",
-        state.world().corps[0].users.len(),
+        world.corps[0].users.len(),
         n,
         load_s,
         after_kib.saturating_sub(before_kib) as f64 / 1024.0,

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bot::{Bot, Config};
-use mock_server::world::World;
-use mock_server::{State, Stop};
+use mock_server::{State, Stop, World};
 
 const KF: &str = "wkDemoSupportDesk00000000000001A";
 const N_CUSTOMERS: usize = 1_000;
@@ -27,6 +26,25 @@ pub(crate) async fn serve_mock(state: Arc<State>) -> (String, mock_server::Stop)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     (format!("http://{addr}"), stop)
+}
+
+/// The newest `n` customers of the mock at `api` (those the fixture generated last), newest first, as
+/// `GET /mock/customers` lists them in world order.
+pub(crate) async fn newest_customers(http: &reqwest::Client, api: &str, n: usize) -> Vec<String> {
+    let r = http
+        .get(format!("{api}/mock/customers?limit=10000"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), 200);
+    let page: wecom_wire::mock::control::CustomerPage =
+        r.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        page.customers.len(),
+        page.n_customers,
+        "one page holds them all"
+    );
+    page.customers.into_iter().rev().take(n).collect()
 }
 
 /// The demo bot against `api` on an ephemeral loopback port; returns it, its callback URL and the handle that
@@ -60,13 +78,7 @@ async fn the_bot_answers_1000_customers_each_once_in_their_own_inbox() {
     );
     let mut answers = bot.answers();
 
-    let customers: Vec<String> = state.world().corps[0]
-        .customers
-        .iter()
-        .rev()
-        .take(N_CUSTOMERS)
-        .map(|c| c.external_userid.clone())
-        .collect();
+    let customers = newest_customers(&http, &api, N_CUSTOMERS).await;
     let mut asked = HashMap::new();
     for (i, c) in customers.iter().enumerate() {
         let question = format!("question {i} from {c}");

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bot::{Answer, Bot};
-use mock_server::events::Event;
-use mock_server::world::World;
-use mock_server::{State, Stop};
+use mock_server::{State, Stop, World};
+use wecom_wire::mock::events::Event;
 
-use crate::mock::{serve_bot, serve_mock};
+use crate::mock::{newest_customers, serve_bot, serve_mock};
 
 const KF: &str = "wkDemoSupportDesk00000000000001A";
 const N_CUSTOMERS: usize = 100;
@@ -28,21 +27,16 @@ struct Rig {
 
 impl Rig {
     async fn start(state: &Arc<State>) -> Rig {
-        let customers = state.world().corps[0]
-            .customers
-            .iter()
-            .rev()
-            .take(N_CUSTOMERS)
-            .map(|c| c.external_userid.clone())
-            .collect();
         let (api, mock) = serve_mock(state.clone()).await;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_default();
+        let customers = newest_customers(&http, &api, N_CUSTOMERS).await;
         Rig {
             api,
             _mock: mock,
-            http: reqwest::Client::builder()
-                .no_proxy()
-                .build()
-                .unwrap_or_default(),
+            http,
             customers,
         }
     }
@@ -116,7 +110,7 @@ async fn answers_after_a_restart_are_credited_to_what_they_answer() {
         World::demo_with_customers(N_CUSTOMERS).unwrap_or_else(|e| panic!("{e}"));
     let state = State::new(world, &fixture, mock_server::Config::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut events = state.events.subscribe();
+    let mut events = state.subscribe();
     let rig = Rig::start(&state).await;
     let mut all = Vec::new();
 

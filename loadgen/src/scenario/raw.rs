@@ -47,7 +47,7 @@ impl JsonSchema for Scalar {
 }
 
 #[cfg(feature = "embedded")]
-pub type InlineFixture = mock_server::world::Fixture;
+pub type InlineFixture = mock_server::Fixture;
 #[cfg(not(feature = "embedded"))]
 pub type InlineFixture = serde::de::IgnoredAny;
 

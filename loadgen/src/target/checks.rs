@@ -77,7 +77,7 @@ pub fn settings(theirs: &Map<String, Value>, defaults: &Map<String, Value>) -> O
 /// The settings of a fresh mock, from the mock-server this loadgen was built with.
 #[cfg(feature = "embedded")]
 fn default_settings() -> Option<Value> {
-    serde_json::to_value(mock_server::settings::Settings::default()).ok()
+    serde_json::to_value(mock_server::Settings::default()).ok()
 }
 
 /// Built for remote targets only, loadgen knows no mock's defaults and compares nothing.

@@ -52,8 +52,8 @@ pub(super) async fn reference_bot(
 pub(super) async fn embedded(
     f: &plan::Fixture,
 ) -> Result<(Base, tokio::sync::oneshot::Sender<()>), TargetError> {
-    use mock_server::world::World;
-    let fixture_err = |e: mock_server::world::FixtureError| TargetError::Fixture(e.to_string());
+    use mock_server::World;
+    let fixture_err = |e: mock_server::FixtureError| TargetError::Fixture(e.to_string());
     let config = mock_server::Config::default();
     let state = match f {
         plan::Fixture::Demo { users, customers } => {
@@ -67,7 +67,7 @@ pub(super) async fn embedded(
         }
     }
     .map_err(|e| TargetError::Fixture(e.to_string()))?;
-    let (addr, tx) = mock_server::spawn(state, mock_server::serve::Limits::default())
+    let (addr, tx) = mock_server::spawn(state, mock_server::Limits::default())
         .await
         .map_err(|e| TargetError::Start(e.to_string()))?;
     let base =

@@ -37,15 +37,14 @@ async fn beside() -> Beside {
     );
     // The fixture's own URL is the bot's, so the live URL is the one /mock/world shows, whether it shows the
     // live one or the fixture's.
-    let fixture =
-        mock_server::world::DEFAULT_FIXTURE.replace("http://127.0.0.1:9000/callback", &bot_url);
+    let fixture = mock_server::DEFAULT_FIXTURE.replace("http://127.0.0.1:9000/callback", &bot_url);
     assert_ne!(
         fixture,
-        mock_server::world::DEFAULT_FIXTURE,
+        mock_server::DEFAULT_FIXTURE,
         "the demo's URL moved"
     );
     let (world, parsed) =
-        mock_server::world::World::parse(&fixture, "beside.yaml").expect("the fixture loads");
+        mock_server::World::parse(&fixture, "beside.yaml").expect("the fixture loads");
     let state = mock_server::State::new(world, &parsed, mock_server::Config::default())
         .expect("the mock starts");
     let (mock_url, mock) = crate::serve(state).await;

@@ -5,13 +5,24 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{family_of, ENDPOINTS, UNMODELLED};
+use super::{ENDPOINTS, UNMODELLED};
+
+/// The API family of a `/cgi-bin/` path, as WeCom's docs group paths: the first segment after `/cgi-bin/`
+/// (`externalcontact`, `kf`, `user`, …); top-level paths such as `gettoken` are their own.
+fn family_of(path: &str) -> &str {
+    let rest = path.strip_prefix("/cgi-bin/").unwrap_or(path);
+    rest.split('/').next().unwrap_or(rest)
+}
 
 /// The table as Markdown.
-pub fn markdown() -> String {
+fn markdown() -> String {
     let mut families: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
     for e in ENDPOINTS {
-        families.entry(e.family()).or_default().0.push(e.path);
+        families
+            .entry(family_of(e.path))
+            .or_default()
+            .0
+            .push(e.path);
     }
     for p in UNMODELLED {
         families.entry(family_of(p)).or_default().1.push(p);

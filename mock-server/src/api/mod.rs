@@ -4,7 +4,8 @@
 pub mod agent;
 pub mod appchat;
 mod cards;
-pub mod coverage;
+#[cfg(test)]
+mod coverage;
 pub mod directory;
 pub mod directory_batch;
 pub mod directory_ids;
@@ -17,6 +18,8 @@ mod layer;
 pub mod media;
 pub mod message;
 mod paging;
+#[cfg(test)]
+mod props;
 mod reply;
 pub mod token;
 mod unmodelled;
@@ -51,20 +54,6 @@ pub enum Verb {
 pub struct Endpoint {
     pub path: &'static str,
     pub verb: Verb,
-}
-
-impl Endpoint {
-    /// The API family, as WeCom's docs group paths: the first segment after `/cgi-bin/`
-    /// (`externalcontact`, `kf`, `user`, …); top-level paths such as `gettoken` are their own.
-    pub fn family(&self) -> &'static str {
-        family_of(self.path)
-    }
-}
-
-/// The family of any `/cgi-bin/` path; see [`Endpoint::family`].
-pub fn family_of(path: &str) -> &str {
-    let rest = path.strip_prefix("/cgi-bin/").unwrap_or(path);
-    rest.split('/').next().unwrap_or(rest)
 }
 
 /// The one list of endpoints: [`ENDPOINTS`] (and so the metrics' labels and the coverage table) and the router

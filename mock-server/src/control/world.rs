@@ -14,7 +14,8 @@ pub(super) async fn world(State(st): WithState) -> Json<wire::World> {
     Json(answer(&st))
 }
 
-fn answer(st: &crate::State) -> wire::World {
+/// `/mock/world`'s answer, also [`crate::State::world_view`].
+pub(crate) fn answer(st: &crate::State) -> wire::World {
     let sim = st.sim();
     let corps = sim
         .world

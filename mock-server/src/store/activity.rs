@@ -101,6 +101,7 @@ impl Activity {
     }
 
     /// The member's record of a day, if anything happened.
+    #[cfg(test)]
     pub fn member_day(&self, corp: usize, user: usize, day: i64) -> Option<MemberDay> {
         self.members.get(&(corp, user))?.get(&day).cloned()
     }

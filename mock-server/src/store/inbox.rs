@@ -171,10 +171,6 @@ impl Inbox {
         self.items.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// Newest first.
     pub fn newest(&self, limit: usize) -> impl Iterator<Item = &Arc<Delivery>> {
         self.items.iter().rev().take(limit).map(|(_, d)| d)

@@ -357,11 +357,6 @@ impl Corp {
         self.customer_by_id.get(external_userid).copied()
     }
 
-    pub fn customer(&self, external_userid: &str) -> Option<&Customer> {
-        self.customer_index(external_userid)
-            .map(|i| &self.customers[i])
-    }
-
     /// Whether the app is the one that manages this corp's kf accounts.
     pub fn is_kf_app(&self, agentid: i64) -> bool {
         self.kf.as_ref().is_some_and(|k| k.agentid == agentid)

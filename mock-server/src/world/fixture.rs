@@ -9,10 +9,10 @@ use serde_saphyr::Spanned;
 pub struct Fixture {
     /// Seeds every id the mock makes up (tokens, msgids, media ids), so a run can be repeated.
     #[serde(default)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     #[serde(default)]
-    pub settings: Option<crate::settings::SettingsPatch>,
-    pub corps: Vec<Corp>,
+    pub(crate) settings: Option<crate::settings::SettingsPatch>,
+    pub(crate) corps: Vec<Corp>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde_saphyr::Location;
 
-pub use customers::{Customer, Kf, KfAccount, Upgrade};
+pub use customers::{Customer, Kf, Upgrade};
 pub use fixture::Fixture;
 pub use groups::{CustomerGroup, GroupMember};
 
@@ -34,10 +34,12 @@ pub struct FixtureError {
     pub message: String,
 }
 
+/// The simulated company as the API sees it. Outside the crate it is opaque: made here, handed to
+/// [`crate::State::new`], and read back as `GET /mock/world` answers it ([`crate::State::world_view`]).
 #[derive(Debug, Clone)]
 pub struct World {
-    pub seed: u64,
-    pub corps: Vec<Corp>,
+    pub(crate) seed: u64,
+    pub(crate) corps: Vec<Corp>,
     corp_by_id: HashMap<String, usize>,
     /// robot key → (corp index, robot index)
     robot_by_key: HashMap<String, (usize, usize)>,
@@ -287,12 +289,12 @@ impl World {
         })
     }
 
-    pub fn corp_index(&self, corpid: &str) -> Option<usize> {
+    pub(crate) fn corp_index(&self, corpid: &str) -> Option<usize> {
         self.corp_by_id.get(corpid).copied()
     }
 
     /// A robot by key: (corp index, robot index).
-    pub fn robot(&self, key: &str) -> Option<(usize, usize)> {
+    pub(crate) fn robot(&self, key: &str) -> Option<(usize, usize)> {
         self.robot_by_key.get(key).copied()
     }
 }

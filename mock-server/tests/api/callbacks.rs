@@ -100,6 +100,39 @@ pub async fn spawn_receiver(
     (format!("{}/cb", serve_on_loopback(app).await), rx)
 }
 
+/// Serves `posts` (a test bot's answers to pushes) at `/cb` beside the verification GET WeCom sends first,
+/// with the demo app's keys, and sets it as the demo app's callback URL through the control API: the URL.
+pub async fn point_demo_app_at(app: &App, posts: axum::routing::MethodRouter) -> String {
+    let crypt = MsgCrypt::new(
+        "DemoBotCallbackToken",
+        "DemoBotEncodingAESKey0123456789abcdefghijkA",
+        CORPID,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let verify = move |Query(q): Params| {
+        let p = |k: &str| q.get(k).cloned().unwrap_or_default();
+        let plain = crypt.verify_url(
+            &p("msg_signature"),
+            &p("timestamp"),
+            &p("nonce"),
+            &p("echostr"),
+        );
+        let plain = plain.map(|p| String::from_utf8_lossy(&p).into_owned());
+        async move { plain.map_err(|e| (axum::http::StatusCode::FORBIDDEN, e.to_string())) }
+    };
+    let router = Router::new().route("/cb", posts.get(verify));
+    let url = format!("{}/cb", serve_on_loopback(router).await);
+    let set = app
+        .http
+        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .json(&json!({"url": url}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.status(), 200, "{:?}", set.text().await);
+    url
+}
+
 /// A mock whose demo app pushes to a fresh bot (URL set through the control API, so verified).
 pub async fn app_with_bot(n_fail: usize) -> (App, mpsc::UnboundedReceiver<String>) {
     let app = spawn_app().await;

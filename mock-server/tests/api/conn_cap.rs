@@ -5,7 +5,7 @@
 use tokio::net::TcpStream;
 
 use crate::raw::{self, patient, send, Limits};
-use mock_server::serve::N_RESERVED_CONNECTIONS;
+use mock_server::N_RESERVED_CONNECTIONS;
 
 const CAP: usize = 3;
 

@@ -1,15 +1,7 @@
-//! 客户联系: customers and their members, paging, remarks, tags and the tag library.
+//! 客户联系: customers and their members, paging, remarks, tags and the tag library. (`batch/get_by_user`'s
+//! paging over every relation is tested beside it, in `src/api/externalcontact/customers/tests.rs`.)
 
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
-use proptest::prelude::*;
-use serde_json::{json, Value};
-use std::collections::HashSet;
-use tower::ServiceExt;
-
-use mock_server::world::World;
-use mock_server::State;
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -314,80 +306,4 @@ async fn the_tag_library_is_added_to_edited_and_deleted() {
         Some(2),
         "back to the fixture's two groups"
     );
-}
-
-/// Walks `batch/get_by_user` over every member and returns each (member, customer) seen.
-fn walk(
-    state: &std::sync::Arc<State>,
-    rt: &tokio::runtime::Runtime,
-    token: &str,
-    limit: usize,
-) -> Result<Vec<(String, String)>, TestCaseError> {
-    let users: Vec<String> = state.world().corps[0]
-        .users
-        .iter()
-        .map(|u| u.userid.clone())
-        .collect();
-    let mut cursor = String::new();
-    let mut seen = Vec::new();
-    for _ in 0..100_000 {
-        let body = json!({"userid_list": users, "cursor": cursor, "limit": limit}).to_string();
-        let req = Request::post(format!(
-            "/cgi-bin/externalcontact/batch/get_by_user?access_token={token}"
-        ))
-        .body(Body::from(body));
-        let req = req.map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let v: Value = rt.block_on(async {
-            let resp = mock_server::app(state.clone())
-                .oneshot(req)
-                .await
-                .unwrap_or_else(|e| match e {});
-            let bytes = resp
-                .into_body()
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
-            serde_json::from_slice(&bytes).unwrap_or_default()
-        });
-        prop_assert_eq!(&v["errcode"], &json!(0), "{}", v);
-        let page = v["external_contact_list"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        prop_assert!(page.len() <= limit);
-        for c in page {
-            seen.push((
-                c["follow_info"]["userid"].as_str().unwrap_or("").to_owned(),
-                c["external_contact"]["external_userid"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_owned(),
-            ));
-        }
-        cursor = v["next_cursor"].as_str().unwrap_or("").to_owned();
-        if cursor.is_empty() {
-            return Ok(seen);
-        }
-    }
-    Err(TestCaseError::fail("paging never ended"))
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
-
-    #[test]
-    fn batch_paging_visits_every_relation_exactly_once(n in 0usize..700, limit in 1usize..=100) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (world, fixture) = World::demo_with_customers(n).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let state = State::new(world, &fixture, mock_server::Config::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (token, _) = state.tokens.issue(0, 1_000_002, state.clock.now_ms(), || "t".into());
-        let seen = walk(&state, &rt, &token, limit)?;
-        let unique: HashSet<_> = seen.iter().cloned().collect();
-        prop_assert_eq!(unique.len(), seen.len(), "a relation came twice");
-        let world = state.world();
-        let c = &world.corps[0];
-        let expected: HashSet<(String, String)> = c.customers.iter().flat_map(|x| x.follow.iter().map(|&u| (c.users[u].userid.clone(), x.external_userid.clone()))).collect();
-        prop_assert_eq!(unique, expected);
-    }
 }

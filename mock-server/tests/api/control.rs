@@ -6,7 +6,7 @@ use crate::helpers::*;
 async fn world_lists_credentials() {
     let app = spawn_app().await;
     let w = app.get("/mock/world").await;
-    assert_eq!(app.state.world().corps[0].corpid, CORPID);
+    assert_eq!(app.state.world_view().corps[0].corpid, CORPID);
     assert_eq!(w["corps"][0]["corpid"], CORPID);
     assert_eq!(w["corps"][0]["apps"][0]["secret"], BOT_SECRET);
     assert_eq!(
@@ -87,13 +87,17 @@ async fn fault_delay_holds_the_answer() {
     use tower::ServiceExt;
     let state =
         mock_server::State::demo(mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"));
-    let set = state.faults.set(mock_server::faults::Fault {
-        path: "/cgi-bin/gettoken".into(),
-        errcode: None,
-        delay_ms: 5_000,
-        ratio: 1.0,
-    });
-    assert!(set.is_ok());
+    // Set through the control API, in-process like the call it delays.
+    let fault = json!({"path": "/cgi-bin/gettoken", "delay_ms": 5_000, "ratio": 1.0});
+    let req = axum::http::Request::post("/mock/faults")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(fault.to_string()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let set = mock_server::app(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| match e {});
+    assert_eq!(set.status(), 200);
     let req = axum::http::Request::get(format!(
         "/cgi-bin/gettoken?corpid={CORPID}&corpsecret={BOT_SECRET}"
     ))
@@ -247,6 +251,9 @@ async fn control_api_errors_are_json() {
     }
 }
 
+/// What the journal keeps of a body: 16 KiB (the `journal_max_bytes` setting's doc says so).
+const KEPT_BODY_BYTES: usize = 16 * 1024;
+
 #[tokio::test]
 async fn journal_keeps_a_bounded_prefix_of_big_bodies() {
     let app = spawn_app().await;
@@ -271,28 +278,31 @@ async fn journal_keeps_a_bounded_prefix_of_big_bodies() {
     );
     assert!(e["body"]
         .as_str()
-        .is_some_and(|b| b.len() <= 3 * mock_server::journal::MAX_KEPT_BODY_BYTES));
-    let state_entry = app.state.journal.list(&mock_server::journal::Select {
-        limit: 1,
-        path: Some("media/upload"),
-        ..Default::default()
-    });
-    assert!(state_entry
-        .first()
-        .is_some_and(|(_, e)| e.body.len() == mock_server::journal::MAX_KEPT_BODY_BYTES));
+        .is_some_and(|b| b.len() <= 3 * KEPT_BODY_BYTES));
+    // Each byte of this body's prefix is one character of `body`: ASCII, or U+FFFD for the PNG signature's one
+    // byte that is not UTF-8. So the characters count the bytes the journal kept.
+    assert_eq!(
+        e["body"].as_str().map(|b| b.chars().count()),
+        Some(KEPT_BODY_BYTES),
+        "exactly the kept prefix"
+    );
 }
 
 #[tokio::test]
 async fn customers_are_listed_in_world_order_by_page() {
     let (world, fixture) =
-        mock_server::world::World::demo_with_customers(25).unwrap_or_else(|e| panic!("world: {e}"));
-    let want: Vec<String> = world.corps[0]
+        mock_server::World::demo_with_customers(25).unwrap_or_else(|e| panic!("world: {e}"));
+    let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    // The world's customers in its order: `/mock/world` lists the first 100, all of them here.
+    let view = state.world_view();
+    assert!(view.corps[0].n_customers < 100, "all of them are listed");
+    let want: Vec<String> = view.corps[0]
         .customers
         .iter()
         .map(|c| c.external_userid.clone())
         .collect();
-    let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
-        .unwrap_or_else(|e| panic!("state: {e}"));
+    assert_eq!(want.len(), view.corps[0].n_customers);
     let app = spawn_state(state).await;
 
     let all = app.get("/mock/customers").await;

@@ -4,8 +4,7 @@
 
 use serde_json::{json, Value};
 
-use mock_server::world::World;
-use mock_server::{Config, State};
+use mock_server::{Config, State, World};
 
 use crate::helpers::*;
 use crate::kf::control;

@@ -32,11 +32,11 @@ pub async fn spawn_app() -> App {
 }
 
 pub async fn spawn_state(state: Arc<State>) -> App {
-    spawn_with_limits(state, mock_server::serve::Limits::default()).await
+    spawn_with_limits(state, mock_server::Limits::default()).await
 }
 
 /// [`spawn_state`] with the connection layer's limits chosen.
-pub async fn spawn_with_limits(state: Arc<State>, limits: mock_server::serve::Limits) -> App {
+pub async fn spawn_with_limits(state: Arc<State>, limits: mock_server::Limits) -> App {
     let (addr, stop) = mock_server::spawn(state.clone(), limits)
         .await
         .unwrap_or_else(|e| panic!("spawn: {e}"));

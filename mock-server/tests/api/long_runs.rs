@@ -1,6 +1,7 @@
 //! Running for hours beside a bot: the journal stays small whatever the requests, a reset leaves nothing that
 //! silently breaks the next run (stale kf cursors, faults, callback URLs), and kf answers are credited to the
-//! message they answer.
+//! message they answer. (That a body bigger than the in-flight budget gives its share back is tested beside
+//! the budget, in `src/inflight.rs`.)
 
 use serde_json::{json, Value};
 
@@ -76,14 +77,19 @@ async fn reset_clears_faults_and_the_world_shows_live_callback_urls() {
     let app = spawn_app().await;
     let fault = json!({"path": "/cgi-bin/message/send", "errcode": -1});
     assert_eq!(control(&app, "/mock/faults", fault).await.0, 200);
-    let url = "http://127.0.0.1:9/callback";
-    app.state
-        .callbacks
-        .set_url((0, BOT_AGENTID), url.to_owned());
+    let (url, _pushes) = crate::callbacks::spawn_bot(0).await;
+    let set = app
+        .http
+        .put(app.url(&format!("/mock/apps/{BOT_AGENTID}/callback")))
+        .json(&json!({ "url": url }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.status(), 200);
     let world = app.get("/mock/world").await;
     let bot = find_app(&world, BOT_AGENTID);
-    assert_eq!(bot["callback"]["url"], url, "{bot}");
-    assert_ne!(bot["callback"]["fixture_url"], url);
+    assert_eq!(bot["callback"]["url"], url.as_str(), "{bot}");
+    assert_ne!(bot["callback"]["fixture_url"], url.as_str());
 
     let forgot = app
         .http
@@ -117,7 +123,7 @@ fn find_app(world: &Value, agentid: i64) -> Value {
 
 /// The `in_reply_to` of the next kf `delivered` event.
 async fn credited(
-    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<mock_server::events::Event>>,
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<wecom_wire::mock::events::Event>>,
 ) -> Option<String> {
     let guard = std::time::Duration::from_secs(10);
     loop {
@@ -143,7 +149,7 @@ async fn answer(app: &App, t: &str, msgid: Option<String>) -> Value {
 async fn an_answer_that_names_its_message_is_credited_to_it_whatever_waits() {
     let app = spawn_app().await;
     let t = app.token().await;
-    let mut events = app.state.events.subscribe();
+    let mut events = app.state.subscribe();
     let skipped = customer_says(&app, CUSTOMER, "never answered").await;
     let asked = customer_says(&app, CUSTOMER, "answered").await;
     let named = wecom_wire::kf::reply_msgid(&asked);
@@ -161,7 +167,7 @@ async fn an_answer_that_names_its_message_is_credited_to_it_whatever_waits() {
 async fn an_unnamed_answer_passes_over_messages_waiting_past_the_window() {
     let app = spawn_app().await;
     let t = app.token().await;
-    let mut events = app.state.events.subscribe();
+    let mut events = app.state.subscribe();
     customer_says(&app, CUSTOMER, "lost in a restart").await;
     app.advance(11).await;
     let fresh = customer_says(&app, CUSTOMER, "asked after the restart").await;
@@ -179,26 +185,4 @@ async fn an_unnamed_answer_passes_over_messages_waiting_past_the_window() {
         Some(alone.as_str()),
         "one waiting message is the one, however long it waited"
     );
-}
-
-#[tokio::test]
-async fn a_body_bigger_than_the_in_flight_budget_is_still_served_and_its_share_given_back() {
-    let demo = include_str!("../../src/world/default.yaml");
-    let text = demo.replacen(
-        "seed: 20261125\n",
-        "seed: 20261125\nsettings:\n  max_body_bytes_in_flight: 65536\n",
-        1,
-    );
-    let (world, fixture) =
-        mock_server::world::World::parse(&text, "test.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let app = spawn_state(state).await;
-    let t = app.token().await;
-    let big = vec![b'z'; 1024 * 1024];
-    let id = app.media_id(&t, "file", &big).await;
-    assert!(!id.is_empty(), "served with the whole budget");
-    assert_eq!(app.state.inflight.reserved_bytes(), 0, "the share is back");
-    let v = app.text_to(&t, "lisi", "after the upload").await;
-    assert_eq!(code(&v), 0);
 }

@@ -2,7 +2,6 @@
 //! HTTP 200, is recorded as `bad_reply` and not pushed again, as WeCom counts any 200 as received, unless the
 //! `retry_bad_reply` setting asks for it.
 
-use axum::Router;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use tokio::sync::mpsc;
 use wecom_wire::callback::parse_push_envelope;
 use wecom_wire::crypto::MsgCrypt;
 
-use crate::callbacks::{member_says, recv};
+use crate::callbacks::{member_says, point_demo_app_at, recv};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -53,10 +52,7 @@ async fn a_passive_reply_lands_in_the_writers_inbox_and_a_forged_one_is_not_retr
             }
         }
     };
-    let router = Router::new().route("/cb", axum::routing::post(handler));
-    let url = format!("{}/cb", serve_on_loopback(router).await);
-    // Set the URL directly: this bot only answers POSTs.
-    app.state.callbacks.set_url((0, BOT_AGENTID), url);
+    point_demo_app_at(&app, axum::routing::post(handler)).await;
 
     // POST 1 answers a forged reply to a 200: WeCom counts the push as received and does not push it again,
     // so the second message is POST 2 (a reply).
@@ -135,9 +131,7 @@ async fn with_retry_bad_reply_a_forged_reply_is_pushed_again() {
             }
         }
     };
-    let router = Router::new().route("/cb", axum::routing::post(handler));
-    let url = format!("{}/cb", serve_on_loopback(router).await);
-    app.state.callbacks.set_url((0, BOT_AGENTID), url);
+    point_demo_app_at(&app, axum::routing::post(handler)).await;
     let r = app
         .http
         .patch(app.url("/mock/settings"))

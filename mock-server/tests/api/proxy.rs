@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::helpers::{spawn_state, App, BOT_SECRET, CORPID};
-use mock_server::tls::CaSource;
+use mock_server::CaSource;
 use mock_server::{Config, State};
 
 const API: &str = wecom_wire::hosts::API;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub use mock_server::serve::Limits;
+pub use mock_server::Limits;
 use mock_server::{Config, State};
 
 /// How long a test waits for what must happen before calling it a failure: far beyond the few hundred ms

@@ -4,27 +4,13 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-pub const TWO_CORPS: &str = r#"
-corps:
-  - corpid: wwaaaaaaaaaaaaaaaa
-    name: A
-    apps: [{agentid: 1, name: A app, secret: a-secret}]
-    departments: [{id: 1, name: A root}]
-    users: [{userid: alice, name: Alice, department: [1]}]
-  - corpid: wwbbbbbbbbbbbbbbbb
-    name: B
-    apps: [{agentid: 1, name: B app, secret: b-secret}]
-    departments: [{id: 1, name: B root}, {id: 7, name: B only, parentid: 1}]
-    users:
-      - {userid: bob, name: Bob, department: [7]}
-      - {userid: bea, name: Bea, department: [1]}
-    tags: [{tagid: 5, tagname: B tag, users: [bob]}]
-    robots: [{key: b-robot-key, name: B robot}]
-"#;
+/// Two corps, A and B, each with an app, departments and members; B also has a tag and a robot. The crate's own
+/// property tests (`src/api/props.rs`) read the same file.
+pub const TWO_CORPS: &str = include_str!("two_corps.yaml");
 
 pub async fn two_corps() -> App {
     let (world, fixture) =
-        mock_server::world::World::parse(TWO_CORPS, "two-corps").unwrap_or_else(|e| panic!("{e}"));
+        mock_server::World::parse(TWO_CORPS, "two-corps").unwrap_or_else(|e| panic!("{e}"));
     let state = mock_server::State::new(world, &fixture, mock_server::Config::default())
         .unwrap_or_else(|e| panic!("{e}"));
     spawn_state(state).await

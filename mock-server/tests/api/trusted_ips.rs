@@ -87,12 +87,11 @@ async fn a_bad_list_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_fixture_lists_trusted_ips_and_a_bad_one_is_located() {
-    let yaml = mock_server::world::DEFAULT_FIXTURE.replace(
+    let yaml = mock_server::DEFAULT_FIXTURE.replace(
         "        description: The bot the demo and the load scenarios talk to.\n",
         "        description: The bot the demo and the load scenarios talk to.\n        trusted_ips: [198.51.100.0/24]\n",
     );
-    let (world, fx) =
-        mock_server::world::World::parse(&yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let (world, fx) = mock_server::World::parse(&yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
     let state = mock_server::State::new(world, &fx, mock_server::Config::default())
         .unwrap_or_else(|e| panic!("{e}"));
     let app = spawn_state(state).await;
@@ -100,9 +99,7 @@ async fn a_fixture_lists_trusted_ips_and_a_bad_one_is_located() {
     assert_eq!(code(&app.text_to(&t, "lisi", "x").await), 60020);
 
     let bad = yaml.replace("198.51.100.0/24", "198.51.100.0/99");
-    let e = mock_server::world::World::parse(&bad, "t.yaml")
-        .map(|_| ())
-        .err();
+    let e = mock_server::World::parse(&bad, "t.yaml").map(|_| ()).err();
     let e = e.map(|e| e.to_string()).unwrap_or_default();
     assert!(
         e.starts_with("t.yaml:") && e.contains("198.51.100.0/99"),

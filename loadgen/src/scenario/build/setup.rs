@@ -89,7 +89,7 @@ fn fixture(f: Option<Spanned<raw::FixtureSource>>, dir: &Path) -> Result<Fixture
             let path = dir.join(file);
             // Checked now, so a bad fixture is a scenario error (exit 2, located), not a failed run.
             #[cfg(feature = "embedded")]
-            if let Err(e) = mock_server::world::World::load(&path) {
+            if let Err(e) = mock_server::World::load(&path) {
                 return at(loc, format!("fixture: {e}"));
             }
             #[cfg(not(feature = "embedded"))]
@@ -100,7 +100,7 @@ fn fixture(f: Option<Spanned<raw::FixtureSource>>, dir: &Path) -> Result<Fixture
         }
         #[cfg(feature = "embedded")]
         (None, None, Some(inline)) => {
-            match mock_server::world::World::from_parsed(&inline, "inline fixture") {
+            match mock_server::World::from_parsed(&inline, "inline fixture") {
                 // The inline fixture's places are places in this file.
                 Ok(_) => Ok(Fixture::Inline(inline)),
                 Err(e) => Err((

@@ -292,3 +292,6 @@ pub async fn mark_tag(
     }
     ok(Empty {})
 }
+
+#[cfg(test)]
+mod tests;

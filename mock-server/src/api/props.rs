@@ -1,5 +1,6 @@
 //! Property tests over every endpoint, in-process: arbitrary query strings and bodies never panic or give a
-//! 5xx, always get a WeCom envelope, and a refused call leaves the world as it was.
+//! 5xx, always get a WeCom envelope, and a refused call leaves the world as it was. Beside the router, not in
+//! `tests/api`: they issue tokens with chosen values and read the store.
 
 use axum::body::Body;
 use axum::http::{Method, Request};
@@ -9,13 +10,13 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-use mock_server::api::ENDPOINTS;
-use mock_server::State;
+use super::ENDPOINTS;
+use crate::testing::{BOT_SECRET, CORPID, CUSTOMER, KF_ACCOUNT, ROBOT_KEY};
+use crate::State;
 
 fn paths() -> Vec<&'static str> {
     ENDPOINTS.iter().map(|e| e.path).collect()
 }
-use crate::helpers::{BOT_SECRET, CORPID, CUSTOMER, KF_ACCOUNT, ROBOT_KEY};
 
 /// The token the fixture issues, so strategies can use it.
 const TOKEN: &str = "valid-token";
@@ -32,14 +33,14 @@ fn fixture() -> Fixture {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let state = State::demo(mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let state = State::demo(crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     let (token, _) = state
         .tokens
         .issue(0, 1_000_002, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
     let (sync, _) = state.tokens.issue_for(
         0,
-        mock_server::tokens::Holder::ContactSync,
+        crate::tokens::Holder::ContactSync,
         state.clock.now_ms(),
         || SYNC_TOKEN.into(),
     );
@@ -250,7 +251,7 @@ fn call(
         .uri(format!("{path}?{query}"))
         .body(Body::from(body));
     let req = req.map_err(|e| TestCaseError::reject(e.to_string()))?;
-    let app = mock_server::app(f.state.clone());
+    let app = crate::app(f.state.clone());
     let (status, is_json, bytes) = f.rt.block_on(async {
         let resp = app.oneshot(req).await.unwrap_or_else(|e| match e {});
         let status = resp.status().as_u16();
@@ -284,7 +285,7 @@ proptest! {
         m in method(), p in path(), query in query(TOKEN.to_owned()), body in any_body(),
     ) {
         let f = fixture();
-        let known = ENDPOINTS.iter().any(|e| e.path == p) || mock_server::api::is_unmodelled(&p);
+        let known = ENDPOINTS.iter().any(|e| e.path == p) || super::is_unmodelled(&p);
         let (status, v, unchanged) = call(&f, m, &p, &query, body)?;
         if !known {
             prop_assert_eq!(status, 404);
@@ -322,7 +323,10 @@ proptest! {
     }
 }
 
-/// Names that exist only in corp B of [`crate::tenancy::TWO_CORPS`].
+/// Two corps, A and B; the integration tests' `tenancy` reads the same file.
+const TWO_CORPS: &str = include_str!("../../tests/api/two_corps.yaml");
+
+/// Names that exist only in corp B of [`TWO_CORPS`].
 const B_ONLY: &[&str] = &[
     "bob",
     "bea",
@@ -339,17 +343,15 @@ fn two_corps() -> Fixture {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let (world, fx) = mock_server::world::World::parse(crate::tenancy::TWO_CORPS, "two")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let state =
-        State::new(world, &fx, mock_server::Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (world, fx) = crate::World::parse(TWO_CORPS, "two").unwrap_or_else(|e| panic!("{e}"));
+    let state = State::new(world, &fx, crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     let (token, _) = state
         .tokens
         .issue(0, 1, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
     let (sync, _) = state.tokens.issue_for(
         0,
-        mock_server::tokens::Holder::ContactSync,
+        crate::tokens::Holder::ContactSync,
         state.clock.now_ms(),
         || SYNC_TOKEN.into(),
     );
@@ -387,7 +389,7 @@ proptest! {
         }
         // Nothing reached B's members.
         let sim = f.state.sim();
-        let reached_b = sim.store.inboxes.iter().any(|i| matches!(i.key(), mock_server::store::InboxId::User { corp: 1, .. }));
+        let reached_b = sim.store.inboxes.iter().any(|i| matches!(i.key(), crate::store::InboxId::User { corp: 1, .. }));
         prop_assert!(!reached_b, "a message reached corp B");
     }
 }

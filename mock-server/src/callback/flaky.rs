@@ -1,7 +1,9 @@
 //! A flaky bot over 10,000 messages: it fails the first attempts of a message at random (seeded) by answering
 //! 500, closing the connection, answering garbage or hanging past the timeout, and sometimes answers late but in
 //! time. Every message must be delivered, within 4 attempts, and the attempt log must account for each one.
+//! Beside the queue it tests: the pushes are dispatched straight into it, numbered as the bot's plan wants.
 
+use axum::http::Method;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,11 +11,11 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use mock_server::callback::Push;
 use wecom_wire::callback::{message_xml, parse_fields, parse_push_envelope, Value as X};
 use wecom_wire::crypto::MsgCrypt;
 
-use crate::helpers::*;
+use super::Push;
+use crate::testing::{call, BOT_AGENTID, CORPID};
 
 const N_MESSAGES: u64 = 10_000;
 const SEED: u64 = 20_261_125;
@@ -150,16 +152,11 @@ async fn serve(listener: TcpListener, bot: Arc<Bot>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flaky_bot_gets_every_one_of_10000_messages_within_4_attempts() {
-    let app = spawn_app().await;
+    let state = crate::State::demo(crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     // A garbage answer to a 200 is retried only with this setting; here it stands for every way a try fails.
     let patch = json!({"callback_timeout_ms": TIMEOUT_MS, "retry_bad_reply": true});
-    let r = app
-        .http
-        .patch(app.url("/mock/settings"))
-        .json(&patch)
-        .send()
-        .await;
-    assert!(r.is_ok_and(|r| r.status() == 200));
+    let (status, _) = call(&state, Method::PATCH, "/mock/settings", patch.to_string()).await;
+    assert_eq!(status, 200);
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -180,7 +177,7 @@ async fn a_flaky_bot_gets_every_one_of_10000_messages_within_4_attempts() {
     });
     tokio::spawn(serve(listener, bot.clone()));
     // Set directly: this bot speaks only POST, and URL verification has its own tests.
-    app.state.callbacks.set_url((0, BOT_AGENTID), url);
+    state.callbacks.set_url((0, BOT_AGENTID), url);
 
     let push = |n: u64| Push {
         receiver: (0, BOT_AGENTID),
@@ -194,7 +191,7 @@ async fn a_flaky_bot_gets_every_one_of_10000_messages_within_4_attempts() {
         customer: None,
     };
     for n in 1..=N_MESSAGES {
-        app.state.callbacks.dispatch(&app.state, push(n));
+        state.callbacks.dispatch(&state, push(n));
     }
     let mut got = std::collections::HashSet::new();
     while got.len() < N_MESSAGES as usize {
@@ -205,14 +202,12 @@ async fn a_flaky_bot_gets_every_one_of_10000_messages_within_4_attempts() {
         assert!(got.insert(m.clone()), "{m} delivered twice");
     }
     // One worker per receiver, in order: once a later push reaches the bot, every earlier attempt is recorded.
-    app.state
-        .callbacks
-        .dispatch(&app.state, push(N_MESSAGES + 1));
+    state.callbacks.dispatch(&state, push(N_MESSAGES + 1));
     let last = tokio::time::timeout(GUARD, delivered.recv()).await;
     assert_eq!(last.ok().flatten(), Some((N_MESSAGES + 1).to_string()));
 
     let mut log: HashMap<String, Vec<(u32, &'static str)>> = HashMap::new();
-    for (_, a) in app.state.callbacks.attempts.newest(usize::MAX, |_| true) {
+    for (_, a) in state.callbacks.attempts.newest(usize::MAX, |_| true) {
         log.entry(a.msgid.clone())
             .or_default()
             .push((a.n, a.outcome));
