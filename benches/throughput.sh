@@ -2,8 +2,9 @@
 # mock-server's message/send throughput against the bare axum baseline, same machine, same run, same driver.
 # Usage: benches/throughput.sh [SECONDS per run (default 10)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
 # Each round runs bare, mock, mock, bare (so drift on a shared machine hits both alike); the ratio reported is
-# the median over rounds, with the lowest and highest beside it.
-# Traffic goes to 127.0.0.1 only; each wrk run stops by itself after SECONDS.
+# the median over rounds, with the lowest and highest beside it. Then the same call as HTTPS through the mock as
+# its clients' proxy (CONNECT, TLS) beside plain HTTP, both from benches' https-send driver, alternated the same way.
+# Traffic goes to 127.0.0.1 only; each wrk and https-send run stops by itself after SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -14,12 +15,12 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk from Debian's packages" >&2
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
-cargo build -q --release -p mock-server --bin mock-server -p benches --bin bare-axum
+cargo build -q --release -p mock-server --bin mock-server -p benches --bin bare-axum --bin https-send
 
 # shellcheck source=benches/lib.sh
 . benches/lib.sh
 
-start mock target/release/mock-server --bind 127.0.0.1:0
+start mock target/release/mock-server --bind 127.0.0.1:0 --ca-dir "$tmp/ca"
 mock=$addr
 mock_pid=${pids[-1]}
 start bare target/release/bare-axum --bind 127.0.0.1:0
@@ -59,12 +60,23 @@ for r in $(seq "$rounds"); do
   rows+=("$b1 $b2 $m1 $m2")
 done
 
+# The same calls as HTTPS through the mock as a proxy (CONNECT, TLS with the mock's CA), against plain HTTP from the
+# same driver (wrk has no proxy support), alternated as above.
+https_rows=()
+for r in $(seq "$rounds"); do
+  drive() { target/release/https-send --mock "$mock" --mode "$1" --ca "$tmp/ca/ca.pem" --token "$token" \
+    --connections "$conns" --seconds "$secs"; }
+  p1=$(drive plain); t1=$(drive proxied); t2=$(drive proxied); p2=$(drive plain)
+  https_rows+=("$p1 $p2 $t1 $t2")
+done
+
 ok=$(curl -s "http://$mock/mock/inboxes/user/lisi?limit=0" | python3 -c 'import json,sys; print(json.load(sys.stdin)["n_total"])')
-python3 - "$ok" "$secs" "$conns" "${rows[@]}" <<'PY'
+python3 - "$ok" "$secs" "$conns" "${#rows[@]}" "${rows[@]}" "${https_rows[@]}" <<'PY'
 import statistics, sys
-ok, secs, conns = sys.argv[1:4]
+ok, secs, conns, n = sys.argv[1:5]
+n = int(n)
 rounds = []
-for row in sys.argv[4:]:
+for row in sys.argv[5:5 + n]:
     b1, bc1, b2, bc2, m1, mc1, m2, mc2 = map(float, row.split())
     rounds.append(((b1 + b2) / 2, (bc1 + bc2) / 2, (m1 + m2) / 2, (mc1 + mc2) / 2))
 print(f"message/send, {conns} connections, wrk -t1, {len(rounds)} rounds of bare,mock,mock,bare x {secs}s, same machine")
@@ -76,6 +88,14 @@ print(f"bare axum   : {statistics.median(r[0] for r in rounds):8.0f} req/s (medi
 print(f"mock-server : {statistics.median(r[2] for r in rounds):8.0f} req/s (median)")
 print(f"ratio       : {statistics.median(ratios):.2f} by throughput (range {min(ratios):.2f}-{max(ratios):.2f}), "
       f"{statistics.median(cpu):.2f} by server CPU per request  (target >= 0.80)")
+https = []
+for row in sys.argv[5 + n:]:
+    p1, p2, t1, t2 = map(float, row.split())
+    https.append(((p1 + p2) / 2, (t1 + t2) / 2))
+tls = [t / p for p, t in https]
+print(f"https-send  : plain {statistics.median(p for p, _ in https):8.0f} req/s, "
+      f"HTTPS through the proxy {statistics.median(t for _, t in https):8.0f} req/s (medians; same driver, one thread)")
+print(f"proxied     : {statistics.median(tls):.2f} of plain (range {min(tls):.2f}-{max(tls):.2f})")
 print(f"delivered   : {ok} messages counted in lisi's inbox")
 PY
 grep -A4 'Latency Distribution' "$tmp/mock1.1.wrk" | sed 's/^/mock latency (round 1) /'
