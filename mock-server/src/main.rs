@@ -108,6 +108,7 @@ async fn serve() -> anyhow::Result<()> {
         Some(path) => State::from_file(path, config.clone())?,
         None => State::demo(config.clone())?,
     };
+    let ca = open_ca(&state, args.wants_tls())?;
     // Before the first line is printed: a supervisor may signal as soon as it reads it.
     let stop = stop_signal()?;
     let listener = mock_server::listen(&args.bind)
@@ -132,7 +133,9 @@ async fn serve() -> anyhow::Result<()> {
         None => None,
     };
     print_credentials(&state, addr);
-    print_https(&state, addr, tls.as_ref(), args.wants_tls())?;
+    if let Some(ca) = &ca {
+        print_https(ca, addr, tls.as_ref())?;
+    }
     let (stopped, on_stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         stop.await;
@@ -152,23 +155,26 @@ async fn serve() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where the CA is, and how a client reaches WeCom's hosts through the mock. A CA that cannot be opened is
-/// an error when HTTPS was asked for, a warning otherwise (plain HTTP works without it).
-fn print_https(
-    state: &State,
-    addr: std::net::SocketAddr,
-    tls: Option<&tokio::net::TcpListener>,
-    wanted: bool,
-) -> anyhow::Result<()> {
-    let path = match state.ca_cert_path() {
-        Ok(p) => p,
+/// The CA's certificate, opened (or made) before the server says it is listening. A CA that cannot be opened
+/// stops the start when HTTPS was asked for by name, and is a warning otherwise (plain HTTP works without it).
+fn open_ca(state: &State, wanted: bool) -> anyhow::Result<Option<PathBuf>> {
+    match state.ca_cert_path() {
+        Ok(p) => Ok(Some(p)),
         Err(e) if !wanted => {
             eprintln!("mock-server: warning: HTTPS through the proxy is off: {e}");
-            return Ok(());
+            Ok(None)
         }
         Err(e) => anyhow::bail!("the CA for HTTPS: {e}"),
-    };
-    let ca = path.display();
+    }
+}
+
+/// Where the CA is, and how a client reaches WeCom's hosts through the mock.
+fn print_https(
+    ca: &std::path::Path,
+    addr: std::net::SocketAddr,
+    tls: Option<&tokio::net::TcpListener>,
+) -> anyhow::Result<()> {
+    let ca = ca.display();
     say!("HTTPS as WeCom: CA {ca} (also GET http://{addr}/mock/ca.pem)");
     say!("  proxy: HTTPS_PROXY=http://{addr} REQUESTS_CA_BUNDLE={ca} (Python), NODE_EXTRA_CA_CERTS={ca} (Node)");
     if let Some(l) = tls {

@@ -1,4 +1,5 @@
-//! The `mock-server` binary itself: what it refuses at start, and SIGTERM stopping it as Ctrl-C does.
+//! The `mock-server` binary itself: what it refuses at start, the CA it names, and SIGTERM stopping it as Ctrl-C
+//! does.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -89,4 +90,57 @@ fn sigterm_stops_the_server_gracefully() {
     let status = exit_within(child, Duration::from_secs(10));
     // Killed by the signal it would have no code; a graceful stop exits 0.
     assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[test]
+fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
+    let dir = std::env::temp_dir().join(format!("wecom-mock-bin-ca-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--ca-dir"])
+        .arg(&dir)
+        .env_remove("MOCK_ADMIN_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let want = format!("HTTPS as WeCom: CA {}", dir.join("ca.pem").display());
+    let named = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with(&want));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(named, "no line starting {want:?}");
+    assert!(dir.join("ca.pem").exists() && dir.join("ca-key.pem").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A directory that cannot be made (under a file), asked for by name: the start stops, saying why.
+    let file = std::env::temp_dir().join(format!("wecom-mock-bin-file-{}", std::process::id()));
+    std::fs::write(&file, b"not a directory").unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--ca-dir"])
+        .arg(file.join("ca"))
+        .env_remove("MOCK_ADMIN_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    let (status, stderr, _) = exit_within_output(out);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the CA for HTTPS"), "{stderr}");
+
+    // Half a pair of one's own is refused by the flags.
+    let half = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--ca-cert", "x.pem"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(half.code(), Some(2));
 }

@@ -103,10 +103,33 @@ async fn tunnel(
     addr: SocketAddr,
     pem: &str,
 ) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let (answer, s) = connect(addr, &format!("{API}:443")).await;
+    tunnel_to(addr, pem, API).await
+}
+
+async fn tunnel_to(
+    addr: SocketAddr,
+    pem: &str,
+    host: &'static str,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let (answer, s) = connect(addr, &format!("{host}:443")).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let name = ServerName::try_from(API).unwrap_or_else(|e| panic!("{e}"));
+    let name = ServerName::try_from(host).unwrap_or_else(|e| panic!("{e}"));
     trusting(pem).connect(name, s).await
+}
+
+/// One request with `Connection: close`; the whole answer, head and body.
+async fn get_raw(
+    s: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    host: &str,
+    target: &str,
+) -> Vec<u8> {
+    let req = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all).await;
+    all
 }
 
 /// One request with `Connection: close`; the answer's body as JSON.
@@ -319,4 +342,75 @@ async fn the_tls_listener_answers_as_the_host_its_sni_names() {
     );
     let _ = stop.send(());
     assert!(server.await.is_ok_and(|r| r.is_ok()));
+}
+
+#[tokio::test]
+async fn the_web_and_pictures_hosts_answer_what_the_mock_handed_out() {
+    let dir = CaDir::new("hosts");
+    let app = mock(&dir).await;
+    let pem = ca_pem(&app).await;
+    let token = app.token().await;
+    let way = app
+        .post(
+            &format!("/cgi-bin/kf/add_contact_way?access_token={token}"),
+            serde_json::json!({"open_kfid": crate::helpers::KF_ACCOUNT, "scene": "spring"}),
+        )
+        .await;
+    let url = way["url"].as_str().unwrap_or_else(|| panic!("{way}"));
+    let path = url
+        .strip_prefix(wecom_wire::hosts::WEB_ORIGIN)
+        .unwrap_or_else(|| panic!("{url}"));
+    let mut web = tunnel_to(app.addr, &pem, wecom_wire::hosts::WEB)
+        .await
+        .unwrap_or_else(|e| panic!("handshake: {e}"));
+    let opened = get_json(&mut web, wecom_wire::hosts::WEB, path).await;
+    assert_eq!(opened["link"]["kind"], "kf_contact_way", "{opened}");
+    assert_eq!(opened["link"]["open_kfid"], crate::helpers::KF_ACCOUNT);
+
+    let up = app
+        .upload(
+            &format!("/cgi-bin/media/uploadimg?access_token={token}"),
+            "media",
+            "p.png",
+            crate::helpers::PNG,
+        )
+        .await;
+    let url = up["url"].as_str().unwrap_or_else(|| panic!("{up}"));
+    let path = url
+        .strip_prefix(wecom_wire::hosts::PICTURES_ORIGIN)
+        .unwrap_or_else(|| panic!("{url}"));
+    let mut pics = tunnel_to(app.addr, &pem, wecom_wire::hosts::PICTURES)
+        .await
+        .unwrap_or_else(|e| panic!("handshake: {e}"));
+    let answer = get_raw(&mut pics, wecom_wire::hosts::PICTURES, path).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(
+        answer.ends_with(crate::helpers::PNG),
+        "the picture's own bytes"
+    );
+}
+
+#[tokio::test]
+async fn a_ca_of_ones_own_issues_the_leaves() {
+    let (made, dir) = (CaDir::new("own-made"), CaDir::new("own-used"));
+    // A pair made elsewhere (here by another mock), given as files.
+    let theirs = ca_pem(&mock(&made).await).await;
+    let config = Config {
+        ca: CaSource::Files {
+            cert: made.0.join("ca.pem"),
+            key: made.0.join("ca-key.pem"),
+        },
+        ..dir.config()
+    };
+    let app = spawn_state(State::demo(config).unwrap_or_else(|e| panic!("{e}"))).await;
+    assert_eq!(ca_pem(&app).await, theirs);
+    let mut tls = tunnel(app.addr, &theirs)
+        .await
+        .unwrap_or_else(|e| panic!("handshake: {e}"));
+    assert_eq!(get_json(&mut tls, API, &gettoken()).await["errcode"], 0);
+    assert!(!dir.0.exists(), "no CA of the mock's own was made");
 }
