@@ -5,24 +5,20 @@
 //! file-descriptor limit is reached and every other client waits (issue 11).
 
 mod body;
+mod conn;
 mod io;
 mod pools;
 mod tunnel;
 
-use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use axum::Router;
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use pools::{pools_wait, Pools, Seat};
-use tower::ServiceExt;
+use conn::Conn;
+use pools::{pools_wait, Pools};
 
 pub use body::BodyTimedOut;
 
@@ -229,184 +225,9 @@ fn is_dropped_handshake(e: &std::io::Error) -> bool {
     )
 }
 
-/// One accepted connection and what it needs to serve itself.
-struct Conn {
-    router: Router,
-    limits: Limits,
-    peer: SocketAddr,
-    seat: Option<Seat>,
-    pools: Arc<Pools>,
-    stop: watch::Receiver<bool>,
-    /// Set on the TLS listener: every connection is TLS from its first byte.
-    tls: Option<Arc<rustls::ServerConfig>>,
-    _open: mpsc::Sender<()>,
-}
-
-impl Conn {
-    fn seated(mut self, seat: Seat) -> Conn {
-        self.seat = Some(seat);
-        self
-    }
-
-    async fn run(mut self, stream: TcpStream) {
-        // Answers are written whole in one go; Nagle would only delay the last segment.
-        let _ = stream.set_nodelay(true);
-        let reserve = matches!(self.seat, Some(Seat::Reserve(_)));
-        if reserve {
-            let short = |ms: u64| {
-                if ms == 0 {
-                    RESERVE_TIMEOUT_MS
-                } else {
-                    ms.min(RESERVE_TIMEOUT_MS)
-                }
-            };
-            self.limits.header_timeout_ms = short(self.limits.header_timeout_ms);
-            self.limits.idle_timeout_ms = short(self.limits.idle_timeout_ms);
-        }
-        let watch = Arc::new(io::Watch::new(&self.limits));
-        let reaping = Arc::new(pools::Reaping::default());
-        let pools = self.pools.clone();
-        let _listed = pools.list(watch.clone(), reaping.clone());
-        // Declared before the connection, so dropped after it: the place passes on once the socket is closed.
-        let _seat = SeatOnExit {
-            seat: self.seat.take(),
-            reaping: reaping.clone(),
-        };
-        let io = io::TimedIo::new(stream, watch.clone());
-        let slot = tunnel::Slot::default();
-        let served = match self.tls.clone() {
-            None => self.http(io, &watch, &reaping, Some(&slot), reserve).await,
-            Some(config) => {
-                match tunnel::handshake(config, io, self.limits.header_timeout_ms).await {
-                    Some(tls) => self.http(tls, &watch, &reaping, Some(&slot), reserve).await,
-                    None => false,
-                }
-            }
-        };
-        // A `CONNECT` the app accepted: the same socket, now the tunnel, served by the same app.
-        if let (true, Some((upgrade, t))) = (served, slot.take()) {
-            let Ok(upgraded) = upgrade.await else { return };
-            let io = TokioIo::new(upgraded);
-            match t.tls {
-                None => {
-                    self.http(io, &watch, &reaping, None, false).await;
-                }
-                Some(config) => {
-                    if let Some(tls) =
-                        tunnel::handshake(config, io, self.limits.header_timeout_ms).await
-                    {
-                        self.http(tls, &watch, &reaping, None, false).await;
-                    }
-                }
-            }
-        }
-    }
-
-    /// HTTP/1.1 on `io` until the client closes, the connection is reaped, or the server stops (false then).
-    /// With a tunnel `slot`, a `CONNECT` the app accepts ends this connection into the slot.
-    async fn http<I>(
-        &mut self,
-        io: I,
-        watch: &Arc<io::Watch>,
-        reaping: &Arc<pools::Reaping>,
-        slot: Option<&tunnel::Slot>,
-        reserve: bool,
-    ) -> bool
-    where
-        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-    {
-        let service = self.service(watch, slot.cloned(), reserve);
-        let conn = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(io), service)
-            .with_upgrades();
-        tokio::pin!(conn);
-        loop {
-            tokio::select! {
-                _ = conn.as_mut() => return true,
-                // Closed for a newcomer while the server is full, unless a request began meanwhile.
-                () = reaping.chosen() => if watch.reapable() { return false },
-                _ = self.stop.wait_for(|stop| *stop) => break,
-            }
-        }
-        conn.as_mut().graceful_shutdown();
-        let _ = tokio::time::timeout(Duration::from_millis(SHUTDOWN_GRACE_MS), conn).await;
-        false
-    }
-
-    /// Each request: the reserve's rule, the body's deadline, the caller's address, the router; a tunnel the
-    /// app accepted goes into `slot`.
-    fn service(
-        &self,
-        watch: &Arc<io::Watch>,
-        slot: Option<tunnel::Slot>,
-        reserve: bool,
-    ) -> impl hyper::service::Service<
-        Request<Incoming>,
-        Response = Response<body::Tracked<axum::body::Body>>,
-        Error = std::convert::Infallible,
-        Future = impl Future + Send,
-    > + Clone {
-        let (router, peer, body_timeout_ms) =
-            (self.router.clone(), self.peer, self.limits.body_timeout_ms);
-        let watch = watch.clone();
-        hyper::service::service_fn(move |mut req: Request<Incoming>| {
-            let busy = io::Busy::new(watch.clone());
-            let (router, slot) = (router.clone(), slot.clone());
-            async move {
-                let resp = if reserve && !reserved_path(req.uri().path()) {
-                    over_cap()
-                } else {
-                    let upgrade =
-                        (req.method() == Method::CONNECT).then(|| hyper::upgrade::on(&mut req));
-                    let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    let resp = match router.oneshot(req).await {
-                        Ok(r) => r,
-                        Err(never) => match never {},
-                    };
-                    tunnel::take(resp, slot.as_ref(), upgrade)
-                };
-                Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
-            }
-        })
-    }
-}
-
-/// A connection's place while it is open; when it ends, handed to the newcomer it was closed for, if any.
-struct SeatOnExit {
-    seat: Option<Seat>,
-    reaping: Arc<pools::Reaping>,
-}
-
-impl Drop for SeatOnExit {
-    fn drop(&mut self) {
-        self.reaping.hand_over(self.seat.take());
-    }
-}
-
-/// What a connection in the reserve may ask for: the control API (health included) and metrics.
-fn reserved_path(path: &str) -> bool {
-    path.starts_with("/mock/") || path == "/metrics"
-}
-
-/// The answer on a reserve connection to anything but the control API: the server is full.
-fn over_cap() -> Response<axum::body::Body> {
-    let mut r = Response::new(axum::body::Body::from(
-        r#"{"error":"too many open connections: only /mock/ and /metrics are served on this one"}"#,
-    ));
-    *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    r
-}
-
 #[cfg(test)]
 mod tests {
+    use super::conn::reserved_path;
     use super::*;
 
     #[test]
