@@ -50,34 +50,26 @@ fn setup(rt: &tokio::runtime::Runtime, n_customers: usize) -> Setup {
 /// A GET through the router (the control API answers in-process callers), its answer as JSON.
 async fn get_json(app: &axum::Router, uri: &str) -> serde_json::Value {
     let req = Request::get(uri).body(Body::empty()).unwrap_or_default();
+    let bytes = answer(app, req).await;
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}"))
+}
+
+/// The body of the router's answer to `req` (the router is built once; a clone shares it).
+async fn answer(app: &axum::Router, req: Request<Body>) -> bytes::Bytes {
     let resp = app
         .clone()
         .oneshot(req)
         .await
         .unwrap_or_else(|e| match e {});
-    let bytes = resp
-        .into_body()
+    resp.into_body()
         .collect()
         .await
         .map(|c| c.to_bytes())
-        .unwrap_or_default();
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}"))
+        .unwrap_or_default()
 }
 
 async fn call(s: &Setup, req: Request<Body>) -> usize {
-    // The router is built once; a clone shares it.
-    let resp = s
-        .app
-        .clone()
-        .oneshot(req)
-        .await
-        .unwrap_or_else(|e| match e {});
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let bytes = answer(&s.app, req).await;
     assert!(
         bytes.starts_with(br#"{"errcode":0"#),
         "{}",

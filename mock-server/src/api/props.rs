@@ -29,14 +29,19 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    let state = State::demo(crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    with_tokens(state, 1_000_002)
+}
+
+/// The state with [`TOKEN`] issued to `agentid` of the first corp and [`SYNC_TOKEN`] to its contacts sync.
+fn with_tokens(state: Arc<State>, agentid: i64) -> Fixture {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let state = State::demo(crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     let (token, _) = state
         .tokens
-        .issue(0, 1_000_002, state.clock.now_ms(), || TOKEN.into());
+        .issue(0, agentid, state.clock.now_ms(), || TOKEN.into());
     assert_eq!(&*token, TOKEN);
     let (sync, _) = state.tokens.issue_for(
         0,
@@ -339,24 +344,9 @@ const B_ONLY: &[&str] = &[
 ];
 
 fn two_corps() -> Fixture {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
     let (world, fx) = crate::World::parse(TWO_CORPS, "two").unwrap_or_else(|e| panic!("{e}"));
     let state = State::new(world, &fx, crate::Config::default()).unwrap_or_else(|e| panic!("{e}"));
-    let (token, _) = state
-        .tokens
-        .issue(0, 1, state.clock.now_ms(), || TOKEN.into());
-    assert_eq!(&*token, TOKEN);
-    let (sync, _) = state.tokens.issue_for(
-        0,
-        crate::tokens::Holder::ContactSync,
-        state.clock.now_ms(),
-        || SYNC_TOKEN.into(),
-    );
-    assert_eq!(&*sync, SYNC_TOKEN);
-    Fixture { rt, state }
+    with_tokens(state, 1)
 }
 
 proptest! {
