@@ -19,8 +19,21 @@ export REQUIRE_BROWSER=1
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The README's main command, the round-trip benchmark, as a binary for one second at 200 /s: every customer
-# message answered through the reference bot (its threshold roundtrip.error_rate == 0), else the exit is 1.
-cargo run -q -p loadgen -- run scenarios/kf-customer-service.yaml --rate 200/s --duration 1s --quiet --out target/loadgen/ci
+# message answered through the reference bot. Its latency and rate thresholds are the benchmark's, for a release
+# build on a quiet machine; here (a debug build, beside whatever else the machine does) only the thresholds that
+# say nothing was lost decide, as in loadgen's shipped-scenarios test.
+rm -f target/loadgen/ci/report.json
+cargo run -q -p loadgen -- run scenarios/kf-customer-service.yaml --rate 200/s --duration 1s --quiet --out target/loadgen/ci || true
+python3 - target/loadgen/ci/report.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+judged = [t for t in r["thresholds"] if t["unit"] not in ("us", "per_s")]
+failed = [t["expr"] for t in judged if not t["passed"]]
+n = r["metrics"]["roundtrip"]["corrected"]["n"]
+if failed or not judged or n == 0 or r["partial"]:
+    sys.exit(f"round-trip smoke run: failed {failed}, {n} round trips, partial {r['partial']}")
+print(f"round-trip smoke run: {n} round trips, none lost")
+PY
 bash scripts/sdk-tests.sh
 bash scripts/node-tests.sh
 bash scripts/recipe-tests.sh
