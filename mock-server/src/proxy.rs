@@ -35,22 +35,29 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
     if req.method() == Method::CONNECT {
         return connect(&st, &req);
     }
-    let absolute = req.uri().authority().map(|a| hosts::name_of(a.as_str()));
-    let host = absolute.clone().or_else(|| {
-        req.headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(hosts::name_of)
-    });
-    match host.as_deref() {
-        Some(hosts::WEB) => web(&st, req.uri()),
-        Some(hosts::PICTURES) => picture(&st, req.uri()),
-        // Addressed to the mock itself (origin form, any Host) or to the API host.
-        Some(hosts::API) => next.run(req).await,
-        _ if absolute.is_none() => next.run(req).await,
-        Some(other) => refuse(&st, &req, other),
-        None => next.run(req).await,
+    // Absolute form: a client using the mock as its proxy. Else the `Host` header, which only the web and
+    // pictures hosts change anything for; checked without allocating, as this runs for every call.
+    if let Some(authority) = req.uri().authority() {
+        let host = hosts::name_of(authority.as_str());
+        return match host.as_str() {
+            hosts::API => next.run(req).await,
+            hosts::WEB => web(&st, req.uri()),
+            hosts::PICTURES => picture(&st, req.uri()),
+            other => refuse(&st, &req, other),
+        };
     }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if hosts::names(host, hosts::WEB) {
+        return web(&st, req.uri());
+    }
+    if hosts::names(host, hosts::PICTURES) {
+        return picture(&st, req.uri());
+    }
+    next.run(req).await
 }
 
 /// A tunnel to a served host on 443 (TLS) or 80, else a refusal.

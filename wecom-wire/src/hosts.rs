@@ -28,12 +28,22 @@ hosts! {
 /// The host part of `host[:port]`, lowercased, with IPv6 brackets kept: what a `CONNECT` target, an
 /// absolute URI's authority or a `Host` header names.
 pub fn name_of(authority: &str) -> String {
+    bare(authority).to_ascii_lowercase()
+}
+
+/// Whether `authority` (`host[:port]`, any case) names the host `name`; allocates nothing, for a check on
+/// every request.
+pub fn names(authority: &str, name: &str) -> bool {
+    bare(authority).eq_ignore_ascii_case(name)
+}
+
+fn bare(authority: &str) -> &str {
     let host = match authority.rsplit_once(':') {
         // `[::1]:443` and `host:443`, but not a bare `::1`.
         Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') => h,
         _ => authority,
     };
-    host.trim_end_matches('.').to_ascii_lowercase()
+    host.trim_end_matches('.')
 }
 
 /// Whether `name` (see [`name_of`]) is one of WeCom's hosts.
@@ -63,6 +73,7 @@ mod tests {
             assert_eq!(name_of(authority), want, "{authority}");
         }
         assert!(is_wecom(&name_of("work.weixin.qq.com:443")));
+        assert!(names("Work.Weixin.qq.com.:443", WEB) && !names("work.weixin.qq.com.cn", WEB));
         assert!(!is_wecom(&name_of("example.com:443")));
         assert!(!is_wecom(&name_of("qyapi.weixin.qq.com.evil.example:443")));
     }
