@@ -13,5 +13,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod select;
+pub mod shard;
 pub mod target;
 pub mod template;

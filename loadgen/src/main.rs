@@ -88,6 +88,10 @@ fn main() -> ExitCode {
             quiet,
             mut opts,
         } => {
+            if let Err(e) = opts.resolve_shard() {
+                eprintln!("loadgen: {e}");
+                return ExitCode::from(2);
+            }
             let plan = match scenario::load(&path) {
                 Ok(p) => p,
                 Err(e) => {

@@ -22,7 +22,8 @@ pub struct Inputs<'a> {
     pub target: String,
     pub bot: String,
     pub overrides: BTreeMap<String, String>,
-    pub shard: Option<String>,
+    /// (i, N) when the run was shard i of N: its rate and count thresholds are judged on 1/N of the target.
+    pub shard: Option<(u64, u64)>,
     pub stopped: Option<String>,
     pub first_errors: BTreeMap<String, String>,
     pub n_events_missed: u64,
@@ -47,6 +48,7 @@ pub fn build(i: Inputs) -> Report {
     }
     let series = i.series;
     let secs = i.duration.as_secs_f64();
+    let n_shards = i.shard.map_or(1, |(_, n)| n);
     let thresholds: Vec<Threshold> = plan
         .thresholds
         .iter()
@@ -58,7 +60,7 @@ pub fn build(i: Inputs) -> Report {
                 .and_then(|m| {
                     reports::threshold::measure(th.stat, &t.corrected[m], t.n_errors[m], secs)
                 });
-            th.judged(value)
+            th.judged(value, n_shards)
         })
         .collect();
     let verdict = reports::threshold::verdict(&thresholds, i.stopped.is_some());
@@ -86,7 +88,7 @@ pub fn build(i: Inputs) -> Report {
             loadgen_version: env!("CARGO_PKG_VERSION").into(),
             git_revision: git_revision(&plan.file),
             host: host(),
-            shard: i.shard,
+            shard: i.shard.map(crate::shard::text),
             phases: i
                 .phases
                 .iter()

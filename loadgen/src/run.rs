@@ -34,9 +34,19 @@ pub struct Options {
     #[arg(long)]
     pub iterations: Option<u64>,
     /// Run shard i of n (e.g. 0/4): 1/n of the arrivals and iterations, for one scenario spread over n
-    /// machines; `report merge` joins the shards' reports.
-    #[arg(long, value_parser = shard)]
+    /// machines, its rate and count thresholds judged on 1/n of the target; `report merge` joins the shards'
+    /// reports and judges the whole.
+    #[arg(long, value_parser = crate::shard::parse, conflicts_with_all = ["shards", "shard_index_env"])]
     pub shard: Option<(u64, u64)>,
+    /// The number of shards, the index of this one read from --shard-index-env at start (an orchestrator's
+    /// indexed job: the same command line for every shard).
+    #[arg(long, value_name = "N", requires = "shard_index_env",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub shards: Option<u64>,
+    /// The environment variable holding this shard's index, 0 to N-1 (with --shards N), e.g.
+    /// JOB_COMPLETION_INDEX, which a Kubernetes Indexed Job sets.
+    #[arg(long, value_name = "VAR", requires = "shards")]
+    pub shard_index_env: Option<String>,
     /// Draw the live progress line (set by the binary when stderr is a terminal).
     #[arg(skip)]
     pub progress: bool,
@@ -82,16 +92,6 @@ fn positive_rate(s: &str) -> Result<f64, String> {
         r if r > 0.0 => Ok(r),
         _ => Err("the rate must be above 0".into()),
     }
-}
-
-fn shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("{s:?}: expected i/n with 0 <= i < n, e.g. 0/4");
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
-    if i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,7 +153,7 @@ pub fn apply(plan: &mut Plan, o: &Options) -> BTreeMap<String, String> {
         ),
         ("vus", o.vus.map(|v| v.to_string())),
         ("iterations", o.iterations.map(|v| v.to_string())),
-        ("shard", o.shard.map(|(i, n)| format!("{i}/{n}"))),
+        ("shard", o.shard.map(crate::shard::text)),
         ("target", o.target.clone()),
     ] {
         if let Some(v) = v {
@@ -245,7 +245,7 @@ async fn measure<S: Into<Stop>>(
         target: target_name,
         bot: bot_name,
         overrides,
-        shard: opts.shard.map(|(i, n)| format!("{i}/{n}")),
+        shard: opts.shard,
         stopped,
         first_errors,
         n_events_missed: hub.map_or(0, |h| h.n_missed.load(std::sync::atomic::Ordering::Relaxed)),

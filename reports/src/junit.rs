@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use crate::summary::value;
+use crate::threshold::shown;
 use crate::{Metric, Report};
 
 /// XML-escaped text, without the characters XML 1.0 forbids (control characters in an error message would
@@ -68,12 +69,12 @@ fn threshold_cases(r: &Report) -> Vec<Case> {
             let measured = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
             Case {
                 class: format!("{suite}.thresholds"),
-                name: t.expr.clone(),
+                name: shown(t),
                 failure: (!t.passed).then(|| {
                     Bad::failure(
                         "threshold".into(),
                         format!("measured {measured}"),
-                        format!("{} failed: measured {measured}", t.expr),
+                        format!("{} failed: measured {measured}", shown(t)),
                     )
                 }),
             }

@@ -27,8 +27,9 @@ pub use histogram::Encoded;
 /// What `schema` says in every report.
 pub const SCHEMA: &str = "wecom-testbed/report";
 /// The version written. Readers take any minor of the same major. 1.1: a partial run's verdict is
-/// `incomplete` (1.0 wrote its thresholds' verdict; [`Report::read`] turns that into `incomplete`).
-pub const VERSION: &str = "1.1";
+/// `incomplete` (1.0 wrote its thresholds' verdict; [`Report::read`] turns that into `incomplete`). 1.2: a
+/// shard's threshold may carry the [`Share`] it was judged on.
+pub const VERSION: &str = "1.2";
 const MAJOR: &str = "1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +90,14 @@ pub struct Run {
     #[serde(default)]
     pub shard: Option<String>,
     pub phases: Vec<Phase>,
+}
+
+impl Run {
+    /// `i/N` → (i, N), when the run was a shard (a merged report's `merged k of N` is not).
+    pub fn shard_index(&self) -> Option<(u64, u64)> {
+        let (i, n) = self.shard.as_deref()?.split_once('/')?;
+        Some((i.parse().ok()?, n.parse().ok()?))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +182,19 @@ pub struct Threshold {
     /// The value's unit: `us`, `fraction`, `per_s` or `count`.
     pub unit: String,
     pub passed: bool,
+    /// Set when a shard judged this threshold on its share of the target (a rate or a count ÷ N); `expr` stays
+    /// as written, so a merge judges the whole run against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<Share>,
+}
+
+/// The part of a threshold's target one shard of N is judged on ([`threshold`] says which stats have one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// The N the written limit was divided by.
+    pub n_shards: u64,
+    /// The limit judged, in the threshold's unit: the written one ÷ N.
+    pub limit: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -264,6 +286,17 @@ impl Report {
             return Err(format!(
                 "the verdict {:?} is not right: {why}",
                 self.verdict
+            ));
+        }
+        let n_shards = self.run.shard_index().map(|(_, n)| n);
+        if let Some(t) = self.thresholds.iter().find(|t| {
+            t.share
+                .as_ref()
+                .is_some_and(|s| Some(s.n_shards) != n_shards)
+        }) {
+            return Err(format!(
+                "threshold {:?} was judged on a shard's share, but the run is not a shard of that many",
+                t.expr
             ));
         }
         for (name, m) in &self.metrics {

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::compare::{Comparison, Verdict};
 use crate::summary::{duration, value};
+use crate::threshold::shown;
 use crate::Report;
 
 pub fn report(r: &Report) -> String {
@@ -41,7 +42,7 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {v} | {} |",
-                code(&t.expr),
+                code(&shown(t)),
                 if t.passed { "✅" } else { "❌" }
             );
         }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::threshold::shown;
 use crate::{Counters, Report};
 
 /// A latency in µs as a person reads it: `412µs`, `1.23ms`, `2.50s`.
@@ -116,7 +117,7 @@ fn thresholds(out: &mut String, r: &Report) {
     for t in &r.thresholds {
         let value = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
         let mark = if t.passed { "pass" } else { "FAIL" };
-        let _ = writeln!(out, "  {mark}  {}  (measured {value})", t.expr);
+        let _ = writeln!(out, "  {mark}  {}  (measured {value})", shown(t));
     }
     match (&r.stopped, r.incomplete()) {
         // The thresholds above were judged on part of the run: the line says why they decide nothing.

@@ -27,6 +27,7 @@ pub(crate) fn sample() -> Report {
         value: Some(40_000.0),
         unit: "us".into(),
         passed: false,
+        share: None,
     }];
     r.verdict = "failed".into();
     r
@@ -127,4 +128,49 @@ fn a_partial_1_0_report_reads_as_incomplete() {
     // A 1.1 report may not say so.
     r.version = VERSION.into();
     assert!(Report::parse(&r.to_json(), "new.json").is_err());
+}
+
+/// Shard 1 of 2 whose `iterations.rate >= 95/s` passed on its share (50/s against 47.5/s).
+fn shard_on_its_share() -> Report {
+    let mut r = sample();
+    r.run.shard = Some("1/2".into());
+    let t = threshold::parse("iterations.rate >= 95/s").unwrap();
+    r.thresholds = vec![t.judged(Some(50.0), 2)];
+    r.verdict = "passed".into();
+    r
+}
+
+#[test]
+fn a_shards_share_reads_back_and_must_be_of_its_n() {
+    let r = shard_on_its_share();
+    let back = Report::parse(&r.to_json(), "shard.json").unwrap();
+    assert_eq!(back, r);
+    assert!(back.passed());
+    assert_eq!(
+        back.thresholds[0].share.as_ref().map(|s| s.limit),
+        Some(47.5)
+    );
+    for other in [None, Some("1/3"), Some("merged 2 of 2")] {
+        let mut wrong = r.clone();
+        wrong.run.shard = other.map(Into::into);
+        let e = Report::parse(&wrong.to_json(), "wrong.json").unwrap_err();
+        assert!(e.to_string().contains("shard's share"), "{other:?}: {e}");
+    }
+    // A whole run's threshold has no share, and its JSON no such key (an older reader is not surprised).
+    assert!(!sample().to_json().contains("\"share\""));
+}
+
+#[test]
+fn every_summary_says_a_threshold_was_judged_on_the_share() {
+    let r = shard_on_its_share();
+    let said = "iterations.rate &gt;= 47.5/s (95/s ÷ 2 shards)";
+    let plain = "iterations.rate >= 47.5/s (95/s ÷ 2 shards)";
+    let table = summary::render(&r);
+    assert!(
+        table.contains(&format!("pass  {plain}  (measured 50.0/s)")),
+        "{table}"
+    );
+    assert!(junit::render(&r).contains(said), "{}", junit::render(&r));
+    assert!(html::render(&r).contains(said));
+    assert!(markdown::report(&r).contains(plain));
 }

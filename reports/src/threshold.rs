@@ -3,6 +3,9 @@
 
 use crate::units;
 
+mod share;
+pub use share::shown;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stat {
     /// A quantile in (0, 1]: `p50` is 0.5, `p99.9` 0.999.
@@ -45,6 +48,15 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operators as written, longest first where one starts another.
+    const ALL: [(&'static str, Op); 5] = [
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("==", Op::Eq),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+    ];
+
     pub fn holds(self, value: f64, limit: f64) -> bool {
         match self {
             Op::Lt => value < limit,
@@ -66,25 +78,20 @@ pub struct Threshold {
     pub limit: f64,
 }
 
-pub fn parse(expr: &str) -> Result<Threshold, String> {
-    let ops = [
-        ("<=", Op::Le),
-        (">=", Op::Ge),
-        ("==", Op::Eq),
-        ("<", Op::Lt),
-        (">", Op::Gt),
-    ];
-    let (at, text, op) = ops
+/// `roundtrip.p99 < 50ms` → (`roundtrip.p99`, `<`, Lt, `50ms`): the first operator, the longer one where two
+/// start at the same place.
+fn split(expr: &str) -> Option<(&str, &'static str, Op, &str)> {
+    let (at, text, op) = Op::ALL
         .iter()
         .filter_map(|(t, op)| expr.find(t).map(|i| (i, *t, *op)))
-        .min_by_key(|(i, t, _)| (*i, std::cmp::Reverse(t.len())))
-        .ok_or_else(|| {
-            format!(
-                "{expr:?}: expected `<metric>.<stat> <op> <value>`, e.g. `roundtrip.p99 < 50ms`"
-            )
-        })?;
-    let lhs = expr[..at].trim();
-    let rhs = expr[at + text.len()..].trim();
+        .min_by_key(|(i, t, _)| (*i, std::cmp::Reverse(t.len())))?;
+    Some((expr[..at].trim(), text, op, expr[at + text.len()..].trim()))
+}
+
+pub fn parse(expr: &str) -> Result<Threshold, String> {
+    let (lhs, _, op, rhs) = split(expr).ok_or_else(|| {
+        format!("{expr:?}: expected `<metric>.<stat> <op> <value>`, e.g. `roundtrip.p99 < 50ms`")
+    })?;
     let (metric, stat) = split_stat(lhs)?;
     let limit = match stat {
         s if s.is_latency() => units::duration(rhs)?.as_secs_f64() * 1e6,
@@ -182,13 +189,17 @@ pub fn measure(
 }
 
 impl Threshold {
-    /// The report's line for this threshold, given the value measured (`None`: the metric saw nothing, a fail).
-    pub fn judged(&self, value: Option<f64>) -> crate::Threshold {
+    /// The report's line for this threshold, given the value measured (`None`: the metric saw nothing, a fail)
+    /// by a run that was one shard of `n_shards` (1: a whole run), judged on its share ([`Threshold::share`]).
+    pub fn judged(&self, value: Option<f64>, n_shards: u64) -> crate::Threshold {
+        let share = self.share(n_shards);
+        let limit = share.as_ref().map_or(self.limit, |s| s.limit);
         crate::Threshold {
             expr: self.expr.clone(),
             value,
             unit: self.stat.unit().into(),
-            passed: value.is_some_and(|v| self.op.holds(v, self.limit)),
+            passed: value.is_some_and(|v| self.op.holds(v, limit)),
+            share,
         }
     }
 }
@@ -213,8 +224,8 @@ pub fn verdict(thresholds: &[crate::Threshold], partial: bool) -> &'static str {
     }
 }
 
-/// Judges a threshold, written as in a scenario, on a report's metrics (a merged report judges its thresholds
-/// again on the merged histograms). `secs` is the run's length.
+/// Judges a threshold, written as in a scenario, on a report's metrics against its whole target (a merged
+/// report judges its thresholds again on the merged histograms). `secs` is the run's length.
 pub fn judge(
     expr: &str,
     metrics: &std::collections::BTreeMap<String, crate::Metric>,
@@ -226,13 +237,14 @@ pub fn judge(
                 let h = m.corrected.decode().ok()?;
                 measure(t.stat, &h, m.n_errors, secs)
             });
-            t.judged(value)
+            t.judged(value, 1)
         }
         Err(_) => crate::Threshold {
             expr: expr.to_owned(),
             value: None,
             unit: "count".into(),
             passed: false,
+            share: None,
         },
     }
 }

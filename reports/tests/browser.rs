@@ -133,12 +133,14 @@ fn sample() -> Report {
             value: Some(41_000.0),
             unit: "us".into(),
             passed: true,
+            share: None,
         },
         Threshold {
             expr: "errors < 0.1%".into(),
             value: Some(0.003),
             unit: "fraction".into(),
             passed: false,
+            share: None,
         },
     ];
     r.verdict = "failed".into();

@@ -177,6 +177,7 @@ fn show_check_fails_a_failed_run() {
         value: Some(2_900.0),
         unit: "us".into(),
         passed: false,
+        share: None,
     }];
     r.verdict = "failed".into();
     let p = save(&d, "r.json", &r);

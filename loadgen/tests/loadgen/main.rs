@@ -10,6 +10,7 @@ mod cli;
 mod determinism;
 mod omission;
 mod scenarios;
+mod shards;
 
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::{decoded, escape, figure, or, page, row, table};
 use crate::charts;
 use crate::summary::{duration, value};
+use crate::threshold::shown;
 use crate::{Encoded, Report, Second};
 
 /// The report of one run as a self-contained HTML page.
@@ -71,7 +72,7 @@ fn thresholds(out: &mut String, r: &Report) {
             ("fail", "FAIL")
         };
         let measured = t.value.map_or("no data".to_owned(), |v| value(v, &t.unit));
-        let (expr, measured) = (escape(&t.expr), escape(&measured));
+        let (expr, measured) = (escape(&shown(t)), escape(&measured));
         let _ = writeln!(
             out,
             "<tr><td class=\"{class}\">{mark}</td><td><code>{expr}</code></td><td>{measured}</td></tr>"

@@ -43,7 +43,7 @@ pub(super) fn shards(reports: &[Report], files: &[String]) -> Result<u64, MergeE
     let mut seen = BTreeSet::new();
     let mut n_shards = None;
     for (i, r) in reports.iter().enumerate() {
-        let Some((idx, n)) = r.run.shard.as_deref().and_then(shard) else {
+        let Some((idx, n)) = r.run.shard_index() else {
             return Err(MergeError::NotAShard {
                 file: name(files, i),
             });
@@ -79,10 +79,4 @@ pub(super) fn shards(reports: &[Report], files: &[String]) -> Result<u64, MergeE
         });
     }
     Ok(n)
-}
-
-/// `i/N` → (i, N).
-fn shard(s: &str) -> Option<(u64, u64)> {
-    let (i, n) = s.split_once('/')?;
-    Some((i.parse().ok()?, n.parse().ok()?))
 }

@@ -137,6 +137,7 @@ mod tests {
             value: Some(600.0),
             unit: "us".into(),
             passed: true,
+            share: None,
         }];
         a2.verdict = "passed".into();
         let merged = reports(&[a2, b], &[]).unwrap();
@@ -144,6 +145,53 @@ mod tests {
         assert!(merged.thresholds[0].value.unwrap() >= 899_000.0);
         assert_eq!(merged.verdict, "failed");
         let _ = a;
+    }
+
+    /// Shards that passed `roundtrip.rate` on their share: the merge judges the whole against the written target.
+    #[test]
+    fn shards_judged_on_their_share_merge_into_the_whole_judged_in_full() {
+        let shards = |per_shard: usize, target: &str| -> Vec<Report> {
+            (0..2)
+                .map(|i| {
+                    let mut r = shard_of(&vec![1_000; per_shard], i, 2);
+                    // No failed operation: the rates below are the samples'.
+                    r.metrics.values_mut().for_each(|m| m.n_errors = 0);
+                    let t = crate::threshold::parse(target).unwrap();
+                    // 5 s runs: `per_shard / 5` per second each.
+                    r.thresholds = vec![t.judged(Some(per_shard as f64 / 5.0), 2)];
+                    r.verdict = crate::threshold::verdict(&r.thresholds, false).into();
+                    r
+                })
+                .collect()
+        };
+        // 250 each in 5 s: 50/s against 47.5/s; together 100/s against 95/s.
+        let pass = shards(250, "roundtrip.rate >= 95/s");
+        assert!(pass.iter().all(Report::passed));
+        let merged = reports(&pass, &[]).unwrap();
+        assert_eq!(merged.thresholds[0].share, None);
+        assert_eq!(merged.thresholds[0].value, Some(100.0));
+        assert_eq!(merged.verdict, "passed");
+        // Each passes on its share, the whole does not: shard 1 did its 50/s for 1 s only, so the run did
+        // 300 in 5 s, 60/s.
+        let mut short = pass.clone();
+        short[1] = shard_of(&[1_000; 50], 1, 2);
+        short[1].run.duration_ms = 1_000;
+        short[1].metrics.values_mut().for_each(|m| m.n_errors = 0);
+        short[1].thresholds = vec![crate::threshold::parse("roundtrip.rate >= 95/s")
+            .unwrap()
+            .judged(Some(50.0), 2)];
+        short[1].verdict = "passed".into();
+        assert!(short.iter().all(Report::passed));
+        let merged = reports(&short, &[]).unwrap();
+        assert_eq!(merged.thresholds[0].value, Some(60.0));
+        assert_eq!(merged.verdict, "failed");
+        let merged = reports(&shards(250, "roundtrip.count >= 400"), &[]).unwrap();
+        assert_eq!(merged.verdict, "passed");
+        let merged = reports(&shards(150, "roundtrip.count >= 301"), &[]).unwrap();
+        assert_eq!(
+            (merged.thresholds[0].value, merged.verdict.as_str()),
+            (Some(300.0), "failed")
+        );
     }
 
     #[test]
