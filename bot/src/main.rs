@@ -3,7 +3,6 @@
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::Parser;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +51,13 @@ struct Args {
     /// After binding, set this app's callback URL on the mock server to the bot's (the mock verifies it).
     #[arg(long, env = "BOT_REGISTER", value_name = "AGENTID")]
     register: Option<i64>,
+    /// The URL --register gives the mock, when the mock reaches the bot by another name than the address bound
+    /// (a Service: http://bot:9000/callback) [default: http://<bound address><path>].
+    #[arg(long, env = "BOT_PUBLIC_URL", requires = "register")]
+    public_url: Option<String>,
+    /// The admin token of a mock started with `--admin-token`, for --register from another host.
+    #[arg(long, env = "MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 /// A failure and the exit status it earns.
@@ -102,7 +108,12 @@ async fn run(args: Args) -> Result<(), Fatal> {
     // Serving starts before registering because the mock verifies the URL by calling it.
     let server = tokio::spawn(bot::serve(listener, Arc::clone(&bot), shutdown));
     if let Some(agentid) = args.register {
-        let answer = register(&bot, agentid, addr, &path).await.map_err(usage)?;
+        let url = args
+            .public_url
+            .unwrap_or_else(|| format!("http://{addr}{path}"));
+        let answer = register(&bot, agentid, &url, args.admin_token.as_deref())
+            .await
+            .map_err(usage)?;
         println!("registered with app {agentid}: {answer}");
     }
     match server.await {
@@ -116,14 +127,25 @@ async fn run(args: Args) -> Result<(), Fatal> {
 }
 
 /// Registers the bot's URL with the mock ([`bot::register`]); returns the mock's answer.
-async fn register(bot: &Bot, agentid: i64, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+async fn register(
+    bot: &Bot,
+    agentid: i64,
+    url: &str,
+    admin_token: Option<&str>,
+) -> anyhow::Result<String> {
     let api = bot.config().api_base.trim_end_matches('/');
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = admin_token {
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}"))
+            .context("the admin token cannot be sent in a header")?;
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
     let client = reqwest::Client::builder()
         .no_proxy()
+        .default_headers(headers)
         .timeout(Duration::from_secs(REGISTER_TIMEOUT_S))
         .build()?;
-    let url = format!("http://{addr}{path}");
-    let (status, text) = bot::register(&client, api, agentid, &url)
+    let (status, text) = bot::register(&client, api, agentid, url)
         .await
         .with_context(|| format!("cannot register with {api}"))?;
     if !status.is_success() {

@@ -198,9 +198,11 @@ async fn subscribe_inner(
         Some(k) => format!("/mock/events?kind={k}"),
         None => "/mock/events".to_owned(),
     };
-    let req = hyper::Request::get(path)
-        .header(HOST, base.host.clone())
-        .body(Full::new(Bytes::new()))?;
+    let mut req = hyper::Request::get(&path).header(HOST, base.host.clone());
+    if let Some(auth) = base.authorization(&path) {
+        req = req.header(hyper::header::AUTHORIZATION, auth.clone());
+    }
+    let req = req.body(Full::new(Bytes::new()))?;
     // The mock subscribes before it answers: once the head is here, every later event will come.
     let resp = sender.send_request(req).await?;
     let mut body = resp.into_body();

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper_util::rt::TokioIo;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -20,6 +20,9 @@ pub struct Base {
     pub authority: String,
     /// The same, as the Host header every request carries (made once, not per request).
     pub host: HeaderValue,
+    /// `Bearer T` for the control API of a mock started with `--admin-token T`: without it a mock on another
+    /// host (a pod of its own) answers `/mock/` with 403.
+    pub admin: Option<HeaderValue>,
 }
 
 impl Base {
@@ -43,7 +46,25 @@ impl Base {
     pub fn from_authority(authority: String) -> Result<Base, HttpError> {
         let host =
             HeaderValue::from_str(&authority).map_err(|_| HttpError::Url(authority.clone()))?;
-        Ok(Base { authority, host })
+        Ok(Base {
+            authority,
+            host,
+            admin: None,
+        })
+    }
+
+    /// The same target, its control API opened with `token`.
+    pub fn with_admin_token(mut self, token: &str) -> Result<Base, HttpError> {
+        let value =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| HttpError::Token)?;
+        self.admin = Some(value);
+        Ok(self)
+    }
+
+    /// The `Authorization` header a request to `path` carries: the admin token on the control API only, so the
+    /// WeCom API is called as a bot calls it.
+    pub fn authorization(&self, path: &str) -> Option<&HeaderValue> {
+        self.admin.as_ref().filter(|_| path.starts_with("/mock/"))
     }
 
     pub fn url(&self) -> String {
@@ -58,6 +79,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 pub enum HttpError {
     #[error("the answer could not be read: {0}")]
     Body(String),
+    #[error("the admin token cannot be sent in a header (printable ASCII only)")]
+    Token,
     #[error("{0:?} is not an http://host:port URL")]
     Url(String),
     #[error("cannot connect to {0}: {1}")]
@@ -151,6 +174,9 @@ impl Conn {
             .method(method.as_str())
             .uri(path_and_query)
             .header(HOST, self.base.host.clone());
+        if let Some(auth) = self.base.authorization(path_and_query) {
+            req = req.header(AUTHORIZATION, auth.clone());
+        }
         if body.is_some() {
             req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
@@ -185,5 +211,25 @@ mod tests {
         assert_eq!(Base::parse("http://[::1]:9").unwrap().authority, "[::1]:9");
         assert!(Base::parse("https://x").is_err());
         assert!(Base::parse("http://").is_err());
+    }
+
+    #[test]
+    fn the_admin_token_goes_to_the_control_api_only() {
+        let b = Base::parse("http://mock:8080")
+            .unwrap()
+            .with_admin_token("s3cret")
+            .unwrap();
+        assert_eq!(b.authorization("/mock/world").unwrap(), "Bearer s3cret");
+        assert_eq!(b.authorization("/cgi-bin/gettoken?corpid=x"), None);
+        assert_eq!(
+            Base::parse("http://mock:8080")
+                .unwrap()
+                .authorization("/mock/world"),
+            None
+        );
+        assert!(Base::parse("http://mock:8080")
+            .unwrap()
+            .with_admin_token("a\nb")
+            .is_err());
     }
 }

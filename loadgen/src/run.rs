@@ -19,6 +19,10 @@ pub struct Options {
     /// A running mock-server (http://host:port) instead of the scenario's target.
     #[arg(long, value_parser = target_url)]
     pub target: Option<String>,
+    /// The admin token of a running mock started with `--admin-token` (its control API answers others than
+    /// loopback only with it), e.g. in a pod of its own.
+    #[arg(long, env = "MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Every phase's duration, e.g. 30s.
     #[arg(long, value_parser = crate::scenario::units::duration)]
     pub duration: Option<Duration>,
@@ -172,7 +176,7 @@ pub async fn execute<S: Into<Stop>>(
 ) -> Result<reports::Report, RunError> {
     let overrides = apply(&mut plan, opts);
     let plan = Arc::new(plan);
-    let mut target = target::up(&plan, opts.target.as_deref()).await?;
+    let mut target = target::up(&plan, opts.target.as_deref(), opts.admin_token.as_deref()).await?;
     for w in &target.warnings {
         eprintln!("loadgen: warning: {w}");
     }

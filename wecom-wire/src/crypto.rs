@@ -1,6 +1,6 @@
 //! WXBizMsgCrypt, the callback crypto WeCom and every SDK use: SHA1 signatures over the sorted
 //! (token, timestamp, nonce, data), AES-256-CBC with the IV taken from the key, and PKCS#7 padding to a multiple
-//! of 32 bytes (not 16). Exactly as `shared/wecom-reference.md` section 6.2 describes, byte for byte.
+//! of 32 bytes (not 16). As docs/wecom-wire.md describes it, byte for byte.
 
 use aes::cipher::block_padding::NoPadding;
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};

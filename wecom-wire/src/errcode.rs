@@ -320,4 +320,25 @@ mod tests {
             "markdown.content exceed max length 4096. invalid Request Parameter"
         );
     }
+
+    /// docs/wecom-wire.md's table of the errcodes met most says what this table says.
+    #[test]
+    fn the_docs_errcode_table_matches() {
+        let doc = include_str!("../../docs/wecom-wire.md");
+        let rows: Vec<(i64, &str)> = doc
+            .lines()
+            .filter_map(|l| {
+                let mut cells = l.split('|').map(str::trim).skip(1);
+                let code = cells.next()?.parse().ok()?;
+                let text = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
+                Some((code, text))
+            })
+            .collect();
+        assert!(rows.len() >= 20, "the table was found: {rows:?}");
+        for (code, text) in rows {
+            let e = Errcode(code);
+            assert!(Errcode::ALL.contains(&e), "{code} is not in the table");
+            assert_eq!(e.text(), text, "errmsg of {code}");
+        }
+    }
 }

@@ -6,6 +6,7 @@
     clippy::expect_used,
     reason = "a test may panic on what it does not expect"
 )]
+mod binary;
 mod fake;
 mod mock;
 mod restart;

@@ -101,9 +101,14 @@ impl Target {
     }
 }
 
-/// Starts or reaches the target, sets up the bot, reads the world. `url` overrides the scenario's target.
-pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
-    let (base, describe, guards) = reach(plan, url).await?;
+/// Starts or reaches the target, sets up the bot, reads the world. `url` overrides the scenario's target;
+/// `admin_token` opens a running target's control API.
+pub async fn up(
+    plan: &Plan,
+    url: Option<&str>,
+    admin_token: Option<&str>,
+) -> Result<Target, TargetError> {
+    let (base, describe, guards) = reach(plan, url, admin_token).await?;
     let is_embedded = !guards.is_empty();
     let mut conn = Conn::new(base.clone());
     let corp = first_corp(plan, &mut conn, &base).await?;
@@ -136,9 +141,14 @@ pub async fn up(plan: &Plan, url: Option<&str>) -> Result<Target, TargetError> {
 async fn reach(
     plan: &Plan,
     url: Option<&str>,
+    admin_token: Option<&str>,
 ) -> Result<(Base, String, Vec<tokio::sync::oneshot::Sender<()>>), TargetError> {
     let remote = |u: &str| {
         Base::parse(u)
+            .and_then(|b| match admin_token {
+                Some(t) => b.with_admin_token(t),
+                None => Ok(b),
+            })
             .map(|b| (b, u.to_owned(), Vec::new()))
             .map_err(|source| TargetError::Down {
                 url: u.to_owned(),

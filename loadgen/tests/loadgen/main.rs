@@ -7,8 +7,10 @@
 )]
 mod beside;
 mod cli;
+mod deploy;
 mod determinism;
 mod omission;
+mod readme;
 mod scenarios;
 mod shards;
 

@@ -43,6 +43,7 @@ mod official_codes;
 mod onboarding;
 mod passive_replies;
 mod proxy;
+mod readme;
 mod statistics;
 mod tenancy;
 mod token;

@@ -1,4 +1,5 @@
-//! Known-good WXBizMsgCrypt vectors, verbatim from `shared/wecom-reference.md` section 6.3.
+//! Known-good WXBizMsgCrypt vectors, verbatim: Tencent's doc example and official samples, wechatpy's and WxJava's
+//! crypto tests, each recomputed independently.
 
 pub struct Keys {
     pub token: &'static str,
