@@ -12,6 +12,12 @@ pub const SPECTRUM_SIZE: (u32, u32) = (640, 400);
 /// The size of a chart over time; wide, since runs have many seconds.
 pub const OVER_TIME_SIZE: (u32, u32) = (1200, 320);
 
+/// The font-family of every text on the page and in its charts: fonts that carry Chinese glyphs first (scenario
+/// names, descriptions and files are often Chinese, and a Latin-only font would draw them as boxes), in the names
+/// Linux (Noto, Source Han, WenQuanYi), macOS (PingFang) and Windows (YaHei) install them under, then the system's.
+pub const FONTS: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'WenQuanYi Zen Hei', \
+                         'PingFang SC', 'Microsoft YaHei', system-ui, -apple-system, 'Segoe UI', sans-serif";
+
 /// Distinct colours (Tableau 10), in the order curves are given: the first is the reference curve.
 const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
@@ -88,7 +94,7 @@ fn draw_spectrum(svg: &mut String, title: &str, curves: &[(&str, Vec<(f64, f64)>
     let root = SVGBackend::with_string(svg, SPECTRUM_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 24))
+        .caption(title, (FONTS, 24))
         .margin(12)
         // Room for the last x label, centred on the right edge.
         .margin_right(36)
@@ -109,8 +115,8 @@ fn draw_spectrum(svg: &mut String, title: &str, curves: &[(&str, Vec<(f64, f64)>
         .y_labels(y_labels)
         .y_max_light_lines(1)
         .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 17))
-        .axis_desc_style(("sans-serif", 18))
+        .label_style((FONTS, 17))
+        .axis_desc_style((FONTS, 18))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     for (i, (name, points)) in curves.iter().enumerate() {
@@ -162,7 +168,7 @@ fn draw_over_time(
     let root = SVGBackend::with_string(svg, OVER_TIME_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 24))
+        .caption(title, (FONTS, 24))
         .margin(12)
         // Room for the last x label, centred on the right edge.
         .margin_right(36)
@@ -186,8 +192,8 @@ fn draw_over_time(
         .y_labels(y_labels)
         .y_max_light_lines(1)
         .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 17))
-        .axis_desc_style(("sans-serif", 18))
+        .label_style((FONTS, 17))
+        .axis_desc_style((FONTS, 18))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     for (i, (name, points)) in lines.iter().enumerate() {
@@ -215,7 +221,7 @@ where
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 17))
+        .label_font((FONTS, 17))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(180, 180, 180))
         .draw()?;
@@ -263,13 +269,12 @@ fn message(title: &str, text: &str, size: (u32, u32)) -> String {
         root.fill(&WHITE)?;
         let (w, h) = (size.0 as i32, size.1 as i32);
         let centred = |size: u32| {
-            ("sans-serif", size)
-                .into_font()
-                .color(&RGBColor(90, 90, 90))
-                .pos(plotters::style::text_anchor::Pos::new(
+            (FONTS, size).into_font().color(&RGBColor(90, 90, 90)).pos(
+                plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Center,
                     plotters::style::text_anchor::VPos::Center,
-                ))
+                ),
+            )
         };
         root.draw(&Text::new(title, (w / 2, 24), centred(20)))?;
         root.draw(&Text::new(text, (w / 2, h / 2), centred(18)))?;
