@@ -89,8 +89,8 @@ fn latency_rows(
         base: b.mean(),
         new: n.mean(),
         unit: "us",
-        verdict: Verdict::Same,
-        evidence: format!("t={t:.1}, not judged"),
+        verdict: Verdict::NotJudged,
+        evidence: format!("t={t:.1}"),
     });
     rows.push(Row {
         metric: name.to_owned(),
@@ -99,8 +99,8 @@ fn latency_rows(
         new: n.max() as f64,
         unit: "us",
         // One sample: never a verdict on its own.
-        verdict: Verdict::Same,
-        evidence: "not judged (one sample)".into(),
+        verdict: Verdict::NotJudged,
+        evidence: "one sample".into(),
     });
     let p = ks_p_value(b, n);
     rows.push(Row {
