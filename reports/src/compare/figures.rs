@@ -182,7 +182,10 @@ fn error_row(
 fn rate_row(base: &Report, new: &Report, tol: &Tolerances) -> Option<Row> {
     let per_s = |r: &Report| {
         let secs = r.run.duration_ms as f64 / 1000.0;
-        (secs, r.counters.n_iterations as f64 / secs.max(1e-3))
+        (
+            secs,
+            crate::threshold::per_second(r.counters.n_iterations, secs),
+        )
     };
     let ((sb, rb), (sn, rn)) = (per_s(base), per_s(new));
     let mut row = Row {
