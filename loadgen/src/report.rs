@@ -47,7 +47,9 @@ pub fn build(i: Inputs) -> Report {
         );
     }
     let series = i.series;
-    let secs = i.duration.as_secs_f64();
+    // Over the whole milliseconds the report records, so the rate judged here is the one its table, `report
+    // show` and `report compare` compute from it.
+    let secs = i.duration.as_millis() as f64 / 1e3;
     let n_shards = i.shard.map_or(1, |(_, n)| n);
     let thresholds: Vec<Threshold> = plan
         .thresholds

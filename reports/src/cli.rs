@@ -94,10 +94,14 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
+/// `text` into the file `out`, its path then printed (every command that writes a file says where), or to stdout.
 fn write(out: Option<&Path>, text: &str) -> Result<(), Bad> {
     match out {
         Some(p) => {
-            std::fs::write(p, text).map_err(|e| Bad(format!("cannot write {}: {e}", p.display())))
+            std::fs::write(p, text)
+                .map_err(|e| Bad(format!("cannot write {}: {e}", p.display())))?;
+            println!("{}", p.display());
+            Ok(())
         }
         None => {
             print!("{text}");
@@ -122,7 +126,6 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
             let r = Report::read(&run)?;
             let out = out.unwrap_or_else(|| run.with_file_name("report.html"));
             write(Some(&out), &crate::html::render(&r))?;
-            println!("{}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Md { run, out } => {
@@ -180,8 +183,8 @@ fn exec(command: Command) -> Result<ExitCode, Bad> {
                 .collect::<Result<Vec<_>, _>>()?;
             let names: Vec<String> = runs.iter().map(|p| p.display().to_string()).collect();
             let merged = crate::merge::reports(&reports, &names)?;
-            write(Some(&out), &merged.to_json())?;
             print!("{}", crate::summary::render(&merged));
+            write(Some(&out), &merged.to_json())?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -27,8 +27,8 @@ pub fn report(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "{:.1} s on {} ({} × {}), target {}, seed {}\n",
-        r.run.duration_ms as f64 / 1000.0,
+        "{} on {} ({} × {}), target {}, seed {}\n",
+        crate::summary::run_length(r.run.duration_ms),
         code(&r.run.host.hostname),
         r.run.host.n_cpus,
         cell(&r.run.host.cpu_model),

@@ -15,17 +15,27 @@ pub fn duration(us: u64) -> String {
     }
 }
 
+/// How long a run took, as every rendering says it: `49ms` under a second (where `0.0s` would read as nothing
+/// beside a rate of 200/s), `30.0s` above.
+pub fn run_length(duration_ms: u64) -> String {
+    if duration_ms < 1_000 {
+        format!("{duration_ms}ms")
+    } else {
+        format!("{:.1}s", duration_ms as f64 / 1e3)
+    }
+}
+
 /// The run's headline, its metrics' table, counters, thresholds and verdict.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let secs = r.run.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,
-        "{} — {} on {}, {:.1}s{}",
+        "{} — {} on {}, {}{}",
         r.scenario.name,
         r.run.target,
         r.run.host.hostname,
-        secs,
+        run_length(r.run.duration_ms),
         if r.partial { " (PARTIAL)" } else { "" }
     );
     metrics(&mut out, r, secs);
@@ -51,11 +61,7 @@ fn metrics(out: &mut String, r: &Report, secs: f64) {
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for (name, m) in &r.metrics {
         let c = &m.corrected;
-        let rate = if secs > 0.0 {
-            (c.n + m.n_errors) as f64 / secs
-        } else {
-            0.0
-        };
+        let rate = crate::threshold::per_second(c.n + m.n_errors, secs);
         rows.push(vec![
             name.clone(),
             c.n.to_string(),
@@ -88,7 +94,8 @@ fn counters(out: &mut String, c: &Counters) {
         let kinds: Vec<String> = c
             .errors_by_kind
             .iter()
-            .map(|(k, n)| format!("{k} {n}"))
+            // `errcode: 7`: the kind, then how many (`errcode 7` would read as errcode number 7).
+            .map(|(k, n)| format!("{k}: {n}"))
             .collect();
         let _ = writeln!(out, "errors by kind: {}", kinds.join(", "));
     }
@@ -210,5 +217,44 @@ mod tests {
             text.contains("verdict: incomplete — terminated (SIGTERM)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_short_run_says_its_length_and_one_rate_everywhere() {
+        let mut r = crate::tests::sample();
+        r.run.duration_ms = 49;
+        r.thresholds = vec![crate::threshold::judge(
+            "roundtrip.rate >= 95/s",
+            &r.metrics,
+            0.049,
+        )];
+        let text = render(&r);
+        assert!(
+            text.lines().next().is_some_and(|l| l.ends_with(", 49ms")),
+            "{text}"
+        );
+        let m = &r.metrics["roundtrip"];
+        let rate = (m.corrected.n + m.n_errors) as f64 / 0.049;
+        let row = text.lines().find(|l| l.starts_with("roundtrip")).unwrap();
+        assert!(
+            row.contains(&format!("  {rate:.1}  ")),
+            "{row} lacks {rate:.1}"
+        );
+        assert!(text.contains(&format!("(measured {rate:.1}/s)")), "{text}");
+        assert_eq!(run_length(30_000), "30.0s");
+        assert_eq!(crate::threshold::per_second(10, 0.0), 0.0);
+    }
+
+    #[test]
+    fn errors_by_kind_read_as_a_kind_and_a_count() {
+        let mut r = crate::tests::sample();
+        r.counters.errors_by_kind = [("errcode".to_owned(), 7), ("timeout".to_owned(), 3)].into();
+        r.counters.errors_by_errcode = [("45009".to_owned(), 7)].into();
+        let text = render(&r);
+        assert!(
+            text.contains("errors by kind: errcode: 7, timeout: 3"),
+            "{text}"
+        );
+        assert!(text.contains("errors by errcode: 45009 ×7"), "{text}");
     }
 }

@@ -180,11 +180,17 @@ pub fn measure(
         Stat::Count => Some(n as f64),
         Stat::Errors => Some(n_errors as f64),
         Stat::ErrorRate => Some(n_errors as f64 / (n + n_errors) as f64),
-        Stat::Rate => Some(if secs > 0.0 {
-            (n + n_errors) as f64 / secs
-        } else {
-            0.0
-        }),
+        Stat::Rate => Some(per_second(n + n_errors, secs)),
+    }
+}
+
+/// `n` over `secs`, 0 for a run of no length: the one rate every rendering and threshold of a report shows, so a
+/// short run's rate reads the same in the table, its thresholds and a comparison.
+pub fn per_second(n: u64, secs: f64) -> f64 {
+    if secs > 0.0 {
+        n as f64 / secs
+    } else {
+        0.0
     }
 }
 

@@ -1,5 +1,6 @@
 //! The HTML report opened in a real browser: Debian's chromium, headless, renders the page of a sample report
-//! without a console error, takes a screenshot of it, and its DOM holds every chart as an `<svg>`.
+//! without a console error, takes a screenshot of it, and its DOM holds every chart as an `<svg>`; its Chinese text
+//! is drawn in glyphs, not as boxes (the page's fonts name CJK ones, and scripts/test-all.sh installs one).
 //!
 //! Without chromium on PATH the test says so and passes, for developer machines; `REQUIRE_BROWSER=1` (set by
 //! scripts/test-all.sh, which installs chromium) makes that a failure, so CI cannot skip it silently.
@@ -92,11 +93,11 @@ fn sample() -> Report {
         .collect();
     let mut r = testing::report("kf-customer-service");
     r.scenario.description =
-        "Customers write to the <kf> account & the bot answers \"quickly\"".into();
+        "微信客服: Customers write to the <kf> account & the bot answers \"quickly\"".into();
     r.scenario.file = "scenarios/kf-customer-service.yaml".into();
     r.scenario.hash = "sha256:0123456789abcdef".into();
     r.scenario.text =
-        "name: kf-customer-service\nworkload:\n  - rate: 200/s\n    duration: 30s\n".into();
+        "# 客户写信给客服账号\nname: kf-customer-service\nworkload:\n  - rate: 200/s\n    duration: 30s\n".into();
     r.scenario.overrides = BTreeMap::from([("rate".to_owned(), "200/s".to_owned())]);
     r.run.ended_at = "2026-11-28T00:00:30Z".into();
     r.run.duration_ms = 30_000;
@@ -206,23 +207,30 @@ fn console_errors(stderr: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reports-browser-{}", std::process::id()));
+/// A directory of the test's own: the tests run in parallel, each removing its directory when it starts.
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reports-browser-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
 }
 
-#[test]
-fn chromium_renders_the_report_with_every_chart() {
-    let Some(bin) = chromium() else {
+/// Chromium, or None (said on stderr) when it is missing and not required.
+fn browser() -> Option<PathBuf> {
+    let bin = chromium();
+    if bin.is_none() {
         if std::env::var("REQUIRE_BROWSER").as_deref() == Ok("1") {
             panic!("REQUIRE_BROWSER=1 but neither chromium nor chromium-browser is on PATH");
         }
         eprintln!("note: chromium not found on PATH; the browser test is skipped (REQUIRE_BROWSER=1 to require it)");
-        return;
-    };
-    let dir = temp_dir();
+    }
+    bin
+}
+
+#[test]
+fn chromium_renders_the_report_with_every_chart() {
+    let Some(bin) = browser() else { return };
+    let dir = temp_dir("charts");
     let report = sample();
     let page = dir.join("report.html");
     std::fs::write(&page, reports::html::render(&report)).expect("writing the page");
@@ -300,6 +308,62 @@ fn chromium_renders_the_report_with_every_chart() {
     assert!(
         dom.contains("the &lt;kf&gt; account &amp; the bot"),
         "the description as the DOM holds it"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Appended to the report's page: draws two distinct characters of an element's text on a canvas in that
+/// element's font and tells whether their pixels differ. Without a font for them both come out as the same box
+/// (the .notdef glyph), so "same" is the tofu a reader would see. Two unassigned code points are the control: they
+/// are boxes in every font, so the probe must say "same" for them, or its "differ" would prove nothing.
+const GLYPH_PROBE: &str = r#"<script>
+function draws(el, a, b) {
+  const style = getComputedStyle(el);
+  const ink = ch => {
+    const c = document.createElement('canvas');
+    c.width = 64; c.height = 64;
+    const g = c.getContext('2d');
+    g.font = style.fontSize + ' ' + style.fontFamily;
+    g.fillText(ch, 8, 40);
+    return Array.from(g.getImageData(0, 0, 64, 64).data).join();
+  };
+  return ink(a) === ink(b) ? 'same' : 'differ';
+}
+function han(el) {
+  const chars = Array.from(el.textContent).filter(c => /\p{Script=Han}/u.test(c));
+  return draws(el, chars[0], chars.find(c => c !== chars[0]));
+}
+const sub = document.querySelector('p.sub'), pre = document.querySelector('pre');
+document.documentElement.setAttribute('data-glyphs',
+  'control:' + draws(sub, '\u0378', '\u0379') + ' description:' + han(sub) + ' scenario:' + han(pre));
+</script>"#;
+
+#[test]
+fn chromium_draws_the_reports_chinese_text_in_glyphs_not_boxes() {
+    let Some(bin) = browser() else { return };
+    let dir = temp_dir("glyphs");
+    let html = reports::html::render(&sample());
+    assert!(html.contains("微信客服") && html.contains("客户写信给客服账号"));
+    let page = dir.join("probe.html");
+    std::fs::write(
+        &page,
+        html.replace("</body>", &format!("{GLYPH_PROBE}</body>")),
+    )
+    .expect("writing the probe page");
+    let out = run_chromium(&bin, &dir, &page, &["--dump-dom"]);
+    assert!(
+        out.status.success(),
+        "chromium --dump-dom: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(console_errors(&out.stderr), Vec::<String>::new());
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("data-glyphs=\"").expect("the probe ran") + "data-glyphs=\"".len();
+    let glyphs = &dom[at..at + dom[at..].find('"').unwrap_or(0)];
+    assert_eq!(
+        glyphs, "control:same description:differ scenario:differ",
+        "\"same\" for Chinese is boxes: no CJK font among the page's font-family or the system's \
+         (scripts/test-all.sh installs fonts-wqy-zenhei)"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -211,3 +211,66 @@ fn show_check_exits_3_for_a_run_cut_short() {
     let out = reports_bin(&[Path::new("show"), &p, Path::new("--check")]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn every_command_that_writes_a_file_prints_its_path() {
+    let d = dir("paths");
+    let base = save(
+        &d,
+        "base.json",
+        &report(1_000, 2_000, "2026-11-28T00:00:00Z"),
+    );
+    let new = save(
+        &d,
+        "new.json",
+        &report(1_000, 2_000, "2026-11-28T01:00:00Z"),
+    );
+    let shard = |i: u64| {
+        let mut r = report(500, 2_000, "2026-11-28T00:00:00Z");
+        r.run.shard = Some(format!("{i}/2"));
+        save(&d, &format!("shard{i}.json"), &r)
+    };
+    let (shard0, shard1) = (shard(0), shard(1));
+    let (html, md, junit) = (d.join("r.html"), d.join("r.md"), d.join("r.xml"));
+    let (cmp_md, cmp_html, merged) = (d.join("c.md"), d.join("c.html"), d.join("m.json"));
+    let p = Path::new;
+    let cases: Vec<(Vec<&Path>, Vec<&Path>)> = vec![
+        (vec![p("html"), &base, p("--out"), &html], vec![&html]),
+        (vec![p("md"), &base, p("--out"), &md], vec![&md]),
+        (vec![p("junit"), &base, p("--out"), &junit], vec![&junit]),
+        (
+            vec![
+                p("compare"),
+                &base,
+                &new,
+                p("--md"),
+                &cmp_md,
+                p("--html"),
+                &cmp_html,
+            ],
+            vec![&cmp_md, &cmp_html],
+        ),
+        (
+            vec![p("merge"), &shard0, &shard1, p("--out"), &merged],
+            vec![&merged],
+        ),
+    ];
+    for (args, files) in cases {
+        let out = reports_bin(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for f in files {
+            assert!(f.is_file(), "{args:?}: no {}", f.display());
+            let path = f.display().to_string();
+            assert!(
+                stdout.lines().any(|l| l == path),
+                "{args:?} did not print {path}: {stdout}"
+            );
+        }
+    }
+}

@@ -13,14 +13,28 @@ pub use plan::Plan;
 /// Thresholds and units belong to the report model: merged and compared reports judge them again.
 pub use reports::{threshold, units};
 
+/// A scenario refused: `file:line:column: message`, or `file: message` when the problem has no place.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+#[error("{}", self.render())]
 pub struct ScenarioError {
     pub file: String,
     /// 1-based; 0 when the problem has no place (the file cannot be read).
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+impl ScenarioError {
+    fn render(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.file, self.message)
+        } else {
+            format!(
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
 }
 
 /// Reads, parses and checks a scenario file. Relative fixture files are found beside it.
@@ -62,9 +76,18 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Plan, ScenarioError> 
         })
 }
 
-/// serde-saphyr appends a snippet of the source after the message; the location is given separately.
+/// The parser's message alone: serde-saphyr appends a snippet of the source after it and puts the position it
+/// also gives separately in front (`error: line 25 column 1: …`), which the `file:25:1:` prefix already says.
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_owned()
+    let line = s.lines().next().unwrap_or(s);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((_, message)) => message.to_owned(),
+        None => line.to_owned(),
+    }
 }
 
 /// The JSON Schema of the scenario format, for editors.

@@ -141,9 +141,10 @@ fn every_kind_and_route_the_mock_emits_is_expectable() {
 #[test]
 fn a_missing_file_names_itself() {
     let e = load(Path::new("no/such/scenario.yaml")).unwrap_err();
+    // No place to give: no `:0:0` standing for one.
     assert!(
         e.to_string()
-            .starts_with("no/such/scenario.yaml:0:0: cannot read"),
+            .starts_with("no/such/scenario.yaml: cannot read"),
         "{e}"
     );
 }
@@ -204,4 +205,44 @@ mod malformed {
             }
         }
     }
+}
+
+#[test]
+fn the_parsers_errors_give_their_position_once() {
+    let cases = [
+        GOOD.replacen("seed: 7", "seed: seven", 1),
+        GOOD.replacen("seed: 7", "seeds: 7", 1),
+        GOOD.replacen("name: kf-demo", "name: [kf-demo", 1),
+        GOOD.replacen("    metric: roundtrip", "  metric: roundtrip\n    - x", 1),
+        GOOD.replacen("name: kf-demo", "name: kf-demo\nname: again", 1),
+    ];
+    for text in &cases {
+        let e = parse_str(text).expect_err(text);
+        let shown = e.to_string();
+        let prefix = format!("t.yaml:{}:{}: ", e.line, e.column);
+        assert!(e.line > 0 && shown.starts_with(&prefix), "{shown}");
+        assert_eq!(shown.strip_prefix(&prefix), Some(e.message.as_str()));
+        assert!(
+            !e.message.contains("line ")
+                && !e.message.contains("column ")
+                && !e.message.starts_with("error"),
+            "the position repeated: {shown}"
+        );
+        assert!(!shown.contains(":0:0"), "{shown}");
+    }
+}
+
+#[cfg(feature = "embedded")]
+#[test]
+fn an_inline_fixtures_problem_without_a_place_is_not_given_line_0() {
+    let text = format!("{GOOD}fixture:\n  inline:\n    corps: []\n");
+    let e = parse_str(&text).unwrap_err();
+    let at = text.lines().position(|l| l == "  inline:").unwrap() + 1;
+    assert_eq!(e.line, at, "{e}");
+    assert!(
+        e.message
+            .starts_with("fixture: the fixture declares no corp"),
+        "{e}"
+    );
+    assert!(!e.message.contains("line 0"), "{e}");
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use wecom_wire::crypto::MsgCrypt;
 
 use super::corp::members_by_subtree;
-use super::{fixture, App, Callback, ContactSync, Corp, Department, Robot, Tag, User};
+use super::{fixture, ranges, App, Callback, ContactSync, Corp, Department, Robot, Tag, User};
 
 /// Where in the fixture a check failed, and why.
 type Refused = (Location, String);
@@ -19,8 +19,8 @@ impl Corp {
         check_corpid(&c.corpid)?;
         let dept_by_id = index_departments(&c.departments)?;
         let user_by_id = index_users(&c.users, &dept_by_id)?;
-        let departments = departments(&c.departments);
-        let users = users(&c.users);
+        let users = users(&c.users)?;
+        let departments = departments(&c.departments, &user_by_id)?;
         let dept_members = members_by_subtree(&departments, &users);
         let mut corp = Corp {
             corpid: c.corpid.value.clone(),
@@ -280,37 +280,44 @@ fn index_users(
     Ok(user_by_id)
 }
 
-fn departments(departments: &[fixture::Department]) -> Vec<Department> {
+fn departments(
+    departments: &[fixture::Department],
+    user_by_id: &HashMap<String, usize>,
+) -> Result<Vec<Department>, Refused> {
     departments
         .iter()
-        .map(|d| Department {
-            id: d.id.value,
-            name: d.name.clone(),
-            name_en: d.name_en.clone(),
-            parentid: d.parentid.as_ref().map_or(0, |p| p.value),
-            order: d.order,
-            leaders: d.leaders.clone(),
+        .map(|d| {
+            Ok(Department {
+                id: d.id.value,
+                name: d.name.clone(),
+                name_en: d.name_en.clone(),
+                parentid: d.parentid.as_ref().map_or(0, |p| p.value),
+                order: d.order,
+                leaders: ranges::leaders(d, |id| user_by_id.contains_key(id))?,
+            })
         })
         .collect()
 }
 
-fn users(users: &[fixture::User]) -> Vec<User> {
+fn users(users: &[fixture::User]) -> Result<Vec<User>, Refused> {
     users
         .iter()
-        .map(|u| User {
-            userid: u.userid.value.clone(),
-            name: u.name.clone(),
-            departments: u.department.iter().map(|d| d.value).collect(),
-            position: u.position.clone(),
-            mobile: u.mobile.clone(),
-            gender: u.gender,
-            email: u.email.clone(),
-            alias: u.alias.clone(),
-            telephone: u.telephone.clone(),
-            status: u.status,
-            licensed: u.licensed,
-            leader_in: u.leader_in.clone(),
-            deleted: false,
+        .map(|u| {
+            Ok(User {
+                userid: u.userid.value.clone(),
+                name: u.name.clone(),
+                departments: u.department.iter().map(|d| d.value).collect(),
+                position: u.position.clone(),
+                mobile: u.mobile.clone(),
+                gender: ranges::gender(u.gender.as_ref(), &format!("user {:?}", u.userid.value))?,
+                email: u.email.clone(),
+                alias: u.alias.clone(),
+                telephone: u.telephone.clone(),
+                status: ranges::status(u)?,
+                licensed: u.licensed,
+                leader_in: ranges::leader_in(u)?,
+                deleted: false,
+            })
         })
         .collect()
 }

@@ -166,7 +166,10 @@ impl Corp {
             external_userid: id.value.clone(),
             name: f.name.clone(),
             kind: f.kind,
-            gender: f.gender,
+            gender: i64::from(super::ranges::gender(
+                f.gender.as_ref(),
+                &format!("customer {:?}", id.value),
+            )?),
             avatar: f.avatar.clone(),
             unionid: f.unionid.clone(),
             corp_name: f.corp_name.clone(),

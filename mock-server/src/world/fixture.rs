@@ -98,8 +98,9 @@ pub struct Customer {
     /// 1 a WeChat user, 2 a WeCom user of another company.
     #[serde(default = "one", rename = "type")]
     pub kind: i64,
+    /// 0 unknown (the default), 1 male, 2 female.
     #[serde(default)]
-    pub gender: i64,
+    pub gender: Option<Spanned<i64>>,
     #[serde(default)]
     pub avatar: String,
     #[serde(default)]
@@ -213,8 +214,9 @@ pub struct Department {
     pub parentid: Option<Spanned<i64>>,
     #[serde(default)]
     pub order: i64,
+    /// Members of the corp.
     #[serde(default)]
-    pub leaders: Vec<String>,
+    pub leaders: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,23 +229,24 @@ pub struct User {
     pub position: String,
     #[serde(default)]
     pub mobile: String,
-    /// 0 unknown, 1 male, 2 female.
+    /// 0 unknown (the default), 1 male, 2 female.
     #[serde(default)]
-    pub gender: u8,
+    pub gender: Option<Spanned<i64>>,
     #[serde(default)]
     pub email: String,
     #[serde(default)]
     pub alias: String,
     #[serde(default)]
     pub telephone: String,
-    /// 1 active, 2 disabled, 4 not yet joined, 5 resigned.
-    #[serde(default = "one")]
-    pub status: i64,
+    /// 1 active (the default), 2 disabled, 4 not yet joined, 5 resigned.
+    #[serde(default)]
+    pub status: Option<Spanned<i64>>,
     /// Without a license a member is listed in `unlicenseduser` and gets no app messages.
     #[serde(default = "yes")]
     pub licensed: bool,
+    /// Departments among the member's own that it leads.
     #[serde(default)]
-    pub leader_in: Vec<i64>,
+    pub leader_in: Vec<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,8 @@ pub mod fixture;
 mod generated;
 mod groups;
 mod party;
+mod ranges;
+mod read;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -223,14 +225,11 @@ impl World {
 
     /// Parses and validates. The fixture is returned too: the settings in it are the caller's to apply.
     pub fn parse(text: &str, file: &str) -> Result<(World, Fixture), FixtureError> {
-        let fixture: Fixture = serde_saphyr::from_str(text).map_err(|e| {
-            let loc = e.location();
-            FixtureError {
-                file: file.to_owned(),
-                line: loc.map_or(0, |l| l.line()),
-                column: loc.map_or(0, |l| l.column()),
-                message: first_line(&e.to_string()),
-            }
+        let fixture = read::fixture(text).map_err(|(loc, message)| FixtureError {
+            file: file.to_owned(),
+            line: loc.map_or(0, |l| l.line()),
+            column: loc.map_or(0, |l| l.column()),
+            message,
         })?;
         let world = World::from_parsed(&fixture, file)?;
         Ok((world, fixture))
@@ -296,19 +295,6 @@ impl World {
     /// A robot by key: (corp index, robot index).
     pub(crate) fn robot(&self, key: &str) -> Option<(usize, usize)> {
         self.robot_by_key.get(key).copied()
-    }
-}
-
-/// The parser's first line without the position it repeats (`error: line 3 column 5: …`).
-fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or(s);
-    let line = line.strip_prefix("error: ").unwrap_or(line);
-    match line
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((_, message)) => message.to_owned(),
-        None => line.to_owned(),
     }
 }
 

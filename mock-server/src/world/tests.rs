@@ -200,3 +200,135 @@ fn a_member_index_past_the_list_reads_as_deleted() {
     let beyond = c.member(c.users.len());
     assert!(beyond.deleted && beyond.userid.is_empty());
 }
+
+/// The first department and member every case below builds on; `user` is added to the member's map, `corp` to
+/// the corp (from line 8).
+fn corp(user: &str, corp: &str) -> String {
+    format!(
+        "corps:\n  - corpid: ww1\n    departments:\n      - {{id: 1, name: a, leaders: [u]}}\n      - {{id: 2, name: b}}\n    users:\n      - {{userid: u, name: U, department: [1]{user}}}\n{corp}"
+    )
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_the_field_the_type_expected_and_what_it_got() {
+    let apps = |app: &str| corp("", &format!("    apps:\n      - {{{app}}}\n"));
+    let cases = [
+        (
+            apps("agentid: abc, name: a, secret: s"),
+            9,
+            "corps[0].apps[0].agentid: expected an integer, got abc",
+        ),
+        (
+            apps("agentid: 1.5, name: a, secret: s"),
+            9,
+            "corps[0].apps[0].agentid: expected an integer, got 1.5",
+        ),
+        (
+            apps("agentid: 1, name: [a], secret: s"),
+            9,
+            "corps[0].apps[0].name: expected a string, got a list",
+        ),
+        (
+            corp(", licensed: maybe", ""),
+            7,
+            "corps[0].users[0].licensed: expected true or false, got maybe",
+        ),
+        (
+            corp(", gender: \"x\"", ""),
+            7,
+            "corps[0].users[0].gender: expected an integer, got \"x\"",
+        ),
+        (
+            "corps:\n  - corpid: ww1\n    users:\n      - {userid: u, name: U, department: 1}\n"
+                .to_owned(),
+            4,
+            "corps[0].users[0].department: expected a list, got 1",
+        ),
+        (
+            corp(", name: V", ""),
+            7,
+            "corps[0].users[0]: duplicate mapping key: name",
+        ),
+        (
+            corp("", "    generate_users: -5\n"),
+            8,
+            "corps[0].generate_users: expected an integer, 0 or more, got -5",
+        ),
+        (
+            "seed: many\ncorps: []\n".to_owned(),
+            1,
+            "seed: expected an integer, 0 or more, got many",
+        ),
+        (
+            "settings: {inbox_capacity: lots}\ncorps: []\n".to_owned(),
+            1,
+            "settings.inbox_capacity: expected an integer, 0 or more, got lots",
+        ),
+        (
+            apps("name: a, secret: s"),
+            9,
+            "corps[0].apps[0]: missing field `agentid`",
+        ),
+    ];
+    for (yaml, line, message) in cases {
+        let e = fails(&yaml);
+        assert_eq!((e.line, e.message.as_str()), (line, message), "{yaml}");
+        // The position is said once, by the file:line:column prefix.
+        assert_eq!(
+            e.to_string(),
+            format!("t.yaml:{line}:{}: {message}", e.column)
+        );
+    }
+}
+
+#[test]
+fn every_documented_range_is_enforced() {
+    let user = |extra: &str| corp(extra, "");
+    let under = |extra: &str| corp("", extra);
+    let key = "a".repeat(43);
+    let token = "t".repeat(33);
+    let cases = [
+        // FIXTURE.md, corps[]
+        ("corps:\n  - corpid: w-1\n".to_owned(), 2, "corpid \"w-1\" must be letters and digits"),
+        (under("    generate_users: 100001\n"), 8, "generate_users is at most 100000"),
+        (under("    generate_customers: 1000001\n"), 8, "generate_customers is at most 1000000"),
+        (under(&format!("    contact_sync:\n      secret: s\n      callback: {{token: {token}, encoding_aes_key: {key}}}\n")), 10, "token must be 1-32 characters"),
+        // apps[]
+        (under("    apps:\n      - {agentid: 0, name: a, secret: s}\n"), 9, "agentid 0 must be positive"),
+        (under(&format!("    apps:\n      - {{agentid: 1, name: a, secret: s, callback: {{token: {token}, encoding_aes_key: {key}}}}}\n")), 9, "token must be 1-32 characters"),
+        // departments[]
+        ("corps:\n  - corpid: ww1\n    departments:\n      - {id: 0, name: a}\n".to_owned(), 4, "department id 0 must be positive"),
+        ("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a, parentid: 7}\n".to_owned(), 4, "parentid 7 is not a department"),
+        ("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a, leaders: [nobody]}\n".to_owned(), 4, "department 1: leader \"nobody\" is not a member of this corp"),
+        // users[]
+        ("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: \"a|b\", name: U, department: [1]}\n".to_owned(), 6, "must be 1-64 characters without '|'"),
+        ("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: []}\n".to_owned(), 6, "belongs to no department"),
+        (user(", gender: 3"), 7, "user \"u\": gender must be 0 (unknown), 1 (male) or 2 (female), not 3"),
+        (user(", gender: -1"), 7, "gender must be 0 (unknown), 1 (male) or 2 (female), not -1"),
+        (user(", status: 3"), 7, "user \"u\": status must be 1 (active), 2 (disabled), 4 (not joined) or 5 (resigned), not 3"),
+        (user(", leader_in: [2]"), 7, "user \"u\": leader_in 2 is not one of its departments [1]"),
+        // customers[]
+        (under("    customers:\n      - {external_userid: \"w m\", name: c}\n"), 9, "must be 1-64 letters, digits, '_' or '-'"),
+        (under("    customers:\n      - {external_userid: wm1, name: c, type: 3}\n"), 9, "type must be 1 (WeChat) or 2 (WeCom)"),
+        (under("    customers:\n      - {external_userid: wm1, name: c, gender: 7}\n"), 9, "customer \"wm1\": gender must be 0 (unknown), 1 (male) or 2 (female), not 7"),
+        // kf
+        (under("    apps:\n      - {agentid: 1, name: a, secret: s}\n    kf:\n      agentid: 2\n"), 11, "kf.agentid 2 is not an app"),
+        (under("    apps:\n      - {agentid: 1, name: a, secret: s}\n    kf:\n      agentid: 1\n      accounts:\n        - {open_kfid: \"w k\", name: k}\n"), 13, "must be 1-64 letters, digits, '_' or '-'"),
+        (under(&format!("    apps:\n      - {{agentid: 1, name: a, secret: s}}\n    kf:\n      agentid: 1\n      accounts:\n        - {{open_kfid: wk1, name: {}}}\n", "名".repeat(17))), 13, "kf account name"),
+    ];
+    for (yaml, line, fragment) in cases {
+        let e = fails(&yaml);
+        assert_eq!(e.line, line, "{e}\n{yaml}");
+        assert!(
+            e.message.contains(fragment),
+            "{e} lacks {fragment:?}\n{yaml}"
+        );
+    }
+    // The edges of each range load.
+    for ok in [
+        user(", gender: 2, status: 5, leader_in: [1]"),
+        user(", gender: 0, status: 4"),
+    ] {
+        World::parse(&ok, "t.yaml").unwrap_or_else(|e| panic!("{e}\n{ok}"));
+    }
+}

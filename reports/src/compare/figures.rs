@@ -89,8 +89,8 @@ fn latency_rows(
         base: b.mean(),
         new: n.mean(),
         unit: "us",
-        verdict: Verdict::Same,
-        evidence: format!("t={t:.1}, not judged"),
+        verdict: Verdict::NotJudged,
+        evidence: format!("t={t:.1}"),
     });
     rows.push(Row {
         metric: name.to_owned(),
@@ -99,8 +99,8 @@ fn latency_rows(
         new: n.max() as f64,
         unit: "us",
         // One sample: never a verdict on its own.
-        verdict: Verdict::Same,
-        evidence: "not judged (one sample)".into(),
+        verdict: Verdict::NotJudged,
+        evidence: "one sample".into(),
     });
     let p = ks_p_value(b, n);
     rows.push(Row {
@@ -182,7 +182,10 @@ fn error_row(
 fn rate_row(base: &Report, new: &Report, tol: &Tolerances) -> Option<Row> {
     let per_s = |r: &Report| {
         let secs = r.run.duration_ms as f64 / 1000.0;
-        (secs, r.counters.n_iterations as f64 / secs.max(1e-3))
+        (
+            secs,
+            crate::threshold::per_second(r.counters.n_iterations, secs),
+        )
     };
     let ((sb, rb), (sn, rn)) = (per_s(base), per_s(new));
     let mut row = Row {

@@ -91,6 +91,8 @@ pub enum Verdict {
     Noise,
     /// Not enough samples to judge.
     TooFew,
+    /// Shown for reading, never judged (the mean, the max): "same" would claim a judgement not made.
+    NotJudged,
     /// The whole distributions differ (the Kolmogorov–Smirnov row): a hint, never a verdict on its own.
     Differs,
     OnlyInBase,
@@ -105,6 +107,7 @@ impl Verdict {
             Verdict::Improvement => "improvement",
             Verdict::Noise => "noise",
             Verdict::TooFew => "too few samples",
+            Verdict::NotJudged => "not judged",
             Verdict::Differs => "differs",
             Verdict::OnlyInBase => "only in base",
             Verdict::OnlyInNew => "only in new",

@@ -19,7 +19,12 @@ pub fn text(c: &Comparison) -> String {
     rows.extend(
         c.rows
             .iter()
-            .filter(|r| r.verdict != Verdict::Same || r.stat == "p50" || r.stat == "p99")
+            // The terminal keeps to what decides: rows not judged are in --md and --html.
+            .filter(|r| {
+                !matches!(r.verdict, Verdict::Same | Verdict::NotJudged)
+                    || r.stat == "p50"
+                    || r.stat == "p99"
+            })
             .map(|r| {
                 vec![
                     r.metric.clone(),
@@ -63,7 +68,7 @@ pub fn html_table(c: &Comparison) -> String {
         let class = match r.verdict {
             Verdict::Regression => "regression",
             Verdict::Improvement => "improvement",
-            Verdict::Noise | Verdict::TooFew | Verdict::Differs => "muted",
+            Verdict::Noise | Verdict::TooFew | Verdict::Differs | Verdict::NotJudged => "muted",
             _ => "",
         };
         let _ = writeln!(

@@ -204,3 +204,23 @@ fn ks_sees_a_shift_and_not_a_reshuffle() {
     assert_eq!(ks_p_value(&a, &a), 1.0, "identical histograms");
     assert!(ks_p_value(&a, &c) < 1e-6);
 }
+
+#[test]
+fn the_mean_and_max_are_not_judged_and_say_so_not_same() {
+    // A 30% slower run: its mean moves far, yet no verdict is made on it, and none is claimed.
+    let c = cmp(&run(1, 20_000, 2_000.0, 1.0), &run(2, 20_000, 2_000.0, 1.3));
+    for stat in ["mean", "max"] {
+        assert_eq!(verdicts(&c, stat), Verdict::NotJudged, "{stat}");
+    }
+    let mean = c.rows.iter().find(|r| r.stat == "mean").unwrap();
+    assert!(mean.change() > 0.2, "{mean:?}");
+    assert_eq!(Verdict::NotJudged.label(), "not judged");
+    let md = crate::markdown::comparison(&c);
+    let line = md.lines().find(|l| l.contains(" mean ")).unwrap();
+    assert!(
+        line.contains("not judged") && !line.contains("same"),
+        "{line}"
+    );
+    let html = super::render::html_table(&c);
+    assert!(html.contains(">not judged<"), "{html}");
+}

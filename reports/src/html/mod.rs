@@ -33,7 +33,7 @@ pub fn escape(s: &str) -> String {
 }
 
 const STYLE: &str = "
-body { font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #222; margin: 0 auto;
+body { font-size: 15px; line-height: 1.45; color: #222; margin: 0 auto;
        max-width: 1260px; padding: 16px 24px 48px; }
 h1 { margin: 0 0 4px; font-size: 28px; } h2 { margin: 32px 0 10px; border-bottom: 1px solid #ddd; }
 .sub { color: #555; margin: 0 0 8px; }
@@ -59,8 +59,10 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape(title)
+         <title>{}</title>\n<style>\nbody {{ font-family: {fonts}; }}\n\
+         pre {{ font-family: ui-monospace, 'DejaVu Sans Mono', monospace, {fonts}; }}{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title),
+        fonts = crate::charts::FONTS,
     )
 }
 

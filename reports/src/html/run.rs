@@ -30,15 +30,15 @@ fn header(out: &mut String, r: &Report) {
     if !s.description.is_empty() {
         let _ = writeln!(out, "<p class=\"sub\">{}</p>", escape(&s.description));
     }
-    let (target, host, secs) = (
+    let (target, host, length) = (
         &r.run.target,
         &r.run.host.hostname,
-        r.run.duration_ms as f64 / 1e3,
+        crate::summary::run_length(r.run.duration_ms),
     );
     let when = escape(&r.run.started_at);
     let _ = writeln!(
         out,
-        "<p class=\"sub\">{} on {}, {secs:.1}s from {when}</p>",
+        "<p class=\"sub\">{} on {}, {length} from {when}</p>",
         escape(target),
         escape(host)
     );

@@ -116,3 +116,30 @@ fn the_comparison_embeds_the_table_and_overlays_both_runs() {
     assert!(figure_of(&html, "spectrum:api.message/send").is_none());
     assert!(html.contains("Only in base: api.message/send"));
 }
+
+#[test]
+fn page_and_charts_name_cjk_fonts_before_the_generic_one() {
+    let html = render(&crate::tests::sample());
+    let body = html
+        .find("body { font-family: ")
+        .map(|at| &html[at..at + html[at..].find('}').unwrap_or(0)])
+        .expect("a font-family for the body");
+    let cjk = body.find("Noto Sans CJK SC").expect("Noto Sans CJK named");
+    assert!(
+        body.contains("WenQuanYi Zen Hei") && body.contains("Microsoft YaHei"),
+        "{body}"
+    );
+    assert!(
+        cjk < body.find("sans-serif;").expect("the generic last"),
+        "{body}"
+    );
+    // The Chinese of a scenario file, shown in <pre>, falls back to the same fonts after the monospace ones.
+    assert!(html.contains("monospace, 'Noto Sans CJK SC'"), "{html}");
+    // The charts' text too: plotters writes the family into every <text>, its quotes escaped.
+    let rate = figure_of(&html, "rate").expect("the rate chart");
+    assert!(
+        rate.contains("font-family=\"&apos;Noto Sans CJK SC&apos;"),
+        "{rate}"
+    );
+    assert!(!html.contains("font-family=\"sans-serif\""));
+}

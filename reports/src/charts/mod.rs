@@ -12,6 +12,12 @@ pub const SPECTRUM_SIZE: (u32, u32) = (640, 400);
 /// The size of a chart over time; wide, since runs have many seconds.
 pub const OVER_TIME_SIZE: (u32, u32) = (1200, 320);
 
+/// The font-family of every text on the page and in its charts: fonts that carry Chinese glyphs first (scenario
+/// names, descriptions and files are often Chinese, and a Latin-only font would draw them as boxes), in the names
+/// Linux (Noto, Source Han, WenQuanYi), macOS (PingFang) and Windows (YaHei) install them under, then the system's.
+pub const FONTS: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'WenQuanYi Zen Hei', \
+                         'PingFang SC', 'Microsoft YaHei', system-ui, -apple-system, 'Segoe UI', sans-serif";
+
 /// Distinct colours (Tableau 10), in the order curves are given: the first is the reference curve.
 const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
@@ -88,7 +94,7 @@ fn draw_spectrum(svg: &mut String, title: &str, curves: &[(&str, Vec<(f64, f64)>
     let root = SVGBackend::with_string(svg, SPECTRUM_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 24))
+        .caption(title, (FONTS, 24))
         .margin(12)
         // Room for the last x label, centred on the right edge.
         .margin_right(36)
@@ -109,8 +115,8 @@ fn draw_spectrum(svg: &mut String, title: &str, curves: &[(&str, Vec<(f64, f64)>
         .y_labels(y_labels)
         .y_max_light_lines(1)
         .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 17))
-        .axis_desc_style(("sans-serif", 18))
+        .label_style((FONTS, 17))
+        .axis_desc_style((FONTS, 18))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     for (i, (name, points)) in curves.iter().enumerate() {
@@ -126,12 +132,18 @@ fn draw_spectrum(svg: &mut String, title: &str, curves: &[(&str, Vec<(f64, f64)>
 }
 
 /// Lines over the seconds of a run (x: seconds since the start), each in its own colour with a legend entry.
-/// Short series get a dot per point, so a one-second run still shows something.
+/// Short series get a dot per point, so a one-second run still shows something. Lines with the same points are
+/// drawn once, labelled with every name (see [`coinciding`]).
 pub fn over_time(title: &str, y_label: &str, lines: &[(&str, Vec<(f64, f64)>)]) -> String {
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
     let lines: Vec<(&str, Vec<(f64, f64)>)> = lines
         .iter()
         .map(|(name, points)| (*name, points.iter().filter(finite).copied().collect()))
+        .collect();
+    let lines = coinciding(&lines);
+    let lines: Vec<(&str, Vec<(f64, f64)>)> = lines
+        .iter()
+        .map(|(name, points)| (name.as_str(), points.clone()))
         .collect();
     if lines.iter().all(|(_, p)| p.is_empty()) {
         return no_data(title, OVER_TIME_SIZE);
@@ -139,6 +151,23 @@ pub fn over_time(title: &str, y_label: &str, lines: &[(&str, Vec<(f64, f64)>)]) 
     let mut svg = String::new();
     let drawn = draw_over_time(&mut svg, title, y_label, &lines);
     finish(svg, drawn, title, OVER_TIME_SIZE)
+}
+
+/// The lines with each set of identical ones merged into the first, named `a = b`: a line drawn over another hides
+/// it (iterations/s and requests/s coincide when every iteration makes one request), and the reader would see
+/// one colour of two and think the other missing.
+fn coinciding(lines: &[(&str, Vec<(f64, f64)>)]) -> Vec<(String, Vec<(f64, f64)>)> {
+    let mut merged: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for (name, points) in lines {
+        match merged.iter_mut().find(|(_, p)| p == points) {
+            Some((label, _)) => {
+                label.push_str(" = ");
+                label.push_str(name);
+            }
+            None => merged.push(((*name).to_owned(), points.clone())),
+        }
+    }
+    merged
 }
 
 fn draw_over_time(
@@ -162,7 +191,7 @@ fn draw_over_time(
     let root = SVGBackend::with_string(svg, OVER_TIME_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 24))
+        .caption(title, (FONTS, 24))
         .margin(12)
         // Room for the last x label, centred on the right edge.
         .margin_right(36)
@@ -186,8 +215,8 @@ fn draw_over_time(
         .y_labels(y_labels)
         .y_max_light_lines(1)
         .y_label_formatter(&|y| tick(*y))
-        .label_style(("sans-serif", 17))
-        .axis_desc_style(("sans-serif", 18))
+        .label_style((FONTS, 17))
+        .axis_desc_style((FONTS, 18))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     for (i, (name, points)) in lines.iter().enumerate() {
@@ -215,7 +244,7 @@ where
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 17))
+        .label_font((FONTS, 17))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(180, 180, 180))
         .draw()?;
@@ -263,13 +292,12 @@ fn message(title: &str, text: &str, size: (u32, u32)) -> String {
         root.fill(&WHITE)?;
         let (w, h) = (size.0 as i32, size.1 as i32);
         let centred = |size: u32| {
-            ("sans-serif", size)
-                .into_font()
-                .color(&RGBColor(90, 90, 90))
-                .pos(plotters::style::text_anchor::Pos::new(
+            (FONTS, size).into_font().color(&RGBColor(90, 90, 90)).pos(
+                plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Center,
                     plotters::style::text_anchor::VPos::Center,
-                ))
+                ),
+            )
         };
         root.draw(&Text::new(title, (w / 2, 24), centred(20)))?;
         root.draw(&Text::new(text, (w / 2, h / 2), centred(18)))?;
@@ -284,95 +312,4 @@ fn message(title: &str, text: &str, size: (u32, u32)) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::histogram;
-
-    fn hist(samples: &[u64]) -> Histogram<u64> {
-        let mut h = histogram::new();
-        for s in samples {
-            histogram::record(&mut h, *s);
-        }
-        h
-    }
-
-    #[test]
-    fn percentiles_are_labelled_as_people_read_them() {
-        assert_eq!(percentile_label(1.0), "0%");
-        assert_eq!(percentile_label(10.0), "90%");
-        assert_eq!(percentile_label(100.0), "99%");
-        assert_eq!(percentile_label(1000.0), "99.9%");
-        assert_eq!(percentile_label(10_000.0), "99.99%");
-    }
-
-    #[test]
-    fn axes_read_as_numbers_and_counts_as_whole_numbers() {
-        assert_eq!(tick(0.5), "0.5");
-        assert_eq!(tick(4.0), "4");
-        assert_eq!(tick(0.025), "0.025");
-        assert_eq!(tick(250.0), "250");
-        assert_eq!(y_axis([0.0, 4.0].iter(), 1.25), (5.0, 6));
-        assert_eq!(y_axis([0.0, 0.0].iter(), 1.25), (1.0, 2));
-        assert_eq!(y_axis([0.5, 2.0].iter(), 1.25).1, 10);
-        assert_eq!(y_axis([400.0].iter(), 1.25).1, 10);
-    }
-
-    #[test]
-    fn the_spectrum_rises_to_the_maximum_at_one_over_n() {
-        let samples: Vec<u64> = (1..=1000).map(|i| i * 10).collect();
-        let p = spectrum_points(&hist(&samples));
-        assert!(p.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
-        let last = p.last().copied().unwrap_or_default();
-        assert!((last.0 - 1000.0).abs() < 1e-6, "{last:?}");
-        // 10 ms, within the histogram's 3 significant digits.
-        assert!((last.1 - 10.0).abs() < 0.01, "{last:?}");
-        assert!(p.iter().all(|(x, _)| x.is_finite()));
-    }
-
-    #[test]
-    fn a_spectrum_is_an_svg_with_the_percentile_axis_and_a_legend() {
-        let a = hist(&[900, 1_100, 1_500, 2_000, 40_000]);
-        let b = hist(&[450, 550, 750, 1_000, 20_000]);
-        let svg = spectrum("roundtrip", &[("corrected", &a), ("uncorrected", &b)]);
-        assert!(svg.starts_with("<svg"), "{svg}");
-        for text in [
-            "0%",
-            "90%",
-            "99%",
-            "corrected",
-            "uncorrected",
-            "latency (ms)",
-        ] {
-            assert!(svg.contains(text), "{text} missing");
-        }
-        // One polyline per curve (legend marks are short paths of two points).
-        assert!(svg.matches("<polyline").count() >= 2, "{svg}");
-    }
-
-    #[test]
-    fn empty_and_single_sample_inputs_do_not_panic() {
-        let empty = histogram::new();
-        let svg = spectrum("nothing", &[("corrected", &empty)]);
-        assert!(svg.contains("no data"), "{svg}");
-        assert!(spectrum("none at all", &[]).contains("no data"));
-        let one = hist(&[5]);
-        assert!(spectrum("one", &[("corrected", &one)]).contains("<polyline"));
-        assert!(over_time("t", "ms", &[]).contains("no data"));
-        assert!(over_time("t", "ms", &[("p50", vec![])]).contains("no data"));
-        let single = over_time("t", "ms", &[("p50", vec![(0.0, 0.0)])]);
-        assert!(single.contains("<circle"), "{single}");
-        let nan = over_time("t", "ms", &[("p50", vec![(f64::NAN, 1.0)])]);
-        assert!(nan.contains("no data"), "{nan}");
-    }
-
-    #[test]
-    fn titles_are_escaped_by_the_svg_backend() {
-        let svg = over_time(
-            "a<b & \"c\"",
-            "ms",
-            &[("x<y", vec![(0.0, 1.0), (1.0, 2.0)])],
-        );
-        assert!(!svg.contains("a<b"), "{svg}");
-        assert!(svg.contains("a&lt;b &amp;"), "{svg}");
-    }
-}
+mod tests;
