@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use wecom_wire::hosts;
 
+use crate::api::own_base;
 use crate::journal;
 use crate::state::State as Shared;
 use crate::store::links::Link;
@@ -41,7 +42,7 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
         let host = hosts::name_of(authority.as_str());
         return match host.as_str() {
             hosts::API => next.run(req).await,
-            hosts::WEB => web(&st, req.uri()),
+            hosts::WEB => web(&st, &req),
             hosts::PICTURES => picture(&st, req.uri()),
             other => refuse(&st, &req, other),
         };
@@ -52,7 +53,7 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if hosts::names(host, hosts::WEB) {
-        return web(&st, req.uri());
+        return web(&st, &req);
     }
     if hosts::names(host, hosts::PICTURES) {
         return picture(&st, req.uri());
@@ -134,29 +135,14 @@ fn record(st: &Shared, req: &Request, status: StatusCode, why: &str) {
 }
 
 /// A link the mock handed out on the web host, opened: what it stands for, as `/mock/links/resolve` says.
-fn web(st: &Shared, uri: &Uri) -> Response {
-    let url = format!("{}{}", hosts::WEB_ORIGIN, uri.path());
+fn web(st: &Shared, req: &Request) -> Response {
+    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let url = format!("{}{target}", hosts::WEB_ORIGIN);
     let sim = st.sim();
     let Some(link) = sim.store.links.resolve(&url) else {
         return (StatusCode::NOT_FOUND, "the mock handed out no such link").into_response();
     };
-    let corpid = |c: usize| sim.world.corps[c].corpid.clone();
-    let what = match link {
-        Link::Kf {
-            corp,
-            open_kfid,
-            scene,
-        } => serde_json::json!({
-            "kind": "kf_contact_way", "corpid": corpid(corp), "open_kfid": open_kfid, "scene": scene,
-        }),
-        Link::Acquisition { corp, link_id } => serde_json::json!({
-            "kind": "customer_acquisition", "corpid": corpid(corp), "link_id": link_id,
-        }),
-        Link::ContactWay { corp, config_id } => serde_json::json!({
-            "kind": "contact_way", "corpid": corpid(corp), "config_id": config_id,
-        }),
-        Link::Image { id } => serde_json::json!({ "kind": "image", "id": id }),
-    };
+    let what = crate::control::describe_link(&sim, &url, link, &own_base(req.headers()));
     axum::Json(serde_json::json!({ "url": url, "link": what })).into_response()
 }
 

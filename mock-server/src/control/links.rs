@@ -56,29 +56,36 @@ pub async fn resolve(
 ) -> Result<Json<Value>, Refused> {
     let Resolve { url } = body(&bytes)?;
     let sim = st.sim();
+    let link = lookup(&sim, &url)?;
+    Ok(Json(describe(&sim, &url, link, &own_base(&headers))))
+}
+
+/// What a link handed out as `url` stands for, with the ids it names (`kind` kf_contact_way, contact_way, image
+/// or customer_acquisition, and the parameters appended to the URL); an image also gets `mock_url`, where the
+/// mock at `base` serves it. `/mock/links/resolve` answers this, and so does the web host through the proxy.
+pub(crate) fn describe(sim: &Sim, url: &str, link: Link, base: &str) -> Value {
     let corpid = |c: usize| sim.world.corps[c].corpid.clone();
-    let out = match lookup(&sim, &url)? {
+    match link {
         Link::Kf {
             corp,
             open_kfid,
             scene,
         } => json!({
             "kind": "kf_contact_way", "corpid": corpid(corp), "open_kfid": open_kfid, "scene": scene,
-            "scene_param": param(&url, "scene_param"),
+            "scene_param": param(url, "scene_param"),
         }),
         Link::ContactWay { corp, config_id } => json!({
             "kind": "contact_way", "corpid": corpid(corp), "config_id": config_id,
             "exists": sim.store.contacts.ways.contains_key(&(corp, config_id.clone())),
         }),
         Link::Image { id } => json!({
-            "kind": "image", "id": id, "mock_url": format!("{}/wwpic/{id}", own_base(&headers)),
+            "kind": "image", "id": id, "mock_url": format!("{base}/wwpic/{id}"),
         }),
         Link::Acquisition { corp, link_id } => json!({
             "kind": "customer_acquisition", "corpid": corpid(corp), "link_id": link_id,
-            "customer_channel": param(&url, "customer_channel"),
+            "customer_channel": param(url, "customer_channel"),
         }),
-    };
-    Ok(Json(out))
+    }
 }
 
 /// `POST /mock/links/open {"url", "customer"}`: the customer opens the link. A kf link: `enter_session` with the

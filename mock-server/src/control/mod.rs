@@ -36,6 +36,7 @@ use wecom_wire::mock::control::{Fault, FaultList};
 
 pub use extract::{bad_request, not_found, PathParams, QueryString, Refused};
 use extract::{body, corp_index};
+pub(crate) use links::describe as describe_link;
 pub(crate) use world::answer as world_view;
 
 type WithState = State<Arc<Shared>>;
