@@ -51,15 +51,13 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
 
 /// Parses and checks scenario text; `dir` is where relative fixture files are looked for.
 pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Plan, ScenarioError> {
-    let raw: raw::Scenario = serde_saphyr::from_str(text).map_err(|e| {
-        let loc = e.location();
-        ScenarioError {
+    let raw: raw::Scenario =
+        wecom_wire::mock::yaml::read(text).map_err(|(loc, message)| ScenarioError {
             file: file.to_owned(),
             line: loc.map_or(0, |l| l.line() as usize),
             column: loc.map_or(0, |l| l.column() as usize),
-            message: first_line(&e.to_string()),
-        }
-    })?;
+            message,
+        })?;
     let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
     build::plan(raw, dir)
         .map(|mut p| {
@@ -74,20 +72,6 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Plan, ScenarioError> 
             column: loc.column() as usize,
             message,
         })
-}
-
-/// The parser's message alone: serde-saphyr appends a snippet of the source after it and puts the position it
-/// also gives separately in front (`error: line 25 column 1: …`), which the `file:25:1:` prefix already says.
-fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or(s);
-    let line = line.strip_prefix("error: ").unwrap_or(line);
-    match line
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((_, message)) => message.to_owned(),
-        None => line.to_owned(),
-    }
 }
 
 /// The JSON Schema of the scenario format, for editors.

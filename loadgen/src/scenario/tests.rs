@@ -232,6 +232,59 @@ fn the_parsers_errors_give_their_position_once() {
     }
 }
 
+#[test]
+fn the_parsers_errors_name_the_field_and_what_it_takes() {
+    let e = parse_str(&GOOD.replacen("seed: 7", "seed: seven", 1)).unwrap_err();
+    assert_eq!(e.message, "seed: expected an integer, 0 or more, got seven");
+    let e = parse_str(&GOOD.replacen("seed: 7", "seed: 7\ntypo_key: 1", 1)).unwrap_err();
+    assert!(
+        e.message.starts_with("typo_key: unknown field `typo_key`"),
+        "{e}"
+    );
+}
+
+#[cfg(feature = "embedded")]
+#[test]
+fn an_inline_fixtures_problem_is_at_its_own_line_of_the_scenario() {
+    let text = format!(
+        "{GOOD}fixture:\n  inline:\n    corps:\n      - corpid: ww1\n        apps:\n          - agentid: abc\n"
+    );
+    let e = parse_str(&text).unwrap_err();
+    let at = text
+        .lines()
+        .position(|l| l.contains("agentid: abc"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, at, "{e}");
+    assert_eq!(
+        e.message,
+        "fixture.inline.corps[0].apps[0].agentid: expected an integer, got abc"
+    );
+    let text = format!(
+        "{GOOD}fixture:\n  inline:\n    corps:\n      - corpid: ww1\n        gender_typo: 1\n"
+    );
+    let e = parse_str(&text).unwrap_err();
+    let at = text
+        .lines()
+        .position(|l| l.contains("gender_typo"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, at, "{e}");
+    assert!(!e.message.contains("line "), "the position repeated: {e}");
+    // A problem found after reading (a key of the wrong length) is at its line too, said once.
+    let text = format!(
+        "{GOOD}fixture:\n  inline:\n    corps:\n      - corpid: ww1\n        apps:\n          - agentid: 1\n            name: a\n            secret: s\n            callback: {{token: t, encoding_aes_key: short}}\n"
+    );
+    let e = parse_str(&text).unwrap_err();
+    let at = text.lines().position(|l| l.contains("key: short")).unwrap() + 1;
+    assert_eq!(e.line, at, "{e}");
+    assert!(
+        e.message.starts_with("fixture: ") && e.message.contains("43"),
+        "{e}"
+    );
+    assert!(!e.message.contains("line "), "the position repeated: {e}");
+}
+
 #[cfg(feature = "embedded")]
 #[test]
 fn an_inline_fixtures_problem_without_a_place_is_not_given_line_0() {

@@ -11,7 +11,6 @@ mod generated;
 mod groups;
 mod party;
 mod ranges;
-mod read;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -31,8 +30,9 @@ const DEFAULT_NAME: &str = "<built-in demo fixture>";
 #[error("{}", self.render())]
 pub struct FixtureError {
     pub file: String,
-    pub line: u64,
-    pub column: u64,
+    /// Where in the file; [`Location::UNKNOWN`] (line 0) when the problem has no place. A fixture inline in
+    /// another file (a scenario's) has its places in that file.
+    pub at: Location,
     pub message: String,
 }
 
@@ -176,13 +176,11 @@ pub struct Robot {
 impl FixtureError {
     /// `file:line:column: message`, or `file: message` when there is no position (the file cannot be read).
     fn render(&self) -> String {
-        if self.line == 0 {
+        if self.at.line() == 0 {
             format!("{}: {}", self.file, self.message)
         } else {
-            format!(
-                "{}:{}:{}: {}",
-                self.file, self.line, self.column, self.message
-            )
+            let (line, column) = (self.at.line(), self.at.column());
+            format!("{}:{line}:{column}: {}", self.file, self.message)
         }
     }
 }
@@ -216,8 +214,7 @@ impl World {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
             file: name.clone(),
-            line: 0,
-            column: 0,
+            at: Location::UNKNOWN,
             message: format!("cannot read: {e}"),
         })?;
         World::parse(&text, &name)
@@ -225,11 +222,12 @@ impl World {
 
     /// Parses and validates. The fixture is returned too: the settings in it are the caller's to apply.
     pub fn parse(text: &str, file: &str) -> Result<(World, Fixture), FixtureError> {
-        let fixture = read::fixture(text).map_err(|(loc, message)| FixtureError {
-            file: file.to_owned(),
-            line: loc.map_or(0, |l| l.line()),
-            column: loc.map_or(0, |l| l.column()),
-            message,
+        let fixture = wecom_wire::mock::yaml::read::<Fixture>(text).map_err(|(at, message)| {
+            FixtureError {
+                file: file.to_owned(),
+                at: at.unwrap_or(Location::UNKNOWN),
+                message,
+            }
         })?;
         let world = World::from_parsed(&fixture, file)?;
         Ok((world, fixture))
@@ -238,10 +236,9 @@ impl World {
     /// Validates a fixture that is already deserialized (e.g. built in code, or read from another format)
     /// exactly as [`World::parse`] does after reading the text; `file` names it in errors.
     pub fn from_parsed(f: &Fixture, file: &str) -> Result<World, FixtureError> {
-        World::from_fixture(f).map_err(|(loc, message)| FixtureError {
+        World::from_fixture(f).map_err(|(at, message)| FixtureError {
             file: file.to_owned(),
-            line: loc.line(),
-            column: loc.column(),
+            at,
             message,
         })
     }

@@ -39,20 +39,24 @@ fn fails(yaml: &str) -> FixtureError {
 #[test]
 fn errors_name_file_line_and_problem() {
     let e = fails("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [9]}\n");
-    assert_eq!((e.file.as_str(), e.line), ("t.yaml", 6), "{e}");
+    assert_eq!((e.file.as_str(), e.at.line()), ("t.yaml", 6), "{e}");
     assert!(e.message.contains("department 9"), "{e}");
 
     let e = fails("corps:\n  - corpid: ww1\n    typo_key: 1\n");
-    assert_eq!(e.line, 3, "{e}");
-    assert!(e.message.starts_with("unknown field `typo_key`"), "{e}");
+    assert_eq!(e.at.line(), 3, "{e}");
+    assert!(
+        e.message
+            .starts_with("corps[0].typo_key: unknown field `typo_key`"),
+        "{e}"
+    );
     assert_eq!(e.to_string(), format!("t.yaml:3:5: {}", e.message));
 
     let e = fails("corps:\n  - corpid: ww1\n    departments:\n      - {id: 1, name: a}\n    users:\n      - {userid: u, name: U, department: [1]}\n      - {userid: U, name: U2, department: [1]}\n");
-    assert_eq!(e.line, 7, "{e}");
+    assert_eq!(e.at.line(), 7, "{e}");
     assert!(e.message.contains("twice"), "{e}");
 
     let e = fails("corps:\n  - corpid: ww1\n    apps:\n      - agentid: 1\n        name: a\n        secret: s\n        callback: {token: t, encoding_aes_key: short}\n");
-    assert_eq!(e.line, 7, "{e}");
+    assert_eq!(e.at.line(), 7, "{e}");
     assert!(e.message.contains("43"), "{e}");
 
     let e = World::load(std::path::Path::new("/no/such/fixture.yaml")).err();
@@ -61,14 +65,14 @@ fn errors_name_file_line_and_problem() {
         .starts_with("/no/such/fixture.yaml: cannot read")));
 
     let e = fails("corps:\n  - corpid: ww1\n    apps:\n      - {agentid: 1, name: a, secret: s}\n      - {agentid: 2, name: b, secret: s}\n");
-    assert_eq!(e.line, 5, "{e}");
+    assert_eq!(e.at.line(), 5, "{e}");
     assert!(e.message.contains("same secret"), "{e}");
 
     let e = fails("corps: []\n");
     assert!(e.message.contains("no corp"), "{e}");
 
     let e = fails("corps:\n  - corpid: [1, 2]\n");
-    assert_eq!(e.line, 2, "{e}");
+    assert_eq!(e.at.line(), 2, "{e}");
 }
 
 #[test]
@@ -76,12 +80,12 @@ fn a_key_of_the_right_length_that_is_not_base64_is_refused_at_load() {
     // Only its length was checked once, so such a key loaded and then failed every push.
     let bad_key = "!".repeat(43);
     let e = fails(&format!("corps:\n  - corpid: ww1\n    apps:\n      - agentid: 1\n        name: a\n        secret: s\n        callback: {{token: t, encoding_aes_key: \"{bad_key}\"}}\n"));
-    assert_eq!((e.file.as_str(), e.line), ("t.yaml", 7), "{e}");
+    assert_eq!((e.file.as_str(), e.at.line()), ("t.yaml", 7), "{e}");
     assert!(e.message.starts_with("encoding_aes_key "), "{e}");
     assert!(e.message.contains("illegal EncodingAESKey"), "{e}");
 
     let e = fails(&format!("corps:\n  - corpid: ww1\n    contact_sync:\n      secret: s\n      callback: {{token: t, encoding_aes_key: \"{bad_key}\"}}\n"));
-    assert_eq!(e.line, 5, "{e}");
+    assert_eq!(e.at.line(), 5, "{e}");
     assert!(e.message.starts_with("encoding_aes_key "), "{e}");
 }
 
@@ -129,7 +133,7 @@ fn customers_and_kf_are_checked() {
     for (extra, want) in cases {
         let e = fails(&format!("{base}{extra}"));
         assert!(e.message.contains(want), "{extra}: {e}");
-        assert!(e.line > 0, "{extra}: {e}");
+        assert!(e.at.line() > 0, "{extra}: {e}");
     }
 }
 
@@ -272,11 +276,11 @@ fn a_value_of_the_wrong_type_names_the_field_the_type_expected_and_what_it_got()
     ];
     for (yaml, line, message) in cases {
         let e = fails(&yaml);
-        assert_eq!((e.line, e.message.as_str()), (line, message), "{yaml}");
+        assert_eq!((e.at.line(), e.message.as_str()), (line, message), "{yaml}");
         // The position is said once, by the file:line:column prefix.
         assert_eq!(
             e.to_string(),
-            format!("t.yaml:{line}:{}: {message}", e.column)
+            format!("t.yaml:{line}:{}: {message}", e.at.column())
         );
     }
 }
@@ -318,7 +322,7 @@ fn every_documented_range_is_enforced() {
     ];
     for (yaml, line, fragment) in cases {
         let e = fails(&yaml);
-        assert_eq!(e.line, line, "{e}\n{yaml}");
+        assert_eq!(e.at.line(), line, "{e}\n{yaml}");
         assert!(
             e.message.contains(fragment),
             "{e} lacks {fragment:?}\n{yaml}"

@@ -103,15 +103,9 @@ fn fixture(f: Option<Spanned<raw::FixtureSource>>, dir: &Path) -> Result<Fixture
             match mock_server::World::from_parsed(&inline, "inline fixture") {
                 // The inline fixture's places are places in this file.
                 Ok(_) => Ok(Fixture::Inline(inline)),
-                // A problem with no place of its own (no corp at all) is blamed on the `fixture:` key alone.
-                Err(e) if e.line == 0 => Err((loc, format!("fixture: {}", e.message))),
-                Err(e) => Err((
-                    loc,
-                    format!(
-                        "fixture: line {}, column {}: {}",
-                        e.line, e.column, e.message
-                    ),
-                )),
+                // A problem with no place of its own (no corp at all) is blamed on the `fixture:` key.
+                Err(e) if e.at.line() == 0 => Err((loc, format!("fixture: {}", e.message))),
+                Err(e) => Err((e.at, format!("fixture: {}", e.message))),
             }
         }
         #[cfg(not(feature = "embedded"))]
