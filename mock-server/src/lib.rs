@@ -22,6 +22,7 @@ mod api;
 mod budget;
 mod callback;
 mod clock;
+mod console;
 mod contacts;
 mod control;
 mod directory;

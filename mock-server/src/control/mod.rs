@@ -49,6 +49,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(mock_routes())
         .merge(company_routes())
         .merge(kf_routes())
+        .merge(crate::console::routes())
         // The app as a whole leaves body limits to the WeCom API's layer; control bodies are small.
         .layer(axum::extract::DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
         .layer(from_fn_with_state(state, guard))
