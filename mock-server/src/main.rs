@@ -136,6 +136,7 @@ async fn serve() -> anyhow::Result<()> {
     if let Some(ca) = &ca {
         print_https(ca, addr, tls.as_ref())?;
     }
+    print_console(addr, args.admin_token.is_some());
     let (stopped, on_stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         stop.await;
@@ -320,6 +321,16 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
         }
     }
     say!("API base: http://{addr}/cgi-bin/   control: http://{addr}/mock/world   metrics: http://{addr}/metrics");
+}
+
+/// Last, where a person looks first: the page that shows all of the above and what happens next.
+fn print_console(addr: std::net::SocketAddr, with_token: bool) {
+    let token = if with_token {
+        "?token=<admin token>"
+    } else {
+        ""
+    };
+    say!("Console: http://{addr}/mock/ui{token}   (chat as a customer, watch every push and call)");
 }
 
 #[cfg(test)]

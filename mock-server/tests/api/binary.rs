@@ -144,3 +144,42 @@ fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(half.code(), Some(2));
 }
+
+/// The start-up text ends with the console's address, on the port actually bound, and the page answers there.
+#[tokio::test]
+async fn the_console_url_is_printed_last_and_answers() {
+    let dir = std::env::temp_dir().join(format!("wecom-mock-bin-console-{}", std::process::id()));
+    let mut child = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--ca-dir"])
+        .arg(&dir)
+        .env_remove("MOCK_ADMIN_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let first = lines.next().unwrap_or_default();
+    let addr = first
+        .strip_prefix("mock-server listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let console = lines
+        .find(|l| l.starts_with("Console: "))
+        .unwrap_or_default();
+    assert!(
+        console.starts_with(&format!("Console: {addr}/mock/ui ")),
+        "{console:?}"
+    );
+    let page = reqwest::get(format!("{addr}/mock/ui"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = page.status();
+    let body = page.text().await.unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(status, 200);
+    assert!(body.contains("/mock/ui/main.js"), "{body}");
+}

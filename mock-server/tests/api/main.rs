@@ -5,6 +5,7 @@
     clippy::expect_used,
     reason = "a test may panic on what it does not expect"
 )]
+mod browser;
 mod helpers;
 mod raw;
 
@@ -16,6 +17,7 @@ mod cards;
 mod conn_bodies;
 mod conn_cap;
 mod conn_timeouts;
+mod console;
 mod contacts;
 mod contacts_edges;
 mod continuity;
