@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The HTML report's browser test (reports/tests/browser.rs) opens the page in Debian's chromium and checks that its
-# Chinese text is drawn in a CJK font, not as boxes; here it must run, not skip, so both are installed if missing.
+# The browser tests open pages in Debian's chromium: the HTML report's (reports/tests/browser.rs) checks that its
+# Chinese text is drawn in a CJK font, not as boxes; the web console's (mock-server/tests/api/console.rs) drive it
+# through chromedriver. Here they must run, not skip, so all three are installed if missing.
 packages=()
 command -v chromium >/dev/null || packages+=(chromium)
+command -v chromedriver >/dev/null || packages+=(chromium-driver)
 [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || packages+=(fonts-wqy-zenhei)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} from Debian's packages" >&2
