@@ -59,6 +59,37 @@ pub async fn list(
     }))
 }
 
+/// `GET /mock/customers/{external_userid}`: the customer and their relations as they are now (remarks, tags,
+/// how and when each member added them), in `externalcontact/get`'s shape without the envelope; for a person
+/// looking (the console), where `/mock/world` has only the fixture's first customers and whom they followed then.
+pub async fn one(
+    State(st): WithState,
+    PathParams(external_userid): PathParams<String>,
+    QueryString(q): QueryString<CorpQuery>,
+) -> Result<Json<Value>, Refused> {
+    let sim = st.sim();
+    let corp = corp_index(&sim, q.corpid.as_deref())?;
+    let c = &sim.world.corps[corp];
+    let ci = c
+        .customer_index(&external_userid)
+        .ok_or_else(|| not_found(format!("no customer {external_userid}")))?;
+    let follow_user: Vec<_> = sim
+        .store
+        .contacts
+        .follows
+        .get(&(corp, ci))
+        .map(|fs| {
+            fs.iter()
+                .map(|f| crate::api::externalcontact::follow_user(&sim, corp, f))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "external_contact": crate::api::externalcontact::contact(&c.customers[ci]),
+        "follow_user": follow_user,
+    })))
+}
+
 /// `POST /mock/customers/{external_userid}/messages {"to": userid, …}`.
 pub async fn message(
     State(st): WithState,

@@ -105,6 +105,7 @@ fn company_routes() -> Router<Arc<Shared>> {
         .route("/mock/oauth/code", post(directory::oauth_code))
         .route("/mock/jsapi/verify", post(directory::verify))
         .route("/mock/customers", get(customers::list))
+        .route("/mock/customers/{external_userid}", get(customers::one))
         .route(
             "/mock/customers/{external_userid}/messages",
             post(customers::message),

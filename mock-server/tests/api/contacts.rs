@@ -135,6 +135,17 @@ async fn remarks_and_tags_show_on_the_customer() {
     assert_eq!(f["remark_mobiles"], json!(["13900000000"]));
     assert_eq!(f["tags"][0]["tag_name"], "重要");
     assert_eq!(f["tags"][0]["group_name"], "客户等级");
+    // The control API's view of the customer (the console's) is the same relations, live.
+    let seen = app.get(&format!("/mock/customers/{CUSTOMER}")).await;
+    assert_eq!(seen["follow_user"], got["follow_user"]);
+    assert_eq!(seen["external_contact"], got["external_contact"]);
+    let r = app
+        .http
+        .get(app.url("/mock/customers/wmNobody"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
 
     let refused = [
         (

@@ -50,7 +50,7 @@ fn customer(corp: &Corp, external_userid: Option<&str>) -> Result<usize, ApiErro
         .ok_or_else(|| Errcode::INVALID_EXTERNAL_USERID.into())
 }
 
-fn contact(c: &Customer) -> ExternalContact {
+pub(crate) fn contact(c: &Customer) -> ExternalContact {
     ExternalContact {
         external_userid: c.external_userid.clone(),
         name: c.name.clone(),
@@ -64,7 +64,7 @@ fn contact(c: &Customer) -> ExternalContact {
     }
 }
 
-fn follow_user(sim: &Sim, corp: usize, f: &Follow) -> FollowUser {
+pub(crate) fn follow_user(sim: &Sim, corp: usize, f: &Follow) -> FollowUser {
     let tags = f
         .tags
         .iter()

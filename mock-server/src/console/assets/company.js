@@ -67,9 +67,19 @@ function corp(c) {
 
 function customers(c, members) {
   const more = h('div', {});
-  const rows = c.customers.map((x) => h('tr', {},
-    h('td', {}, copyable(x.external_userid)), h('td', {}, x.name), h('td', {}, x.kind === 2 ? 'WeCom' : 'WeChat'),
-    h('td', {}, x.follow.map((u) => members.get(u) || u).join(', ') || '–')));
+  const rows = c.customers.map((x) => {
+    const now = h('td', {}, h('button', {
+      type: 'button', class: 'small relations',
+      onclick: (e) => attempt('relations', async () => {
+        const seen = await api('GET', `/mock/customers/${encodeURIComponent(x.external_userid)}`);
+        clear(now, relations(seen.follow_user, members));
+        e.target.remove();
+      }),
+    }, 'now'));
+    return h('tr', {},
+      h('td', {}, copyable(x.external_userid)), h('td', {}, x.name), h('td', {}, x.kind === 2 ? 'WeCom' : 'WeChat'),
+      h('td', {}, x.follow.map((u) => members.get(u) || u).join(', ') || '–'), now);
+  });
   const rest = c.n_customers - c.customers.length;
   let offset = c.customers.length;
   const loadMore = h('button', {
@@ -83,7 +93,17 @@ function customers(c, members) {
   }, 'more ids');
   return [
     h('h3', {}, `Customers (${c.n_customers})`),
-    table(['external_userid', 'name', 'type', 'follows'], rows),
+    table(['external_userid', 'name', 'type', 'followed (fixture)', 'relations now'], rows),
     rest > 0 ? [h('p', { class: 'muted' }, `${rest} more, generated from the seed: `, loadMore), more] : null,
   ];
+}
+
+/** A customer's relations as they are now: who, remark, tags, how and when added. */
+function relations(follows, members) {
+  if (!follows.length) return h('span', { class: 'muted' }, 'no member has them now');
+  return follows.map((f) => h('div', { class: 'relation' },
+    h('strong', {}, members.get(f.userid) || f.userid),
+    f.remark ? ` · “${f.remark}”` : '',
+    f.tags.length ? ` · tags: ${f.tags.map((t) => `${t.group_name}/${t.tag_name}`).join(', ')}` : '',
+    h('span', { class: 'muted' }, ` · add_way ${f.add_way}${f.state ? `, state ${f.state}` : ''}, since ${new Date(f.createtime * 1000).toLocaleDateString()}`)));
 }
