@@ -158,6 +158,13 @@ async fn narrow_and_flooded_the_console_stays_usable() {
     assert!(n_rows.as_u64().is_some_and(|n| n <= 200), "{n_rows} rows");
     tab(&b, "company").await;
     b.wait_text("#tab-company h2", "Demo Trading Co.").await;
+    // 小明's relations as they are now, read on demand.
+    b.wait("#tab-company button.relations")
+        .await
+        .click()
+        .await
+        .expect("open the relations");
+    b.wait_text("#tab-company .relation", "张三").await;
     b.screenshot("phone-company").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
