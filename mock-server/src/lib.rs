@@ -33,6 +33,7 @@ mod inflight;
 mod journal;
 mod jsapi;
 mod kf_route;
+mod ledger;
 mod limits;
 mod metrics;
 mod proxy;
