@@ -131,7 +131,9 @@ pub async fn run_tls(
 }
 
 async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
-    let text = st.metrics.render(&st.sim().store, &st.journal);
+    let text = st
+        .metrics
+        .render(&st.sim().store, &st.journal, &st.callbacks.attempts);
     (
         [(
             header::CONTENT_TYPE,

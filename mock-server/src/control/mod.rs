@@ -282,9 +282,11 @@ async fn patch_settings(State(st): WithState, bytes: bytes::Bytes) -> Result<Jso
     if p.journal_capacity.is_some()
         || p.journal_max_bytes.is_some()
         || p.max_body_bytes_in_flight.is_some()
+        || p.callback_log_capacity.is_some()
+        || p.callback_log_max_bytes.is_some()
     {
         return Err(bad_request(
-            "journal_capacity, journal_max_bytes and max_body_bytes_in_flight are fixed at start; set them in the fixture",
+            "journal_capacity, journal_max_bytes, max_body_bytes_in_flight, callback_log_capacity and callback_log_max_bytes are fixed at start; set them in the fixture",
         ));
     }
     st.settings.apply(&p).map_err(bad_request)?;
