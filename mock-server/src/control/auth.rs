@@ -147,6 +147,40 @@ mod tests {
     }
 
     #[test]
+    fn only_the_console_cookie_with_the_right_token_passes() {
+        let with = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(
+                    header::COOKIE,
+                    HeaderValue::from_str(v).unwrap_or_else(|e| panic!("{e}")),
+                );
+            }
+            cookie_matches(&h, "s3cret")
+        };
+        assert!(with(&["mock_admin_token=s3cret"]));
+        assert!(with(&["a=b; mock_admin_token=s3cret; c=d"]));
+        assert!(
+            with(&["a=b", "mock_admin_token=s3cret"]),
+            "in a second Cookie header"
+        );
+        assert!(!with(&["mock_admin_token=s3cre"]), "a prefix");
+        assert!(
+            !with(&["mock_admin_tokenx=s3cret"]),
+            "another cookie's name"
+        );
+        assert!(!with(&["x_mock_admin_token=s3cret"]));
+        assert!(!with(&["s3cret"]));
+        assert!(!with(&[]));
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("mock_admin_token="),
+        );
+        assert!(!cookie_matches(&h, ""), "an empty token opens nothing");
+    }
+
+    #[test]
     fn only_the_right_bearer_token_passes() {
         assert!(bearer_matches(Some(b"Bearer s3cret"), "s3cret"));
         assert!(!bearer_matches(Some(b"Bearer s3cre"), "s3cret"), "a prefix");
