@@ -1,21 +1,24 @@
 //! Callback delivery: plaintext XML → WXBizMsgCrypt envelope → POST to the receiver's URL, as WeCom pushes.
 //! Each receiver has its own queue and worker, so a slow bot slows only itself and never an API handler. A push
 //! that gets no 200 within 5 s (the `callback_timeout_ms` setting), a connection error or another status is
-//! retried, 3 retries in all; every
-//! attempt and its outcome is recorded.
+//! retried, 3 retries in all; every attempt (`attempt`) is recorded with its outcome, what was pushed and what
+//! the receiver answered (`log`).
 
 use dashmap::DashMap;
-use serde::Serialize;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 use tokio::sync::mpsc;
 
-use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
 use wecom_wire::crypto::MsgCrypt;
 
 use crate::events::{Event, EventKind, Now, Route};
-use crate::ring::Ring;
 use crate::state::State;
+
+mod attempt;
+mod log;
+use attempt::{attempt, Answer};
+use log::{kept_url, Kept};
+pub use log::{Attempt, AttemptLog};
 
 /// The first try and 3 retries.
 pub const MAX_ATTEMPTS: u32 = 4;
@@ -69,22 +72,6 @@ impl Push {
     }
 }
 
-/// One try at delivering a push.
-#[derive(Debug, Clone, Serialize)]
-pub struct Attempt {
-    pub msgid: String,
-    pub corpid: String,
-    pub agentid: i64,
-    /// 1 for the first try.
-    pub n: u32,
-    pub at_ms: i64,
-    pub duration_us: u64,
-    pub status: Option<u16>,
-    /// `acknowledged`, `passive_reply`, `http_status`, `timeout`, `connect`, `bad_reply`, `no_url`,
-    /// `bad_keys`, `queue_full`.
-    pub outcome: &'static str,
-}
-
 /// Outcomes after which the push was received: WeCom stops retrying.
 fn delivered(outcome: &str) -> bool {
     matches!(outcome, "acknowledged" | "passive_reply")
@@ -102,12 +89,33 @@ pub struct Callbacks {
     queues: DashMap<ReceiverId, mpsc::Sender<Push>>,
     /// URLs set through the control API, over the fixture's.
     urls: DashMap<ReceiverId, String>,
-    pub attempts: Ring<Attempt>,
+    pub attempts: AttemptLog,
+}
+
+/// What one try came to.
+struct Tried {
+    /// 1 for the first try.
+    n: u32,
+    started: Instant,
+    url: Option<Arc<str>>,
+    answer: Answer,
+}
+
+impl Tried {
+    /// A try that never reached the receiver.
+    fn unsent(n: u32, started: Instant, outcome: &'static str) -> Tried {
+        Tried {
+            n,
+            started,
+            url: None,
+            answer: Answer::none(outcome),
+        }
+    }
 }
 
 impl Callbacks {
-    /// Keeps the last `n_attempts` attempts for `/mock/callbacks`.
-    pub fn new(n_attempts: usize) -> Self {
+    /// Keeps the last `n_attempts` attempts, about `max_bytes` of them, for `/mock/callbacks`.
+    pub fn new(n_attempts: usize, max_bytes: usize) -> Self {
         // No proxy: callbacks go to the receiver's own address, which is the bot's, usually on loopback.
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -117,7 +125,7 @@ impl Callbacks {
             client,
             queues: DashMap::new(),
             urls: DashMap::new(),
-            attempts: Ring::new(n_attempts),
+            attempts: AttemptLog::new(n_attempts, max_bytes),
         }
     }
 
@@ -137,7 +145,9 @@ impl Callbacks {
             let push = match e {
                 mpsc::error::TrySendError::Full(p) | mpsc::error::TrySendError::Closed(p) => p,
             };
-            self.record(st, &push, 1, Instant::now(), None, "queue_full");
+            let plaintext = Kept::new(&push.plaintext);
+            let tried = Tried::unsent(1, Instant::now(), "queue_full");
+            self.record(st, &push, &plaintext, &tried);
         }
     }
 
@@ -163,36 +173,41 @@ impl Callbacks {
         callback_of(&st.world(), (corp, agentid))?.url
     }
 
-    fn record(
-        &self,
-        st: &State,
-        push: &Push,
-        n: u32,
-        started: Instant,
-        status: Option<u16>,
-        outcome: &'static str,
-    ) {
-        let duration_us = started.elapsed().as_micros() as u64;
-        st.events.emit(|| {
-            push.event(st, EventKind::Attempt).with(
-                serde_json::json!({ "n": n, "status": status, "outcome": outcome, "duration_us": duration_us }),
-            )
-        });
+    /// Logs an attempt, then tells the event stream: an observer told of it finds it in the log.
+    fn record(&self, st: &State, push: &Push, plaintext: &Kept, tried: &Tried) {
+        let duration_us = tried.started.elapsed().as_micros() as u64;
         let corpid = st
             .world()
             .corps
             .get(push.receiver.0)
             .map(|c| c.corpid.clone())
             .unwrap_or_default();
-        self.attempts.push(Attempt {
+        let Answer {
+            status,
+            outcome,
+            reply,
+            ..
+        } = &tried.answer;
+        self.attempts.record(Attempt {
             msgid: push.msgid.clone(),
             corpid,
             agentid: push.receiver.1,
-            n,
+            n: tried.n,
             at_ms: st.clock.now_ms(),
             duration_us,
-            status,
+            status: *status,
             outcome,
+            url: tried.url.clone(),
+            plaintext: plaintext.text.clone(),
+            plaintext_truncated: plaintext.truncated,
+            reply: reply.as_ref().map(|r| r.text.clone()),
+            reply_truncated: reply.as_ref().is_some_and(|r| r.truncated),
+        });
+        let n = tried.n;
+        st.events.emit(|| {
+            push.event(st, EventKind::Attempt).with(
+                serde_json::json!({ "n": n, "status": status, "outcome": outcome, "duration_us": duration_us }),
+            )
         });
     }
 }
@@ -235,20 +250,28 @@ async fn deliver(st: &State, push: &Push) {
                 .with(serde_json::json!({ "n_attempts": n }))
         })
     };
+    let plaintext = Kept::new(&push.plaintext);
     for n in 1..=MAX_ATTEMPTS {
         let started = Instant::now();
         let Some(url) = cb.url(st, push.receiver) else {
-            cb.record(st, push, n, started, None, "no_url");
+            cb.record(st, push, &plaintext, &Tried::unsent(n, started, "no_url"));
             return done(EventKind::Failed, n);
         };
         let Some(crypt) = crypt_for(st, push.receiver) else {
-            cb.record(st, push, n, started, None, "bad_keys");
+            cb.record(st, push, &plaintext, &Tried::unsent(n, started, "bad_keys"));
             return done(EventKind::Failed, n);
         };
-        let (status, outcome, reply) = attempt(st, cb, &crypt, &url, push).await;
-        cb.record(st, push, n, started, status, outcome);
-        if let (Some(reply), Some(to)) = (reply, push.reply_to) {
-            deliver_reply(st, push, to, &reply);
+        let answer = attempt(st, cb, &crypt, &url, push).await;
+        let tried = Tried {
+            n,
+            started,
+            url: Some(kept_url(&url)),
+            answer,
+        };
+        cb.record(st, push, &plaintext, &tried);
+        let outcome = tried.answer.outcome;
+        if let (Some(reply), Some(to)) = (&tried.answer.passive, push.reply_to) {
+            deliver_reply(st, push, to, reply);
         }
         if delivered(outcome) {
             return done(EventKind::Acknowledged, n);
@@ -259,64 +282,6 @@ async fn deliver(st: &State, push: &Push) {
         }
     }
     done(EventKind::Failed, MAX_ATTEMPTS);
-}
-
-/// What one try came to: the HTTP status, the outcome, and the decrypted passive reply if there was one.
-type Tried = (Option<u16>, &'static str, Option<Vec<u8>>);
-
-async fn attempt(st: &State, cb: &Callbacks, crypt: &MsgCrypt, url: &str, push: &Push) -> Tried {
-    let random: [u8; 16] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
-    let encrypt = crypt.encrypt(push.plaintext.as_bytes(), &random);
-    let timestamp = st.clock.now_s().to_string();
-    let nonce = fastrand::u32(100_000_000..999_999_999).to_string();
-    let signature = crypt.signature(&timestamp, &nonce, &encrypt);
-    // The contacts-sync receiver has no app: its envelope's AgentID is empty.
-    let agent = match push.receiver.1 {
-        CONTACT_SYNC => String::new(),
-        a => a.to_string(),
-    };
-    let body = push_envelope_xml(crypt.receive_id(), &encrypt, &agent);
-    let sent = cb
-        .client
-        .post(url)
-        .query(&[
-            ("msg_signature", signature.as_str()),
-            ("timestamp", &timestamp),
-            ("nonce", &nonce),
-        ])
-        .body(body)
-        // WeCom gives up on an attempt after 5 s; tests of slow bots set it shorter.
-        .timeout(st.settings.callback_timeout())
-        .send()
-        .await;
-    let resp = match sent {
-        Ok(r) => r,
-        Err(e) if e.is_timeout() => return (None, "timeout", None),
-        Err(_) => return (None, "connect", None),
-    };
-    let status = resp.status().as_u16();
-    if status != 200 {
-        return (Some(status), "http_status", None);
-    }
-    let text = match resp.text().await {
-        Ok(t) => t,
-        Err(e) if e.is_timeout() => return (Some(status), "timeout", None),
-        Err(_) => return (Some(status), "bad_reply", None),
-    };
-    let reply = text.trim();
-    if reply.is_empty() || reply.eq_ignore_ascii_case("success") {
-        return (Some(status), "acknowledged", None);
-    }
-    // An encrypted passive reply must be one WeCom could read.
-    let valid = parse_passive_reply(reply).ok().and_then(|r| {
-        crypt
-            .decrypt_verified(&r.msg_signature, &r.timestamp, &r.nonce, &r.encrypt)
-            .ok()
-    });
-    match valid {
-        Some(plain) => (Some(status), "passive_reply", Some(plain)),
-        None => (Some(status), "bad_reply", None),
-    }
 }
 
 /// A passive reply is a message from the app to the member who wrote, as if sent with `message/send`.

@@ -1,20 +1,18 @@
-//! The request journal: every `/cgi-bin` call with its body and outcome, newest first, bounded by count and by
-//! bytes. It is what a person reads to see what their bot actually sent. Recording copies at most the first
-//! [`MAX_KEPT_TARGET_BYTES`] of the target and [`MAX_KEPT_BODY_BYTES`] of the body; text is made only when
-//! someone reads, and only for what they read.
+//! The request journal: every `/cgi-bin` call with its body, its answer and outcome, newest first, bounded by
+//! count and by bytes. It is what a person reads to see what their bot actually sent and what it got back.
+//! Recording copies at most the first [`MAX_KEPT_TARGET_BYTES`] of the target and [`MAX_KEPT_BODY_BYTES`] of
+//! the body and of the answer; text is made only when someone reads, and only for what they read.
 
 use axum::http::Method;
 use bytes::Bytes;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use crate::budget::Budget;
-use crate::ring::Ring;
+use crate::ledger::{Cost, Ledger};
 
-/// The journal keeps at most this much of each body (and its full length), so 10,000 entries of 20 MiB
-/// uploads cost 160 MiB at worst, not 200 GiB.
+/// The journal keeps at most this much of each body and of each answer (and their full lengths), so 10,000
+/// entries of 20 MiB uploads cost 160 MiB at worst, not 200 GiB.
 pub const MAX_KEPT_BODY_BYTES: usize = 16 * 1024;
 
 /// The journal keeps at most this much of each path and query (and its full length): a 65 KB query string is
@@ -34,6 +32,12 @@ pub fn kept_prefix(body: &Bytes) -> Bytes {
     }
 }
 
+/// What the journal keeps of an answer's body: a copy of at most [`MAX_KEPT_BODY_BYTES`] of it, so the entry
+/// holds exactly what it is charged (the answer's own buffer may be larger than its length) and pins nothing.
+pub fn kept_answer(body: &[u8]) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(MAX_KEPT_BODY_BYTES)])
+}
+
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub at_ms: i64,
@@ -47,12 +51,26 @@ pub struct Entry {
     pub body: Bytes,
     /// The body's full length.
     pub body_bytes: usize,
+    /// At most [`MAX_KEPT_BODY_BYTES`] of the answer's body ([`kept_answer`]); none when it is not text (a media
+    /// download) or was not in memory whole.
+    pub response: Option<Bytes>,
+    /// The answer's full length (as declared, when it was not kept).
+    pub response_bytes: usize,
     pub status: u16,
     /// None for a request refused below WeCom's API (HTTP 400 for broken framing, 408 for a late body).
     pub errcode: Option<i64>,
     pub errmsg: Cow<'static, str>,
     pub duration_us: u64,
     pub caller_ip: Option<IpAddr>,
+}
+
+/// An answer's kept bytes as text; a character the cap cut in two is left out rather than shown as U+FFFD.
+fn answer_text(kept: &[u8]) -> String {
+    let whole = match std::str::from_utf8(kept) {
+        Err(e) if e.error_len().is_none() => &kept[..e.valid_up_to()],
+        _ => kept,
+    };
+    String::from_utf8_lossy(whole).into_owned()
 }
 
 fn is_false(b: &bool) -> bool {
@@ -70,6 +88,13 @@ pub struct View<'a> {
     pub target_bytes: usize,
     pub body: String,
     pub body_bytes: usize,
+    /// The answer's body as text, absent when it was not kept (binary, such as a media download).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    pub response_bytes: usize,
+    /// The answer was longer than `response` shows.
+    #[serde(skip_serializing_if = "is_false")]
+    pub response_truncated: bool,
     pub status: u16,
     /// None for a request refused below WeCom's API (HTTP 400 for broken framing, 408 for a late body).
     pub errcode: Option<i64>,
@@ -83,11 +108,7 @@ pub struct View<'a> {
 
 /// The journal's start of a path and query: its first [`MAX_KEPT_TARGET_BYTES`], cut at a character boundary.
 pub fn kept_target(target: &str) -> Box<str> {
-    let mut end = target.len().min(MAX_KEPT_TARGET_BYTES);
-    while !target.is_char_boundary(end) {
-        end -= 1;
-    }
-    target[..end].into()
+    crate::ledger::prefix(target, MAX_KEPT_TARGET_BYTES).into()
 }
 
 /// A read of the journal: newest first, older than `before` when paging, `path` a substring of the path,
@@ -101,80 +122,54 @@ pub struct Select<'a> {
 }
 
 #[derive(Debug)]
-pub struct Journal {
-    ring: Ring<Entry>,
-    /// Bytes held; the ring's own sequence numbers, not the budget's stamps, say which entry is oldest.
-    bytes: Budget,
-    /// The oldest sequence number that may still be held; the byte budget evicts from here.
-    evict_from: AtomicU64,
-}
+pub struct Journal(Ledger<Entry>);
 
 impl Journal {
     /// Keeps at most `capacity` entries and about `max_bytes` of them (an entry is charged its kept text and
     /// its fixed size).
     pub fn new(capacity: usize, max_bytes: usize) -> Journal {
-        Journal {
-            ring: Ring::new(capacity),
-            bytes: Budget::new(max_bytes),
-            evict_from: AtomicU64::new(0),
-        }
+        Journal(Ledger::new(capacity, max_bytes))
     }
 
     pub fn record(&self, e: Entry) {
-        self.bytes.charge(e.cost_bytes());
-        let seq = self.ring.reserve();
-        if let Some(gone) = self.ring.put(seq, e) {
-            self.bytes.release(gone.cost_bytes());
-        }
-        // Entries below the ring's reach were replaced, and released, already.
-        let reach = (seq + 1).saturating_sub(self.ring.capacity() as u64);
-        self.evict_from.fetch_max(reach, Relaxed);
-        while self.bytes.kept_bytes() > self.bytes.max_bytes() {
-            let oldest = self.evict_from.fetch_add(1, Relaxed);
-            if oldest >= seq {
-                break;
-            }
-            if let Some(gone) = self.ring.take(oldest) {
-                self.bytes.evicted(gone.cost_bytes());
-            }
-        }
+        self.0.record(e);
     }
 
     /// Entries as `select` asks, with their sequence numbers; at most [`MAX_PAGE`].
     pub fn list(&self, select: &Select<'_>) -> Vec<(u64, Entry)> {
-        let limit = select.limit.min(MAX_PAGE);
-        self.ring
-            .page(select.before.unwrap_or(u64::MAX), limit, |e| {
-                select.path.is_none_or(|p| e.path().contains(p))
-                    && select.errcode.is_none_or(|c| e.errcode == Some(c))
-            })
+        self.0.page(select.before, select.limit.min(MAX_PAGE), |e| {
+            select.path.is_none_or(|p| e.path().contains(p))
+                && select.errcode.is_none_or(|c| e.errcode == Some(c))
+        })
     }
 
     pub fn n_recorded(&self) -> u64 {
-        self.ring.n_pushed()
+        self.0.n_recorded()
     }
 
     /// Bytes the journal holds now (as charged), and its budget.
     pub fn kept_bytes(&self) -> (usize, usize) {
-        (self.bytes.kept_bytes(), self.bytes.max_bytes())
+        self.0.kept_bytes()
     }
 
     /// Entries the byte budget pushed out before the count limit would have.
     pub fn n_evicted(&self) -> u64 {
-        self.bytes.n_evicted()
+        self.0.n_evicted()
     }
 }
 
-impl Entry {
-    /// What holding this entry costs, as the byte budget counts it.
-    pub fn cost_bytes(&self) -> usize {
+impl Cost for Entry {
+    fn cost_bytes(&self) -> usize {
         let errmsg = match &self.errmsg {
             Cow::Owned(s) => s.len(),
             Cow::Borrowed(_) => 0,
         };
-        std::mem::size_of::<Entry>() + self.target.len() + self.body.len() + errmsg
+        let response = self.response.as_ref().map_or(0, Bytes::len);
+        std::mem::size_of::<Entry>() + self.target.len() + self.body.len() + response + errmsg
     }
+}
 
+impl Entry {
     pub fn path(&self) -> &str {
         self.target.split_once('?').map_or(&self.target, |(p, _)| p)
     }
@@ -193,6 +188,12 @@ impl Entry {
             target_bytes: self.target_bytes,
             body: String::from_utf8_lossy(&self.body).into_owned(),
             body_bytes: self.body_bytes,
+            response: self.response.as_deref().map(answer_text),
+            response_bytes: self.response_bytes,
+            response_truncated: self
+                .response
+                .as_ref()
+                .is_some_and(|r| r.len() < self.response_bytes),
             status: self.status,
             errcode: self.errcode,
             errmsg: &self.errmsg,
@@ -216,6 +217,8 @@ mod tests {
             target_bytes: target.len(),
             body: kept_prefix(&body),
             body_bytes,
+            response: Some(kept_answer(&body)),
+            response_bytes: body_bytes,
             status: 200,
             errcode: Some(0),
             errmsg: Cow::Borrowed("ok"),
@@ -287,6 +290,30 @@ mod tests {
             ..newest
         };
         assert_eq!(seqs(code), vec![4]);
+    }
+
+    #[test]
+    fn an_answer_is_shown_as_kept_cut_or_left_out() {
+        let mut e = entry("/cgi-bin/gettoken", 0);
+        e.response = Some(kept_answer("成员".repeat(4_000).as_bytes()));
+        e.response_bytes = 24_000;
+        let v = serde_json::to_value(e.view(0)).unwrap_or_default();
+        assert_eq!(v["response_truncated"], true);
+        let text = v["response"].as_str().unwrap_or_default();
+        assert!(
+            text.chars().all(|c| c == '成' || c == '员'),
+            "no half character"
+        );
+        assert_eq!(text.len(), MAX_KEPT_BODY_BYTES - MAX_KEPT_BODY_BYTES % 3);
+        e.response = None;
+        let v = serde_json::to_value(e.view(0)).unwrap_or_default();
+        assert!(v.get("response").is_none() && v.get("response_truncated").is_none());
+        assert_eq!(v["response_bytes"], 24_000);
+        e.response = Some(kept_answer(b"{}"));
+        e.response_bytes = 2;
+        let v = serde_json::to_value(e.view(0)).unwrap_or_default();
+        assert_eq!(v["response"], "{}");
+        assert!(v.get("response_truncated").is_none());
     }
 
     #[test]

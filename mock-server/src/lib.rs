@@ -34,6 +34,7 @@ mod inflight;
 mod journal;
 mod jsapi;
 mod kf_route;
+mod ledger;
 mod limits;
 mod metrics;
 mod proxy;
@@ -131,7 +132,9 @@ pub async fn run_tls(
 }
 
 async fn metrics(AxState(st): AxState<Arc<State>>) -> impl IntoResponse {
-    let text = st.metrics.render(&st.sim().store, &st.journal);
+    let text = st
+        .metrics
+        .render(&st.sim().store, &st.journal, &st.callbacks.attempts);
     (
         [(
             header::CONTENT_TYPE,

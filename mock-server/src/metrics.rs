@@ -217,8 +217,14 @@ impl Metrics {
         self.unmodelled.get_or_create(&PathLabel { path }).inc() == 0
     }
 
-    pub fn render(&self, store: &Store, journal: &crate::journal::Journal) -> String {
+    pub fn render(
+        &self,
+        store: &Store,
+        journal: &crate::journal::Journal,
+        attempts: &crate::callback::AttemptLog,
+    ) -> String {
         let (journal_kept, journal_max) = journal.kept_bytes();
+        let (attempts_kept, attempts_max, attempts_evicted) = attempts.budget();
         let (kf_kept, kf_max) = store.kf.log_bytes();
         let budgets = [
             ("journal", journal_kept, journal_max, journal.n_evicted()),
@@ -235,6 +241,7 @@ impl Metrics {
                 store.media_budget.n_evicted(),
             ),
             ("kf_log", kf_kept, kf_max, store.kf.n_log_evicted()),
+            ("callbacks", attempts_kept, attempts_max, attempts_evicted),
         ];
         for (budget, kept, max, n_evicted) in budgets {
             let l = BudgetLabel { budget };

@@ -87,7 +87,7 @@ fn connect(st: &Arc<Shared>, req: &Request) -> Response {
     } else {
         None
     };
-    record(st, req, StatusCode::OK, "");
+    record(st, req, StatusCode::OK, "", "");
     let mut resp = Response::new(Body::empty());
     resp.extensions_mut().insert(Tunnel { tls });
     resp
@@ -103,8 +103,8 @@ fn refuse(st: &Arc<Shared>, req: &Request, host: &str) -> Response {
 }
 
 fn answer(st: &Arc<Shared>, req: &Request, status: StatusCode, why: &str) -> Response {
-    record(st, req, status, why);
     let body = serde_json::json!({ "error": why }).to_string();
+    record(st, req, status, why, &body);
     let mut resp = (status, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -114,7 +114,7 @@ fn answer(st: &Arc<Shared>, req: &Request, status: StatusCode, why: &str) -> Res
 }
 
 /// A journal entry for what this layer answered itself (the API's own calls are journaled by its layer).
-fn record(st: &Shared, req: &Request, status: StatusCode, why: &str) {
+fn record(st: &Shared, req: &Request, status: StatusCode, why: &str, answer: &str) {
     let target = req.uri().to_string();
     st.journal.record(journal::Entry {
         at_ms: st.clock.now_ms(),
@@ -123,6 +123,8 @@ fn record(st: &Shared, req: &Request, status: StatusCode, why: &str) {
         target_bytes: target.len(),
         body: bytes::Bytes::new(),
         body_bytes: 0,
+        response: Some(journal::kept_answer(answer.as_bytes())),
+        response_bytes: answer.len(),
         status: status.as_u16(),
         errcode: None,
         errmsg: Cow::Owned(why.to_owned()),

@@ -47,6 +47,7 @@ impl<T: Clone> Ring<T> {
         }
     }
 
+    #[cfg(test)]
     pub fn push(&self, value: T) -> u64 {
         let seq = self.reserve();
         self.put(seq, value);
@@ -73,6 +74,7 @@ impl<T: Clone> Ring<T> {
     }
 
     /// Up to `limit` entries that pass `keep`, newest first, with their sequence numbers.
+    #[cfg(test)]
     pub fn newest(&self, limit: usize, keep: impl FnMut(&T) -> bool) -> Vec<(u64, T)> {
         self.page(u64::MAX, limit, keep)
     }

@@ -82,6 +82,9 @@ settings! {
     callback_timeout_ms: AtomicUsize<usize> = 5_000, positive;
     /// Callback attempts kept for `/mock/callbacks`. Fixed at start.
     callback_log_capacity: AtomicUsize<usize> = 100_000, positive;
+    /// Bytes the callback attempt log may hold (each attempt keeps 16 KiB of plaintext and of reply, 2 KiB of
+    /// URL); past it the oldest go. Fixed at start.
+    callback_log_max_bytes: AtomicUsize<usize> = 32 * 1024 * 1024, positive;
     /// Customers one member may have; a transfer to a member at the limit fails (status 4).
     max_customers_per_member: AtomicUsize<usize> = 50_000, zero_ok;
     /// Push again after an HTTP 200 whose passive reply cannot be verified. WeCom takes any 200 as received and
@@ -245,6 +248,10 @@ impl Settings {
     pub(crate) fn callback_log_capacity(&self) -> usize {
         self.callback_log_capacity.load(Ordering::Relaxed)
     }
+
+    pub(crate) fn callback_log_max_bytes(&self) -> usize {
+        self.callback_log_max_bytes.load(Ordering::Relaxed)
+    }
 }
 
 #[cfg(test)]
@@ -278,7 +285,7 @@ mod tests {
         };
         let shown = keys(serde_json::json!(Settings::default()));
         let taken = keys(serde_json::json!(SettingsPatch::default()));
-        assert_eq!(shown.len(), 22);
+        assert_eq!(shown.len(), 23);
         assert_eq!(shown, taken);
     }
 

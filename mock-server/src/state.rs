@@ -78,7 +78,10 @@ impl State {
         }
         let ids = Ids::new(world.seed);
         let store = Store::new(&world, settings.store_limits(), 0);
-        let callbacks = crate::callback::Callbacks::new(settings.callback_log_capacity());
+        let callbacks = crate::callback::Callbacks::new(
+            settings.callback_log_capacity(),
+            settings.callback_log_max_bytes(),
+        );
         let trusted_ips = crate::trusted::TrustedIps::from_world(&world);
         let world = Arc::new(world);
         Ok(Arc::new(State {

@@ -74,6 +74,7 @@ pub(super) async fn wrap(
         st.metrics.observe(path, errcode, elapsed.as_secs_f64());
     }
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let (response, response_bytes) = super::answer::kept(&mut resp);
     st.journal.record(journal::Entry {
         at_ms,
         method,
@@ -81,6 +82,8 @@ pub(super) async fn wrap(
         target_bytes: target.len(),
         body_bytes: body.len(),
         body: journal::kept_prefix(&body),
+        response,
+        response_bytes,
         status: resp.status().as_u16(),
         errcode,
         errmsg,

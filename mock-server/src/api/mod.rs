@@ -2,6 +2,7 @@
 //! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
 
 pub mod agent;
+mod answer;
 pub mod appchat;
 mod cards;
 #[cfg(test)]

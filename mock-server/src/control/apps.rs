@@ -16,7 +16,6 @@ use crate::store::InboxId;
 #[derive(Deserialize)]
 pub struct CorpQuery {
     corpid: Option<String>,
-    limit: Option<usize>,
 }
 
 fn receiver(st: &Shared, agentid: i64, q: &CorpQuery) -> Result<ReceiverId, Refused> {
@@ -206,11 +205,37 @@ pub async fn set_trusted_ips(
     ))
 }
 
-/// `GET /mock/callbacks`: every delivery attempt, newest first.
-pub async fn attempts(State(st): WithState, QueryString(q): QueryString<CorpQuery>) -> Json<Value> {
-    let list = st
-        .callbacks
-        .attempts
-        .newest(q.limit.unwrap_or(100), |_| true);
-    Json(json!({ "attempts": list.into_iter().map(|(_, a)| a).collect::<Vec<_>>() }))
+#[derive(serde::Serialize)]
+struct AttemptPage {
+    attempts: Vec<crate::callback::Attempt>,
+}
+
+#[derive(Deserialize)]
+pub struct AttemptsQuery {
+    limit: Option<usize>,
+    msgid: Option<String>,
+}
+
+/// `GET /mock/callbacks?limit=&msgid=`: delivery attempts, newest first (`limit` 100 by default), one message's
+/// when `msgid` is given. Written on a blocking thread: a page may hold megabytes of plaintext and replies.
+pub async fn attempts(
+    State(st): WithState,
+    QueryString(q): QueryString<AttemptsQuery>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let page = tokio::task::spawn_blocking(move || {
+        let list = st
+            .callbacks
+            .attempts
+            .newest(q.limit.unwrap_or(100), q.msgid.as_deref());
+        serde_json::to_vec(&AttemptPage { attempts: list })
+    });
+    match page.await {
+        Ok(Ok(json)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json,
+        )
+            .into_response(),
+        _ => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }

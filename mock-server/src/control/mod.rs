@@ -1,6 +1,7 @@
 //! The mock's own API under `/mock/`, apart from WeCom's: the world's credentials, inboxes, the request
-//! journal, reset, the mock clock, faults and settings. Answers are plain JSON (`{"error": …}` with a 4xx on
-//! bad input), not WeCom envelopes. Loopback callers only, unless `--admin-token` is set.
+//! journal, reset, the mock clock, faults and settings, and the console's page. Answers are plain JSON
+//! (`{"error": …}` with a 4xx on bad input), not WeCom envelopes. Loopback callers only, unless
+//! `--admin-token` is set (`auth`).
 
 mod apps;
 mod auth;
@@ -17,17 +18,15 @@ mod journal;
 mod kf_sessions;
 mod links;
 mod moments;
+mod ui;
 mod world;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::{from_fn_with_state, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::settings::SettingsPatch;
@@ -52,7 +51,7 @@ pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(crate::console::routes())
         // The app as a whole leaves body limits to the WeCom API's layer; control bodies are small.
         .layer(axum::extract::DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
-        .layer(from_fn_with_state(state, guard))
+        .layer(from_fn_with_state(state, auth::guard))
 }
 
 /// The mock itself: health, the world, inboxes, the journal and callback attempts, events, reset, the clock,
@@ -84,6 +83,7 @@ fn mock_routes() -> Router<Arc<Shared>> {
             get(faults).post(set_fault).delete(clear_faults),
         )
         .route("/mock/settings", get(settings).patch(patch_settings))
+        .route(auth::UI_PATH, get(ui::page))
 }
 
 /// What members, customers and groups do in the simulated company, and the apps' run-time settings.
@@ -157,40 +157,6 @@ fn kf_routes() -> Router<Arc<Shared>> {
         .route("/mock/moments/{moment_id}/react", post(moments::react))
         .route("/mock/links/resolve", post(links::resolve))
         .route("/mock/links/open", post(links::open))
-}
-
-async fn guard(State(st): WithState, req: Request, next: Next) -> Response {
-    match &st.admin_token {
-        Some(want) => {
-            let given = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .map(|v| v.as_bytes());
-            if !auth::bearer_matches(given, want) {
-                return Refused(
-                    StatusCode::UNAUTHORIZED,
-                    "the control API wants Authorization: Bearer <admin token>".into(),
-                )
-                .into_response();
-            }
-        }
-        None => {
-            // In-process callers have no peer address; remote ones must be on loopback.
-            let peer = req
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip());
-            if peer.is_some_and(|ip| !auth::is_loopback(ip)) {
-                return Refused(
-                    StatusCode::FORBIDDEN,
-                    "the control API answers loopback only; start with --admin-token to open it"
-                        .into(),
-                )
-                .into_response();
-            }
-        }
-    }
-    next.run(req).await
 }
 
 async fn reset(State(st): WithState) -> Json<Value> {
@@ -284,9 +250,11 @@ async fn patch_settings(State(st): WithState, bytes: bytes::Bytes) -> Result<Jso
     if p.journal_capacity.is_some()
         || p.journal_max_bytes.is_some()
         || p.max_body_bytes_in_flight.is_some()
+        || p.callback_log_capacity.is_some()
+        || p.callback_log_max_bytes.is_some()
     {
         return Err(bad_request(
-            "journal_capacity, journal_max_bytes and max_body_bytes_in_flight are fixed at start; set them in the fixture",
+            "journal_capacity, journal_max_bytes, max_body_bytes_in_flight, callback_log_capacity and callback_log_max_bytes are fixed at start; set them in the fixture",
         ));
     }
     st.settings.apply(&p).map_err(bad_request)?;

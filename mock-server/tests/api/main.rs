@@ -51,4 +51,5 @@ mod tenancy;
 mod token;
 mod trusted_ips;
 mod webhook;
+mod wire_detail;
 mod xml_chars;
