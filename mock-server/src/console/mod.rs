@@ -31,11 +31,14 @@ const JS: &str = "text/javascript; charset=utf-8";
 
 const PAGE: &str = include_str!("assets/index.html");
 
+/// Where the page is: the one path whose query may carry the admin token (`control::auth`).
+pub(crate) const PAGE_PATH: &str = "/mock/ui";
+
 /// `/mock/ui/…`: the console's files and `defaults.json`; the page itself is [`page`], behind the control API's
 /// guard like these.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/mock/ui", get(|| async { page() }))
+        .route(PAGE_PATH, get(|| async { page() }))
         .route("/mock/ui/defaults.json", get(defaults))
         .route("/mock/ui/{asset}", get(asset))
 }

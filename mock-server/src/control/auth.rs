@@ -15,7 +15,7 @@ use super::{Refused, WithState};
 pub const COOKIE: &str = "mock_admin_token";
 
 /// The console's page: the one path that takes the admin token in its query and sets [`COOKIE`].
-pub const UI_PATH: &str = "/mock/ui";
+const UI_PATH: &str = crate::console::PAGE_PATH;
 
 /// Whether a caller is on this host. A dual-stack listener bound to `[::]` sees an IPv4 loopback caller as
 /// `::ffff:127.0.0.1`, which is the same caller.

@@ -18,7 +18,6 @@ mod journal;
 mod kf_sessions;
 mod links;
 mod moments;
-mod ui;
 mod world;
 
 use axum::extract::State;
@@ -83,7 +82,6 @@ fn mock_routes() -> Router<Arc<Shared>> {
             get(faults).post(set_fault).delete(clear_faults),
         )
         .route("/mock/settings", get(settings).patch(patch_settings))
-        .route(auth::UI_PATH, get(ui::page))
 }
 
 /// What members, customers and groups do in the simulated company, and the apps' run-time settings.

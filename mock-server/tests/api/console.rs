@@ -170,3 +170,44 @@ async fn narrow_and_flooded_the_console_stays_usable() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     b.close().await;
 }
+
+/// A mock started with an admin token: the console opens from `/mock/ui?token=…` (the cookie it gets then
+/// carries the token on every fetch and on the event stream), and without the token the page is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_admin_token_the_console_opens_from_its_link() {
+    let Some(b) = browser::open("token").await else {
+        return;
+    };
+    let config = mock_server::Config {
+        admin_token: Some("console-s3cret".into()),
+        ..mock_server::Config::default()
+    };
+    let app = crate::helpers::spawn_state(mock_server::State::demo(config).expect("demo")).await;
+    b.client.goto(&app.url("/mock/ui")).await.expect("open");
+    assert!(
+        b.text().await.contains("Authorization: Bearer"),
+        "{}",
+        b.text().await
+    );
+    b.client
+        .goto(&app.url("/mock/ui?token=console-s3cret"))
+        .await
+        .expect("open with the token");
+    b.wait_text("#status", "live").await;
+    b.wait_text("#clock", "mock clock").await;
+    let url = b.client.current_url().await.expect("url");
+    assert_eq!(url.query(), None, "the token left the address bar: {url}");
+    // The refusal's own 401, and the browser's try for a favicon on that JSON page, are not the console's.
+    let refused = [
+        format!("{} - Failed to load resource: the server responded with a status of 401 (Unauthorized)", app.url("/mock/ui")),
+        format!("{} - Failed to load resource: the server responded with a status of 404 (Not Found)", app.url("/favicon.ico")),
+    ];
+    let errors: Vec<_> = b
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| !refused.contains(e))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    b.close().await;
+}

@@ -76,10 +76,12 @@ export function when(atMs) {
   return new Date(atMs).toLocaleString(undefined, { hour12: false });
 }
 
-/** Pretty JSON when the text is JSON, the text itself when not. */
+/** Pretty JSON when the text is JSON, XML an element a line, the text itself otherwise. */
 export function pretty(text) {
   if (text === undefined || text === null) return '';
-  try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return String(text); }
+  const t = String(text);
+  if (t.startsWith('<')) return t.replace(/^<xml>(?=<)/, '<xml>\n').replace(/(<\/[^>]+>)(?=<)/g, '$1\n');
+  try { return JSON.stringify(JSON.parse(t), null, 2); } catch { return t; }
 }
 
 /** The stream of /mock/events: listeners get each event; the last events of each msgid are kept for views
@@ -88,6 +90,9 @@ export const events = {
   listeners: new Set(),
   byMsgid: new Map(),
   n: 0,
+  /** The newest events, for a list opened after they came. */
+  recent: [],
+  MAX_RECENT: 200,
   MAX_MSGIDS: 5000,
   on(f) { this.listeners.add(f); return () => this.listeners.delete(f); },
   of(msgid) { return this.byMsgid.get(msgid) || []; },
@@ -118,6 +123,8 @@ export const events = {
       queue = [];
       this.n += batch.length;
       for (const e of batch) this.keep(e);
+      this.recent.push(...batch.slice(-this.MAX_RECENT));
+      if (this.recent.length > this.MAX_RECENT) this.recent.splice(0, this.recent.length - this.MAX_RECENT);
       for (const f of this.listeners) {
         try { f(batch); } catch (err) { console.warn('event listener', err); }
       }

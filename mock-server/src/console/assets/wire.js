@@ -10,7 +10,6 @@ let journalNote;
 let eventList;
 let eventNote;
 let callbackList;
-let nEventsSkipped = 0;
 let auto = true;
 
 export function open(el) {
@@ -41,6 +40,7 @@ export function open(el) {
     eventList);
   loadCallbacks();
   refresh();
+  onEvents(events.recent.slice(), true);
   // The journal is not on the event stream: read again while shown, not faster than once a second.
   setInterval(() => { if (auto && !root.hidden) refresh(); }, 1000);
   events.on(onEvents);
@@ -91,7 +91,7 @@ function journalRow(e, isOpen) {
     h('div', { class: 'muted' }, `${when(e.at_ms)} from ${e.caller_ip || 'in-process'}${e.query ? ` · ?${e.query}` : ''}`),
     h('div', { class: 'muted' }, `request (${e.body_bytes} bytes)`), h('pre', { class: 'request' }, pretty(e.body) || '(empty)'),
     h('div', { class: 'muted' }, `response (${e.response_bytes ?? '?'} bytes${e.response_truncated ? ', cut' : ''})`),
-    h('pre', { class: 'response' }, e.response !== undefined ? pretty(e.response) || '(empty)' : '(not kept: binary)'));
+    h('pre', { class: 'response' }, e.response !== undefined ? pretty(e.response) || '(empty)' : '(not kept: not text)'));
   if (isOpen) row.append(detail());
   row.addEventListener('click', (ev) => {
     const d = row.querySelector('.detail');
@@ -101,17 +101,14 @@ function journalRow(e, isOpen) {
   return row;
 }
 
-function onEvents(batch) {
-  if (batch.some((e) => e.kind === 'attempt') && !root.hidden) loadCallbacks();
+function onEvents(batch, past) {
+  if (!past && batch.some((e) => e.kind === 'attempt') && !root.hidden) loadCallbacks();
   // The newest MAX_SHOWN, newest first: at thousands a second the rest is counted, not drawn.
   const shown = batch.slice(-MAX_SHOWN);
-  nEventsSkipped += batch.length - shown.length;
   const rows = shown.reverse().map((e) => h('div', { class: 'entry' },
     `${e.kind} ${e.route} ${e.msgid} → ${e.receiver}${e.customer ? ` (${e.customer})` : ''}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`));
   eventList.prepend(...rows);
-  while (eventList.children.length > MAX_SHOWN) {
-    eventList.lastElementChild.remove();
-    nEventsSkipped += 1;
-  }
-  eventNote.textContent = `(${events.n} seen, newest ${eventList.children.length} shown${nEventsSkipped ? `, ${nEventsSkipped} not shown` : ''})`;
+  while (eventList.children.length > MAX_SHOWN) eventList.lastElementChild.remove();
+  const skipped = events.n - eventList.children.length;
+  eventNote.textContent = `(${events.n} seen, newest ${eventList.children.length} shown${skipped > 0 ? `, ${skipped} not shown` : ''})`;
 }
