@@ -98,6 +98,39 @@ async fn a_customer_chats_with_the_bot_and_every_step_shows() {
         .await;
     b.screenshot("wire").await;
 
+    // A fault set from the page shows in the header on every tab until it is cleared.
+    tab(&b, "controls").await;
+    b.wait("#fault-path")
+        .await
+        .send_keys("/cgi-bin/kf/send_msg")
+        .await
+        .expect("type");
+    b.wait("#fault-errcode")
+        .await
+        .send_keys("45009")
+        .await
+        .expect("type");
+    b.wait_text("#tab-controls button", "Set")
+        .await
+        .click()
+        .await
+        .expect("set");
+    b.wait_text("#notice-faults", "1 fault in force: /cgi-bin/kf/send_msg")
+        .await;
+    let faults = app.get("/mock/faults").await;
+    assert_eq!(faults["faults"][0]["errcode"], 45009, "{faults}");
+    tab(&b, "chats").await;
+    b.wait("#notice-faults").await;
+    tab(&b, "controls").await;
+    b.wait_text("#tab-controls button", "Clear all")
+        .await
+        .click()
+        .await
+        .expect("clear");
+    b.wait_text("#tab-controls p", "none in force").await;
+    let faults = app.get("/mock/faults").await;
+    assert_eq!(faults["faults"], serde_json::json!([]));
+
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     b.close().await;
