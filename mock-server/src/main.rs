@@ -301,6 +301,18 @@ fn print_credentials(state: &State, addr: std::net::SocketAddr) {
                 r.key
             );
         }
+        for b in &c.aibots {
+            let members = b
+                .members
+                .as_ref()
+                .map_or("every member".to_owned(), |m| m.join(", "));
+            say!(
+                "  aibot {} botid={} secret={} (for {members})",
+                b.name,
+                b.botid,
+                b.secret
+            );
+        }
         if let Some(kf) = &c.kf {
             for a in &kf.accounts {
                 say!(

@@ -45,6 +45,7 @@ fn corp(
         .and_then(|s| s.callback.as_ref())
         .map(|cb| live_callback(st, (ci, crate::callback::CONTACT_SYNC), cb));
     wire::Corp {
+        aibots: aibots(c),
         apps,
         contact_sync_callback,
         contact_sync_secret: c.contact_sync.as_ref().map(|s| s.secret.clone()),
@@ -160,6 +161,28 @@ fn customers(c: &crate::world::Corp) -> Vec<wire::Customer> {
         .collect()
 }
 
+fn aibots(c: &crate::world::Corp) -> Vec<wire::AiBot> {
+    c.aibots
+        .iter()
+        .map(|b| wire::AiBot {
+            botid: b.botid.clone(),
+            // No URL is set at run time yet: the live one is the fixture's.
+            callback: b.callback.as_ref().map(|cb| wire::Callback {
+                encoding_aes_key: cb.encoding_aes_key.clone(),
+                fixture_url: cb.url.clone(),
+                token: cb.token.clone(),
+                url: cb.url.clone(),
+            }),
+            members: b
+                .members
+                .as_ref()
+                .map(|m| m.iter().map(|&u| c.member(u).userid.clone()).collect()),
+            name: b.name.clone(),
+            secret: b.secret.clone(),
+        })
+        .collect()
+}
+
 /// A receiver's callback as pushes use it now: `url` is the live one (set at run time or the fixture's),
 /// `fixture_url` what the fixture says.
 fn live_callback(
@@ -211,7 +234,17 @@ mod tests {
                     "type": x.kind,
                     "follow": x.follow.iter().map(|&u| c.member(u).userid.as_str()).collect::<Vec<_>>(),
                 })).collect();
+                let aibots: Vec<Value> = c.aibots.iter().map(|b| json!({
+                    "botid": b.botid,
+                    "name": b.name,
+                    "secret": b.secret,
+                    "members": b.members.as_ref().map(|m| m.iter().map(|&u| c.member(u).userid.as_str()).collect::<Vec<_>>()),
+                    "callback": b.callback.as_ref().map(|cb| json!({
+                        "url": cb.url, "fixture_url": cb.url, "token": cb.token, "encoding_aes_key": cb.encoding_aes_key,
+                    })),
+                })).collect();
                 json!({
+                    "aibots": aibots,
                     "kf": kf,
                     "n_customers": c.customers.len(),
                     "customers": customers,

@@ -38,6 +38,7 @@ impl Corp {
                 })
                 .collect(),
             customers: Vec::new(),
+            aibots: Vec::new(),
             kf: None,
             customer_tags: Vec::new(),
             groups: Vec::new(),
@@ -174,13 +175,17 @@ impl Corp {
     }
 
     fn known_user(&self, s: &Spanned<String>) -> Result<String, Refused> {
-        if self.user_by_id.contains_key(&s.value.to_lowercase()) {
-            Ok(s.value.clone())
-        } else {
-            err(
+        self.member_index(s).map(|_| s.value.clone())
+    }
+
+    /// The index of the member `s` names (userids are case-insensitive), or the fixture's place to blame.
+    pub(super) fn member_index(&self, s: &Spanned<String>) -> Result<usize, Refused> {
+        match self.user_by_id.get(&s.value.to_lowercase()) {
+            Some(&i) => Ok(i),
+            None => err(
                 s.referenced,
                 format!("userid {:?} is not a member of this corp", s.value),
-            )
+            ),
         }
     }
 
@@ -322,7 +327,7 @@ fn users(users: &[fixture::User]) -> Result<Vec<User>, Refused> {
         .collect()
 }
 
-fn check_callback(cb: &fixture::Callback) -> Result<(), Refused> {
+pub(super) fn check_callback(cb: &fixture::Callback) -> Result<(), Refused> {
     // The crypto's own constructor decides, so a key every push would fail on is refused at load, where the
     // fixture's line can be named. The receiveid plays no part in the key's check.
     let key = &cb.encoding_aes_key.value;
@@ -344,7 +349,7 @@ fn check_callback(cb: &fixture::Callback) -> Result<(), Refused> {
     Ok(())
 }
 
-fn callback(cb: &fixture::Callback) -> Callback {
+pub(super) fn callback(cb: &fixture::Callback) -> Callback {
     Callback {
         url: cb.url.clone(),
         token: cb.token.value.clone(),

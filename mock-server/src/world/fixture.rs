@@ -54,6 +54,26 @@ pub struct Corp {
     /// The 通讯录同步 (contacts-sync) secret: a token of the corp with no app, which may write the directory.
     #[serde(default)]
     pub contact_sync: Option<ContactSync>,
+    /// 智能机器人: AI bots members talk to, over the long connection or by callbacks.
+    #[serde(default)]
+    pub aibots: Vec<AiBot>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiBot {
+    /// The bot's id (`aibot_subscribe`'s `bot_id`), unique across the fixture.
+    pub botid: Spanned<String>,
+    /// What the long connection authenticates with.
+    pub secret: Spanned<String>,
+    #[serde(default)]
+    pub name: String,
+    /// The members who may talk to it. Absent: every member.
+    #[serde(default)]
+    pub members: Option<Vec<Spanned<String>>>,
+    /// Callback mode: where WeCom posts the bot's encrypted JSON, and its keys.
+    #[serde(default)]
+    pub callback: Option<Callback>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 //! members, tags and robots, indexed for the lookups the handlers make. Read-only; what calls change lives in
 //! [`crate::store`].
 
+mod aibots;
 mod build;
 mod corp;
 mod customers;
@@ -45,6 +46,8 @@ pub struct World {
     corp_by_id: HashMap<String, usize>,
     /// robot key → (corp index, robot index)
     robot_by_key: HashMap<String, (usize, usize)>,
+    /// AI bot botid → (corp index, bot index)
+    aibot_by_id: HashMap<String, (usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +60,8 @@ pub struct Corp {
     pub tags: Vec<Tag>,
     pub robots: Vec<Robot>,
     pub customers: Vec<Customer>,
+    /// 智能机器人, in the fixture's order.
+    pub aibots: Vec<AiBot>,
     pub kf: Option<Kf>,
     /// The customer tag library as the fixture declares it; calls change the store's copy.
     pub customer_tags: Vec<wecom_wire::externalcontact::TagGroup>,
@@ -173,6 +178,17 @@ pub struct Robot {
     pub name: String,
 }
 
+/// An AI bot (智能机器人): who it is, what it authenticates with, who may use it.
+#[derive(Debug, Clone)]
+pub struct AiBot {
+    pub botid: String,
+    pub secret: String,
+    pub name: String,
+    /// Indexes of the members who may talk to it; None: every member.
+    pub members: Option<Vec<usize>>,
+    pub callback: Option<Callback>,
+}
+
 impl FixtureError {
     /// `file:line:column: message`, or `file: message` when there is no position (the file cannot be read).
     fn render(&self) -> String {
@@ -247,6 +263,7 @@ impl World {
         let mut corps = Vec::with_capacity(f.corps.len());
         let mut corp_by_id = HashMap::new();
         let mut robot_by_key = HashMap::new();
+        let mut aibot_by_id = HashMap::new();
         for (ci, c) in f.corps.iter().enumerate() {
             let mut corp = Corp::from_fixture(c)?;
             corp.add_generated_users(c)?;
@@ -255,6 +272,7 @@ impl World {
             corp.add_customer_tags(c, f.seed.unwrap_or(0), ci)?;
             corp.add_groups(c, f.seed.unwrap_or(0), ci)?;
             corp.add_upgrade_service(c)?;
+            corp.add_aibots(c, ci, &mut aibot_by_id)?;
             if corp_by_id.insert(corp.corpid.clone(), ci).is_some() {
                 return Err((
                     c.corpid.referenced,
@@ -282,6 +300,7 @@ impl World {
             corps,
             corp_by_id,
             robot_by_key,
+            aibot_by_id,
         })
     }
 
@@ -292,6 +311,11 @@ impl World {
     /// A robot by key: (corp index, robot index).
     pub(crate) fn robot(&self, key: &str) -> Option<(usize, usize)> {
         self.robot_by_key.get(key).copied()
+    }
+
+    /// The AI bot with this botid: (corp index, bot index).
+    pub fn aibot(&self, botid: &str) -> Option<(usize, usize)> {
+        self.aibot_by_id.get(botid).copied()
     }
 }
 

@@ -198,6 +198,8 @@ async fn narrow_and_flooded_the_console_stays_usable() {
         .await
         .expect("open the relations");
     b.wait_text("#tab-company .relation", "张三").await;
+    b.wait_text("#tab-company table", "aibDemoAssistant0000000000000001")
+        .await;
     b.screenshot("phone-company").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");

@@ -14,6 +14,12 @@ async fn world_lists_credentials() {
         "DemoBotEncodingAESKey0123456789abcdefghijkA"
     );
     assert_eq!(w["corps"][0]["robots"][0]["key"], ROBOT_KEY);
+    // The demo's AI bot, for every member (no `members` list), in long-connection mode (no callback).
+    assert_eq!(
+        w["corps"][0]["aibots"],
+        json!([{"botid": "aibDemoAssistant0000000000000001", "callback": null, "members": null,
+                "name": "智能助手", "secret": "demo-aibot-secret-0123456789abcdefghijklmno"}])
+    );
 }
 
 #[tokio::test]

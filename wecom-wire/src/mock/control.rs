@@ -19,6 +19,9 @@ pub struct World {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Corp {
+    /// 智能机器人: AI bots members talk to.
+    #[serde(default)]
+    pub aibots: Vec<AiBot>,
     pub apps: Vec<App>,
     #[serde(default)]
     pub contact_sync_callback: Option<Callback>,
@@ -107,6 +110,21 @@ pub struct Customer {
     /// 1: WeChat, 2: WeCom.
     #[serde(default, rename = "type")]
     pub kind: i64,
+}
+
+/// An AI bot (智能机器人): its long-connection credentials and, in callback mode, its callback.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AiBot {
+    pub botid: String,
+    /// Its callback keys and URLs, when it is in callback mode.
+    #[serde(default)]
+    pub callback: Option<Callback>,
+    /// The members (userids) who may talk to it; absent: every member.
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+    #[serde(default)]
+    pub name: String,
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -58,6 +58,12 @@ function corp(c) {
       table(['chat_id', 'name', 'opengid'], c.customer_groups.map((g) => h('tr', {},
         h('td', {}, copyable(g.chat_id)), h('td', {}, g.name), h('td', {}, g.opengid || '–')))),
     ] : null,
+    c.aibots && c.aibots.length ? [
+      h('h3', {}, '智能机器人 (AI bots)'),
+      table(['name', 'botid', 'secret', 'for'], c.aibots.map((b) => h('tr', {},
+        h('td', {}, b.name), h('td', {}, copyable(b.botid)), h('td', {}, copyable(b.secret)),
+        h('td', {}, b.members ? b.members.map((u) => members.get(u) || u).join(', ') : 'every member')))),
+    ] : null,
     c.robots.length ? [
       h('h3', {}, 'Group robots'),
       table(['name', 'webhook URL'], c.robots.map((r) => h('tr', {},
