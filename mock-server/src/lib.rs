@@ -18,6 +18,7 @@
 //! is reached over HTTP, through the control API, or not at all: tests that need more live beside the code.
 //! The binary is a thin shell over this API.
 
+mod aibot;
 mod api;
 mod budget;
 mod callback;
@@ -83,6 +84,8 @@ pub fn app(state: Arc<State>) -> Router {
         .merge(control::routes(state.clone()))
         .route("/metrics", get(metrics))
         .route("/wwpic/{id}", get(api::media::picture))
+        // The AI bots' long connection: WeCom serves it at the root of its own host.
+        .route("/", get(aibot::upgrade))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // Limits are the API layer's to enforce, with WeCom's errcodes, not axum's 413.
         .layer(DefaultBodyLimit::disable())

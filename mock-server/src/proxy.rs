@@ -22,7 +22,7 @@ use crate::state::State as Shared;
 use crate::store::links::Link;
 
 /// The WeCom hosts the mock answers as. The AI bots' host joins once their long connection exists.
-pub const SERVED: &[&str] = &[hosts::API, hosts::WEB, hosts::PICTURES];
+pub const SERVED: &[&str] = &[hosts::API, hosts::WEB, hosts::PICTURES, hosts::AIBOT_WS];
 
 /// The answer to a `CONNECT` the app accepted, for the connection layer to serve the tunnel: TLS with the
 /// target host's leaf (port 443), or plain HTTP (port 80).
@@ -41,7 +41,8 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
     if let Some(authority) = req.uri().authority() {
         let host = hosts::name_of(authority.as_str());
         return match host.as_str() {
-            hosts::API => next.run(req).await,
+            // The AI bots' long connection is the app's `/` route, as on the plain port.
+            hosts::API | hosts::AIBOT_WS => next.run(req).await,
             hosts::WEB => web(&st, &req),
             hosts::PICTURES => picture(&st, req.uri()),
             other => refuse(&st, &req, other),

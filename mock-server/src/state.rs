@@ -47,6 +47,8 @@ pub struct State {
     pub(crate) ids: Ids,
     pub(crate) callbacks: crate::callback::Callbacks,
     pub(crate) events: crate::events::Events,
+    /// AI bots' long connections and the messages waiting for their answers.
+    pub(crate) aibots: crate::aibot::Hub,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
     pub(crate) admin_token: Option<String>,
     ca: crate::tls::CaSource,
@@ -104,6 +106,7 @@ impl State {
             ids,
             callbacks,
             events: crate::events::Events::default(),
+            aibots: crate::aibot::Hub::default(),
             admin_token: config.admin_token,
             ca: config.ca,
             leaves: std::sync::OnceLock::new(),
@@ -173,6 +176,7 @@ impl State {
         self.callbacks.clear_urls();
         self.faults.clear();
         self.jsapi.clear_codes();
+        self.aibots.clear();
         let world = self.fixture_world.clone();
         self.trusted_ips.reset(&world);
         let epoch = self

@@ -2,6 +2,7 @@
 //! validation rules that decide which errcode a request earns. No I/O, no async, no web framework: everything
 //! that must look exactly like WeCom lives here, once, so the mock server and the load generator agree on it.
 
+pub mod aibot;
 pub mod appchat;
 pub mod callback;
 pub mod crypto;

@@ -3,6 +3,7 @@
 //! (`{"error": …}` with a 4xx on bad input), not WeCom envelopes. Loopback callers only, unless
 //! `--admin-token` is set (`auth`).
 
+mod aibots;
 mod apps;
 mod auth;
 mod contacts;
@@ -32,6 +33,7 @@ use crate::settings::SettingsPatch;
 use crate::state::State as Shared;
 use wecom_wire::mock::control::{Fault, FaultList};
 
+pub(crate) use auth::token_matches;
 pub use extract::{bad_request, not_found, PathParams, QueryString, Refused};
 use extract::{body, corp_index};
 pub(crate) use links::describe as describe_link;
@@ -88,6 +90,7 @@ fn mock_routes() -> Router<Arc<Shared>> {
 fn company_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/mock/apps/{agentid}/messages", post(apps::member_message))
+        .route("/mock/aibots/{botid}/messages", post(aibots::message))
         .route(
             "/mock/apps/{agentid}/callback",
             axum::routing::put(apps::set_callback).delete(apps::forget_callback),

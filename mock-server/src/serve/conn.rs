@@ -139,6 +139,7 @@ impl Conn {
         let watch = watch.clone();
         hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let busy = io::Busy::new(watch.clone());
+            let watch = watch.clone();
             let (router, slot) = (router.clone(), slot.clone());
             async move {
                 let resp = if reserve && !reserved_path(req.uri().path()) {
@@ -148,6 +149,7 @@ impl Conn {
                         (req.method() == Method::CONNECT).then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
+                    req.extensions_mut().insert(io::Taken(watch.clone()));
                     let resp = match router.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},

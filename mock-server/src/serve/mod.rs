@@ -10,6 +10,8 @@ mod io;
 mod pools;
 mod tunnel;
 
+pub(crate) use io::Taken;
+
 use axum::Router;
 use std::future::Future;
 use std::sync::Arc;

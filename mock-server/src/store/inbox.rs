@@ -49,6 +49,10 @@ pub enum Source {
     Member {
         userid: String,
     },
+    /// An AI bot's finished answer to a member.
+    Aibot {
+        botid: String,
+    },
 }
 
 #[derive(Debug)]
@@ -100,7 +104,8 @@ impl Delivery {
             Source::Appchat { chatid: s, .. }
             | Source::Robot { key: s }
             | Source::Customer { external_userid: s }
-            | Source::Member { userid: s } => s.len(),
+            | Source::Member { userid: s }
+            | Source::Aibot { botid: s } => s.len(),
             Source::Kf {
                 open_kfid,
                 servicer_userid,

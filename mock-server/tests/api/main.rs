@@ -10,6 +10,7 @@ mod helpers;
 mod raw;
 
 mod agents;
+mod aibot;
 mod appchat;
 mod binary;
 mod callbacks;

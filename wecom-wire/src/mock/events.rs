@@ -62,6 +62,8 @@ names! {
         Delivered = "delivered",
         /// The recipient's inbox refused it (a member's message limit).
         Dropped = "dropped",
+        /// An AI bot's first streamed chunk of its answer (the answer is `delivered` when the stream finishes).
+        FirstChunk = "first_chunk",
     }
 }
 
@@ -84,6 +86,8 @@ names! {
         Contact = "contact",
         /// The directory's `change_contact` to the contacts-sync receiver.
         ContactSync = "contact_sync",
+        /// A member and an AI bot (智能机器人), over the long connection.
+        Aibot = "aibot",
     }
 }
 

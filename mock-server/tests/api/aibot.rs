@@ -1,0 +1,176 @@
+//! 智能机器人 over the long connection, with a stand-in bot on a WebSocket: it subscribes, pings, gets a
+//! member's message and streams its answer; the events say accepted, first_chunk and delivered, and the answer is
+//! in the member's inbox. A wrong secret, a reply to nothing, and a newer connection taking over.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::*;
+
+const BOTID: &str = "aibDemoAssistant0000000000000001";
+const SECRET: &str = "demo-aibot-secret-0123456789abcdefghijklmno";
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &App) -> Socket {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}", app.addr))
+        .await
+        .expect("the long connection");
+    ws
+}
+
+async fn send(ws: &mut Socket, frame: Value) {
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .expect("send");
+}
+
+async fn recv(ws: &mut Socket) -> Value {
+    loop {
+        match ws.next().await.expect("a frame").expect("a frame") {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).expect("JSON"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("not a text frame: {other:?}"),
+        }
+    }
+}
+
+async fn subscribed(app: &App) -> Socket {
+    let mut ws = connect(app).await;
+    send(&mut ws, json!({"cmd": "aibot_subscribe", "headers": {"req_id": "aibot_subscribe_1"}, "body": {"bot_id": BOTID, "secret": SECRET}})).await;
+    assert_eq!(
+        recv(&mut ws).await,
+        json!({"headers": {"req_id": "aibot_subscribe_1"}, "errcode": 0, "errmsg": "ok"})
+    );
+    ws
+}
+
+#[tokio::test]
+async fn a_member_asks_and_the_streamed_answer_lands_in_the_inbox() {
+    let app = spawn_app().await;
+    let mut events = app.state.subscribe();
+    let mut ws = subscribed(&app).await;
+    send(
+        &mut ws,
+        json!({"cmd": "ping", "headers": {"req_id": "ping_1"}}),
+    )
+    .await;
+    assert_eq!(recv(&mut ws).await["headers"]["req_id"], "ping_1");
+
+    let said = app
+        .post(
+            &format!("/mock/aibots/{BOTID}/messages"),
+            json!({"from": "zhangsan", "content": "你好"}),
+        )
+        .await;
+    let msgid = said["msgid"].as_str().unwrap().to_owned();
+    let callback = recv(&mut ws).await;
+    assert_eq!(callback["cmd"], "aibot_msg_callback");
+    assert_eq!(callback["body"]["msgid"], msgid.as_str());
+    assert_eq!(callback["body"]["from"]["userid"], "zhangsan");
+    assert_eq!(callback["body"]["chattype"], "single");
+    assert_eq!(callback["body"]["text"]["content"], "你好");
+    let req_id = callback["headers"]["req_id"].as_str().unwrap().to_owned();
+
+    for (content, finish) in [("正在思考", false), ("你好！有什么可以帮你？", true)]
+    {
+        send(&mut ws, json!({"cmd": "aibot_respond_msg", "headers": {"req_id": req_id},
+            "body": {"msgtype": "stream", "stream": {"id": "s1", "finish": finish, "content": content}}})).await;
+        let ack = recv(&mut ws).await;
+        assert_eq!(
+            (ack["headers"]["req_id"].as_str(), ack["errcode"].as_i64()),
+            (Some(req_id.as_str()), Some(0))
+        );
+    }
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let e = events.recv().await.unwrap();
+        if e.route == "aibot" {
+            if e.kind != "accepted" {
+                assert_eq!(e.detail["in_reply_to"], msgid.as_str(), "{e:?}");
+            }
+            kinds.push(e.kind.as_str());
+        }
+    }
+    assert_eq!(kinds, ["accepted", "first_chunk", "delivered"]);
+    let inbox = app.get("/mock/inboxes/user/zhangsan").await;
+    let answer = &inbox["messages"][0];
+    assert_eq!(answer["from"], json!({"kind": "aibot", "botid": BOTID}));
+    assert_eq!(answer["content"]["content"], "你好！有什么可以帮你？");
+
+    // The stream is finished: another chunk for it names no waiting message.
+    send(
+        &mut ws,
+        json!({"cmd": "aibot_respond_msg", "headers": {"req_id": req_id},
+        "body": {"msgtype": "stream", "stream": {"id": "s1", "finish": true, "content": "again"}}}),
+    )
+    .await;
+    assert_eq!(recv(&mut ws).await["errcode"], 846605);
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_and_a_newer_connection_takes_over() {
+    let app = spawn_app().await;
+    let said = app
+        .http
+        .post(app.url(&format!("/mock/aibots/{BOTID}/messages")))
+        .json(&json!({"from": "zhangsan", "content": "anyone?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(said.status(), 409, "no connection yet");
+    let mut wrong = connect(&app).await;
+    send(&mut wrong, json!({"cmd": "aibot_subscribe", "headers": {"req_id": "s"}, "body": {"bot_id": BOTID, "secret": "nope"}})).await;
+    let refused = recv(&mut wrong).await;
+    assert_eq!(
+        (refused["errcode"].as_i64(), refused["errmsg"].as_str()),
+        (Some(853000), Some("invalid bot_id or secret"))
+    );
+    // The socket stays open, as WeCom's does: the right secret on it is accepted.
+    send(&mut wrong, json!({"cmd": "aibot_subscribe", "headers": {"req_id": "s2"}, "body": {"bot_id": BOTID, "secret": SECRET}})).await;
+    assert_eq!(recv(&mut wrong).await["errcode"], 0);
+
+    let mut old = wrong;
+    let mut new = subscribed(&app).await;
+    let told = recv(&mut old).await;
+    assert_eq!(told["cmd"], "aibot_event_callback");
+    assert_eq!(told["body"]["event"]["eventtype"], "disconnected_event");
+    // Messages now go to the newer connection.
+    app.post(
+        &format!("/mock/aibots/{BOTID}/messages"),
+        json!({"from": "lisi", "content": "hi"}),
+    )
+    .await;
+    assert_eq!(recv(&mut new).await["body"]["from"]["userid"], "lisi");
+}
+
+/// The connection's HTTP deadlines (header 300 ms, idle 300 ms here) do not cut a long connection: its frames
+/// are not a late request head. The bot pings every 100 ms for a second, each ping acked.
+#[tokio::test]
+async fn the_long_connection_outlives_the_http_deadlines() {
+    let limits = mock_server::Limits {
+        header_timeout_ms: 300,
+        idle_timeout_ms: 300,
+        ..mock_server::Limits::default()
+    };
+    let state = mock_server::State::demo(mock_server::Config::default()).unwrap();
+    let app = spawn_with_limits(state, limits).await;
+    let mut ws = subscribed(&app).await;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    for i in 0..10 {
+        tick.tick().await;
+        let req_id = format!("ping_{i}");
+        send(
+            &mut ws,
+            json!({"cmd": "ping", "headers": {"req_id": req_id}}),
+        )
+        .await;
+        let ack = recv(&mut ws).await;
+        assert_eq!(
+            (ack["headers"]["req_id"].as_str(), ack["errcode"].as_i64()),
+            (Some(req_id.as_str()), Some(0))
+        );
+    }
+}
