@@ -114,12 +114,12 @@ fn an_unknown_expect_kind_names_the_valid_ones() {
     let text = GOOD.replacen("route: kf }", "route: kf, kind: deliverd }", 1);
     let e = parse_str(&text).unwrap_err();
     let line = text.lines().position(|l| l.contains("deliverd")).unwrap() + 1;
-    assert_eq!((e.line, e.message.as_str()), (line, "expect kind \"deliverd\": one of accepted, attempt, acknowledged, failed, delivered, dropped"), "{e}");
+    assert_eq!((e.line, e.message.as_str()), (line, "expect kind \"deliverd\": one of accepted, attempt, acknowledged, failed, delivered, dropped, first_chunk"), "{e}");
     let text = GOOD.replacen("route: kf }", "route: KF }", 1);
     let e = parse_str(&text).unwrap_err();
     assert_eq!(
         e.message,
-        "expect route \"KF\": one of app_message, appchat, robot, callback, kf, customer_message, contact, contact_sync"
+        "expect route \"KF\": one of app_message, appchat, robot, callback, kf, customer_message, contact, contact_sync, aibot"
     );
 }
 

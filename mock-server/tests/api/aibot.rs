@@ -174,3 +174,34 @@ async fn the_long_connection_outlives_the_http_deadlines() {
         );
     }
 }
+
+/// A stream may be updated for 6 minutes of mock time after its message: past that the chunk is refused with
+/// 846608, and the message waits no more (a later chunk names nothing: 846605).
+#[tokio::test]
+async fn a_stream_past_six_minutes_is_refused() {
+    let app = spawn_app().await;
+    let mut ws = subscribed(&app).await;
+    app.post(
+        &format!("/mock/aibots/{BOTID}/messages"),
+        json!({"from": "zhangsan", "content": "慢慢想"}),
+    )
+    .await;
+    let req_id = recv(&mut ws).await["headers"]["req_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chunk = json!({"cmd": "aibot_respond_msg", "headers": {"req_id": req_id},
+        "body": {"msgtype": "stream", "stream": {"id": "s1", "finish": false, "content": "…"}}});
+    send(&mut ws, chunk.clone()).await;
+    assert_eq!(recv(&mut ws).await["errcode"], 0);
+    app.post("/mock/clock/advance", json!({"seconds": 361}))
+        .await;
+    send(&mut ws, chunk.clone()).await;
+    let refused = recv(&mut ws).await;
+    assert_eq!(
+        (refused["errcode"].as_i64(), refused["errmsg"].as_str()),
+        (Some(846608), Some("stream message update expired"))
+    );
+    send(&mut ws, chunk).await;
+    assert_eq!(recv(&mut ws).await["errcode"], 846605);
+}
