@@ -22,6 +22,8 @@ pub const RESPOND_UPDATE: &str = "aibot_respond_update_msg";
 /// Bot → WeCom: a message of the bot's own (not a reply).
 pub const SEND_MSG: &str = "aibot_send_msg";
 
+/// A member opened the single chat with the bot (the first time that day): the bot may welcome them.
+pub const ENTER_CHAT: &str = "enter_chat";
 /// The event that tells an older connection a newer one took over the bot.
 pub const DISCONNECTED_EVENT: &str = "disconnected_event";
 
@@ -29,6 +31,8 @@ pub const DISCONNECTED_EVENT: &str = "disconnected_event";
 pub const MAX_STREAM_BYTES: usize = 20480;
 /// How long a stream may be updated after its message arrived.
 pub const STREAM_TTL_S: i64 = 6 * 60;
+/// How long after `enter_chat` a welcome is taken.
+pub const WELCOME_WITHIN_MS: i64 = 5_000;
 /// Messages of one member a bot may have unanswered at once.
 pub const MAX_IN_FLIGHT_PER_MEMBER: usize = 3;
 

@@ -2,6 +2,7 @@
 //! is told so), and the members' messages waiting for their streamed answers. The WebSocket itself is [`ws`];
 //! what members send comes through the control API (`control::aibots`).
 
+mod welcome;
 mod ws;
 
 use dashmap::DashMap;
@@ -17,6 +18,7 @@ use crate::events::{Event, Now};
 use crate::state::State;
 use crate::store::{Delivery, InboxId, Source};
 
+pub(crate) use welcome::{welcome, Awaited};
 pub(crate) use ws::upgrade;
 
 /// Frames waiting to go out on one connection; past this the bot is not reading and frames are dropped.
@@ -24,7 +26,7 @@ const OUTBOX_FRAMES: usize = 1024;
 
 /// Messages waiting for an answer, across bots; past this new ones are refused (the bots are not answering, and
 /// memory stays bounded).
-const MAX_PENDING: usize = 100_000;
+pub(super) const MAX_PENDING: usize = 100_000;
 
 /// A bot's live connection: where to send it frames.
 struct Conn {
@@ -51,6 +53,8 @@ pub(crate) struct Hub {
     conns: DashMap<(usize, usize), Conn>,
     /// By the message's `req_id`.
     pending: DashMap<String, Pending>,
+    /// `enter_chat` events waiting for their welcome, by the event's `req_id`.
+    welcomes: DashMap<String, welcome::Awaited>,
     next_conn: AtomicU64,
     /// Serializes a takeover, so two connections subscribing at once leave exactly one.
     takeover: Mutex<()>,
@@ -117,6 +121,7 @@ impl Hub {
 
     pub(crate) fn clear(&self) {
         self.pending.clear();
+        self.welcomes.clear();
     }
 }
 

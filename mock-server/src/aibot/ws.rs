@@ -122,10 +122,9 @@ fn answer(st: &Shared, key: (usize, usize), f: &Frame) -> Frame {
     let req_id = &f.headers.req_id;
     let refused = match f.cmd.as_deref() {
         Some(aibot::RESPOND_MSG) => super::respond(st, key, req_id, &f.body).err(),
-        // A welcome, a card update, a message of the bot's own: accepted (what they do is not modelled yet).
-        Some(aibot::PING | aibot::RESPOND_WELCOME | aibot::RESPOND_UPDATE | aibot::SEND_MSG) => {
-            None
-        }
+        Some(aibot::RESPOND_WELCOME) => super::welcome(st, key, req_id, &f.body).err(),
+        // A card update, a message of the bot's own: accepted (what they do is not modelled yet).
+        Some(aibot::PING | aibot::RESPOND_UPDATE | aibot::SEND_MSG) => None,
         Some(aibot::SUBSCRIBE) => None,
         _ => Some((Errcode::INVALID_PARAMETER.0, "unknown cmd")),
     };

@@ -7,12 +7,12 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use wecom_wire::aibot::{Frame, MSG_CALLBACK};
+use wecom_wire::aibot::{Frame, ENTER_CHAT, EVENT_CALLBACK, MSG_CALLBACK};
 use wecom_wire::mock::events::{EventKind, Route};
 
 use super::extract::body;
 use super::{bad_request, not_found, PathParams, Refused, WithState};
-use crate::aibot::Pending;
+use crate::aibot::{Awaited, Pending};
 use crate::events::{Event, Now};
 
 #[derive(Deserialize)]
@@ -37,6 +37,47 @@ fn text() -> String {
     "text".into()
 }
 
+/// A member who may talk to the bot, and the bot, connected.
+struct Talker {
+    corp: usize,
+    bot: usize,
+    user: usize,
+    userid: String,
+}
+
+/// The bot `botid` and member `from`, when the member may talk to it and it has a long connection.
+fn talker(st: &crate::State, botid: &str, from: &str) -> Result<Talker, Refused> {
+    let world = st.world();
+    let (corp, bot) = world
+        .aibot(botid)
+        .ok_or_else(|| not_found(format!("no aibot {botid}")))?;
+    let c = &world.corps[corp];
+    let user = c
+        .user_index(from)
+        .ok_or_else(|| bad_request(format!("from: {from:?} is not a member")))?;
+    if !c.aibots[bot]
+        .members
+        .as_ref()
+        .is_none_or(|m| m.contains(&user))
+    {
+        return Err(bad_request(format!("{from} may not talk to aibot {botid}")));
+    }
+    // Callback mode is not built yet: the long connection is the only way to the bot.
+    if !st.aibots.is_connected((corp, bot)) {
+        return Err(Refused(
+            StatusCode::CONFLICT,
+            format!("aibot {botid} has no long connection"),
+        ));
+    }
+    let userid = c.users[user].userid.clone();
+    Ok(Talker {
+        corp,
+        bot,
+        user,
+        userid,
+    })
+}
+
 /// `POST /mock/aibots/{botid}/messages {"from": userid, "chattype": "single"|"group", "chatid"?, "content"}`:
 /// the member writes to the bot; answers `{"msgid"}`. 409 when the bot has no long connection.
 pub(super) async fn message(
@@ -45,24 +86,12 @@ pub(super) async fn message(
     bytes: bytes::Bytes,
 ) -> Result<Json<Value>, Refused> {
     let s: Said = body(&bytes)?;
-    let world = st.world();
-    let (corp, bot) = world
-        .aibot(&botid)
-        .ok_or_else(|| not_found(format!("no aibot {botid}")))?;
-    let c = &world.corps[corp];
-    let user = c
-        .user_index(&s.from)
-        .ok_or_else(|| bad_request(format!("from: {:?} is not a member", s.from)))?;
-    if !c.aibots[bot]
-        .members
-        .as_ref()
-        .is_none_or(|m| m.contains(&user))
-    {
-        return Err(bad_request(format!(
-            "{} may not talk to aibot {botid}",
-            s.from
-        )));
-    }
+    let Talker {
+        corp,
+        bot,
+        user,
+        userid,
+    } = talker(&st, &botid, &s.from)?;
     let chatid = match (s.chattype.as_str(), s.chatid) {
         ("single", None) => None,
         ("group", Some(id)) if !id.is_empty() => Some(id),
@@ -79,15 +108,8 @@ pub(super) async fn message(
             "msgtype text with a content is what members send so far",
         ));
     }
-    if !st.aibots.is_connected((corp, bot)) {
-        return Err(Refused(
-            StatusCode::CONFLICT,
-            format!("aibot {botid} has no long connection"),
-        ));
-    }
     let msgid = st.ids.msgid(st.ids.next_seq());
     let req_id = format!("aibot_msg_{msgid}");
-    let userid = c.users[user].userid.clone();
     let mut callback = json!({
         "msgid": msgid, "aibotid": botid, "chattype": s.chattype,
         "from": { "userid": userid }, "msgtype": "text", "text": { "content": s.content },
@@ -125,6 +147,68 @@ pub(super) async fn message(
         .send((corp, bot), Frame::command(MSG_CALLBACK, &req_id, callback))
     {
         st.aibots.forget(&req_id);
+        return Err(Refused(
+            StatusCode::CONFLICT,
+            format!("aibot {botid} is not reading its connection"),
+        ));
+    }
+    Ok(Json(json!({ "msgid": msgid })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entered {
+    from: String,
+}
+
+/// `POST /mock/aibots/{botid}/enter {"from": userid}`: the member opens the single chat with the bot, which
+/// gets `enter_chat` and may welcome them within 5 s; answers `{"msgid"}` (the event's).
+pub(super) async fn enter(
+    State(st): WithState,
+    PathParams(botid): PathParams<String>,
+    bytes: bytes::Bytes,
+) -> Result<Json<Value>, Refused> {
+    let e: Entered = body(&bytes)?;
+    let Talker {
+        corp,
+        bot,
+        user,
+        userid,
+    } = talker(&st, &botid, &e.from)?;
+    let msgid = st.ids.msgid(st.ids.next_seq());
+    let req_id = format!("aibot_event_{msgid}");
+    let now_ms = st.clock.now_ms();
+    let event = json!({
+        "msgid": msgid, "create_time": now_ms / 1000, "aibotid": botid, "chattype": "single",
+        "from": { "userid": userid }, "msgtype": "event", "event": { "eventtype": ENTER_CHAT },
+    });
+    let awaited = Awaited {
+        corp,
+        bot,
+        user,
+        msgid: msgid.clone(),
+        at_ms: now_ms,
+    };
+    if !st.aibots.await_welcome(req_id.clone(), awaited) {
+        return Err(Refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many events wait for a welcome".into(),
+        ));
+    }
+    st.events.emit(|| {
+        Event::now(
+            &st.clock,
+            EventKind::Accepted,
+            Route::Aibot,
+            &msgid,
+            format!("aibot:{botid}"),
+        )
+        .with(json!({ "from": userid, "event": ENTER_CHAT }))
+    });
+    if !st
+        .aibots
+        .send((corp, bot), Frame::command(EVENT_CALLBACK, &req_id, event))
+    {
         return Err(Refused(
             StatusCode::CONFLICT,
             format!("aibot {botid} is not reading its connection"),

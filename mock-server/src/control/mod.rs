@@ -91,6 +91,7 @@ fn company_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/mock/apps/{agentid}/messages", post(apps::member_message))
         .route("/mock/aibots/{botid}/messages", post(aibots::message))
+        .route("/mock/aibots/{botid}/enter", post(aibots::enter))
         .route(
             "/mock/apps/{agentid}/callback",
             axum::routing::put(apps::set_callback).delete(apps::forget_callback),

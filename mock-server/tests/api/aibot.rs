@@ -205,3 +205,64 @@ async fn a_stream_past_six_minutes_is_refused() {
     send(&mut ws, chunk).await;
     assert_eq!(recv(&mut ws).await["errcode"], 846605);
 }
+
+/// A member opens the chat: the bot gets `enter_chat`, its welcome within 5 s lands in the member's inbox,
+/// once; a second welcome, or one after 5 s of mock time, names no waiting event (846605).
+#[tokio::test]
+async fn enter_chat_is_welcomed_once_within_five_seconds() {
+    let app = spawn_app().await;
+    let mut events = app.state.subscribe();
+    let mut ws = subscribed(&app).await;
+    let entered = app
+        .post(
+            &format!("/mock/aibots/{BOTID}/enter"),
+            json!({"from": "lisi"}),
+        )
+        .await;
+    let event = recv(&mut ws).await;
+    assert_eq!(event["cmd"], "aibot_event_callback");
+    assert_eq!(event["body"]["event"]["eventtype"], "enter_chat");
+    assert_eq!(event["body"]["from"]["userid"], "lisi");
+    assert_eq!(event["body"]["msgid"], entered["msgid"]);
+    let req_id = event["headers"]["req_id"].as_str().unwrap().to_owned();
+    let welcome = json!({"cmd": "aibot_respond_welcome_msg", "headers": {"req_id": req_id},
+        "body": {"msgtype": "text", "text": {"content": "欢迎！我是智能助手"}}});
+    send(&mut ws, welcome.clone()).await;
+    assert_eq!(recv(&mut ws).await["errcode"], 0);
+    let delivered = loop {
+        let e = events.recv().await.unwrap();
+        if e.route == "aibot" && e.kind == "delivered" {
+            break e;
+        }
+    };
+    assert_eq!(delivered.detail["in_reply_to"], entered["msgid"]);
+    let inbox = app.get("/mock/inboxes/user/lisi").await;
+    assert_eq!(
+        inbox["messages"][0]["content"]["content"],
+        "欢迎！我是智能助手"
+    );
+    send(&mut ws, welcome).await;
+    assert_eq!(
+        recv(&mut ws).await["errcode"],
+        846605,
+        "one welcome per entry"
+    );
+
+    app.post(
+        &format!("/mock/aibots/{BOTID}/enter"),
+        json!({"from": "lisi"}),
+    )
+    .await;
+    let late = recv(&mut ws).await["headers"]["req_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/mock/clock/advance", json!({"ms": 5001})).await;
+    send(
+        &mut ws,
+        json!({"cmd": "aibot_respond_welcome_msg", "headers": {"req_id": late},
+        "body": {"msgtype": "text", "text": {"content": "迟到的欢迎"}}}),
+    )
+    .await;
+    assert_eq!(recv(&mut ws).await["errcode"], 846605, "past 5 s");
+}
