@@ -179,25 +179,42 @@ pub(crate) fn respond(
     }
     drop(p);
     st.aibots.forget(req_id);
-    let botid = sim.world.corps[corp].aibots[key.1].botid.clone();
     let text = json!({ "msgtype": "text", "text": { "content": stream.content } });
+    deliver(st, (corp, key.1), user, &reply_id, ("text", text), detail);
+    Ok(())
+}
+
+/// The bot's answer `reply_id` (`msgtype` and the body it is read from) into member `user`'s inbox, and its
+/// `delivered` event with `detail`.
+pub(super) fn deliver(
+    st: &State,
+    (corp, bot): (usize, usize),
+    user: usize,
+    reply_id: &str,
+    (msgtype, body): (&'static str, Value),
+    detail: Value,
+) {
+    let sim = st.sim();
+    let c = &sim.world.corps[corp];
     let d = Delivery::new(
-        reply_id.clone(),
-        Source::Aibot { botid },
-        "text",
-        bytes::Bytes::from(text.to_string()),
+        reply_id.to_owned(),
+        Source::Aibot {
+            botid: c.aibots[bot].botid.clone(),
+        },
+        msgtype,
+        bytes::Bytes::from(body.to_string()),
         st.clock.now_ms() / 1000,
     );
     sim.store.deliver(InboxId::User { corp, user }, &d);
+    let userid = &c.member(user).userid;
     st.events.emit(|| {
         Event::now(
             &st.clock,
             EventKind::Delivered,
             Route::Aibot,
-            &reply_id,
+            reply_id,
             format!("user:{userid}"),
         )
         .with(detail)
     });
-    Ok(())
 }

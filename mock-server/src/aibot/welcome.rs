@@ -3,13 +3,9 @@
 
 use serde_json::{json, Value};
 
-use wecom_wire::aibot::{Refusal, INVALID_REQ_ID, WELCOME_WITHIN_MS};
-use wecom_wire::mock::events::{EventKind, Route};
-
 use super::{Hub, MAX_PENDING};
-use crate::events::{Event, Now};
 use crate::state::State;
-use crate::store::{Delivery, InboxId, Source};
+use wecom_wire::aibot::{Refusal, INVALID_REQ_ID, WELCOME_WITHIN_MS};
 
 /// An `enter_chat` the bot has not welcomed yet.
 #[derive(Debug, Clone)]
@@ -31,6 +27,10 @@ impl Hub {
         }
         self.welcomes.insert(req_id, a);
         true
+    }
+
+    pub(crate) fn forget_welcome(&self, req_id: &str) {
+        self.welcomes.remove(req_id);
     }
 }
 
@@ -56,35 +56,8 @@ pub(crate) fn welcome(
         Some("template_card") => "template_card",
         _ => "text",
     };
-    let sim = st.sim();
-    let c = &sim.world.corps[a.corp];
-    let userid = c.member(a.user).userid.clone();
     let reply_id = format!("re_{}", a.msgid);
-    let d = Delivery::new(
-        reply_id.clone(),
-        Source::Aibot {
-            botid: c.aibots[key.1].botid.clone(),
-        },
-        msgtype,
-        bytes::Bytes::from(body.to_string()),
-        st.clock.now_ms() / 1000,
-    );
-    sim.store.deliver(
-        InboxId::User {
-            corp: a.corp,
-            user: a.user,
-        },
-        &d,
-    );
-    st.events.emit(|| {
-        Event::now(
-            &st.clock,
-            EventKind::Delivered,
-            Route::Aibot,
-            &reply_id,
-            format!("user:{userid}"),
-        )
-        .with(json!({ "in_reply_to": a.msgid, "welcome": true }))
-    });
+    let detail = json!({ "in_reply_to": a.msgid, "welcome": true });
+    super::deliver(st, key, a.user, &reply_id, (msgtype, body.clone()), detail);
     Ok(())
 }

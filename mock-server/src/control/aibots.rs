@@ -132,27 +132,10 @@ pub(super) async fn message(
             "too many messages wait for an answer".into(),
         ));
     }
-    st.events.emit(|| {
-        Event::now(
-            &st.clock,
-            EventKind::Accepted,
-            Route::Aibot,
-            &msgid,
-            format!("aibot:{botid}"),
-        )
-        .with(json!({ "from": userid, "chattype": s.chattype }))
-    });
-    if !st
-        .aibots
-        .send((corp, bot), Frame::command(MSG_CALLBACK, &req_id, callback))
-    {
-        st.aibots.forget(&req_id);
-        return Err(Refused(
-            StatusCode::CONFLICT,
-            format!("aibot {botid} is not reading its connection"),
-        ));
-    }
-    Ok(Json(json!({ "msgid": msgid })))
+    let frame = Frame::command(MSG_CALLBACK, &req_id, callback);
+    let detail = json!({ "from": userid, "chattype": s.chattype });
+    hand_over(&st, (corp, bot), &botid, &msgid, frame, detail)
+        .inspect_err(|_| st.aibots.forget(&req_id))
 }
 
 #[derive(Deserialize)]
@@ -195,20 +178,33 @@ pub(super) async fn enter(
             "too many events wait for a welcome".into(),
         ));
     }
+    let frame = Frame::command(EVENT_CALLBACK, &req_id, event);
+    let detail = json!({ "from": userid, "event": ENTER_CHAT });
+    hand_over(&st, (corp, bot), &botid, &msgid, frame, detail)
+        .inspect_err(|_| st.aibots.forget_welcome(&req_id))
+}
+
+/// What a member did, to the bot: `accepted` on the event stream, the frame on its connection; answers
+/// `{"msgid"}`, or 409 when the bot is not reading (the caller then forgets what waited for the answer).
+fn hand_over(
+    st: &crate::State,
+    key: (usize, usize),
+    botid: &str,
+    msgid: &str,
+    frame: Frame,
+    detail: Value,
+) -> Result<Json<Value>, Refused> {
     st.events.emit(|| {
         Event::now(
             &st.clock,
             EventKind::Accepted,
             Route::Aibot,
-            &msgid,
+            msgid,
             format!("aibot:{botid}"),
         )
-        .with(json!({ "from": userid, "event": ENTER_CHAT }))
+        .with(detail)
     });
-    if !st
-        .aibots
-        .send((corp, bot), Frame::command(EVENT_CALLBACK, &req_id, event))
-    {
+    if !st.aibots.send(key, frame) {
         return Err(Refused(
             StatusCode::CONFLICT,
             format!("aibot {botid} is not reading its connection"),
