@@ -92,13 +92,11 @@ fn sigterm_stops_the_server_gracefully() {
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
-#[test]
-fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
-    let dir = std::env::temp_dir().join(format!("wecom-mock-bin-ca-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// The binary on a free port with its CA in `dir`, and the lines it prints.
+fn start_with_ca_dir(dir: &std::path::Path) -> (std::process::Child, impl Iterator<Item = String>) {
     let mut child = Command::new(BIN)
         .args(["--bind", "127.0.0.1:0", "--ca-dir"])
-        .arg(&dir)
+        .arg(dir)
         .env_remove("MOCK_ADMIN_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -106,11 +104,17 @@ fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
         .spawn()
         .unwrap_or_else(|e| panic!("spawn: {e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    (child, lines)
+}
+
+#[test]
+fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
+    let dir = std::env::temp_dir().join(format!("wecom-mock-bin-ca-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (mut child, mut lines) = start_with_ca_dir(&dir);
     let want = format!("HTTPS as WeCom: CA {}", dir.join("ca.pem").display());
-    let named = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .any(|l| l.starts_with(&want));
+    let named = lines.any(|l| l.starts_with(&want));
     let _ = child.kill();
     let _ = child.wait();
     assert!(named, "no line starting {want:?}");
@@ -147,19 +151,9 @@ fn the_ca_is_named_at_start_and_a_ca_that_cannot_be_made_stops_it() {
 
 /// The start-up text ends with the console's address, on the port actually bound, and the page answers there.
 #[tokio::test]
-async fn the_console_url_is_printed_last_and_answers() {
+async fn the_console_url_is_printed_and_answers() {
     let dir = std::env::temp_dir().join(format!("wecom-mock-bin-console-{}", std::process::id()));
-    let mut child = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0", "--ca-dir"])
-        .arg(&dir)
-        .env_remove("MOCK_ADMIN_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let (mut child, mut lines) = start_with_ca_dir(&dir);
     let first = lines.next().unwrap_or_default();
     let addr = first
         .strip_prefix("mock-server listening on ")
