@@ -139,7 +139,12 @@ impl Conn {
         let watch = watch.clone();
         hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let busy = io::Busy::new(watch.clone());
-            let watch = watch.clone();
+            // Only a request that asks to leave HTTP can take the connection over: the API's calls pay
+            // nothing for it.
+            let taken = req
+                .headers()
+                .contains_key(header::UPGRADE)
+                .then(|| io::Taken(watch.clone()));
             let (router, slot) = (router.clone(), slot.clone());
             async move {
                 let resp = if reserve && !reserved_path(req.uri().path()) {
@@ -149,7 +154,9 @@ impl Conn {
                         (req.method() == Method::CONNECT).then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    req.extensions_mut().insert(io::Taken(watch.clone()));
+                    if let Some(taken) = taken {
+                        req.extensions_mut().insert(taken);
+                    }
                     let resp = match router.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},

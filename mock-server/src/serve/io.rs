@@ -121,7 +121,7 @@ impl Drop for Busy {
     }
 }
 
-/// In each request's extensions: a handler that takes the connection over from HTTP (the AI bots' WebSocket)
+/// In an upgrade request's extensions: a handler that takes the connection over from HTTP (the AI bots' WebSocket)
 /// holds [`Taken::hold`]'s guard for as long as it uses it, so the connection counts as busy and its header and
 /// idle deadlines do not read the new protocol's frames as a late request head.
 #[derive(Clone, Debug)]
