@@ -9,19 +9,25 @@ pub use wecom_wire::mock::control::Fault;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FaultError {
-    #[error("path must start with /cgi-bin/")]
+    #[error("path must start with /cgi-bin/ or, for an AI bot's long connection, aibot:")]
     Path,
     #[error("ratio must be between 0 and 1, not {0}")]
     Ratio(f64),
-    #[error("a fault needs an errcode or a delay_ms")]
+    #[error("a fault needs an errcode, a delay_ms or (on aibot: paths) drop")]
     Empty,
+    #[error("drop is for aibot: paths only: an HTTP call always gets an answer")]
+    Drop,
 }
+
+/// Faults on an AI bot's long connection are set on `aibot:<cmd>`.
+pub const AIBOT_PREFIX: &str = "aibot:";
 
 /// What a hit fault asks of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub errcode: Option<i64>,
     pub delay_ms: u64,
+    pub drop: bool,
 }
 
 #[derive(Debug, Default)]
@@ -32,13 +38,17 @@ pub struct Faults {
 
 impl Faults {
     pub fn set(&self, f: Fault) -> Result<(), FaultError> {
-        if !f.path.starts_with("/cgi-bin/") {
+        let aibot = f.path.starts_with(AIBOT_PREFIX);
+        if !f.path.starts_with("/cgi-bin/") && !aibot {
             return Err(FaultError::Path);
+        }
+        if f.drop && !aibot {
+            return Err(FaultError::Drop);
         }
         if !(0.0..=1.0).contains(&f.ratio) {
             return Err(FaultError::Ratio(f.ratio));
         }
-        if f.errcode.is_none() && f.delay_ms == 0 {
+        if f.errcode.is_none() && f.delay_ms == 0 && !f.drop {
             return Err(FaultError::Empty);
         }
         let mut m = self.by_path.write();
@@ -78,6 +88,7 @@ impl Faults {
         Some(Hit {
             errcode: f.errcode,
             delay_ms: f.delay_ms,
+            drop: f.drop,
         })
     }
 }
@@ -92,6 +103,7 @@ mod tests {
             errcode: Some(-1),
             delay_ms: 0,
             ratio,
+            drop: false,
         }
     }
 
@@ -104,7 +116,8 @@ mod tests {
             f.check("/cgi-bin/message/send"),
             Some(Hit {
                 errcode: Some(-1),
-                delay_ms: 0
+                delay_ms: 0,
+                drop: false,
             })
         );
         assert_eq!(f.check("/cgi-bin/user/get"), None);
@@ -132,6 +145,24 @@ mod tests {
             }),
             Err(FaultError::Empty)
         );
+    }
+
+    #[test]
+    fn drop_is_for_the_long_connection_only() {
+        let f = Faults::default();
+        let ping = Fault {
+            path: "aibot:ping".into(),
+            errcode: None,
+            drop: true,
+            ..fault(1.0)
+        };
+        assert!(f.set(ping.clone()).is_ok());
+        assert!(f.check("aibot:ping").is_some_and(|h| h.drop));
+        let http = Fault {
+            path: "/cgi-bin/message/send".into(),
+            ..ping
+        };
+        assert_eq!(f.set(http), Err(FaultError::Drop));
     }
 
     #[test]

@@ -181,7 +181,8 @@ pub struct CustomerPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
-    /// The path it applies to, as in the URL: `/cgi-bin/message/send`.
+    /// The path it applies to, as in the URL: `/cgi-bin/message/send`; or, on an AI bot's long connection, the
+    /// command: `aibot:ping`, `aibot:aibot_respond_msg`.
     pub path: String,
     /// Answer with this errcode instead of handling the call.
     #[serde(default)]
@@ -192,6 +193,10 @@ pub struct Fault {
     /// Share of calls the fault hits, 0.0–1.0.
     #[serde(default = "always")]
     pub ratio: f64,
+    /// Never answer (long-connection commands only): the ack is not sent, as on a dead path. On `aibot:ping`
+    /// the mock also drops the connection, without answering, when the bot closes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drop: bool,
 }
 
 fn always() -> f64 {
