@@ -75,6 +75,11 @@ impl Faults {
         self.any.store(false, Ordering::Release);
     }
 
+    /// Whether any fault is set: the check a hot path makes before it builds a path to look up.
+    pub fn any(&self) -> bool {
+        self.any.load(Ordering::Acquire)
+    }
+
     /// Whether a call to `path` is hit, drawing against the fault's ratio.
     pub fn check(&self, path: &str) -> Option<Hit> {
         if !self.any.load(Ordering::Acquire) {

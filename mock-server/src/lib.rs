@@ -84,8 +84,9 @@ pub fn app(state: Arc<State>) -> Router {
         .merge(control::routes(state.clone()))
         .route("/metrics", get(metrics))
         .route("/wwpic/{id}", get(api::media::picture))
+        .route("/wwaibot/{id}", get(aibot::download))
         // The AI bots' long connection: WeCom serves it at the root of its own host.
-        .route("/", get(aibot::upgrade))
+        .route("/", get(aibot::accept))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // Limits are the API layer's to enforce, with WeCom's errcodes, not axum's 413.
         .layer(DefaultBodyLimit::disable())

@@ -97,6 +97,19 @@ settings! {
     api_per_hour: AtomicUsize<usize> = 0, zero_ok;
     /// What an app's token gets for a directory write: 60011 (default) or 48002 (unconfirmed which).
     directory_write_errcode: AtomicI64<i64> = Errcode::NO_PRIVILEGE.0, zero_ok;
+    /// An AI bot's stream takes updates until it has gone this long without one; then 846608 (WeCom's doc: 6
+    /// minutes from the first send; seen: from the last update).
+    aibot_stream_ttl_ms: AtomicUsize<usize> = wecom_wire::aibot::STREAM_TTL_MS as usize, positive;
+    /// How long after `enter_chat` (a card click) the bot's welcome (update) is taken, in mock time.
+    aibot_welcome_window_ms: AtomicUsize<usize> = wecom_wire::aibot::WELCOME_WITHIN_MS as usize, positive;
+    /// Messages one member may have unanswered by one AI bot; the next is refused with HTTP 429 and a
+    /// `dropped` event. 0 turns the limit off.
+    aibot_max_in_flight: AtomicUsize<usize> = wecom_wire::aibot::MAX_IN_FLIGHT_PER_MEMBER, zero_ok;
+    /// How long after `disconnected_event` the older connection is dropped (without a Close frame, as WeCom
+    /// does); 0: at once.
+    aibot_kick_close_ms: AtomicUsize<usize> = 2_000, zero_ok;
+    /// A long connection with no frame from its bot for this long is dropped. 0 turns it off.
+    aibot_idle_timeout_ms: AtomicUsize<usize> = wecom_wire::aibot::IDLE_TIMEOUT_MS as usize, zero_ok;
 }
 
 /// An atomic setting as its plain value, for `GET /mock/settings`.
@@ -252,6 +265,28 @@ impl Settings {
     pub(crate) fn callback_log_max_bytes(&self) -> usize {
         self.callback_log_max_bytes.load(Ordering::Relaxed)
     }
+
+    pub(crate) fn aibot(&self) -> AibotSettings {
+        let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        AibotSettings {
+            stream_ttl_ms: i64::try_from(get(&self.aibot_stream_ttl_ms)).unwrap_or(i64::MAX),
+            welcome_window_ms: i64::try_from(get(&self.aibot_welcome_window_ms))
+                .unwrap_or(i64::MAX),
+            max_in_flight: get(&self.aibot_max_in_flight),
+            kick_close_ms: get(&self.aibot_kick_close_ms) as u64,
+            idle_timeout_ms: get(&self.aibot_idle_timeout_ms) as u64,
+        }
+    }
+}
+
+/// The AI bots' settings, read at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AibotSettings {
+    pub stream_ttl_ms: i64,
+    pub welcome_window_ms: i64,
+    pub max_in_flight: usize,
+    pub kick_close_ms: u64,
+    pub idle_timeout_ms: u64,
 }
 
 #[cfg(test)]

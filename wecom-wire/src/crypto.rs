@@ -227,6 +227,39 @@ impl MsgCrypt {
     }
 }
 
+/// A file an AI bot is sent (an image, a file, a video in a member's message): AES-256-CBC under the message's
+/// own 32-byte `aeskey`, the IV its first 16 bytes, PKCS#7 to 32 as for callbacks, with no random prefix or
+/// length (the SDKs' `download_file` decrypt exactly this).
+pub fn encrypt_file(key: &[u8; 32], data: &[u8]) -> Vec<u8> {
+    let pad = PAD_TO - data.len() % PAD_TO;
+    let mut buf = Vec::with_capacity(data.len() + pad);
+    buf.extend_from_slice(data);
+    buf.resize(data.len() + pad, pad as u8);
+    let n = buf.len();
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&key[..16]);
+    let cipher = Encryptor::new(key.into(), &iv.into());
+    match cipher.encrypt_padded::<NoPadding>(&mut buf, n) {
+        Ok(ct) => ct.to_vec(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Reverses [`encrypt_file`]; none when the length or the padding is wrong.
+pub fn decrypt_file(key: &[u8; 32], data: &[u8]) -> Option<Vec<u8>> {
+    let mut buf = data.to_vec();
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&key[..16]);
+    let plain = Decryptor::new(key.into(), &iv.into())
+        .decrypt_padded::<NoPadding>(&mut buf)
+        .ok()?;
+    let pad = usize::from(*plain.last()?);
+    if pad == 0 || pad > PAD_TO || pad > plain.len() {
+        return None;
+    }
+    Some(plain[..plain.len() - pad].to_vec())
+}
+
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

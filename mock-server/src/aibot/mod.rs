@@ -1,60 +1,99 @@
 //! 智能机器人 over the long connection: the live connection of each bot (a newer one takes over and the older
-//! is told so), and the members' messages waiting for their streamed answers. The WebSocket itself is [`ws`];
-//! what members send comes through the control API (`control::aibots`).
+//! is told so), the members' messages waiting for their answers, and what each member has in flight. The
+//! WebSocket is [`ws`], the bot's frames are handled in [`frames`], what members send comes through the
+//! control API (`control::aibots`).
 
+pub(crate) mod chats;
+mod deliver;
+mod frames;
+mod media;
+mod streams;
+mod uploads;
 mod welcome;
 mod ws;
 
 use dashmap::DashMap;
 use parking_lot::Mutex;
-use serde_json::{json, Value};
+use serde_json::json;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc;
 
-use wecom_wire::aibot::{Frame, Refusal, Stream, INVALID_REQ_ID, STREAM_EXPIRED, STREAM_TTL_S};
-use wecom_wire::mock::events::{EventKind, Route};
+use wecom_wire::aibot::{Frame, DISCONNECTED_EVENT, EVENT_CALLBACK};
 
-use crate::events::{Event, Now};
-use crate::state::State;
-use crate::store::{Delivery, InboxId, Source};
+pub(crate) use chats::Chats;
+pub(crate) use deliver::deliver;
+pub(crate) use media::{download, offer};
+pub(crate) use welcome::{welcome, Awaited, Awaits};
+pub(crate) use ws::accept;
 
-pub(crate) use welcome::{welcome, Awaited};
-pub(crate) use ws::upgrade;
+/// A bot: its corp's index and its own in that corp's `aibots`.
+pub(crate) type BotKey = (usize, usize);
 
 /// Frames waiting to go out on one connection; past this the bot is not reading and frames are dropped.
 const OUTBOX_FRAMES: usize = 1024;
 
-/// Messages waiting for an answer, across bots; past this new ones are refused (the bots are not answering, and
-/// memory stays bounded).
+/// Messages (and events) waiting for an answer, across bots; past this the oldest are forgotten, so memory
+/// stays bounded however many members write to bots that never answer.
 pub(super) const MAX_PENDING: usize = 100_000;
+
+/// What goes out on a connection.
+enum Out {
+    Frame(Frame),
+    /// `disconnected_event`: a newer connection took the bot over; this one is dropped after the setting's
+    /// delay.
+    Kicked(Frame),
+}
 
 /// A bot's live connection: where to send it frames.
 struct Conn {
     id: u64,
-    tx: mpsc::Sender<Frame>,
+    tx: mpsc::Sender<Out>,
 }
 
-/// A member's message the bot has not finished answering.
+/// A member's message the bot may still answer (for 24 hours, more than once).
 #[derive(Debug, Clone)]
 pub(crate) struct Pending {
     pub corp: usize,
     pub bot: usize,
     pub user: usize,
     pub msgid: String,
-    pub chatid: Option<String>,
-    /// Mock time it arrived, for the stream's 6 minutes.
-    pub at_s: i64,
-    /// The stream's id once its first chunk came.
-    pub stream: Option<String>,
+    /// The group chat it was said in (an index in [`Chats`]); none for the single chat.
+    pub chat: Option<usize>,
+    /// Mock time it arrived.
+    pub at_ms: i64,
+    /// The stream being answered with: its id, its last update (mock time), whether it finished.
+    pub stream: Option<(String, i64, bool)>,
+    /// The first chunk of an answer came (its `first_chunk` event is raised once).
+    pub started: bool,
+    /// An answer finished: the message is no longer in flight.
+    pub finished: bool,
+    /// An answer that is not a stream came; a second one is refused.
+    pub answered: bool,
+}
+
+/// Per bot, for `GET /mock/aibots/{botid}`.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Counts {
+    pub n_connections: u64,
+    pub n_kicked: u64,
 }
 
 #[derive(Default)]
 pub(crate) struct Hub {
-    conns: DashMap<(usize, usize), Conn>,
+    conns: DashMap<BotKey, Conn>,
     /// By the message's `req_id`.
     pending: DashMap<String, Pending>,
-    /// `enter_chat` events waiting for their welcome, by the event's `req_id`.
-    welcomes: DashMap<String, welcome::Awaited>,
+    /// Every pending `req_id`, oldest first, for forgetting the oldest when full.
+    order: Mutex<VecDeque<String>>,
+    /// Events waiting for their welcome or card update, by the event's `req_id`.
+    awaited: DashMap<String, welcome::Awaited>,
+    /// Unanswered messages per (corp, bot, member).
+    in_flight: DashMap<(usize, usize, usize), usize>,
+    pub(crate) chats: Chats,
+    pub(crate) uploads: uploads::Uploads,
+    files: media::Files,
+    counts: DashMap<BotKey, Counts>,
     next_conn: AtomicU64,
     /// Serializes a takeover, so two connections subscribing at once leave exactly one.
     takeover: Mutex<()>,
@@ -70,151 +109,112 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    /// Makes `tx` the bot's connection; the older one, if any, gets `disconnected_event` and is dropped.
-    fn take_over(&self, key: (usize, usize), tx: mpsc::Sender<Frame>, botid: &str) -> u64 {
+    /// Makes `tx` the bot's connection; the older one, if any, gets `disconnected_event` (with its own msgid and
+    /// the mock time) and is dropped.
+    fn take_over(&self, key: BotKey, tx: mpsc::Sender<Out>, botid: &str, now_ms: i64) -> u64 {
         let _one = self.takeover.lock();
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let mut counts = self.counts.entry(key).or_default();
+        counts.n_connections += 1;
         if let Some(old) = self.conns.insert(key, Conn { id, tx }) {
+            counts.n_kicked += 1;
             let body = json!({
-                "msgtype": "event",
+                "msgid": format!("disconnected{id:016x}"),
+                "create_time": now_ms / 1000,
                 "aibotid": botid,
-                "event": { "eventtype": wecom_wire::aibot::DISCONNECTED_EVENT },
+                "msgtype": "event",
+                "event": { "eventtype": DISCONNECTED_EVENT },
             });
-            let req_id = format!("disconnected_{id}");
-            let _ = old.tx.try_send(Frame::command(
-                wecom_wire::aibot::EVENT_CALLBACK,
-                &req_id,
-                body,
-            ));
+            let req_id = format!("aibot_event_disconnected{id:016x}");
+            let _ = old
+                .tx
+                .try_send(Out::Kicked(Frame::command(EVENT_CALLBACK, &req_id, body)));
         }
         id
     }
 
     /// Forgets connection `id` of the bot, unless a newer one has taken its place.
-    fn left(&self, key: (usize, usize), id: u64) {
+    fn left(&self, key: BotKey, id: u64) {
         self.conns.remove_if(&key, |_, c| c.id == id);
     }
 
-    pub(crate) fn is_connected(&self, key: (usize, usize)) -> bool {
+    pub(crate) fn is_connected(&self, key: BotKey) -> bool {
         self.conns.contains_key(&key)
     }
 
+    pub(crate) fn counts(&self, key: BotKey) -> Counts {
+        self.counts.get(&key).map(|c| *c).unwrap_or_default()
+    }
+
     /// Sends `frame` to the bot; false when it has no connection or is not reading.
-    pub(crate) fn send(&self, key: (usize, usize), frame: Frame) -> bool {
+    pub(crate) fn send(&self, key: BotKey, frame: Frame) -> bool {
         self.conns
             .get(&key)
-            .is_some_and(|c| c.tx.try_send(frame).is_ok())
+            .is_some_and(|c| c.tx.try_send(Out::Frame(frame)).is_ok())
     }
 
-    /// A message now waits for its answer under `req_id`; false when too many already wait.
-    pub(crate) fn wait_for(&self, req_id: String, p: Pending) -> bool {
-        if self.pending.len() >= MAX_PENDING {
-            return false;
+    /// Member `user` of bot `key` has one more message in flight, unless they have `max` already (0: no
+    /// limit); the count they have when refused.
+    pub(crate) fn begin(&self, key: BotKey, user: usize, max: usize) -> Result<(), usize> {
+        let mut n = self.in_flight.entry((key.0, key.1, user)).or_default();
+        if max > 0 && *n >= max {
+            return Err(*n);
         }
+        *n += 1;
+        Ok(())
+    }
+
+    fn end(&self, key: BotKey, user: usize) {
+        if let Some(mut n) = self.in_flight.get_mut(&(key.0, key.1, user)) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// Whether the member has written to the bot (what `aibot_send_msg` to their single chat needs).
+    pub(crate) fn has_written(&self, key: BotKey, user: usize) -> bool {
+        self.in_flight.contains_key(&(key.0, key.1, user))
+    }
+
+    /// Unanswered messages per member of bot `key`.
+    pub(crate) fn in_flight(&self, key: BotKey) -> Vec<(usize, usize)> {
+        let mut v: Vec<(usize, usize)> = self
+            .in_flight
+            .iter()
+            .filter(|e| (e.key().0, e.key().1) == key && *e.value() > 0)
+            .map(|e| (e.key().2, *e.value()))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// A message now waits for its answer under `req_id`; the oldest waiting is forgotten when too many do.
+    pub(crate) fn wait_for(&self, req_id: String, p: Pending) {
+        let mut order = self.order.lock();
+        while order.len() >= MAX_PENDING {
+            let Some(old) = order.pop_front() else { break };
+            self.forget(&old);
+        }
+        order.push_back(req_id.clone());
         self.pending.insert(req_id, p);
-        true
     }
 
+    /// Forgets what waits under `req_id`, and what it held in flight.
     pub(crate) fn forget(&self, req_id: &str) {
-        self.pending.remove(req_id);
+        if let Some((_, p)) = self.pending.remove(req_id) {
+            if !p.finished {
+                self.end((p.corp, p.bot), p.user);
+            }
+        }
     }
 
+    /// A reset: nothing waits, nothing is in flight, no upload is under way. Live connections stay.
     pub(crate) fn clear(&self) {
         self.pending.clear();
-        self.welcomes.clear();
+        self.order.lock().clear();
+        self.awaited.clear();
+        self.in_flight.clear();
+        self.uploads.clear();
+        self.chats.clear();
+        self.files.clear();
     }
-}
-
-/// `aibot_respond_msg` from bot `key` for `req_id`: a stream chunk (the first one raises `first_chunk`, the
-/// last delivers the answer to the member's inbox), or another reply kind, accepted as is.
-pub(crate) fn respond(
-    st: &State,
-    key: (usize, usize),
-    req_id: &str,
-    body: &Value,
-) -> Result<(), Refusal> {
-    let Some(mut p) = st
-        .aibots
-        .pending
-        .get_mut(req_id)
-        .filter(|p| (p.corp, p.bot) == key)
-    else {
-        return Err(INVALID_REQ_ID);
-    };
-    if st.clock.now_ms() / 1000 - p.at_s > STREAM_TTL_S {
-        drop(p);
-        st.aibots.forget(req_id);
-        return Err(STREAM_EXPIRED);
-    }
-    if body.get("msgtype").and_then(Value::as_str) != Some("stream") {
-        return Ok(());
-    }
-    let stream: Stream = body
-        .get("stream")
-        .and_then(|s| serde_json::from_value(s.clone()).ok())
-        .unwrap_or_default();
-    let reply_id = format!("re_{}", p.msgid);
-    let mut detail = json!({ "in_reply_to": p.msgid, "stream_id": stream.id });
-    if let Some(chatid) = &p.chatid {
-        detail["chatid"] = json!(chatid);
-    }
-    let (corp, user) = (p.corp, p.user);
-    let sim = st.sim();
-    let userid = sim.world.corps[corp].member(user).userid.clone();
-    if p.stream.is_none() {
-        p.stream = Some(stream.id.clone());
-        st.events.emit(|| {
-            Event::now(
-                &st.clock,
-                EventKind::FirstChunk,
-                Route::Aibot,
-                &reply_id,
-                format!("user:{userid}"),
-            )
-            .with(detail.clone())
-        });
-    }
-    if !stream.finish {
-        return Ok(());
-    }
-    drop(p);
-    st.aibots.forget(req_id);
-    let text = json!({ "msgtype": "text", "text": { "content": stream.content } });
-    deliver(st, (corp, key.1), user, &reply_id, ("text", text), detail);
-    Ok(())
-}
-
-/// The bot's answer `reply_id` (`msgtype` and the body it is read from) into member `user`'s inbox, and its
-/// `delivered` event with `detail`.
-pub(super) fn deliver(
-    st: &State,
-    (corp, bot): (usize, usize),
-    user: usize,
-    reply_id: &str,
-    (msgtype, body): (&'static str, Value),
-    detail: Value,
-) {
-    let sim = st.sim();
-    let c = &sim.world.corps[corp];
-    let d = Delivery::new(
-        reply_id.to_owned(),
-        Source::Aibot {
-            botid: c.aibots[bot].botid.clone(),
-        },
-        msgtype,
-        bytes::Bytes::from(body.to_string()),
-        st.clock.now_ms() / 1000,
-    );
-    sim.store.deliver(InboxId::User { corp, user }, &d);
-    let userid = &c.member(user).userid;
-    st.events.emit(|| {
-        Event::now(
-            &st.clock,
-            EventKind::Delivered,
-            Route::Aibot,
-            reply_id,
-            format!("user:{userid}"),
-        )
-        .with(detail)
-    });
 }

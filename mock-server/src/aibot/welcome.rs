@@ -1,63 +1,114 @@
-//! `enter_chat` and its welcome: a member opens the single chat with the bot, the bot may answer with
-//! `aibot_respond_welcome_msg` on the event's `req_id` within 5 s, and the welcome lands in the member's inbox.
+//! The answers to events, each taken once within 5 s of mock time on the event's `req_id`: the welcome for
+//! `enter_chat` (`aibot_respond_welcome_msg`) and a card's update after a click (`aibot_respond_update_msg`).
 
 use serde_json::{json, Value};
 
-use super::{Hub, MAX_PENDING};
+use super::deliver::{self, To};
+use super::{BotKey, Hub, MAX_PENDING};
 use crate::state::State;
-use wecom_wire::aibot::{Refusal, INVALID_REQ_ID, WELCOME_WITHIN_MS};
+use wecom_wire::aibot::{refusal, Refusal, INVALID_REQ_ID};
+use wecom_wire::Errcode;
 
-/// An `enter_chat` the bot has not welcomed yet.
+/// What an event waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Awaits {
+    Welcome,
+    /// The update of the card `task_id` that was clicked.
+    Update {
+        task_id: String,
+    },
+}
+
+/// An event the bot has not answered yet.
 #[derive(Debug, Clone)]
 pub(crate) struct Awaited {
     pub corp: usize,
     pub bot: usize,
     pub user: usize,
-    /// The event's msgid, which the welcome's `delivered` names as `in_reply_to`.
+    pub awaits: Awaits,
+    /// The event's msgid, which the answer's `delivered` names as `in_reply_to`.
     pub msgid: String,
     /// Mock time of the event.
     pub at_ms: i64,
 }
 
 impl Hub {
-    /// The event `req_id` now waits for a welcome; false when too many already wait.
-    pub(crate) fn await_welcome(&self, req_id: String, a: Awaited) -> bool {
-        if self.welcomes.len() >= MAX_PENDING {
-            return false;
+    /// The event `req_id` now waits for its answer; false when too many already wait.
+    pub(crate) fn await_answer(&self, req_id: String, a: Awaited) -> bool {
+        if self.awaited.len() >= MAX_PENDING {
+            let now_ms = a.at_ms;
+            self.awaited.retain(|_, w| now_ms - w.at_ms <= 60_000);
+            if self.awaited.len() >= MAX_PENDING {
+                return false;
+            }
         }
-        self.welcomes.insert(req_id, a);
+        self.awaited.insert(req_id, a);
         true
     }
 
-    pub(crate) fn forget_welcome(&self, req_id: &str) {
-        self.welcomes.remove(req_id);
+    pub(crate) fn forget_awaited(&self, req_id: &str) {
+        self.awaited.remove(req_id);
     }
 }
 
-/// `aibot_respond_welcome_msg` from bot `key`: within 5 s of its `enter_chat` (mock time), once, a text or a
-/// card, delivered to the member's inbox. Late, twice, or for no such event: 846605.
-pub(crate) fn welcome(
+/// `aibot_respond_welcome_msg` or `aibot_respond_update_msg` (as `awaits` says) from bot `key`: within the
+/// window of its event (mock time), once, delivered to the member's inbox. Late, twice, for no such event or
+/// for an event of the other kind: 846605.
+pub(crate) fn welcome(st: &State, key: BotKey, req_id: &str, body: &Value) -> Result<(), Refusal> {
+    answer(st, key, req_id, body, &Awaits::Welcome)
+}
+
+pub(super) fn update(st: &State, key: BotKey, req_id: &str, body: &Value) -> Result<(), Refusal> {
+    let task_id = body["template_card"]["task_id"]
+        .as_str()
+        .unwrap_or_default();
+    if body["response_type"] != "update_template_card" || task_id.is_empty() {
+        return Err(refusal(
+            Errcode::INVALID_PARAMETER,
+            "response_type update_template_card with a template_card.task_id is required",
+        ));
+    }
+    let awaits = Awaits::Update {
+        task_id: task_id.to_owned(),
+    };
+    answer(st, key, req_id, body, &awaits)
+}
+
+fn answer(
     st: &State,
-    key: (usize, usize),
+    key: BotKey,
     req_id: &str,
     body: &Value,
+    awaits: &Awaits,
 ) -> Result<(), Refusal> {
+    let (msgtype, detail) = match awaits {
+        Awaits::Welcome => match body["msgtype"].as_str() {
+            Some("text") => ("text", json!({ "welcome": true })),
+            Some("template_card") => ("template_card", json!({ "welcome": true })),
+            _ => {
+                return Err(refusal(
+                    Errcode::INVALID_MSGTYPE,
+                    "a welcome is text or template_card",
+                ))
+            }
+        },
+        Awaits::Update { task_id } => ("template_card", json!({ "update": task_id })),
+    };
+    let window_ms = st.settings.aibot().welcome_window_ms;
     let Some((_, a)) = st
         .aibots
-        .welcomes
-        .remove_if(req_id, |_, a| (a.corp, a.bot) == key)
+        .awaited
+        .remove_if(req_id, |_, a| (a.corp, a.bot) == key && a.awaits == *awaits)
     else {
         return Err(INVALID_REQ_ID);
     };
-    if st.clock.now_ms() - a.at_ms > WELCOME_WITHIN_MS {
+    if st.clock.now_ms() - a.at_ms > window_ms {
         return Err(INVALID_REQ_ID);
     }
-    let msgtype = match body.get("msgtype").and_then(Value::as_str) {
-        Some("template_card") => "template_card",
-        _ => "text",
-    };
+    let mut detail = detail;
+    detail["in_reply_to"] = json!(a.msgid);
     let reply_id = format!("re_{}", a.msgid);
-    let detail = json!({ "in_reply_to": a.msgid, "welcome": true });
-    super::deliver(st, key, a.user, &reply_id, (msgtype, body.clone()), detail);
+    let to = To::User(a.user);
+    deliver::deliver(st, key, to, &reply_id, (msgtype, body.clone()), detail);
     Ok(())
 }

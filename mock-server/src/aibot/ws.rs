@@ -1,112 +1,178 @@
 //! The long connection's WebSocket, at `/` on the mock's port (and, through the proxy, as
-//! `wss://openws.work.weixin.qq.com`): the bot subscribes, then pings, answers and sends; each request is
-//! acked with its own `req_id`.
+//! `wss://openws.work.weixin.qq.com`): the handshake, then the session — the bot subscribes, then pings,
+//! answers and sends, each request acked with its own `req_id` — served in the connection's own task.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
-use axum::Extension;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 
 use wecom_wire::aibot::{self, Frame, Subscribe};
 use wecom_wire::Errcode;
 
-use super::OUTBOX_FRAMES;
-use crate::serve::Taken;
+use super::{frames, BotKey, Out, OUTBOX_FRAMES};
+use crate::faults::AIBOT_PREFIX;
+use crate::serve::{Session, Socket};
 use crate::state::State as Shared;
 
-/// A bot that has not subscribed within this is closed: a connection that never authenticates holds nothing.
-const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(10);
+/// A connection that has not subscribed within this is dropped. WeCom keeps a refused one open (nothing closed
+/// it within 60 s); a client that never authenticates should not hold a seat for ever either.
+const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(60);
 
-pub(crate) async fn upgrade(
-    State(st): State<Arc<Shared>>,
-    taken: Option<Extension<Taken>>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    // Held while the session lives: the connection's HTTP deadlines would otherwise close it mid-session.
-    let busy = taken.map(|Extension(t)| t.hold());
-    ws.on_upgrade(move |socket| async move {
-        session(st, socket).await;
-        drop(busy);
-    })
-}
+/// The largest message taken from a bot: an upload chunk is 512 KiB, about 700 KB in base64. A client cannot
+/// make the mock buffer more.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
-fn text(frame: &Frame) -> Message {
-    Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
-}
+/// How long the mock waits for its Close frame to go out at shutdown or after the bot's Close.
+const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 
-/// The next JSON frame from the bot; None when it closed (or sent something that is not a frame, which
-/// WeCom closes on too).
-async fn next(socket: &mut WebSocket) -> Option<Frame> {
-    loop {
-        match socket.recv().await? {
-            Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
-            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-            Ok(_) | Err(_) => return None,
-        }
-    }
-}
+type Ws = WebSocketStream<Socket>;
 
-async fn session(st: Arc<Shared>, mut socket: WebSocket) {
-    let Ok(Some(key)) = tokio::time::timeout(SUBSCRIBE_WITHIN, subscribe(&st, &mut socket)).await
-    else {
-        return;
+/// `GET /`: a WebSocket handshake is answered `101` and the session runs on the connection; a plain `GET /`
+/// is the 404 of any unknown path; a broken handshake a 400.
+pub(crate) async fn accept(State(st): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let has = |name: header::HeaderName, want: &str| {
+        headers.get_all(name).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(want)))
+        })
     };
-    let (tx, mut rx) = mpsc::channel(OUTBOX_FRAMES);
-    let botid = st.world().corps[key.0].aibots[key.1].botid.clone();
-    let id = st.aibots.take_over(key, tx, &botid);
-    loop {
-        tokio::select! {
-            out = rx.recv() => match out {
-                Some(frame) => {
-                    let last = is_disconnected(&frame);
-                    if socket.send(text(&frame)).await.is_err() || last {
-                        break;
-                    }
-                }
-                None => break,
-            },
-            got = next(&mut socket) => match got {
-                Some(frame) => {
-                    let ack = answer(&st, key, &frame);
-                    if socket.send(text(&ack)).await.is_err() {
-                        break;
-                    }
-                }
-                None => break,
-            },
-        }
+    if !headers.contains_key(header::UPGRADE) {
+        return StatusCode::NOT_FOUND.into_response();
     }
-    st.aibots.left(key, id);
+    let key = headers.get(header::SEC_WEBSOCKET_KEY);
+    let (true, true, true, Some(key)) = (
+        has(header::UPGRADE, "websocket"),
+        has(header::CONNECTION, "upgrade"),
+        has(header::SEC_WEBSOCKET_VERSION, "13"),
+        key,
+    ) else {
+        return (StatusCode::BAD_REQUEST, "not a WebSocket handshake").into_response();
+    };
+    let accept = derive_accept_key(key.as_bytes());
+    let mut r = StatusCode::SWITCHING_PROTOCOLS.into_response();
+    let h = r.headers_mut();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(v) = HeaderValue::from_str(&accept) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    r.extensions_mut().insert(Session::new(move |socket, stop| {
+        Box::pin(session(st, socket, stop))
+    }));
+    r
 }
 
-/// Frames until one subscribes with the right secret (acked 0), each wrong one refused with the socket kept
-/// open, as WeCom does; None when the bot goes away first.
-async fn subscribe(st: &Shared, socket: &mut WebSocket) -> Option<(usize, usize)> {
+/// How a session ends.
+enum End {
+    /// The server is stopping: Close 1001.
+    Stop,
+    /// The bot closed: the Close frame is answered.
+    Closed,
+    /// TCP is dropped without a word: a kick, an idle or broken connection, a dead path under the fault.
+    Drop,
+}
+
+async fn session(st: Arc<Shared>, socket: Socket, mut stop: watch::Receiver<bool>) {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    let mut ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(config)).await;
+    let subscribed = tokio::select! {
+        k = tokio::time::timeout(SUBSCRIBE_WITHIN, subscribe(&st, &mut ws)) => k.ok().flatten(),
+        () = stopped(&mut stop) => return close(&mut ws, End::Stop).await,
+    };
+    let Some(key) = subscribed else { return };
+    let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
+    let botid = st.world().corps[key.0].aibots[key.1].botid.clone();
+    let id = st
+        .aibots
+        .take_over(key, tx.clone(), &botid, st.clock.now_ms());
+    let end = live(&st, key, &mut ws, (tx, rx), &mut stop).await;
+    st.aibots.left(key, id);
+    close(&mut ws, end).await;
+}
+
+/// Once the server stops (a guard held over an await would make the session not `Send`).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+async fn close(ws: &mut Ws, end: End) {
+    let frame = match end {
+        End::Drop => return,
+        End::Closed => None,
+        End::Stop => Some(CloseFrame {
+            code: CloseCode::Away,
+            reason: "going away".into(),
+        }),
+    };
+    let _ = tokio::time::timeout(CLOSE_WITHIN, ws.close(frame)).await;
+}
+
+async fn put(ws: &mut Ws, f: &Frame) -> bool {
+    let text = serde_json::to_string(f).unwrap_or_default();
+    ws.send(Message::text(text)).await.is_ok()
+}
+
+/// What the bot sent: a frame, or the end of the session.
+enum Got {
+    Frame(Frame),
+    Other,
+    Closed,
+    Broken,
+}
+
+async fn next(ws: &mut Ws) -> Got {
+    match ws.next().await {
+        Some(Ok(Message::Text(t))) => match serde_json::from_str(t.as_str()) {
+            Ok(f) => Got::Frame(f),
+            // Not a frame: WeCom's answer is unknown; the mock drops the connection.
+            Err(_) => Got::Broken,
+        },
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Got::Other,
+        Some(Ok(Message::Close(_))) => Got::Closed,
+        Some(Ok(Message::Binary(_)) | Err(_)) | None => Got::Broken,
+    }
+}
+
+/// Frames until one subscribes with the right secret (acked 0), each wrong one refused with 853000 and the
+/// socket kept open, as WeCom does; None when the bot goes away first.
+async fn subscribe(st: &Shared, ws: &mut Ws) -> Option<BotKey> {
     loop {
-        let f = next(socket).await?;
-        let (ack, key) = match subscribed(st, &f) {
-            Some(key) => (Frame::ack(&f.headers.req_id, 0, "ok"), Some(key)),
+        let f = match next(ws).await {
+            Got::Frame(f) => f,
+            Got::Other => continue,
+            Got::Closed | Got::Broken => return None,
+        };
+        let key = subscribed(st, &f);
+        let ack = match key {
+            Some(_) => Frame::ack(&f.headers.req_id, 0, "ok"),
             None => {
                 let (code, msg) = aibot::INVALID_CREDENTIALS;
-                (Frame::ack(&f.headers.req_id, code, msg), None)
+                Frame::ack(&f.headers.req_id, code, msg)
             }
         };
-        socket.send(text(&ack)).await.ok()?;
+        if !put(ws, &ack).await {
+            return None;
+        }
         if key.is_some() {
             return key;
         }
     }
 }
 
-fn is_disconnected(f: &Frame) -> bool {
-    f.body["event"]["eventtype"] == aibot::DISCONNECTED_EVENT
-}
-
 /// The bot `aibot_subscribe` names, when its secret is the bot's.
-fn subscribed(st: &Shared, f: &Frame) -> Option<(usize, usize)> {
+fn subscribed(st: &Shared, f: &Frame) -> Option<BotKey> {
     if f.cmd.as_deref() != Some(aibot::SUBSCRIBE) {
         return None;
     }
@@ -117,19 +183,109 @@ fn subscribed(st: &Shared, f: &Frame) -> Option<(usize, usize)> {
     crate::control::token_matches(s.secret.as_bytes(), secret).then_some((ci, bi))
 }
 
-/// The ack of one request from the bot.
-fn answer(st: &Shared, key: (usize, usize), f: &Frame) -> Frame {
-    let req_id = &f.headers.req_id;
-    let refused = match f.cmd.as_deref() {
-        Some(aibot::RESPOND_MSG) => super::respond(st, key, req_id, &f.body).err(),
-        Some(aibot::RESPOND_WELCOME) => super::welcome(st, key, req_id, &f.body).err(),
-        // A card update, a message of the bot's own: accepted (what they do is not modelled yet).
-        Some(aibot::PING | aibot::RESPOND_UPDATE | aibot::SEND_MSG) => None,
-        Some(aibot::SUBSCRIBE) => None,
-        _ => Some((Errcode::INVALID_PARAMETER.0, "unknown cmd")),
+/// When the deadline `ms` from now is, or never (0).
+fn after(ms: u64) -> Option<Instant> {
+    (ms > 0).then(|| Instant::now() + Duration::from_millis(ms))
+}
+
+async fn at(when: Option<Instant>) {
+    match when {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The subscribed session: frames from the hub go out, the bot's requests are handled and acked, until the
+/// bot leaves, goes silent, is kicked, or the server stops.
+async fn live(
+    st: &Shared,
+    key: BotKey,
+    ws: &mut Ws,
+    (tx, mut rx): (mpsc::Sender<Out>, mpsc::Receiver<Out>),
+    stop: &mut watch::Receiver<bool>,
+) -> End {
+    let idle_ms = st.settings.aibot().idle_timeout_ms;
+    let mut idle_at = after(idle_ms);
+    let mut kicked_at = None;
+    // The bot's pings go unanswered under the fault: its Close frame then goes unanswered too, and the
+    // connection is dropped, as on a dead path (the SDKs only reconnect once the socket is gone).
+    let mut dead = false;
+    loop {
+        tokio::select! {
+            () = stopped(stop) => return End::Stop,
+            () = at(kicked_at) => return End::Drop,
+            () = at(idle_at) => return End::Drop,
+            out = rx.recv() => {
+                let (frame, kick) = match out {
+                    Some(Out::Frame(f)) => (f, false),
+                    Some(Out::Kicked(f)) => (f, true),
+                    None => return End::Drop,
+                };
+                if !put(ws, &frame).await {
+                    return End::Drop;
+                }
+                if kick {
+                    kicked_at = Some(Instant::now() + Duration::from_millis(st.settings.aibot().kick_close_ms));
+                }
+            }
+            got = next(ws) => {
+                let f = match got {
+                    Got::Frame(f) => f,
+                    Got::Other => { idle_at = after(idle_ms); continue }
+                    Got::Closed if dead => return End::Drop,
+                    Got::Closed => return End::Closed,
+                    Got::Broken => return End::Drop,
+                };
+                idle_at = after(idle_ms);
+                match request(st, key, &f) {
+                    Reply::Now(ack) => {
+                        dead = dead && f.cmd.as_deref() != Some(aibot::PING);
+                        if !put(ws, &ack).await {
+                            return End::Drop;
+                        }
+                    }
+                    Reply::Later(ack, delay) => {
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(delay).await;
+                            let _ = tx.send(Out::Frame(ack)).await;
+                        });
+                    }
+                    Reply::Never => dead = dead || f.cmd.as_deref() == Some(aibot::PING),
+                }
+            }
+        }
+    }
+}
+
+/// How a request is answered, faults considered.
+enum Reply {
+    Now(Frame),
+    Later(Frame, Duration),
+    Never,
+}
+
+/// A request from the bot through the faults set on `aibot:<cmd>`: dropped (no ack), refused with the fault's
+/// errcode instead of being handled, or handled and acked, at once or after the fault's delay.
+fn request(st: &Shared, key: BotKey, f: &Frame) -> Reply {
+    let cmd = f.cmd.as_deref().unwrap_or_default();
+    let hit = if st.faults.any() {
+        st.faults.check(&format!("{AIBOT_PREFIX}{cmd}"))
+    } else {
+        None
     };
-    match refused {
-        None => Frame::ack(req_id, 0, "ok"),
-        Some((code, msg)) => Frame::ack(req_id, code, msg),
+    let Some(hit) = hit else {
+        return Reply::Now(frames::answer(st, key, f));
+    };
+    if hit.drop {
+        return Reply::Never;
+    }
+    let ack = match hit.errcode {
+        Some(code) => Frame::ack(&f.headers.req_id, code, Errcode(code).text()),
+        None => frames::answer(st, key, f),
+    };
+    match hit.delay_ms {
+        0 => Reply::Now(ack),
+        ms => Reply::Later(ack, Duration::from_millis(ms)),
     }
 }

@@ -183,8 +183,9 @@ impl Inbound {
 }
 
 /// Uploads a small file of the right kind, as if the sender's picture (voice, video, file) had reached WeCom.
-fn placeholder(st: &State, sim: &Sim, corp: usize, msgtype: &str) -> String {
-    let (kind, data, filename): (_, &'static [u8], _) = match msgtype {
+/// The bytes a placeholder of `msgtype` holds: enough of the format's header for a client to recognise it.
+pub(crate) fn placeholder_bytes(msgtype: &str) -> (MediaType, &'static [u8], &'static str) {
+    match msgtype {
         "image" => (
             MediaType::Image,
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-placeholder",
@@ -197,7 +198,11 @@ fn placeholder(st: &State, sim: &Sim, corp: usize, msgtype: &str) -> String {
             "video.mp4",
         ),
         _ => (MediaType::File, b"a file a customer sent\n", "file.txt"),
-    };
+    }
+}
+
+fn placeholder(st: &State, sim: &Sim, corp: usize, msgtype: &str) -> String {
+    let (kind, data, filename) = placeholder_bytes(msgtype);
     sim.store.prune_media(st.clock.now_s());
     let id = st.ids.media_id();
     let media = Media {

@@ -127,6 +127,26 @@ pub async fn appchat(
     Ok(out)
 }
 
+/// `GET /mock/inboxes/aibot_chat/{chatid}`: what AI bots answered in a group chat.
+pub async fn aibot_chat(
+    State(st): WithState,
+    PathParams(chatid): PathParams<String>,
+    QueryString(q): QueryString<InboxQuery>,
+) -> Result<Json<Value>, Refused> {
+    let sim = st.sim();
+    let corp = corp(&sim, &q)?;
+    let chat = st
+        .aibots
+        .chats
+        .find(corp, &chatid)
+        .ok_or_else(|| not_found(format!("no aibot group chat {chatid}")))?;
+    let snapshot = {
+        let inbox = sim.store.inboxes.get(&InboxId::AibotChat { corp, chat });
+        Snapshot::of(inbox.as_deref(), q.limit.unwrap_or(100))
+    };
+    Ok(snapshot.render())
+}
+
 /// Every inbox that has had a message, with its counts.
 pub async fn list(State(st): WithState) -> Json<Value> {
     let sim = st.sim();
@@ -139,6 +159,7 @@ pub async fn list(State(st): WithState) -> Json<Value> {
                 InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].member(user).userid.clone()),
                 InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
                 InboxId::Customer { corp, customer } => ("customer", corp, sim.world.corps[corp].customers[customer].external_userid.clone()),
+                InboxId::AibotChat { corp, chat } => ("aibot_chat", corp, st.aibots.chats.name(chat)),
             };
             json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_dropped": i.n_dropped, "n_held": i.len()})
         })

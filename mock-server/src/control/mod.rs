@@ -36,6 +36,7 @@ use wecom_wire::mock::control::{Fault, FaultList};
 pub(crate) use auth::token_matches;
 pub use extract::{bad_request, not_found, PathParams, QueryString, Refused};
 use extract::{body, corp_index};
+pub(crate) use inbound::placeholder_bytes;
 pub(crate) use links::describe as describe_link;
 pub(crate) use world::answer as world_view;
 
@@ -73,6 +74,7 @@ fn mock_routes() -> Router<Arc<Shared>> {
             get(inbox::customer),
         )
         .route("/mock/inboxes/appchat/{chatid}", get(inbox::appchat))
+        .route("/mock/inboxes/aibot_chat/{chatid}", get(inbox::aibot_chat))
         .route("/mock/journal", get(journal::journal))
         .route("/mock/callbacks", get(apps::attempts))
         .route("/mock/events", get(events::stream))
@@ -92,6 +94,9 @@ fn company_routes() -> Router<Arc<Shared>> {
         .route("/mock/apps/{agentid}/messages", post(apps::member_message))
         .route("/mock/aibots/{botid}/messages", post(aibots::message))
         .route("/mock/aibots/{botid}/enter", post(aibots::enter))
+        .route("/mock/aibots/{botid}/cards/click", post(aibots::click))
+        .route("/mock/aibots/{botid}/feedback", post(aibots::feedback))
+        .route("/mock/aibots/{botid}", get(aibots::status))
         .route(
             "/mock/apps/{agentid}/callback",
             axum::routing::put(apps::set_callback).delete(apps::forget_callback),

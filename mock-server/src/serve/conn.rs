@@ -1,5 +1,6 @@
 //! One accepted connection served: its place under the cap, its deadlines, TLS first on the TLS listener, the
-//! reserve's rule, and a `CONNECT` the app accepted turned into a tunnel on the same socket.
+//! reserve's rule, a `CONNECT` the app accepted turned into a tunnel on the same socket, and a protocol switch
+//! (the AI bots' WebSocket) served on it, directly or inside the tunnel.
 
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -15,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 use tower::ServiceExt;
 
 use super::pools::{self, Pools, Seat};
-use super::{body, io, tunnel, Limits, RESERVE_TIMEOUT_MS, SHUTDOWN_GRACE_MS};
+use super::{body, io, tunnel, upgrade, Limits, RESERVE_TIMEOUT_MS, SHUTDOWN_GRACE_MS};
 
 /// One accepted connection and what it needs to serve itself.
 pub(super) struct Conn {
@@ -62,48 +63,79 @@ impl Conn {
         };
         let io = io::TimedIo::new(stream, watch.clone());
         let slot = tunnel::Slot::default();
+        let switched = upgrade::Slot::default();
         let served = match self.tls.clone() {
-            None => self.http(io, &watch, &reaping, Some(&slot), reserve).await,
+            None => {
+                self.http(io, &watch, &reaping, Some(&slot), &switched, reserve)
+                    .await
+            }
             Some(config) => {
                 match tunnel::handshake(config, io, self.limits.header_timeout_ms).await {
-                    Some(tls) => self.http(tls, &watch, &reaping, Some(&slot), reserve).await,
+                    Some(tls) => {
+                        self.http(tls, &watch, &reaping, Some(&slot), &switched, reserve)
+                            .await
+                    }
                     None => false,
                 }
             }
         };
+        if !served {
+            return;
+        }
         // A `CONNECT` the app accepted: the same socket, now the tunnel, served by the same app.
-        if let (true, Some((upgrade, t))) = (served, slot.take()) {
+        if let Some((upgrade, t)) = slot.take() {
             let Ok(upgraded) = upgrade.await else { return };
             let io = TokioIo::new(upgraded);
-            match t.tls {
+            let served = match t.tls {
                 None => {
-                    self.http(io, &watch, &reaping, None, false).await;
+                    self.http(io, &watch, &reaping, None, &switched, false)
+                        .await
                 }
                 Some(config) => {
-                    if let Some(tls) =
-                        tunnel::handshake(config, io, self.limits.header_timeout_ms).await
-                    {
-                        self.http(tls, &watch, &reaping, None, false).await;
+                    match tunnel::handshake(config, io, self.limits.header_timeout_ms).await {
+                        Some(tls) => {
+                            self.http(tls, &watch, &reaping, None, &switched, false)
+                                .await
+                        }
+                        None => false,
                     }
                 }
+            };
+            if !served {
+                return;
             }
         }
+        self.switch(&switched).await;
+    }
+
+    /// The session of a protocol switch the app accepted, if any, on this connection's socket.
+    async fn switch(&self, switched: &upgrade::Slot) {
+        let Some(s) = switched.take() else { return };
+        let Ok(upgraded) = s.upgrade.await else {
+            return;
+        };
+        s.session
+            .run(TokioIo::new(upgraded), self.stop.clone())
+            .await;
+        drop(s.busy);
     }
 
     /// HTTP/1.1 on `io` until the client closes, the connection is reaped, or the server stops (false then).
-    /// With a tunnel `slot`, a `CONNECT` the app accepts ends this connection into the slot.
+    /// With a tunnel `slot`, a `CONNECT` the app accepts ends this connection into the slot; a protocol switch
+    /// the app accepts ends it into `switched`.
     async fn http<I>(
         &mut self,
         io: I,
         watch: &Arc<io::Watch>,
         reaping: &Arc<pools::Reaping>,
         slot: Option<&tunnel::Slot>,
+        switched: &upgrade::Slot,
         reserve: bool,
     ) -> bool
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let service = self.service(watch, slot.cloned(), reserve);
+        let service = self.service(watch, slot.cloned(), switched.clone(), reserve);
         let conn = hyper::server::conn::http1::Builder::new()
             .serve_connection(TokioIo::new(io), service)
             .with_upgrades();
@@ -122,11 +154,12 @@ impl Conn {
     }
 
     /// Each request: the reserve's rule, the body's deadline, the caller's address, the router; a tunnel the
-    /// app accepted goes into `slot`.
+    /// app accepted goes into `slot`, a protocol switch into `switched`.
     fn service(
         &self,
         watch: &Arc<io::Watch>,
         slot: Option<tunnel::Slot>,
+        switched: upgrade::Slot,
         reserve: bool,
     ) -> impl hyper::service::Service<
         Request<Incoming>,
@@ -139,29 +172,32 @@ impl Conn {
         let watch = watch.clone();
         hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let busy = io::Busy::new(watch.clone());
-            // Only a request that asks to leave HTTP can take the connection over: the API's calls pay
-            // nothing for it.
-            let taken = req
-                .headers()
-                .contains_key(header::UPGRADE)
-                .then(|| io::Taken(watch.clone()));
-            let (router, slot) = (router.clone(), slot.clone());
+            let (router, slot, switched, watch) = (
+                router.clone(),
+                slot.clone(),
+                switched.clone(),
+                watch.clone(),
+            );
             async move {
                 let resp = if reserve && !reserved_path(req.uri().path()) {
                     over_cap()
                 } else {
-                    let upgrade =
-                        (req.method() == Method::CONNECT).then(|| hyper::upgrade::on(&mut req));
+                    let connect = req.method() == Method::CONNECT;
+                    // Only a request that asks to leave HTTP can take the socket over: the API's calls pay
+                    // nothing for it.
+                    let upgrade = (connect || req.headers().contains_key(header::UPGRADE))
+                        .then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    if let Some(taken) = taken {
-                        req.extensions_mut().insert(taken);
-                    }
                     let resp = match router.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},
                     };
-                    tunnel::take(resp, slot.as_ref(), upgrade)
+                    if connect {
+                        tunnel::take(resp, slot.as_ref(), upgrade)
+                    } else {
+                        switched.keep(resp, upgrade, &watch)
+                    }
                 };
                 Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
             }

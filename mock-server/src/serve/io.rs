@@ -121,18 +121,6 @@ impl Drop for Busy {
     }
 }
 
-/// In an upgrade request's extensions: a handler that takes the connection over from HTTP (the AI bots' WebSocket)
-/// holds [`Taken::hold`]'s guard for as long as it uses it, so the connection counts as busy and its header and
-/// idle deadlines do not read the new protocol's frames as a late request head.
-#[derive(Clone, Debug)]
-pub struct Taken(pub(super) Arc<Watch>);
-
-impl Taken {
-    pub fn hold(&self) -> Busy {
-        Busy::new(self.0.clone())
-    }
-}
-
 /// A socket that fails its reads once the connection's [`Watch`] deadline has passed, and its writes once
 /// one has made no progress for the idle limit.
 pub struct TimedIo<T> {

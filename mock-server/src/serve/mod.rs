@@ -9,8 +9,9 @@ mod conn;
 mod io;
 mod pools;
 mod tunnel;
+mod upgrade;
 
-pub(crate) use io::Taken;
+pub(crate) use upgrade::{Session, Socket};
 
 use axum::Router;
 use std::future::Future;

@@ -19,6 +19,8 @@ pub enum InboxId {
     Robot { corp: usize, robot: usize },
     /// A WeChat customer, by index in the corp's customers.
     Customer { corp: usize, customer: usize },
+    /// A group chat members talked to an AI bot in, by its number in `aibot::Chats`.
+    AibotChat { corp: usize, chat: usize },
 }
 
 /// Where a message came from.
@@ -49,7 +51,7 @@ pub enum Source {
     Member {
         userid: String,
     },
-    /// An AI bot's finished answer to a member.
+    /// An AI bot's answer (a finished stream, a card, a media) or a message of its own.
     Aibot {
         botid: String,
     },

@@ -8,11 +8,12 @@ use wecom_wire::media::MediaType;
 
 use super::Store;
 
-/// Who may use an upload: the corp's apps, or only the robot that uploaded it.
+/// Who may use an upload: the corp's apps, or only the robot (the AI bot) that uploaded it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     Corp(usize),
     Robot { corp: usize, robot: usize },
+    Aibot { corp: usize, bot: usize },
 }
 
 #[derive(Debug)]

@@ -185,7 +185,7 @@ impl Store {
                     Limit::per_minute(limits.0),
                     Limit::per_hour(limits.1),
                 ),
-            InboxId::Robot { .. } | InboxId::Customer { .. } => true,
+            InboxId::Robot { .. } | InboxId::Customer { .. } | InboxId::AibotChat { .. } => true,
         };
         let mut inbox = self
             .inboxes
@@ -218,12 +218,14 @@ impl Store {
             ("robot", 0, 0),
             ("customer", 0, 0),
             ("appchat", 0, 0),
+            ("aibot_chat", 0, 0),
         ];
         for i in self.inboxes.iter() {
             let row = match i.key() {
                 InboxId::User { .. } => &mut out[0],
                 InboxId::Robot { .. } => &mut out[1],
                 InboxId::Customer { .. } => &mut out[2],
+                InboxId::AibotChat { .. } => &mut out[4],
             };
             row.1 += i.n_total;
             row.2 += i.len();

@@ -2,6 +2,8 @@
 //! body?, errcode?, errmsg?}`; an ack has no `cmd` and carries its request's `req_id` unchanged. The commands
 //! and WeCom's limits on what a bot streams back are here, once.
 
+pub mod upload;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -19,22 +21,38 @@ pub const RESPOND_MSG: &str = "aibot_respond_msg";
 pub const RESPOND_WELCOME: &str = "aibot_respond_welcome_msg";
 /// Bot → WeCom: a template card's update after a click.
 pub const RESPOND_UPDATE: &str = "aibot_respond_update_msg";
-/// Bot → WeCom: a message of the bot's own (not a reply).
+/// Bot → WeCom: a message of the bot's own (not a reply), to a chat that has written to it.
 pub const SEND_MSG: &str = "aibot_send_msg";
+/// Bot → WeCom: a temporary upload in chunks (init, chunks from index 0 in any order, finish), for a media_id
+/// the bot then sends.
+pub const UPLOAD_INIT: &str = "aibot_upload_media_init";
+pub const UPLOAD_CHUNK: &str = "aibot_upload_media_chunk";
+pub const UPLOAD_FINISH: &str = "aibot_upload_media_finish";
 
 /// A member opened the single chat with the bot (the first time that day): the bot may welcome them.
 pub const ENTER_CHAT: &str = "enter_chat";
+/// A member clicked a button of a template card the bot sent: the bot may update the card within 5 s.
+pub const TEMPLATE_CARD_EVENT: &str = "template_card_event";
+/// A member liked (type 1) or disliked (type 2) an answer that carried a `feedback.id`.
+pub const FEEDBACK_EVENT: &str = "feedback_event";
 /// The event that tells an older connection a newer one took over the bot.
 pub const DISCONNECTED_EVENT: &str = "disconnected_event";
 
-/// A stream's content, in bytes of UTF-8.
+/// A stream's content (and a markdown `aibot_send_msg`'s), in bytes of UTF-8 (WeCom's doc).
 pub const MAX_STREAM_BYTES: usize = 20480;
-/// How long a stream may be updated after its message arrived.
-pub const STREAM_TTL_S: i64 = 6 * 60;
-/// How long after `enter_chat` a welcome is taken.
+/// How long a stream may go without an update before it can no longer be updated. WeCom's doc says 6 minutes
+/// from the first send; streams updated every 4 minutes were seen alive past 8, so the mock counts from the
+/// last update.
+pub const STREAM_TTL_MS: i64 = 6 * 60 * 1000;
+/// How long a message's req_id takes answers (several streams, several finishes: WeCom accepted them).
+pub const REPLY_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// How long after `enter_chat` a welcome is taken, and after a card click its update.
 pub const WELCOME_WITHIN_MS: i64 = 5_000;
 /// Messages of one member a bot may have unanswered at once.
 pub const MAX_IN_FLIGHT_PER_MEMBER: usize = 3;
+/// A heartbeat every 30 s is what WeCom advises; a connection silent much longer is dropped. WeCom's own limit
+/// is not published: three missed heartbeats is the mock's.
+pub const IDLE_TIMEOUT_MS: u64 = 90_000;
 
 /// An ack's refusal: its errcode and errmsg. These codes are not in WeCom's global errcode table; each is one the
 /// AI-bot server was seen to send (its doc names 846605 and 846608; 853000 was measured on the live server).
@@ -44,8 +62,15 @@ pub type Refusal = (i64, &'static str);
 pub const INVALID_CREDENTIALS: Refusal = (853_000, "invalid bot_id or secret");
 /// A reply whose req_id names no message waiting for one (unknown, already finished, or expired).
 pub const INVALID_REQ_ID: Refusal = (846_605, "invalid req_id");
-/// A stream updated after its time (see [`STREAM_TTL_S`]).
+/// A stream updated after its time (see [`STREAM_TTL_MS`]).
 pub const STREAM_EXPIRED: Refusal = (846_608, "stream message update expired");
+/// A second answer that is not a stream (a card, a media, a welcome) to one req_id.
+pub const ALREADY_RESPONDED: Refusal = (846_606, "request already responded, cannot respond again");
+
+/// A refusal made of a code of WeCom's global table, with its own errmsg.
+pub const fn refusal(code: crate::Errcode, errmsg: &'static str) -> Refusal {
+    (code.0, errmsg)
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Headers {
@@ -79,6 +104,14 @@ impl Frame {
             body,
             errcode: None,
             errmsg: None,
+        }
+    }
+
+    /// The ack of the request `req_id` with a body (an upload's `upload_id`, its `media_id`).
+    pub fn ack_with(req_id: &str, body: Value) -> Frame {
+        Frame {
+            body,
+            ..Frame::ack(req_id, 0, "ok")
         }
     }
 
