@@ -110,13 +110,18 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 async fn close(ws: &mut Ws, end: End) {
     let frame = match end {
         End::Drop => return,
-        End::Closed => None,
-        End::Stop => Some(CloseFrame {
+        // The bot's Close was read and its answer queued: the sink's close sends it (the stream's own
+        // `close` would try to send a second Close and fail).
+        End::Closed => {
+            let _ = tokio::time::timeout(CLOSE_WITHIN, SinkExt::close(ws)).await;
+            return;
+        }
+        End::Stop => CloseFrame {
             code: CloseCode::Away,
             reason: "going away".into(),
-        }),
+        },
     };
-    let _ = tokio::time::timeout(CLOSE_WITHIN, ws.close(frame)).await;
+    let _ = tokio::time::timeout(CLOSE_WITHIN, ws.close(Some(frame))).await;
 }
 
 async fn put(ws: &mut Ws, f: &Frame) -> bool {

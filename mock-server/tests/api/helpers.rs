@@ -24,7 +24,7 @@ pub struct App {
     pub addr: SocketAddr,
     pub state: Arc<State>,
     pub http: reqwest::Client,
-    _stop: mock_server::Stop,
+    _stop: Option<mock_server::Stop>,
 }
 
 pub async fn spawn_app() -> App {
@@ -44,7 +44,7 @@ pub async fn spawn_with_limits(state: Arc<State>, limits: mock_server::Limits) -
         addr,
         state,
         http: reqwest::Client::new(),
-        _stop: stop,
+        _stop: Some(stop),
     }
 }
 
@@ -61,6 +61,16 @@ pub async fn serve_on_loopback(router: axum::Router) -> String {
 }
 
 impl App {
+    /// A mock the caller started and stops itself.
+    pub fn at(addr: SocketAddr, state: Arc<State>) -> App {
+        App {
+            addr,
+            state,
+            http: reqwest::Client::new(),
+            _stop: None,
+        }
+    }
+
     pub fn url(&self, path_and_query: &str) -> String {
         format!("http://{}{}", self.addr, path_and_query)
     }

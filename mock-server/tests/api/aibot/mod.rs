@@ -8,6 +8,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
 
+mod answers;
+mod connection;
+mod files;
+
 const BOTID: &str = "aibDemoAssistant0000000000000001";
 const SECRET: &str = "demo-aibot-secret-0123456789abcdefghijklmno";
 
@@ -45,6 +49,26 @@ async fn subscribed(app: &App) -> Socket {
         json!({"headers": {"req_id": "aibot_subscribe_1"}, "errcode": 0, "errmsg": "ok"})
     );
     ws
+}
+
+/// Member `from` says `content` to the bot on `ws`: the message's msgid and the callback's req_id.
+async fn said(app: &App, ws: &mut Socket, from: &str, content: &str) -> (String, String) {
+    let said = app
+        .post(
+            &format!("/mock/aibots/{BOTID}/messages"),
+            json!({"from": from, "content": content}),
+        )
+        .await;
+    let callback = recv(ws).await;
+    assert_eq!(callback["body"]["msgid"], said["msgid"]);
+    let req_id = callback["headers"]["req_id"].as_str().unwrap().to_owned();
+    (said["msgid"].as_str().unwrap().to_owned(), req_id)
+}
+
+/// A stream chunk answering `req_id`.
+fn chunk(req_id: &str, id: &str, content: &str, finish: bool) -> Value {
+    json!({"cmd": "aibot_respond_msg", "headers": {"req_id": req_id},
+        "body": {"msgtype": "stream", "stream": {"id": id, "finish": finish, "content": content}}})
 }
 
 #[tokio::test]
