@@ -320,7 +320,7 @@ mod tests {
         };
         let shown = keys(serde_json::json!(Settings::default()));
         let taken = keys(serde_json::json!(SettingsPatch::default()));
-        assert_eq!(shown.len(), 23);
+        assert_eq!(shown.len(), 28);
         assert_eq!(shown, taken);
     }
 

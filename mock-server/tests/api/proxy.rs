@@ -17,10 +17,10 @@ use mock_server::{Config, State};
 const API: &str = wecom_wire::hosts::API;
 
 /// A CA directory of the test's own, removed when dropped.
-struct CaDir(PathBuf);
+pub(crate) struct CaDir(PathBuf);
 
 impl CaDir {
-    fn new(name: &str) -> CaDir {
+    pub(crate) fn new(name: &str) -> CaDir {
         let p = std::env::temp_dir().join(format!("wecom-mock-it-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         CaDir(p)
@@ -40,11 +40,11 @@ impl Drop for CaDir {
     }
 }
 
-async fn mock(dir: &CaDir) -> App {
+pub(crate) async fn mock(dir: &CaDir) -> App {
     spawn_state(State::demo(dir.config()).unwrap_or_else(|e| panic!("{e}"))).await
 }
 
-async fn ca_pem(app: &App) -> String {
+pub(crate) async fn ca_pem(app: &App) -> String {
     let r = app
         .http
         .get(app.url("/mock/ca.pem"))
@@ -106,7 +106,7 @@ async fn tunnel(
     tunnel_to(addr, pem, API).await
 }
 
-async fn tunnel_to(
+pub(crate) async fn tunnel_to(
     addr: SocketAddr,
     pem: &str,
     host: &'static str,

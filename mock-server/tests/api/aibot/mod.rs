@@ -11,6 +11,7 @@ use crate::helpers::*;
 mod answers;
 mod connection;
 mod files;
+mod wss;
 
 const BOTID: &str = "aibDemoAssistant0000000000000001";
 const SECRET: &str = "demo-aibot-secret-0123456789abcdefghijklmno";
