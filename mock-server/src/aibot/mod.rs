@@ -27,6 +27,11 @@ pub(crate) use media::{download, offer};
 pub(crate) use welcome::{welcome, Awaited, Awaits};
 pub(crate) use ws::accept;
 
+/// How the req_ids the mock mints begin: a member's message, an event. Never as the SDKs' own (`ping`,
+/// `aibot_subscribe`), which Node's SDK matches before its pending acks.
+pub(crate) const MSG_REQ_ID: &str = "aibot_msg_";
+pub(crate) const EVENT_REQ_ID: &str = "aibot_event_";
+
 /// A bot: its corp's index and its own in that corp's `aibots`.
 pub(crate) type BotKey = (usize, usize);
 
@@ -125,7 +130,7 @@ impl Hub {
                 "msgtype": "event",
                 "event": { "eventtype": DISCONNECTED_EVENT },
             });
-            let req_id = format!("aibot_event_disconnected{id:016x}");
+            let req_id = format!("{EVENT_REQ_ID}disconnected{id:016x}");
             let _ = old
                 .tx
                 .try_send(Out::Kicked(Frame::command(EVENT_CALLBACK, &req_id, body)));

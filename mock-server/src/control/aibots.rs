@@ -16,7 +16,7 @@ use wecom_wire::mock::events::{EventKind, Route};
 
 use super::extract::body;
 use super::{bad_request, not_found, PathParams, Refused, WithState};
-use crate::aibot::{Awaited, Awaits, BotKey, Pending};
+use crate::aibot::{Awaited, Awaits, BotKey, Pending, EVENT_REQ_ID, MSG_REQ_ID};
 use crate::events::{Event, Now};
 
 mod said;
@@ -94,7 +94,7 @@ fn message_or_refusal(
     if let Err(n) = st.aibots.begin(t.key, t.user, max) {
         return Err(too_many(st, botid, &t.userid, &msgid, n));
     }
-    let req_id = format!("aibot_msg_{msgid}");
+    let req_id = format!("{MSG_REQ_ID}{msgid}");
     let mut callback = json!({
         "msgid": msgid, "create_time": st.clock.now_ms() / 1000, "aibotid": botid,
         "chattype": s.chattype, "from": { "userid": t.userid }, "msgtype": s.msgtype,
@@ -255,7 +255,7 @@ fn event(
     awaits: Option<Awaits>,
 ) -> Result<Json<Value>, Refused> {
     let msgid = st.ids.msgid(st.ids.next_seq());
-    let req_id = format!("aibot_event_{msgid}");
+    let req_id = format!("{EVENT_REQ_ID}{msgid}");
     let now_ms = st.clock.now_ms();
     let eventtype = ev["eventtype"].clone();
     let body = json!({

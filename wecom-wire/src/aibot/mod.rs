@@ -153,7 +153,19 @@ pub struct Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    proptest! {
+        /// A file sent to a bot decrypts under its key to what was encrypted, padded to 32 as the SDKs expect.
+        #[test]
+        fn a_bots_file_round_trips(key in any::<[u8; 32]>(), data in prop::collection::vec(any::<u8>(), 0..200)) {
+            let sealed = crate::crypto::encrypt_file(&key, &data);
+            prop_assert_eq!(sealed.len() % 32, 0);
+            prop_assert!(sealed.len() > data.len());
+            prop_assert_eq!(crate::crypto::decrypt_file(&key, &sealed), Some(data));
+        }
+    }
 
     /// The frames the official Node SDK was seen to exchange on loopback, read and written back as they were.
     #[test]
