@@ -1,5 +1,5 @@
-// Conversations: play a WeChat customer writing to a kf account or a member, a member writing in an app, someone
-// in a customer group, or watch a robot's group. The other side's answers arrive live (the event stream says
+// Conversations: play a WeChat customer writing to a kf account or a member, a member writing in an app or to an
+// AI bot, someone in a customer group, or watch a robot's group. The other side's answers arrive live (the event stream says
 // when an inbox changed; the inbox says what arrived), and each message sent shows its lifecycle.
 import { api, attempt, clear, events, h, ms, options, pretty, world } from './core.js';
 
@@ -7,6 +7,7 @@ const KINDS = [
   ['kf', 'Customer → 微信客服'],
   ['member', 'Customer ↔ member'],
   ['app', 'Member in an app'],
+  ['aibot', 'Member → AI bot'],
   ['group', 'Customer group'],
   ['robot', 'Robot group'],
 ];
@@ -47,6 +48,9 @@ function renderPicker(kind, chosen = {}) {
   } else if (kind === 'app') {
     field('as member', 'chat-member', members);
     field('in app', 'chat-app', c.apps.map((a) => [String(a.agentid), `${a.name} (${a.agentid})`]));
+  } else if (kind === 'aibot') {
+    field('as member', 'chat-member', members);
+    field('to', 'chat-aibot', (c.aibots || []).map((b) => [b.botid, b.name || b.botid]));
   } else if (kind === 'group') {
     field('group', 'chat-group', c.customer_groups.map((g) => [g.chat_id, g.name || g.chat_id]));
     field('as', 'chat-member', [...members, ...customers]);
@@ -98,6 +102,18 @@ function conversation() {
         receivers: [`user:${member}`],
       };
     }
+    case 'aibot': {
+      const bot = val('chat-aibot');
+      return {
+        kind, title: `${world.memberName(member)} → AI bot ${bot}`,
+        note: 'The bot answers on its long connection (ws:// this address); its stream shows as "first chunk", then the finished answer.',
+        types: ['text', 'image', 'file', 'video'],
+        send: (m) => api('POST', `/mock/aibots/${enc(bot)}/messages`, { from: member, ...m }),
+        inboxes: [`/mock/inboxes/user/${enc(member)}`],
+        mine: (d) => d.from.kind === 'aibot' && d.from.botid === bot,
+        receivers: [`user:${member}`],
+      };
+    }
     case 'group': {
       const group = val('chat-group');
       return {
@@ -138,7 +154,7 @@ function openChat() {
 
 function composer(conv) {
   const text = h('input', { type: 'text', id: 'chat-text', placeholder: conv.textless ? '(no content is kept)' : 'Write a message', disabled: conv.textless, autocomplete: 'off' });
-  const type = h('select', { id: 'chat-type', title: 'What to send: text, or a placeholder picture, file, voice or video', disabled: conv.textless }, options(TYPES.map((t) => [t, t])));
+  const type = h('select', { id: 'chat-type', title: 'What to send: text, or a placeholder picture, file, voice or video', disabled: conv.textless }, options((conv.types || TYPES).map((t) => [t, t])));
   const asMember = conv.twoSided ? h('select', { id: 'chat-as' }, options([['customer', 'as the customer'], ['member', 'as the member']])) : null;
   return h('form', {
     onsubmit: (e) => {
@@ -242,6 +258,7 @@ function renderLife(msgid) {
       }, `push #${d.n} → ${d.status || '–'} ${d.outcome} ${ms(d.duration_us || 0)}`));
     } else if (e.kind === 'acknowledged') chips.push(h('span', { class: 'chip ok' }, `acknowledged${since(e)}`));
     else if (e.kind === 'failed') chips.push(h('span', { class: 'chip bad' }, `push failed${since(e)}`));
+    else if (e.kind === 'first_chunk') chips.push(h('span', { class: 'chip ok', title: 'the bot\'s first streamed chunk' }, `first chunk${since(e)}`));
     else if (e.kind === 'dropped') chips.push(h('span', { class: 'chip bad' }, `dropped${since(e)}`));
     else if (e.kind === 'delivered' && e.msgid === msgid) chips.push(h('span', { class: 'chip ok' }, `delivered${since(e)}`));
     else if (e.kind === 'delivered') {
