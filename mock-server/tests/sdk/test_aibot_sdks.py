@@ -19,6 +19,8 @@ MEMBER = "zhangsan"
 # 1.2 MB: three chunks of at most 512 KiB.
 FILE_BYTES = 1_228_800
 PING_FAULT = "aibot:ping"
+# The kick's TCP drop after disconnected_event, shortened from WeCom's 2 s (still after a 200 ms reconnect).
+KICK_MS = 500
 
 
 def demo_bot(mock) -> dict:
@@ -27,6 +29,17 @@ def demo_bot(mock) -> dict:
 
 def botid(mock) -> str:
     return demo_bot(mock)["botid"]
+
+
+def bot_state(mock) -> dict:
+    """`GET /mock/aibots/{botid}`. Its counters are the server's since start (a reset keeps them)."""
+    return mock.get(f"/mock/aibots/{botid(mock)}")
+
+
+def since(before: dict, after: dict) -> dict:
+    """What the counters of `GET /mock/aibots/{botid}` gained between two readings, and whether it is connected."""
+    return {"connected": after["connected"], "n_connections": after["n_connections"] - before["n_connections"],
+            "n_kicked": after["n_kicked"] - before["n_kicked"]}
 
 
 def said(mock, content: str, frm: str = MEMBER) -> tuple[str, str, dict]:
@@ -170,11 +183,12 @@ def test_survives_a_missed_pong(mock, kind):
         await sdk.close()
         return await ok(mock, "GET", f"/mock/aibots/{botid(mock)}")
 
-    bot = asyncio.run(run())
+    before = bot_state(mock)
+    bot = since(before, asyncio.run(run()))
     assert bot["n_connections"] >= 2 and bot["n_kicked"] == 0, bot
 
 
-def test_third_party_sdk_is_kicked_and_stays_away(mock):
+def test_third_party_sdk_is_kicked_and_stays_away(mock, kick_ms):
     """A newer connection subscribes: the older gets disconnected_event, and when the mock drops its TCP
     (aibot_kick_close_ms later, no Close frame, as WeCom does) the third-party SDK does not reconnect."""
 
@@ -192,23 +206,28 @@ def test_third_party_sdk_is_kicked_and_stays_away(mock):
             await connected(first)
             await connected(second)
             await first.signals.reach("kicked")
+            kicked_at = asyncio.get_running_loop().time()
             await first.signals.logged("Disconnected by new connection, not reconnecting")
+            held_s = asyncio.get_running_loop().time() - kicked_at
             msgid = (await ok(mock, *said(mock, "谁在回答?")))["msgid"]
             await ev.wait("delivered", f"re_{msgid}")
         await second.close()
         await first.close()
-        return first, await ok(mock, "GET", f"/mock/aibots/{botid(mock)}")
+        return first, held_s, await ok(mock, "GET", f"/mock/aibots/{botid(mock)}")
 
-    first, bot = asyncio.run(run())
+    before = bot_state(mock)
+    first, held_s, after = asyncio.run(run())
+    bot = since(before, after)
+    # The mock held the kicked connection open for its kick delay, as WeCom does, then dropped it.
+    assert held_s >= 0.8 * kick_ms / 1000, held_s
     assert first.signals.count("reconnecting") == 0 and first.signals.count("authenticated") == 1
     assert bot["n_connections"] == 2 and bot["n_kicked"] == 1, bot
 
 
-def test_wecom_sdk_kicked_disconnects_as_documented(mock):
+def test_wecom_sdk_kicked_disconnects_as_documented(mock, kick_ms):
     """WeCom's SDK reconnects when a kicked connection's TCP is dropped, and then kicks the newer one back
     (seen on WeCom's own server). The documented fix, a handler that calls disconnect() on disconnected_event,
     ends it: after the old connection's drop time the newer one still holds the bot."""
-    kick = kick_ms(mock)
 
     async def run():
         board = Board()
@@ -225,22 +244,23 @@ def test_wecom_sdk_kicked_disconnects_as_documented(mock):
         await first.signals.reach("kicked")
         # An absence can only be watched for a while: the old TCP is dropped kick_ms after the event, and a
         # reconnect would follow RECONNECT_MS after that.
-        await asyncio.sleep(kick / 1000 + 5 * RECONNECT_MS / 1000)
+        await asyncio.sleep(kick_ms / 1000 + 5 * RECONNECT_MS / 1000)
         bot = await ok(mock, "GET", f"/mock/aibots/{botid(mock)}")
         await second.close()
         await first.close()
         return first, second, bot
 
-    first, second, bot = asyncio.run(run())
+    before = bot_state(mock)
+    first, second, after = asyncio.run(run())
+    bot = since(before, after)
     assert first.signals.count("reconnecting") == 0 and second.signals.count("authenticated") == 1
     assert bot["connected"] and bot["n_connections"] == 2 and bot["n_kicked"] == 1, bot
 
 
-def test_wecom_sdk_kicked_without_the_fix_kicks_back(mock):
+def test_wecom_sdk_kicked_without_the_fix_kicks_back(mock, kick_ms):
     """Without that handler WeCom's SDK reconnects once the mock drops the kicked connection, and the newer
     connection is kicked in turn: the flapping developers meet on WeCom. Here the newer one has the fix, so
     it stops after one round."""
-    kick = kick_ms(mock)
 
     async def run():
         board = Board()
@@ -254,7 +274,7 @@ def test_wecom_sdk_kicked_without_the_fix_kicks_back(mock):
         second.on("event.disconnected_event", leave)
         await connected(first)
         await connected(second)
-        await first.signals.reach("reconnecting", timeout=kick / 1000 + 5)
+        await first.signals.reach("reconnecting", timeout=kick_ms / 1000 + 5)
         await first.signals.reach("authenticated", 2)
         await second.signals.reach("kicked")
         bot = await ok(mock, "GET", f"/mock/aibots/{botid(mock)}")
@@ -262,7 +282,8 @@ def test_wecom_sdk_kicked_without_the_fix_kicks_back(mock):
         await second.close()
         return bot
 
-    bot = asyncio.run(run())
+    before = bot_state(mock)
+    bot = since(before, asyncio.run(run()))
     assert bot["n_connections"] == 3 and bot["n_kicked"] == 2, bot
 
 
@@ -282,13 +303,20 @@ def test_a_wrong_secret_is_refused_with_853000(mock, kind):
         await sdk.close()
         return sdk, line, refused, status, bot
 
-    sdk, line, refused, status, bot = asyncio.run(run())
+    before = bot_state(mock)
+    sdk, line, refused, status, after = asyncio.run(run())
+    bot = since(before, after)
     assert "invalid bot_id or secret" in refused or "invalid bot_id or secret" in line
     assert sdk.signals.count("authenticated") == 0 and sdk.signals.count("reconnecting") == 0
     # Nobody subscribed, so a member's message finds no connection.
     assert status == 409 and not bot["connected"] and bot["n_connections"] == 0, bot
 
 
-def kick_ms(mock) -> int:
-    """How long after disconnected_event the mock drops the kicked connection."""
-    return int(mock.get("/mock/settings").get("aibot_kick_close_ms", 2000))
+@pytest.fixture
+def kick_ms(mock):
+    """How long after disconnected_event the mock drops the kicked connection: KICK_MS for the test (a reset
+    keeps settings, so it is put back after)."""
+    old = mock.get("/mock/settings")["aibot_kick_close_ms"]
+    mock.settings(aibot_kick_close_ms=KICK_MS)
+    yield KICK_MS
+    mock.settings(aibot_kick_close_ms=old)
