@@ -167,6 +167,13 @@ beforeEach(async () => {
   BOT ??= (await ok("GET", "/mock/world")).corps.flatMap((c) => c.aibots ?? [])[0];
 });
 
+/** `GET /mock/aibots/{botid}`; its counters are the server's since start (a reset keeps them). */
+const botState = () => ok("GET", `/mock/aibots/${BOT.botid}`);
+const since = (before, after) => ({
+  connected: after.connected,
+  n_connections: after.n_connections - before.n_connections,
+  n_kicked: after.n_kicked - before.n_kicked,
+});
 const said = (content) => ["POST", `/mock/aibots/${BOT.botid}/messages`, { from: MEMBER, chattype: "single", msgtype: "text", content }];
 const inbox = async () => (await ok("GET", `/mock/inboxes/user/${MEMBER}`)).messages;
 
@@ -253,6 +260,7 @@ test("a missed pong: the SDK terminates after two unacked pings, reconnects, and
   const bot = new Bot(board, BOT);
   bot.answerWith();
   const ev = await events(board);
+  const before = await botState();
   try {
     await bot.connect();
     await ok("POST", "/mock/faults", { path: PING_FAULT, drop: true });
@@ -262,7 +270,7 @@ test("a missed pong: the SDK terminates after two unacked pings, reconnects, and
     await bot.reach("authenticated", 2);
     const { msgid } = await ok(...said("还在吗?"));
     await ev.wait("delivered", `re_${msgid}`);
-    const state = await ok("GET", `/mock/aibots/${BOT.botid}`);
+    const state = since(before, await botState());
     assert.ok(state.connected && state.n_connections >= 2 && state.n_kicked === 0, JSON.stringify(state));
   } finally {
     ev.close();
@@ -277,6 +285,7 @@ test("a kick: the older connection gets disconnected_event, terminates itself an
   first.on("event.disconnected_event", async () => first.fire("kicked"));
   second.answerWith();
   const ev = await events(board);
+  const before = await botState();
   try {
     await first.connect();
     await second.connect();
@@ -287,7 +296,7 @@ test("a kick: the older connection gets disconnected_event, terminates itself an
     await ev.wait("delivered", `re_${msgid}`);
     assert.equal(first.count("reconnecting"), 0);
     assert.equal(first.count("authenticated"), 1);
-    const state = await ok("GET", `/mock/aibots/${BOT.botid}`);
+    const state = since(before, await botState());
     assert.ok(state.connected && state.n_connections === 2 && state.n_kicked === 1, JSON.stringify(state));
   } finally {
     ev.close();
