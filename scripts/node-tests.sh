@@ -45,8 +45,9 @@ status=0
 NODE_USE_ENV_PROXY=1 HTTPS_PROXY=$mock NO_PROXY=127.0.0.1 NODE_EXTRA_CA_CERTS="$tmp/ca/ca.pem" MOCK=$mock \
     "$node24" --require "$guard" --test "$proxy_suite/proxy.test.mjs" || status=$?
 
-# The AI-bot SDK resolves from its own install; the SDK's wsUrl is the only setting (no proxy).
+# The AI-bot SDK resolves from its own install. Its wsUrl is the one setting for ws://; for the default wss://
+# through the mock as proxy, an agent (in the test) and the CA.
 cp "$aibot_suite/aibot.test.mjs" "$target_dir/aibot-node-tests/"
-MOCK=$mock "$target_dir/aibot-node-tests/node_modules/.bin/node" --require "$guard" --test \
+NODE_EXTRA_CA_CERTS="$tmp/ca/ca.pem" MOCK=$mock "$target_dir/aibot-node-tests/node_modules/.bin/node" --require "$guard" --test \
     "$target_dir/aibot-node-tests/aibot.test.mjs" || status=$?
 exit "$status"

@@ -5,6 +5,8 @@ import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import AiBot, { generateReqId, WecomCrypto } from "@wecom/aibot-node-sdk";
+import httpsProxyAgent from "https-proxy-agent"; // 5.x is CommonJS: the class is a property of its export
+const { HttpsProxyAgent } = httpsProxyAgent;
 
 const MOCK = process.env.MOCK;
 const WS = MOCK.replace("http://", "ws://");
@@ -64,7 +66,8 @@ class Board {
 
 /** One SDK client and what it reported: its events and log lines, under `label` on the board. */
 class Bot {
-  constructor(board, bot, { secret, label = "sdk" } = {}) {
+  /** `proxied`: no wsUrl (the SDK's wss://openws.work.weixin.qq.com), through the mock as HTTPS proxy. */
+  constructor(board, bot, { secret, label = "sdk", proxied = false } = {}) {
     this.board = board;
     this.label = label;
     const line = (level) => (m, ...a) => this.fire("log", `${level} ${[m, ...a].join(" ")}`);
@@ -72,7 +75,7 @@ class Bot {
     this.client = new AiBot.WSClient({
       botId: bot.botid,
       secret: secret ?? bot.secret,
-      wsUrl: WS,
+      ...(proxied ? { wsOptions: { agent: new HttpsProxyAgent(MOCK) } } : { wsUrl: WS }),
       heartbeatInterval: 1000,
       reconnectInterval: 200,
       logger,
@@ -195,6 +198,26 @@ test("replyStream: three chunks, first_chunk then delivered, one answer in the m
     assert.equal(answers.length, 1);
     assert.equal(answers[0].msgtype, "text");
     assert.equal(answers[0].content.content, ANSWER.at(-1));
+  } finally {
+    ev.close();
+    bot.client.disconnect();
+  }
+});
+
+test("the default wss:// URL through the mock as proxy: an agent in wsOptions, the CA in NODE_EXTRA_CA_CERTS", async () => {
+  // ws ignores HTTPS_PROXY (and NODE_USE_ENV_PROXY): the proxy has to be an agent.
+  const board = new Board();
+  const bot = new Bot(board, BOT, { proxied: true });
+  bot.answerWith();
+  const ev = await events(board);
+  const mark = (await ok("GET", "/mock/journal?limit=1")).entries[0]?.seq ?? -1;
+  try {
+    await bot.connect();
+    const { msgid } = await ok(...said("走代理"));
+    await ev.wait("delivered", `re_${msgid}`);
+    const journal = (await ok("GET", "/mock/journal?limit=100&path=openws.work.weixin.qq.com%3A443")).entries;
+    const tunnels = journal.filter((e) => e.seq > mark);
+    assert.deepEqual(tunnels.map((t) => [t.method, t.status]), [["CONNECT", 200]]);
   } finally {
     ev.close();
     bot.client.disconnect();

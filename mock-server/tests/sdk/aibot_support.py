@@ -187,12 +187,13 @@ Handler = Callable[[Any], Awaitable[None]]
 class WeComSdk:
     """WeCom's `wecom-aibot-python-sdk` 1.0.2 (module `aibot`): pyee handlers, dict frames, sync disconnect()."""
 
-    def __init__(self, board: Board, mock, bot: dict, secret: str | None = None, label: str = "wecom") -> None:
+    def __init__(self, board: Board, mock, bot: dict, secret: str | None = None, label: str = "wecom",
+                 default_url: bool = False) -> None:
         self.signals = Signals(board, label)
         opts = WeComOptions(
             bot_id=bot["botid"],
             secret=secret or bot["secret"],
-            ws_url=ws_url(mock),
+            ws_url=None if default_url else ws_url(mock),
             heartbeat_interval=HEARTBEAT_MS,
             reconnect_interval=RECONNECT_MS,
             logger=Log(self.signals),
@@ -253,12 +254,13 @@ class ThirdPartySdk:
     """The third-party `wecom-aibot-sdk-python` 0.1.7 (module `wecom_aibot_sdk`): coroutine handlers run as
     tasks, WsFrame dataclass frames (pass the frame itself to reply*: a dict is taken as its headers)."""
 
-    def __init__(self, board: Board, mock, bot: dict, secret: str | None = None, label: str = "third_party") -> None:
+    def __init__(self, board: Board, mock, bot: dict, secret: str | None = None, label: str = "third_party",
+                 default_url: bool = False) -> None:
         self.signals = Signals(board, label)
         opts = TpOptions(
             bot_id=bot["botid"],
             secret=secret or bot["secret"],
-            ws_url=ws_url(mock),
+            ws_url=None if default_url else ws_url(mock),
             heartbeat_interval=HEARTBEAT_MS,
             reconnect_interval=RECONNECT_MS,
             logger=Log(self.signals),

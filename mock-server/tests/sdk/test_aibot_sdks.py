@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 
+import aibot.ws
 import pytest
 
 import netguard
@@ -96,6 +98,36 @@ def test_streams_an_answer_in_three_chunks(mock, kind):
     answers = [m for m in mock.user_inbox(MEMBER)["messages"] if m["msgid"] == f"re_{msgid}"]
     assert len(answers) == 1, answers
     assert answers[0]["msgtype"] == "text" and answers[0]["content"]["content"] == ANSWER[-1]
+
+
+@pytest.mark.parametrize("kind", SDKS)
+def test_the_default_url_through_the_mock_as_proxy(mock, kind, monkeypatch):
+    """No ws_url: the SDK's own wss://openws.work.weixin.qq.com, reached through the mock as HTTPS proxy
+    (websockets follows HTTPS_PROXY). Trusting the mock's CA is the one other setting: SSL_CERT_FILE for the
+    third party, which uses the default context; WeCom's SDK pins certifi, so its _SSL_CONTEXT."""
+    monkeypatch.setenv("HTTPS_PROXY", mock.base)
+    if kind == "wecom":
+        monkeypatch.setattr(aibot.ws, "_SSL_CONTEXT", ssl.create_default_context(cafile=mock.ca_pem))
+    else:
+        monkeypatch.setenv("SSL_CERT_FILE", mock.ca_pem)
+    mark = mock.journal_mark()
+
+    async def run():
+        board = Board()
+        sdk = SDKS[kind](board, mock, demo_bot(mock), default_url=True)
+        sdk.on("message.text", answer_with(sdk))
+        async with EventStream(board, mock.base, route="aibot") as ev:
+            await connected(sdk)
+            msgid = (await ok(mock, *said(mock, "走代理")))["msgid"]
+            await ev.wait("delivered", f"re_{msgid}")
+        await sdk.close()
+        return msgid
+
+    msgid = asyncio.run(run())
+    tunnels = mock.journal("openws.work.weixin.qq.com:443", since=mark)
+    assert [(t["method"], t["status"]) for t in tunnels] == [("CONNECT", 200)], tunnels
+    answers = [m for m in mock.user_inbox(MEMBER)["messages"] if m["msgid"] == f"re_{msgid}"]
+    assert [a["content"]["content"] for a in answers] == [ANSWER[-1]]
 
 
 @pytest.mark.parametrize("kind", SDKS)
