@@ -3,6 +3,9 @@
 //!
 //! [`Bot::new`] builds it from a [`Config`], [`serve`] runs its callback endpoint on a bound listener, and
 //! [`Bot::answers`] reports each answer sent, so callers can wait for answers instead of polling.
+//!
+//! Its AI-bot mode ([`AiBot`], [`spawn_aibot`]) holds an 智能机器人's long connection instead and streams its
+//! answers in chunks.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -11,12 +14,14 @@ use tokio::sync::broadcast;
 use wecom_wire::crypto::{CryptoError, MsgCrypt};
 use wecom_wire::message::MAX_TEXT_BYTES;
 
+mod aibot;
 mod api;
 mod callback;
 mod config;
 mod harness;
 mod kf;
 
+pub use aibot::{spawn_aibot, AiBot, AiStats, AibotConfig, Ended, Streamed, MAX_CHUNKS};
 pub use callback::{router, serve};
 pub use config::{Config, Reply};
 pub use harness::{register, spawn, spawn_on};
@@ -37,6 +42,19 @@ pub enum Error {
     Reply,
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error(
+        "the long connection's URL must be ws://host:port (wss:// is not built in), not {0:?}"
+    )]
+    WsUrl(String),
+    #[error("an answer is streamed in 1 to {} chunks", aibot::MAX_CHUNKS)]
+    Chunks,
+    #[error(
+        "the welcome must be 1 to {} bytes, as a stream takes",
+        wecom_wire::aibot::MAX_STREAM_BYTES
+    )]
+    Welcome,
+    #[error("the heartbeat must be at least 1 ms")]
+    Heartbeat,
 }
 
 /// One answer the bot sent to a customer.
