@@ -46,6 +46,9 @@ fn fault(f: &Fault) -> String {
     if f.delay_ms > 0 {
         what.push(format!("delay {} ms", f.delay_ms));
     }
+    if f.drop {
+        what.push("drop".to_owned());
+    }
     if f.ratio < 1.0 {
         what.push(format!("ratio {}", f.ratio));
     }
@@ -99,16 +102,21 @@ mod tests {
             errcode,
             delay_ms,
             ratio,
+            drop: false,
         };
         let one = faults(&[
             fault("/cgi-bin/message/send", Some(-1), 0, 0.1),
             fault("/cgi-bin/user/get", None, 800, 1.0),
+            Fault {
+                drop: true,
+                ..fault("aibot:ping", None, 0, 1.0)
+            },
         ])
         .expect("a warning");
-        assert!(one.contains("2 faults"), "{one}");
+        assert!(one.contains("3 faults"), "{one}");
         assert!(
             one.contains(
-                "/cgi-bin/message/send (errcode -1, ratio 0.1); /cgi-bin/user/get (delay 800 ms)"
+                "/cgi-bin/message/send (errcode -1, ratio 0.1); /cgi-bin/user/get (delay 800 ms); aibot:ping (drop)"
             ),
             "{one}"
         );
