@@ -53,6 +53,14 @@ impl Text {
         })
     }
 
+    /// Whether the text, filled with anything, starts with `prefix`: its literal start does.
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        match self.parts.first() {
+            Some(Part::Lit(l)) => l.starts_with(prefix),
+            _ => prefix.is_empty(),
+        }
+    }
+
     /// The text when it has no hole.
     pub fn fixed(&self) -> Option<&str> {
         match self.parts.as_slice() {

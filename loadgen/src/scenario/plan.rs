@@ -33,6 +33,8 @@ pub struct Plan {
     pub bot_app: Option<i64>,
     /// The reference bot's share of refused pushes.
     pub bot_fail_percent: u8,
+    /// The reference AI bot's chunks per answer and their spacing, when the scenario sets them.
+    pub bot_stream: BotStream,
     pub app: Option<i64>,
     pub pools: Vec<Pool>,
     pub vars: Vec<(String, Value)>,
@@ -62,6 +64,27 @@ pub enum Bot {
     Url(String),
 }
 
+/// How the reference bot's AI-bot mode streams; `None` leaves the bot's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BotStream {
+    pub chunks: Option<usize>,
+    pub chunk_ms: Option<u64>,
+}
+
+impl Plan {
+    /// Whether a step talks to an AI bot (`/mock/aibots/…`): the reference bot then holds their long
+    /// connections too.
+    pub fn uses_aibots(&self) -> bool {
+        self.phases
+            .iter()
+            .flat_map(|p| p.steps.iter())
+            .any(|s| match &s.action {
+                Action::Http(r) => r.path.starts_with("/mock/aibots/"),
+                _ => false,
+            })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pool {
     pub name: String,
@@ -83,6 +106,8 @@ pub enum WorldPool {
     KfAccounts,
     Robots,
     Apps,
+    /// 智能机器人: their botids.
+    Aibots,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

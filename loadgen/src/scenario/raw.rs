@@ -75,6 +75,13 @@ pub struct Scenario {
     /// the same seed, so the mock's retries are exercised.
     #[schemars(with = "Option<u8>")]
     pub bot_fail_percent: Option<Spanned<u8>>,
+    /// The reference bot's AI-bot mode (started when steps talk to `/mock/aibots/`): stream frames per answer,
+    /// each the whole text so far (default 3).
+    #[schemars(with = "Option<u64>")]
+    pub bot_chunks: Option<Spanned<u64>>,
+    /// The reference AI bot's spacing between one chunk and the next, in milliseconds (default 50).
+    #[schemars(with = "Option<u64>")]
+    pub bot_chunk_ms: Option<Spanned<u64>>,
     /// The app whose callbacks the bot takes (default: the kf app, else the first app with callback keys).
     pub bot_app: Option<i64>,
     /// The world the embedded target starts with (default: the demo company).

@@ -138,6 +138,59 @@ fn every_kind_and_route_the_mock_emits_is_expectable() {
     }
 }
 
+const AIBOT: &str = r#"
+name: aibot
+bot_chunks: 4
+bot_chunk_ms: 20
+data:
+  member: { from: members }
+  aibot: { from: aibots }
+workload:
+  - open: { rate: 5/s, duration: 1s }
+steps:
+  - control: POST /mock/aibots/${aibot}/messages
+    body: { from: "${member}", content: hi }
+"#;
+
+#[test]
+fn the_ai_bot_pool_and_stream_settings_plan() {
+    use crate::scenario::plan::{BotStream, Source, WorldPool};
+    let p = parse_str(AIBOT).unwrap();
+    assert!(p.uses_aibots());
+    assert!(!parse_str(GOOD).unwrap().uses_aibots());
+    assert!(matches!(
+        p.pools[0].source,
+        Source::World(WorldPool::Aibots)
+    ));
+    assert_eq!(
+        p.bot_stream,
+        BotStream {
+            chunks: Some(4),
+            chunk_ms: Some(20)
+        }
+    );
+    let unset = parse_str(&AIBOT.replacen("bot_chunks: 4\nbot_chunk_ms: 20\n", "", 1)).unwrap();
+    assert_eq!(unset.bot_stream, BotStream::default());
+    for (from, to, says) in [
+        ("bot_chunks: 4", "bot_chunks: 0", "bot_chunks: 1 or more"),
+        (
+            "bot_chunks: 4",
+            "bot: none\nbot_chunks: 4",
+            "the reference bot's streams",
+        ),
+    ] {
+        let text = AIBOT.replacen(from, to, 1);
+        let e = parse_str(&text).expect_err(to);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("bot_chunks"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, line, "{e}");
+        assert!(e.message.contains(says), "{e}");
+    }
+}
+
 #[test]
 fn a_missing_file_names_itself() {
     let e = load(Path::new("no/such/scenario.yaml")).unwrap_err();
@@ -162,6 +215,8 @@ fn the_schema_names_every_top_level_key() {
         "thresholds",
         "data",
         "seed",
+        "bot_chunks",
+        "bot_chunk_ms",
     ] {
         assert!(
             s["properties"].get(key).is_some(),

@@ -1,6 +1,7 @@
 //! What the embedded target starts in-process, each on an ephemeral loopback port (`mock_server::spawn`,
 //! `bot::spawn`): the mock-server with the scenario's fixture, and the reference bot with the keys of the app it
-//! serves. Without the `embedded` feature each is an error that says so.
+//! serves; and, for scenarios that talk to AI bots, the reference bot's AI-bot mode on each one's long
+//! connection (`bot::spawn_aibot`). Without the `embedded` feature each is an error that says so.
 
 use super::{Target, TargetError};
 use crate::http::Base;
@@ -37,6 +38,57 @@ pub(super) async fn reference_bot(
     t._guards.push(tx);
     t.reference_bot = Some(b);
     Ok(url)
+}
+
+/// The reference AI bot for each AI bot of the corp, on the target's long connection (its port as `ws://`),
+/// each subscribed before this returns: a member's message to a bot with no connection is refused.
+#[cfg(feature = "embedded")]
+pub(super) async fn reference_aibots(t: &mut Target, plan: &Plan) -> Result<(), TargetError> {
+    let demo = bot::AibotConfig::demo();
+    for a in &t.aibots {
+        let b = bot::AiBot::new(bot::AibotConfig {
+            ws_url: t.base.url().replacen("http://", "ws://", 1),
+            botid: a.botid.clone(),
+            secret: a.secret.clone(),
+            chunks: plan.bot_stream.chunks.unwrap_or(demo.chunks),
+            chunk_ms: plan.bot_stream.chunk_ms.unwrap_or(demo.chunk_ms),
+            ..demo.clone()
+        })
+        .map_err(|e| TargetError::Bot(e.to_string()))?;
+        let (mut task, stop) = bot::spawn_aibot(b.clone());
+        let mut subscribed = b.subscribed();
+        let ready = tokio::time::timeout(super::SETUP_TIMEOUT, async {
+            tokio::select! {
+                ended = &mut task => Err(format!("{ended:?}")),
+                _ = subscribed.wait_for(|n| *n >= 1) => Ok(()),
+            }
+        });
+        match ready.await {
+            Ok(Ok(())) => {}
+            Ok(Err(ended)) => {
+                return Err(TargetError::Bot(format!(
+                    "AI bot {} did not connect: {ended}",
+                    a.botid
+                )))
+            }
+            Err(_) => {
+                return Err(TargetError::Bot(format!(
+                    "AI bot {} did not subscribe within {:?}: {:?}",
+                    a.botid,
+                    super::SETUP_TIMEOUT,
+                    b.stats()
+                )))
+            }
+        }
+        t._guards.push(stop);
+        t.reference_aibots.push(b);
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "embedded"))]
+pub(super) async fn reference_aibots(_: &mut Target, _: &Plan) -> Result<(), TargetError> {
+    Err(TargetError::NotBuiltIn)
 }
 
 #[cfg(not(feature = "embedded"))]

@@ -8,7 +8,7 @@ pub mod checks;
 mod embedded;
 pub mod restore;
 
-use embedded::{embedded, reference_bot};
+use embedded::{embedded, reference_aibots, reference_bot};
 
 pub use restore::{Previous, Restore, Restorer};
 
@@ -46,8 +46,8 @@ pub enum TargetError {
     NotBuiltIn,
 }
 
+use wecom_wire::mock::control::{AiBot, Corp, CustomerPage, World};
 pub use wecom_wire::mock::control::{App, Callback};
-use wecom_wire::mock::control::{Corp, CustomerPage, World};
 
 /// What to put back after the run: a URL set at run time, else the fixture's.
 trait Previously {
@@ -72,6 +72,8 @@ pub struct Target {
     pub base: Base,
     pub corpid: String,
     pub apps: Vec<App>,
+    /// The 智能机器人 of the corp, with their secrets.
+    pub aibots: Vec<AiBot>,
     /// The app `call` steps use when they name none.
     pub default_app: i64,
     /// Each data pool's values, in [`Plan::pools`] order.
@@ -90,6 +92,9 @@ pub struct Target {
     _guards: Vec<tokio::sync::oneshot::Sender<()>>,
     #[cfg(feature = "embedded")]
     pub reference_bot: Option<std::sync::Arc<bot::Bot>>,
+    /// The reference bot's AI-bot mode, one per AI bot of the corp, when steps talk to them.
+    #[cfg(feature = "embedded")]
+    pub reference_aibots: Vec<std::sync::Arc<bot::AiBot>>,
 }
 
 impl Target {
@@ -118,6 +123,7 @@ pub async fn up(
         base: base.clone(),
         corpid: corp.corpid.clone(),
         apps: corp.apps,
+        aibots: corp.aibots,
         default_app,
         pools,
         describe,
@@ -128,6 +134,8 @@ pub async fn up(
         _guards: guards,
         #[cfg(feature = "embedded")]
         reference_bot: None,
+        #[cfg(feature = "embedded")]
+        reference_aibots: Vec::new(),
     };
     if !is_embedded {
         target.warnings = checks::warnings(&mut conn, &base).await;
@@ -241,6 +249,11 @@ async fn pools(
                     .map(|r| Value::from(r.key.clone()))
                     .collect(),
                 WorldPool::Apps => corp.apps.iter().map(|a| Value::from(a.agentid)).collect(),
+                WorldPool::Aibots => corp
+                    .aibots
+                    .iter()
+                    .map(|b| Value::from(b.botid.clone()))
+                    .collect(),
             },
         });
         if pools.last().is_some_and(Vec::is_empty) {
@@ -337,6 +350,13 @@ async fn bot(
         }
         plan::Bot::Reference => {
             t.bot = "reference".into();
+            if plan.uses_aibots() {
+                reference_aibots(t, plan).await?;
+                // A world of AI bots alone has no app for the kf and app bot; it is not needed then.
+                if bot_app.is_none() {
+                    return Ok(());
+                }
+            }
             reference_bot(t, bot_app, plan).await?
         }
     };

@@ -15,7 +15,7 @@ fn shipped() -> Vec<std::path::PathBuf> {
 #[test]
 fn every_shipped_scenario_validates() {
     let files = shipped();
-    assert!(files.len() >= 8, "{files:?}");
+    assert!(files.len() >= 10, "{files:?}");
     for f in files {
         if let Err(e) = loadgen::scenario::load(&f) {
             panic!("{e}");

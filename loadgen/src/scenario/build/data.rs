@@ -34,11 +34,12 @@ fn pool(name: &str, p: Spanned<raw::Pool>) -> Result<Pool, Fail> {
             "kf_accounts" => WorldPool::KfAccounts,
             "robots" => WorldPool::Robots,
             "apps" => WorldPool::Apps,
+            "aibots" => WorldPool::Aibots,
             other => {
                 return at(
                     f.referenced,
                     format!(
-                        "unknown pool {other:?}: customers, members, kf_accounts, robots or apps"
+                        "unknown pool {other:?}: customers, members, kf_accounts, robots, apps or aibots"
                     ),
                 )
             }

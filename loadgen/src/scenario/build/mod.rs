@@ -49,6 +49,7 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
     let target = setup::target(r.target, r.fixture, dir)?;
     let bot = setup::bot(r.bot)?;
     let bot_fail_percent = setup::bot_fail_percent(r.bot_fail_percent, &bot)?;
+    let bot_stream = setup::bot_stream(r.bot_chunks, r.bot_chunk_ms, &bot)?;
     let mut metrics = Metrics::default();
     metrics.id("iterations");
     metrics.id("api.gettoken");
@@ -71,6 +72,7 @@ pub fn plan(r: raw::Scenario, dir: &Path) -> Result<Plan, Fail> {
         bot,
         bot_app: r.bot_app,
         bot_fail_percent,
+        bot_stream,
         app: r.app,
         pools,
         vars,

@@ -51,6 +51,31 @@ pub(super) fn bot_fail_percent(p: Option<Spanned<u8>>, bot: &Bot) -> Result<u8, 
     }
 }
 
+/// How the reference AI bot streams; no other bot takes it.
+pub(super) fn bot_stream(
+    chunks: Option<Spanned<u64>>,
+    chunk_ms: Option<Spanned<u64>>,
+    bot: &Bot,
+) -> Result<BotStream, Fail> {
+    for set in [&chunks, &chunk_ms].into_iter().flatten() {
+        if *bot != Bot::Reference {
+            return at(
+                set.referenced,
+                "bot_chunks and bot_chunk_ms set the reference bot's streams; this scenario has another",
+            );
+        }
+    }
+    let chunks = match chunks {
+        Some(c) if c.value == 0 => return at(c.referenced, "bot_chunks: 1 or more"),
+        Some(c) => Some(usize::try_from(c.value).unwrap_or(usize::MAX)),
+        None => None,
+    };
+    Ok(BotStream {
+        chunks,
+        chunk_ms: chunk_ms.map(|c| c.value),
+    })
+}
+
 fn http_url(s: &Spanned<String>) -> Result<String, Fail> {
     let u = s.value.trim().trim_end_matches('/');
     match u.strip_prefix("http://") {
