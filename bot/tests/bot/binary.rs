@@ -101,31 +101,86 @@ async fn register_gives_the_mock_the_public_url_with_the_admin_token() {
     assert_eq!(app["callback"]["url"], public.as_str());
 }
 
-/// The fenced block right after `<!-- help: bot -->` in the workspace's README.md.
-fn readme_help_block() -> String {
+/// `bot aibot` against the mock at `api` with `secret`: what it printed up to its first subscribe (then it is
+/// killed) or its exit, and its exit status if it exited by itself.
+fn aibot(api: &str, secret: &str) -> (String, Option<i32>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bot"))
+        .args(["aibot", "--ws-url", &api.replace("http://", "ws://")])
+        .args(["--secret", secret])
+        .env_remove("BOT_AIBOT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the bot starts");
+    let mut said = String::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("a line");
+        said.push_str(&line);
+        said.push('\n');
+        if line.starts_with("aibot subscribed") {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (said, None);
+        }
+    }
+    let code = child.wait().expect("status").code();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut said);
+    }
+    (said, code)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_aibot_subscribes_and_a_wrong_secret_ends_it() {
+    let state = mock_server::State::demo(Default::default()).expect("the demo world");
+    let (api, _mock) = serve_mock(state).await;
+    let run = |secret: &'static str| {
+        let api = api.clone();
+        tokio::task::spawn_blocking(move || aibot(&api, secret))
+    };
+    let (said, code) = run("demo-aibot-secret-0123456789abcdefghijklmno")
+        .await
+        .expect("joined");
+    assert_eq!(code, None, "{said}");
+    assert!(said.contains("aibot subscribed (connection 1)"), "{said}");
+    let (said, code) = run("wrong").await.expect("joined");
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("the server refused the subscribe: 853000 invalid bot_id or secret"),
+        "{said}"
+    );
+}
+
+/// The fenced block right after `<!-- help: NAME -->` in the workspace's README.md.
+fn readme_help_block(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(path).expect("README.md");
-    let tag = "<!-- help: bot -->\n```\n";
+    let tag = format!("<!-- help: {name} -->\n```\n");
     let start = readme
-        .find(tag)
-        .expect("README.md has the bot's help block")
+        .find(&tag)
+        .unwrap_or_else(|| panic!("README.md has the {name} help block"))
         + tag.len();
     let len = readme[start..].find("```\n").expect("the block ends");
     readme[start..start + len].to_owned()
 }
 
 #[test]
-fn the_readmes_help_block_is_the_binarys_help() {
-    // No environment: clap shows an env variable's value when it is set.
-    let out = Command::new(env!("CARGO_BIN_EXE_bot"))
-        .arg("--help")
-        .env_clear()
-        .output()
-        .expect("bot --help");
-    assert!(out.status.success());
-    assert_eq!(
-        readme_help_block(),
-        String::from_utf8(out.stdout).expect("UTF-8"),
-        "README.md's `bot --help` block differs from the binary's: paste the binary's"
-    );
+fn the_readmes_help_blocks_are_the_binarys_help() {
+    for (name, args) in [
+        ("bot", &["--help"][..]),
+        ("bot aibot", &["aibot", "--help"]),
+    ] {
+        // No environment: clap shows an env variable's value when it is set.
+        let out = Command::new(env!("CARGO_BIN_EXE_bot"))
+            .args(args)
+            .env_clear()
+            .output()
+            .expect("bot --help");
+        assert!(out.status.success());
+        assert_eq!(
+            readme_help_block(name),
+            String::from_utf8(out.stdout).expect("UTF-8"),
+            "README.md's `{name} --help` block differs from the binary's: paste the binary's"
+        );
+    }
 }
