@@ -91,13 +91,21 @@ async fn session(st: Arc<Shared>, socket: Socket, mut stop: watch::Receiver<bool
         k = tokio::time::timeout(SUBSCRIBE_WITHIN, subscribe(&st, &mut ws)) => k.ok().flatten(),
         () = stopped(&mut stop) => return close(&mut ws, End::Stop).await,
     };
-    let Some(key) = subscribed else { return };
+    let Some((key, req_id)) = subscribed else {
+        return;
+    };
     let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
     let botid = st.world().corps[key.0].aibots[key.1].botid.clone();
     let id = st
         .aibots
         .take_over(key, tx.clone(), &botid, st.clock.now_ms());
-    let end = live(&st, key, &mut ws, (tx, rx), &mut stop).await;
+    // Acked only once the hub holds the connection: a bot that has its ack may be written to at once, and a
+    // member's message must not find it unconnected (409), nor a newer subscribe miss it and be kicked by it.
+    let end = if put(&mut ws, &Frame::ack(&req_id, 0, "ok")).await {
+        live(&st, key, &mut ws, (tx, rx), &mut stop).await
+    } else {
+        End::Drop
+    };
     st.aibots.left(key, id);
     close(&mut ws, end).await;
 }
@@ -150,28 +158,21 @@ async fn next(ws: &mut Ws) -> Got {
     }
 }
 
-/// Frames until one subscribes with the right secret (acked 0), each wrong one refused with 853000 and the
-/// socket kept open, as WeCom does; None when the bot goes away first.
-async fn subscribe(st: &Shared, ws: &mut Ws) -> Option<BotKey> {
+/// Frames until one subscribes with the right secret (its req_id returned, to be acked 0 by the caller), each
+/// wrong one refused with 853000 and the socket kept open, as WeCom does; None when the bot goes away first.
+async fn subscribe(st: &Shared, ws: &mut Ws) -> Option<(BotKey, String)> {
     loop {
         let f = match next(ws).await {
             Got::Frame(f) => f,
             Got::Other => continue,
             Got::Closed | Got::Broken => return None,
         };
-        let key = subscribed(st, &f);
-        let ack = match key {
-            Some(_) => Frame::ack(&f.headers.req_id, 0, "ok"),
-            None => {
-                let (code, msg) = aibot::INVALID_CREDENTIALS;
-                Frame::ack(&f.headers.req_id, code, msg)
-            }
-        };
-        if !put(ws, &ack).await {
-            return None;
+        if let Some(key) = subscribed(st, &f) {
+            return Some((key, f.headers.req_id));
         }
-        if key.is_some() {
-            return key;
+        let (code, msg) = aibot::INVALID_CREDENTIALS;
+        if !put(ws, &Frame::ack(&f.headers.req_id, code, msg)).await {
+            return None;
         }
     }
 }
