@@ -298,6 +298,12 @@ async fn a_newer_connection_kicks_the_bot_for_good() {
     assert_eq!(callback["cmd"], "aibot_msg_callback");
     assert_eq!(callback["body"]["msgid"], msgid.as_str());
     assert_eq!(aibot.stats().n_messages, 0);
+    let seen = w.get(&format!("/mock/aibots/{BOTID}")).await;
+    assert_eq!(
+        (&seen["connected"], &seen["n_connections"], &seen["n_kicked"]),
+        (&json!(true), &json!(2), &json!(1)),
+        "{seen}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
