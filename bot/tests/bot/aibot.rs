@@ -300,7 +300,11 @@ async fn a_newer_connection_kicks_the_bot_for_good() {
     assert_eq!(aibot.stats().n_messages, 0);
     let seen = w.get(&format!("/mock/aibots/{BOTID}")).await;
     assert_eq!(
-        (&seen["connected"], &seen["n_connections"], &seen["n_kicked"]),
+        (
+            &seen["connected"],
+            &seen["n_connections"],
+            &seen["n_kicked"]
+        ),
         (&json!(true), &json!(2), &json!(1)),
         "{seen}"
     );

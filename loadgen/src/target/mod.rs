@@ -6,9 +6,11 @@
 
 pub mod checks;
 mod embedded;
+mod pools;
 pub mod restore;
 
 use embedded::{embedded, reference_aibots, reference_bot};
+use pools::pools;
 
 pub use restore::{Previous, Restore, Restorer};
 
@@ -17,12 +19,9 @@ use serde_json::Value;
 use std::time::Duration;
 
 use crate::http::{Base, Conn, HttpError};
-use crate::scenario::plan::{self, Method, Plan, Source, WorldPool};
+use crate::scenario::plan::{self, Method, Plan, Source};
 
 const SETUP_TIMEOUT: Duration = Duration::from_secs(30);
-/// Customer ids fetched per `GET /mock/customers` page.
-const CUSTOMER_PAGE: usize = 10_000;
-const MAX_CUSTOMERS: usize = 10_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -46,7 +45,7 @@ pub enum TargetError {
     NotBuiltIn,
 }
 
-use wecom_wire::mock::control::{AiBot, Corp, CustomerPage, World};
+use wecom_wire::mock::control::{AiBot, Corp, World};
 pub use wecom_wire::mock::control::{App, Callback};
 
 /// What to put back after the run: a URL set at run time, else the fixture's.
@@ -219,53 +218,6 @@ fn apps(plan: &Plan, corp: &Corp) -> Result<(Option<i64>, i64), TargetError> {
     Ok((bot_app, default_app))
 }
 
-/// The values of each of the plan's data pools, those from the world read from it.
-async fn pools(
-    plan: &Plan,
-    corp: &Corp,
-    conn: &mut Conn,
-    base: &Base,
-) -> Result<Vec<Vec<Value>>, TargetError> {
-    let mut pools = Vec::new();
-    for p in &plan.pools {
-        pools.push(match &p.source {
-            Source::Values(v) => v.clone(),
-            Source::World(w) => match w {
-                WorldPool::Customers => customers(conn, base).await?,
-                WorldPool::Members => corp
-                    .users
-                    .iter()
-                    .map(|u| Value::from(u.userid.clone()))
-                    .collect(),
-                WorldPool::KfAccounts => corp
-                    .kf
-                    .iter()
-                    .flat_map(|k| &k.accounts)
-                    .map(|a| Value::from(a.open_kfid.clone()))
-                    .collect(),
-                WorldPool::Robots => corp
-                    .robots
-                    .iter()
-                    .map(|r| Value::from(r.key.clone()))
-                    .collect(),
-                WorldPool::Apps => corp.apps.iter().map(|a| Value::from(a.agentid)).collect(),
-                WorldPool::Aibots => corp
-                    .aibots
-                    .iter()
-                    .map(|b| Value::from(b.botid.clone()))
-                    .collect(),
-            },
-        });
-        if pools.last().is_some_and(Vec::is_empty) {
-            return Err(TargetError::Fixture(format!(
-                "data {:?}: the world has none",
-                p.name
-            )));
-        }
-    }
-    Ok(pools)
-}
-
 /// Whether the plan needs to know the target's world: pools from it, tokens, or a bot to register.
 fn needs_world(plan: &Plan) -> bool {
     let tokens = plan.phases.iter().flat_map(|p| p.steps.iter()).any(|s| {
@@ -310,27 +262,6 @@ pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
         url: base.url(),
         what: format!("unexpected JSON to GET {path} ({e})"),
     })
-}
-
-async fn customers(conn: &mut Conn, base: &Base) -> Result<Vec<Value>, TargetError> {
-    let mut all = Vec::new();
-    loop {
-        let path = format!("/mock/customers?offset={}&limit={CUSTOMER_PAGE}", all.len());
-        let page: CustomerPage = get_json(conn, base, &path).await?;
-        let done =
-            page.customers.is_empty() || all.len() + page.customers.len() >= page.n_customers;
-        all.extend(page.customers.into_iter().map(Value::from));
-        if done {
-            return Ok(all);
-        }
-        // The mock generates at most a million; a target that keeps paging past ten is not one.
-        if all.len() > MAX_CUSTOMERS {
-            return Err(TargetError::Garbage {
-                url: base.url(),
-                what: format!("more than {MAX_CUSTOMERS} customers"),
-            });
-        }
-    }
 }
 
 async fn bot(
