@@ -177,8 +177,31 @@ async fn a_hundred_messages_are_each_streamed_once_in_chunks_into_the_inbox() {
         .all(|n| *n == 1));
     assert_eq!(first_chunks.len(), N, "a first chunk for each message");
 
+    every_answer_streamed(&aibot, &mut answers, &asked, chunks).await;
+
+    for m in MEMBERS {
+        let want = asked
+            .values()
+            .filter(|(who, _)| *who == m)
+            .map(|(_, q)| format!("echo: {q}"));
+        assert_eq!(
+            inbox_texts(&w, m).await,
+            sorted(want),
+            "{m}'s inbox: one answer to each question, whole"
+        );
+    }
+}
+
+/// Each of the `asked` messages streamed to its end once, in `chunks` frames, to its member; nothing failed.
+async fn every_answer_streamed(
+    aibot: &AiBot,
+    answers: &mut broadcast::Receiver<bot::Streamed>,
+    asked: &HashMap<String, (&str, String)>,
+    chunks: usize,
+) {
+    let n = asked.len();
     let mut streamed = HashMap::new();
-    while streamed.len() < N {
+    while streamed.len() < n {
         let a = tokio::time::timeout(GUARD, answers.recv()).await;
         let a = a.expect("every answer streamed").expect("none missed");
         assert_eq!(a.n_chunks, chunks, "{a:?}");
@@ -196,31 +219,26 @@ async fn a_hundred_messages_are_each_streamed_once_in_chunks_into_the_inbox() {
             stats.n_chunks,
             stats.n_reply_errors
         ),
-        (N as u64, N as u64, (N * chunks) as u64, 0)
+        (n as u64, n as u64, (n * chunks) as u64, 0)
     );
+}
 
-    for m in MEMBERS {
-        let inbox = w.get(&format!("/mock/inboxes/user/{m}")).await;
-        let mut got: Vec<String> = inbox["messages"]
-            .as_array()
-            .expect("messages")
-            .iter()
-            .map(|x| {
-                x["content"]["content"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .collect();
-        let mut want: Vec<String> = asked
-            .values()
-            .filter(|(who, _)| *who == m)
-            .map(|(_, q)| format!("echo: {q}"))
-            .collect();
-        got.sort();
-        want.sort();
-        assert_eq!(got, want, "{m}'s inbox: one answer to each question, whole");
-    }
+fn sorted(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = texts.collect();
+    v.sort();
+    v
+}
+
+/// The texts in member `m`'s inbox, sorted.
+async fn inbox_texts(w: &World, m: &str) -> Vec<String> {
+    let inbox = w.get(&format!("/mock/inboxes/user/{m}")).await;
+    let messages = inbox["messages"].as_array().expect("messages");
+    sorted(messages.iter().map(|x| {
+        x["content"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
