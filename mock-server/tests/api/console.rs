@@ -26,7 +26,7 @@ async fn with_bot(app: &App) -> tokio::sync::oneshot::Sender<()> {
     stop
 }
 
-async fn say(b: &browser::Browser, text: &str) {
+pub(crate) async fn say(b: &browser::Browser, text: &str) {
     let input = b.wait("#chat-text").await;
     input.send_keys(text).await.expect("type");
     b.wait("#chat-send").await.click().await.expect("send");

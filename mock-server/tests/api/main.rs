@@ -19,6 +19,7 @@ mod conn_bodies;
 mod conn_cap;
 mod conn_timeouts;
 mod console;
+mod console_aibot;
 mod contacts;
 mod contacts_edges;
 mod continuity;
