@@ -2,6 +2,7 @@
 //! body?, errcode?, errmsg?}`; an ack has no `cmd` and carries its request's `req_id` unchanged. The commands
 //! and WeCom's limits on what a bot streams back are here, once.
 
+pub mod callback;
 pub mod upload;
 
 use serde::{Deserialize, Serialize};

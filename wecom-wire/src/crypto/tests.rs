@@ -106,6 +106,46 @@ fn e_wxjava_test() {
     );
 }
 
+/// 智能机器人's callback mode: receiveid `""`, so nothing may follow the message, and a push made for a corp
+/// (receiveid `ww…`) does not decrypt as the bot's (nor the bot's as the corp's).
+#[test]
+fn f_aibot_callback_mode_with_an_empty_receiveid() {
+    let c = MsgCrypt::new(A_KEYS.token, A_KEYS.encoding_aes_key, F_RECEIVE_ID)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.encrypt(F_MSG.as_bytes(), &random(A_RANDOM)), F_ENCRYPT);
+    assert_eq!(c.signature(A_TIMESTAMP, A_NONCE, F_ENCRYPT), F_SIGNATURE);
+    // 21 base64 characters are 126 bits, all of the first 16-byte block.
+    assert_eq!(F_ENCRYPT[..21], A_ENCRYPT[..21], "the first block is A's");
+    let d = c.decrypt_verified(F_SIGNATURE, A_TIMESTAMP, A_NONCE, F_ENCRYPT);
+    assert_eq!(d.as_deref(), Ok(F_MSG.as_bytes()));
+    let back = c.decrypt(F_ENCRYPT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.random, random(A_RANDOM));
+    assert_eq!(
+        c.encrypt(&back.msg, &back.random),
+        F_ENCRYPT,
+        "a round trip"
+    );
+
+    let echo = c.verify_url(F_ECHO_SIGNATURE, B_TIMESTAMP, B_NONCE, F_ECHOSTR);
+    assert_eq!(echo.as_deref(), Ok(B_REPLY.as_bytes()));
+    assert_eq!(c.encrypt(B_REPLY.as_bytes(), &random(B_RANDOM)), F_ECHOSTR);
+
+    let corp = crypt(&A_KEYS);
+    assert_eq!(
+        corp.decrypt(F_ENCRYPT).err(),
+        Some(CryptoError::ValidateReceiveId)
+    );
+    assert_eq!(
+        c.decrypt(A_ENCRYPT).err(),
+        Some(CryptoError::ValidateReceiveId)
+    );
+    assert_eq!(
+        c.verify_url(B_SIGNATURE, B_TIMESTAMP, B_NONCE, B_ECHOSTR)
+            .err(),
+        Some(CryptoError::ValidateReceiveId)
+    );
+}
+
 #[test]
 fn errors_are_the_official_kinds() {
     assert_eq!(

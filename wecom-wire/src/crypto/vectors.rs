@@ -86,3 +86,15 @@ pub const E_RANDOM: &str = "aaaabbbbccccdddd";
 pub const E_MSG: &str = "我是中文abcd123";
 pub const E_ENCRYPT: &str =
     "jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==";
+
+/// F: 智能机器人's callback mode (JSON, receiveid `""`), computed independently of this crate with Python's
+/// `cryptography` on A's keys, random, timestamp and nonce; WeCom's Node SDK 1.0.7 (`WecomCrypto(token, key,
+/// '')`) verifies and decrypts it. Its first block is A's (same key, IV and random).
+pub const F_RECEIVE_ID: &str = "";
+pub const F_MSG: &str = r#"{"msgid":"MOCKMSGID0001","aibotid":"aibDemoAssistant0000000000000001","chattype":"single","from":{"userid":"zhangsan"},"msgtype":"text","text":{"content":"你好"}}"#;
+pub const F_ENCRYPT: &str = "RypEvHKD8QQKFhvQ6QleEPd7B2T2QhSBQMZJI/nYNhf9buQ4ZDfyv5cj+4XcSEFmEjnFGf7lD3lWqvWh6OVzkB7WCm96/5F1//nlOCJDZyDhssN4MmstDkXegNQDqd2YXpx6r6nDJhnQMP7sAyQ6VQ52xwak7x8zdjAjEqm9RCJWfmRzxXevCuMT9dLBZUFmex9wZk37JOoLT8Um20DckSWtGfVvIg1BP76dR6l1uJ2zPg0ZV/nVmJNtOOkw8hF2";
+pub const F_SIGNATURE: &str = "aa897c759cec3d25526ac7f238b489649f764afd";
+/// F's URL verification: B's echo, random, timestamp and nonce with receiveid `""` (same independent computation).
+pub const F_ECHOSTR: &str =
+    "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKnyZP901mej+/Kx8sFd+6WUvACxpMYJc74oFTUo+sPDFg==";
+pub const F_ECHO_SIGNATURE: &str = "46bf7bc5ee52a0ec54c80500383fd152d900b77c";
