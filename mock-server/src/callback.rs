@@ -2,7 +2,8 @@
 //! Each receiver has its own queue and worker, so a slow bot slows only itself and never an API handler. A push
 //! that gets no 200 within 5 s (the `callback_timeout_ms` setting), a connection error or another status is
 //! retried, 3 retries in all; every attempt (`attempt`) is recorded with its outcome, what was pushed and what
-//! the receiver answered (`log`).
+//! the receiver answered (`log`). An AI bot in callback mode is a receiver too ([`aibot_receiver`]): its pushes
+//! are JSON, sealed with receiveid `""`, and its passive replies go to `aibot::callback_mode`.
 
 use dashmap::DashMap;
 use std::sync::{Arc, Weak};
@@ -32,7 +33,18 @@ pub type ReceiverId = (usize, i64);
 /// fixture are positive.
 pub const CONTACT_SYNC: i64 = 0;
 
-/// How events name a receiver.
+/// The receiver of corp `corp`'s AI bot `bot`: agentids below zero stand for a corp's AI bots (-1 for its first),
+/// so they share the apps' queues, URLs and attempt log.
+pub fn aibot_receiver((corp, bot): (usize, usize)) -> ReceiverId {
+    (corp, -1 - bot as i64)
+}
+
+/// The AI bot a receiver stands for, if it is one.
+pub fn aibot_of((corp, agentid): ReceiverId) -> Option<(usize, usize)> {
+    usize::try_from(-1 - agentid).ok().map(|bot| (corp, bot))
+}
+
+/// How events name a receiver that is not an AI bot.
 pub fn receiver_name(agentid: i64) -> String {
     if agentid == CONTACT_SYNC {
         "contact_sync".to_owned()
@@ -57,14 +69,11 @@ pub struct Push {
 impl Push {
     /// An event of the callback route about this push.
     fn event(&self, st: &State, kind: EventKind) -> Event {
-        let (_, agentid) = self.receiver;
-        let e = Event::now(
-            &st.clock,
-            kind,
-            Route::Callback,
-            &self.msgid,
-            receiver_name(agentid),
-        );
+        let name = match aibot_of(self.receiver) {
+            Some((corp, bot)) => format!("aibot:{}", st.world().corps[corp].aibots[bot].botid),
+            None => receiver_name(self.receiver.1),
+        };
+        let e = Event::now(&st.clock, kind, Route::Callback, &self.msgid, name);
         match &self.customer {
             Some(c) => e.customer(c),
             None => e,
@@ -176,12 +185,11 @@ impl Callbacks {
     /// Logs an attempt, then tells the event stream: an observer told of it finds it in the log.
     fn record(&self, st: &State, push: &Push, plaintext: &Kept, tried: &Tried) {
         let duration_us = tried.started.elapsed().as_micros() as u64;
-        let corpid = st
-            .world()
-            .corps
-            .get(push.receiver.0)
-            .map(|c| c.corpid.clone())
-            .unwrap_or_default();
+        let world = st.world();
+        let corp = world.corps.get(push.receiver.0);
+        let corpid = corp.map(|c| c.corpid.clone()).unwrap_or_default();
+        let aibotid =
+            aibot_of(push.receiver).and_then(|(_, bot)| Some(corp?.aibots.get(bot)?.botid.clone()));
         let Answer {
             status,
             outcome,
@@ -192,6 +200,7 @@ impl Callbacks {
             msgid: push.msgid.clone(),
             corpid,
             agentid: push.receiver.1,
+            aibotid,
             n: tried.n,
             at_ms: st.clock.now_ms(),
             duration_us,
@@ -218,7 +227,9 @@ fn callback_of(
     (corp, agentid): ReceiverId,
 ) -> Option<crate::world::Callback> {
     let c = world.corps.get(corp)?;
-    let cb = if agentid == CONTACT_SYNC {
+    let cb = if let Some((_, bot)) = aibot_of((corp, agentid)) {
+        c.aibots.get(bot)?.callback.as_ref()
+    } else if agentid == CONTACT_SYNC {
         c.contact_sync.as_ref()?.callback.as_ref()
     } else {
         c.app(agentid)?.callback.as_ref()
@@ -226,11 +237,14 @@ fn callback_of(
     cb.cloned()
 }
 
-/// The receiver's keys, with the corpid as receiveid.
+/// The receiver's keys, with the corpid as receiveid (none for an AI bot).
 pub fn crypt_for(st: &State, (corp, agentid): ReceiverId) -> Option<MsgCrypt> {
     let world = st.world();
     let c = world.corps.get(corp)?;
     let cb = callback_of(&world, (corp, agentid))?;
+    if aibot_of((corp, agentid)).is_some() {
+        return wecom_wire::aibot::callback::crypt(&cb.token, &cb.encoding_aes_key).ok();
+    }
     MsgCrypt::new(&cb.token, &cb.encoding_aes_key, &c.corpid).ok()
 }
 
@@ -241,25 +255,34 @@ async fn worker(st: Weak<State>, mut rx: mpsc::Receiver<Push>) {
     }
 }
 
-/// Tries a push up to [`MAX_ATTEMPTS`] times, recording each attempt.
-async fn deliver(st: &State, push: &Push) {
+/// Delivers a push; then a passive reply goes where it is an answer to, and the event says how it ended.
+async fn deliver(st: &Arc<State>, push: &Push) {
+    let (kind, n, passive) = tries(st, push).await;
+    if let Some(bot) = aibot_of(push.receiver) {
+        crate::aibot::callback_mode::answered(st, bot, push, passive.as_deref());
+    } else if let (Some(reply), Some(to)) = (&passive, push.reply_to) {
+        deliver_reply(st, push, to, reply);
+    }
+    st.events.emit(|| {
+        push.event(st, kind)
+            .with(serde_json::json!({ "n_attempts": n }))
+    });
+}
+
+/// Tries a push up to [`MAX_ATTEMPTS`] times, recording each attempt: how it ended, after how many, and the
+/// decrypted passive reply if there was one.
+async fn tries(st: &State, push: &Push) -> (EventKind, u32, Option<Vec<u8>>) {
     let cb = &st.callbacks;
-    let done = |kind: EventKind, n: u32| {
-        st.events.emit(|| {
-            push.event(st, kind)
-                .with(serde_json::json!({ "n_attempts": n }))
-        })
-    };
     let plaintext = Kept::new(&push.plaintext);
     for n in 1..=MAX_ATTEMPTS {
         let started = Instant::now();
         let Some(url) = cb.url(st, push.receiver) else {
             cb.record(st, push, &plaintext, &Tried::unsent(n, started, "no_url"));
-            return done(EventKind::Failed, n);
+            return (EventKind::Failed, n, None);
         };
         let Some(crypt) = crypt_for(st, push.receiver) else {
             cb.record(st, push, &plaintext, &Tried::unsent(n, started, "bad_keys"));
-            return done(EventKind::Failed, n);
+            return (EventKind::Failed, n, None);
         };
         let answer = attempt(st, cb, &crypt, &url, push).await;
         let tried = Tried {
@@ -270,18 +293,15 @@ async fn deliver(st: &State, push: &Push) {
         };
         cb.record(st, push, &plaintext, &tried);
         let outcome = tried.answer.outcome;
-        if let (Some(reply), Some(to)) = (&tried.answer.passive, push.reply_to) {
-            deliver_reply(st, push, to, reply);
-        }
         if delivered(outcome) {
-            return done(EventKind::Acknowledged, n);
+            return (EventKind::Acknowledged, n, tried.answer.passive);
         }
         if !retried(st, outcome) {
             // Received, but what the receiver answered was lost: not an acknowledgement the bot meant.
-            return done(EventKind::Failed, n);
+            return (EventKind::Failed, n, None);
         }
     }
-    done(EventKind::Failed, MAX_ATTEMPTS);
+    (EventKind::Failed, MAX_ATTEMPTS, None)
 }
 
 /// A passive reply is a message from the app to the member who wrote, as if sent with `message/send`.

@@ -46,6 +46,7 @@ impl State {
             cards,
             moments,
             kfstats,
+            aibot_codes,
         } = s;
         let mut chats: Vec<String> = chats
             .iter()
@@ -54,13 +55,14 @@ impl State {
         chats.sort();
         let (kf, contacts) = (kf_part(kf), contacts_part(contacts));
         let round2 = format!(
-            "links={:?} acquisition={} apps={} cards={} moments={} kfstats={}",
+            "links={:?} acquisition={} apps={} cards={} moments={} kfstats={} aibot_codes={}",
             links.snapshot(),
             acquisition.snapshot(),
             apps.snapshot(),
             cards.snapshot(),
             moments.snapshot(),
             kfstats.snapshot(),
+            aibot_codes.len(),
         );
         format!(
             "{:?} media={} images={} chats={chats:?} sent={} recent={} tokens={} kf={kf} {contacts} directory={} jobs={} oauth={} transfers={} groups={:?} groupmsgs={:?} activity={} templates={} windows={:?} {round2}",

@@ -110,6 +110,9 @@ settings! {
     aibot_kick_close_ms: AtomicUsize<usize> = 2_000, zero_ok;
     /// A long connection with no frame from its bot for this long is dropped. 0 turns it off.
     aibot_idle_timeout_ms: AtomicUsize<usize> = wecom_wire::aibot::IDLE_TIMEOUT_MS as usize, zero_ok;
+    /// In callback mode, how often an unfinished stream's refresh is pushed to the bot (real time; WeCom's
+    /// interval is not published).
+    aibot_stream_refresh_ms: AtomicUsize<usize> = 1_000, positive;
 }
 
 /// An atomic setting as its plain value, for `GET /mock/settings`.
@@ -275,6 +278,7 @@ impl Settings {
             max_in_flight: get(&self.aibot_max_in_flight),
             kick_close_ms: get(&self.aibot_kick_close_ms) as u64,
             idle_timeout_ms: get(&self.aibot_idle_timeout_ms) as u64,
+            stream_refresh_ms: get(&self.aibot_stream_refresh_ms) as u64,
         }
     }
 }
@@ -287,6 +291,7 @@ pub(crate) struct AibotSettings {
     pub max_in_flight: usize,
     pub kick_close_ms: u64,
     pub idle_timeout_ms: u64,
+    pub stream_refresh_ms: u64,
 }
 
 #[cfg(test)]
@@ -320,7 +325,7 @@ mod tests {
         };
         let shown = keys(serde_json::json!(Settings::default()));
         let taken = keys(serde_json::json!(SettingsPatch::default()));
-        assert_eq!(shown.len(), 28);
+        assert_eq!(shown.len(), 29);
         assert_eq!(shown, taken);
     }
 

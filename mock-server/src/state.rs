@@ -49,6 +49,8 @@ pub struct State {
     pub(crate) events: crate::events::Events,
     /// AI bots' long connections and the messages waiting for their answers.
     pub(crate) aibots: crate::aibot::Hub,
+    /// AI bots' unfinished streams in callback mode, refreshed.
+    pub(crate) aibot_refreshes: crate::aibot::callback_mode::Refreshes,
     /// When set, the control API wants it as `Authorization: Bearer <token>`.
     pub(crate) admin_token: Option<String>,
     ca: crate::tls::CaSource,
@@ -107,6 +109,7 @@ impl State {
             callbacks,
             events: crate::events::Events::default(),
             aibots: crate::aibot::Hub::default(),
+            aibot_refreshes: Default::default(),
             admin_token: config.admin_token,
             ca: config.ca,
             leaves: std::sync::OnceLock::new(),
@@ -177,6 +180,7 @@ impl State {
         self.faults.clear();
         self.jsapi.clear_codes();
         self.aibots.clear();
+        self.aibot_refreshes.clear();
         let world = self.fixture_world.clone();
         self.trusted_ips.reset(&world);
         let epoch = self

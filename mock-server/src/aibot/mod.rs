@@ -3,10 +3,12 @@
 //! WebSocket is [`ws`], the bot's frames are handled in [`frames`], what members send comes through the
 //! control API (`control::aibots`).
 
+pub(crate) mod callback_mode;
 pub(crate) mod chats;
 mod deliver;
 mod frames;
 mod media;
+pub(crate) mod response;
 mod streams;
 mod uploads;
 mod welcome;

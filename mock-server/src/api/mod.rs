@@ -2,6 +2,7 @@
 //! (faults, body limit, the errcode envelope with its hint, the journal, metrics).
 
 pub mod agent;
+pub mod aibot;
 mod answer;
 pub mod appchat;
 mod cards;
@@ -84,6 +85,7 @@ endpoints! {
     Get "/cgi-bin/media/get" => media::get;
     Upload "/cgi-bin/media/uploadimg" => media::uploadimg;
     Post "/cgi-bin/webhook/send" => webhook::send;
+    Post "/cgi-bin/aibot/response" => aibot::response;
     Upload "/cgi-bin/webhook/upload_media" => webhook::upload_media;
     Get "/cgi-bin/user/get" => directory::user_get;
     Get "/cgi-bin/user/list" => directory::user_list;

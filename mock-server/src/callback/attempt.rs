@@ -1,11 +1,12 @@
 //! One try at a push: the plaintext encrypted and signed as WeCom does, POSTed to the receiver, and what it
 //! answered read back (a passive reply verified and decrypted), its body kept for the attempt log.
 
+use wecom_wire::aibot::callback::{Encrypted, PassiveReply};
 use wecom_wire::callback::{parse_passive_reply, push_envelope_xml};
 use wecom_wire::crypto::MsgCrypt;
 
 use super::log::{Kept, MAX_KEPT_TEXT_BYTES};
-use super::{Callbacks, Push, CONTACT_SYNC};
+use super::{aibot_of, Callbacks, Push, CONTACT_SYNC};
 use crate::state::State;
 
 /// What the receiver answered, if anything.
@@ -52,13 +53,18 @@ pub(super) async fn attempt(
     let timestamp = st.clock.now_s().to_string();
     let nonce = fastrand::u32(100_000_000..999_999_999).to_string();
     let signature = crypt.signature(&timestamp, &nonce, &encrypt);
-    // The contacts-sync receiver has no app: its envelope's AgentID is empty.
-    let agent = match push.receiver.1 {
-        CONTACT_SYNC => String::new(),
-        a => a.to_string(),
+    let aibot = aibot_of(push.receiver).is_some();
+    let body = if aibot {
+        serde_json::to_string(&Encrypted { encrypt }).unwrap_or_default()
+    } else {
+        // The contacts-sync receiver has no app: its envelope's AgentID is empty.
+        let agent = match push.receiver.1 {
+            CONTACT_SYNC => String::new(),
+            a => a.to_string(),
+        };
+        push_envelope_xml(crypt.receive_id(), &encrypt, &agent)
     };
-    let body = push_envelope_xml(crypt.receive_id(), &encrypt, &agent);
-    let sent = cb
+    let mut req = cb
         .client
         .post(url)
         .query(&[
@@ -68,9 +74,11 @@ pub(super) async fn attempt(
         ])
         .body(body)
         // WeCom gives up on an attempt after 5 s; tests of slow bots set it shorter.
-        .timeout(st.settings.callback_timeout())
-        .send()
-        .await;
+        .timeout(st.settings.callback_timeout());
+    if aibot {
+        req = req.header(reqwest::header::CONTENT_TYPE, "application/json");
+    }
+    let sent = req.send().await;
     let resp = match sent {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Answer::none("timeout"),
@@ -91,11 +99,15 @@ pub(super) async fn attempt(
         return Answer::of(status, "acknowledged", kept);
     }
     // An encrypted passive reply must be one WeCom could read.
-    let valid = parse_passive_reply(reply).ok().and_then(|r| {
-        crypt
-            .decrypt_verified(&r.msg_signature, &r.timestamp, &r.nonce, &r.encrypt)
-            .ok()
-    });
+    let valid = if aibot {
+        PassiveReply::parse(reply).and_then(|r| r.open(crypt).ok())
+    } else {
+        parse_passive_reply(reply).ok().and_then(|r| {
+            crypt
+                .decrypt_verified(&r.msg_signature, &r.timestamp, &r.nonce, &r.encrypt)
+                .ok()
+        })
+    };
     match valid {
         Some(plain) => Answer {
             passive: Some(plain),

@@ -34,12 +34,21 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
+fn is_negative(n: &i64) -> bool {
+    *n < 0
+}
+
 /// One try at delivering a push.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attempt {
     pub msgid: String,
     pub corpid: String,
+    /// The app's; left out for an AI bot's push.
+    #[serde(skip_serializing_if = "is_negative")]
     pub agentid: i64,
+    /// The AI bot's, for its push in callback mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aibotid: Option<String>,
     /// 1 for the first try.
     pub n: u32,
     pub at_ms: i64,
@@ -70,6 +79,7 @@ impl Cost for Attempt {
         std::mem::size_of::<Attempt>()
             + self.msgid.len()
             + self.corpid.len()
+            + self.aibotid.as_ref().map_or(0, String::len)
             + len(&self.url)
             + self.plaintext.len()
             + len(&self.reply)
@@ -117,6 +127,7 @@ mod tests {
             msgid: msgid.into(),
             corpid: "ww1".into(),
             agentid: 1,
+            aibotid: None,
             n: 1,
             at_ms: 0,
             duration_us: 0,

@@ -45,11 +45,10 @@ fn talker(st: &crate::State, botid: &str, from: &str) -> Result<Talker, Refused>
     {
         return Err(bad_request(format!("{from} may not talk to aibot {botid}")));
     }
-    // Callback mode is not built yet: the long connection is the only way to the bot.
-    if !st.aibots.is_connected(key) {
+    if !st.aibots.is_connected(key) && !crate::aibot::callback_mode::reachable(st, key) {
         return Err(Refused(
             StatusCode::CONFLICT,
-            format!("aibot {botid} has no long connection"),
+            format!("aibot {botid} has no long connection and no callback URL"),
         ));
     }
     let userid = c.users[user].userid.clone();
@@ -78,7 +77,7 @@ pub(super) async fn message(
 }
 
 fn message_or_refusal(
-    st: &crate::State,
+    st: &std::sync::Arc<crate::State>,
     botid: &str,
     base: &str,
     bytes: &[u8],
@@ -100,6 +99,13 @@ fn message_or_refusal(
         "chattype": s.chattype, "from": { "userid": t.userid }, "msgtype": s.msgtype,
     });
     callback[s.msgtype.as_str()] = content;
+    callback["response_url"] = json!(crate::aibot::response::response_url(
+        st,
+        t.key,
+        (t.user, chat.as_ref().map(|c| c.1)),
+        &msgid,
+        &req_id
+    ));
     if let Some((chatid, n)) = &chat {
         callback["chatid"] = json!(chatid);
         st.aibots.chats.wrote(t.key, *n);
@@ -248,7 +254,7 @@ pub(super) async fn feedback(
 
 /// The event `ev` from member `t` to the bot, waiting for the answer `awaits` (if any).
 fn event(
-    st: &crate::State,
+    st: &std::sync::Arc<crate::State>,
     botid: &str,
     t: Talker,
     ev: Value,
@@ -258,10 +264,19 @@ fn event(
     let req_id = format!("{EVENT_REQ_ID}{msgid}");
     let now_ms = st.clock.now_ms();
     let eventtype = ev["eventtype"].clone();
-    let body = json!({
+    let mut body = json!({
         "msgid": msgid, "create_time": now_ms / 1000, "aibotid": botid, "chattype": "single",
         "from": { "userid": t.userid }, "msgtype": "event", "event": ev,
     });
+    if eventtype == TEMPLATE_CARD_EVENT {
+        body["response_url"] = json!(crate::aibot::response::response_url(
+            st,
+            t.key,
+            (t.user, None),
+            &msgid,
+            &req_id
+        ));
+    }
     if let Some(awaits) = awaits {
         let awaited = Awaited {
             corp: t.key.0,
@@ -287,7 +302,7 @@ fn event(
 /// What a member did, to the bot: `accepted` on the event stream, the frame on its connection; answers
 /// `{"msgid"}`, or 409 when the bot is not reading (the caller then forgets what waited for the answer).
 fn hand_over(
-    st: &crate::State,
+    st: &std::sync::Arc<crate::State>,
     key: BotKey,
     botid: &str,
     msgid: &str,
@@ -304,7 +319,7 @@ fn hand_over(
         )
         .with(detail)
     });
-    if !st.aibots.send(key, frame) {
+    if !crate::aibot::callback_mode::hand(st, key, frame) {
         return Err(Refused(
             StatusCode::CONFLICT,
             format!("aibot {botid} is not reading its connection"),

@@ -3,6 +3,7 @@
 //! (`{"error": …}` with a 4xx on bad input), not WeCom envelopes. Loopback callers only, unless
 //! `--admin-token` is set (`auth`).
 
+mod aibot_callback;
 mod aibots;
 mod apps;
 mod auth;
@@ -97,6 +98,10 @@ fn company_routes() -> Router<Arc<Shared>> {
         .route("/mock/aibots/{botid}/cards/click", post(aibots::click))
         .route("/mock/aibots/{botid}/feedback", post(aibots::feedback))
         .route("/mock/aibots/{botid}", get(aibots::status))
+        .route(
+            "/mock/aibots/{botid}/callback",
+            axum::routing::put(aibot_callback::set).delete(aibot_callback::forget),
+        )
         .route(
             "/mock/apps/{agentid}/callback",
             axum::routing::put(apps::set_callback).delete(apps::forget_callback),

@@ -45,7 +45,7 @@ fn corp(
         .and_then(|s| s.callback.as_ref())
         .map(|cb| live_callback(st, (ci, crate::callback::CONTACT_SYNC), cb));
     wire::Corp {
-        aibots: aibots(c),
+        aibots: aibots(st, ci, c),
         apps,
         contact_sync_callback,
         contact_sync_secret: c.contact_sync.as_ref().map(|s| s.secret.clone()),
@@ -161,18 +161,16 @@ fn customers(c: &crate::world::Corp) -> Vec<wire::Customer> {
         .collect()
 }
 
-fn aibots(c: &crate::world::Corp) -> Vec<wire::AiBot> {
+fn aibots(st: &crate::State, ci: usize, c: &crate::world::Corp) -> Vec<wire::AiBot> {
     c.aibots
         .iter()
-        .map(|b| wire::AiBot {
+        .enumerate()
+        .map(|(bi, b)| wire::AiBot {
             botid: b.botid.clone(),
-            // No URL is set at run time yet: the live one is the fixture's.
-            callback: b.callback.as_ref().map(|cb| wire::Callback {
-                encoding_aes_key: cb.encoding_aes_key.clone(),
-                fixture_url: cb.url.clone(),
-                token: cb.token.clone(),
-                url: cb.url.clone(),
-            }),
+            callback: b
+                .callback
+                .as_ref()
+                .map(|cb| live_callback(st, crate::callback::aibot_receiver((ci, bi)), cb)),
             members: b
                 .members
                 .as_ref()

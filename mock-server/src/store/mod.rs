@@ -4,6 +4,7 @@
 
 pub mod acquisition;
 pub mod activity;
+pub mod aibot_codes;
 pub mod apps;
 pub mod cards;
 pub mod contacts;
@@ -97,6 +98,8 @@ pub struct Store {
     pub cards: cards::Cards,
     pub moments: moments::Moments,
     pub kfstats: kfstats::KfStats,
+    /// AI bots' `response_url` codes.
+    pub aibot_codes: aibot_codes::AibotCodes,
 }
 
 /// How many sent messages stay recallable; older ones answer as unknown.
@@ -132,6 +135,7 @@ impl Store {
             cards: cards::Cards::default(),
             moments: moments::Moments::default(),
             kfstats: kfstats::KfStats::default(),
+            aibot_codes: aibot_codes::AibotCodes::default(),
         }
     }
 

@@ -66,7 +66,7 @@ function callbackRow(a) {
       row.append(detail);
     },
   }, h('span', { class: good ? 'ok' : 'bad' }, `${a.status || '–'} ${a.outcome}`),
-  ` push #${a.n} app ${a.agentid} · ${a.msgid} · ${ms(a.duration_us)} · ${when(a.at_ms)}`);
+  ` push #${a.n} ${a.aibotid ? `aibot ${a.aibotid}` : `app ${a.agentid}`} · ${a.msgid} · ${ms(a.duration_us)} · ${when(a.at_ms)}`);
   return row;
 }
 
