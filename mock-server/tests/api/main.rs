@@ -11,6 +11,7 @@ mod raw;
 
 mod agents;
 mod aibot;
+mod aibot_callback;
 mod appchat;
 mod binary;
 mod callbacks;
