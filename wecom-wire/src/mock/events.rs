@@ -56,7 +56,8 @@ names! {
         Attempt = "attempt",
         /// The receiver acknowledged a push (`detail.n_attempts`).
         Acknowledged = "acknowledged",
-        /// A push given up on (`detail.n_attempts`).
+        /// A push given up on (`detail.n_attempts`); on route `aibot`, an AI bot's answer in callback mode refused or
+        /// its stream expired (`detail.reason`, `detail.in_reply_to`).
         Failed = "failed",
         /// The message is in its recipient's inbox.
         Delivered = "delivered",
@@ -86,7 +87,7 @@ names! {
         Contact = "contact",
         /// The directory's `change_contact` to the contacts-sync receiver.
         ContactSync = "contact_sync",
-        /// A member and an AI bot (智能机器人), over the long connection.
+        /// A member and an AI bot (智能机器人), over the long connection or in callback mode.
         Aibot = "aibot",
     }
 }
