@@ -144,6 +144,31 @@ impl Browser {
             .unwrap_or_else(|| panic!("{css} with {text:?} went away"))
     }
 
+    /// Waits until an element `css` names holds `text`, and clicks it in the same script: a list the page
+    /// redraws as events arrive cannot swap the element between finding and clicking (a stale element).
+    pub async fn click_text(&self, css: &str, text: &str) {
+        let script = "const [css, text, done] = arguments;
+            const hit = () => {
+              const e = [...document.querySelectorAll(css)].find((e) => e.textContent.includes(text));
+              if (e) { e.click(); done(true); return true; }
+              return false;
+            };
+            if (hit()) return;
+            const seen = new MutationObserver(() => { if (hit()) seen.disconnect(); });
+            seen.observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });";
+        match self
+            .client
+            .execute_async(script, vec![json!(css), json!(text)])
+            .await
+        {
+            Ok(Value::Bool(true)) => {}
+            other => panic!(
+                "no {css} with {text:?} to click: {other:?}\n{}",
+                self.text().await
+            ),
+        }
+    }
+
     pub async fn text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
             Ok(body) => body.text().await.unwrap_or_default(),

@@ -62,11 +62,8 @@ async fn a_customer_chats_with_the_bot_and_every_step_shows() {
     b.wait_text("#chat-log .bubble.me .chip.roundtrip", "round trip")
         .await;
     // The push the message caused, opened: the decrypted XML the mock encrypted, and the bot's answer.
-    b.wait_text("#chat-log .bubble.me .chip.attempt", "200 acknowledged")
-        .await
-        .click()
-        .await
-        .expect("open the push");
+    b.click_text("#chat-log .bubble.me .chip.attempt", "200 acknowledged")
+        .await;
     let xml = b
         .wait_text(".attempt-detail pre.plaintext", "kf_msg_or_event")
         .await;
@@ -90,8 +87,7 @@ async fn a_customer_chats_with_the_bot_and_every_step_shows() {
     say(&b, "还在吗").await;
     b.wait_text("#chat-log .bubble.them", "echo: 还在吗").await;
     tab(&b, "wire").await;
-    let expired = b.wait_text("#journal .entry.journal", "42001").await;
-    expired.click().await.expect("open the entry");
+    b.click_text("#journal .entry.journal", "42001").await;
     b.wait_text("#journal .entry.open pre.response", "access_token expired")
         .await;
     b.wait_text("#callbacks .entry.callback", "acknowledged")
