@@ -172,31 +172,30 @@ impl Conn {
         let watch = watch.clone();
         hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let busy = io::Busy::new(watch.clone());
-            let (router, slot, switched, watch) = (
-                router.clone(),
-                slot.clone(),
-                switched.clone(),
-                watch.clone(),
-            );
+            // Only a request that asks to leave HTTP can take the socket over: the API's calls pay nothing
+            // for it (not even the two handles cloned here).
+            let switch = req
+                .headers()
+                .contains_key(header::UPGRADE)
+                .then(|| (switched.clone(), watch.clone()));
+            let (router, slot) = (router.clone(), slot.clone());
             async move {
                 let resp = if reserve && !reserved_path(req.uri().path()) {
                     over_cap()
                 } else {
                     let connect = req.method() == Method::CONNECT;
-                    // Only a request that asks to leave HTTP can take the socket over: the API's calls pay
-                    // nothing for it.
-                    let upgrade = (connect || req.headers().contains_key(header::UPGRADE))
-                        .then(|| hyper::upgrade::on(&mut req));
+                    let upgrade =
+                        (connect || switch.is_some()).then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
                     let resp = match router.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},
                     };
-                    if connect {
-                        tunnel::take(resp, slot.as_ref(), upgrade)
-                    } else {
-                        switched.keep(resp, upgrade, &watch)
+                    match (connect, switch) {
+                        (true, _) => tunnel::take(resp, slot.as_ref(), upgrade),
+                        (false, Some((switched, watch))) => switched.keep(resp, upgrade, &watch),
+                        (false, None) => resp,
                     }
                 };
                 Ok::<_, std::convert::Infallible>(resp.map(|b| body::Tracked::new(b, busy)))
