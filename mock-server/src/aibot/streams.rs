@@ -34,7 +34,7 @@ enum Then {
 pub(crate) fn respond(st: &State, key: BotKey, req_id: &str, body: &Value) -> Result<(), Refusal> {
     let now_ms = st.clock.now_ms();
     let ttl_ms = st.settings.aibot().stream_ttl_ms;
-    let (then, corp, to) = {
+    let (then, corp, to, reply_id) = {
         let Some(mut p) = st
             .aibots
             .pending
@@ -66,23 +66,21 @@ pub(crate) fn respond(st: &State, key: BotKey, req_id: &str, body: &Value) -> Re
             p.finished = true;
             st.aibots.end(key, p.user);
         }
-        (then, p.corp, to)
+        (then, p.corp, to, format!("re_{}", p.msgid))
     };
-    let reply_id = |d: &Value| format!("re_{}", d["in_reply_to"].as_str().unwrap_or_default());
     match then {
         Then::Nothing => {}
-        Then::FirstChunk(d) => first_chunk(st, corp, to, &reply_id(&d), d),
+        Then::FirstChunk(d) => first_chunk(st, corp, to, &reply_id, d),
         Then::Deliver {
             first,
             msgtype,
             body,
             detail,
         } => {
-            let id = reply_id(&detail);
             if let Some(d) = first {
-                first_chunk(st, corp, to, &id, d);
+                first_chunk(st, corp, to, &reply_id, d);
             }
-            deliver::deliver(st, key, to, &id, (msgtype, body), detail);
+            deliver::deliver(st, key, to, &reply_id, (msgtype, body), detail);
         }
     }
     Ok(())

@@ -93,7 +93,9 @@ impl Said {
         }
         match self.msgtype.as_str() {
             "text" | "voice" => Ok(json!({ "content": self.content })),
-            kind @ ("image" | "file" | "video") => file(offer, static_kind(kind)),
+            "image" => file(offer, "image"),
+            "file" => file(offer, "file"),
+            "video" => file(offer, "video"),
             "mixed" => self.mixed(offer),
             other => Err(bad_request(format!(
                 "msgtype must be text, voice, image, file, video or mixed, not {other:?}"
@@ -121,14 +123,6 @@ impl Said {
             out.push(item);
         }
         Ok(json!({ "msg_item": out }))
-    }
-}
-
-fn static_kind(kind: &str) -> &'static str {
-    match kind {
-        "image" => "image",
-        "video" => "video",
-        _ => "file",
     }
 }
 
