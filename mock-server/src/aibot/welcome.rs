@@ -33,11 +33,12 @@ pub(crate) struct Awaited {
 }
 
 impl Hub {
-    /// The event `req_id` now waits for its answer; false when too many already wait.
-    pub(crate) fn await_answer(&self, req_id: String, a: Awaited) -> bool {
+    /// The event `req_id` now waits for its answer; false when too many still may be answered (those past
+    /// `window_ms` are swept first: they can only be refused).
+    pub(crate) fn await_answer(&self, req_id: String, a: Awaited, window_ms: i64) -> bool {
         if self.awaited.len() >= MAX_PENDING {
             let now_ms = a.at_ms;
-            self.awaited.retain(|_, w| now_ms - w.at_ms <= 60_000);
+            self.awaited.retain(|_, w| now_ms - w.at_ms <= window_ms);
             if self.awaited.len() >= MAX_PENDING {
                 return false;
             }

@@ -286,7 +286,8 @@ fn event(
             msgid: msgid.clone(),
             at_ms: now_ms,
         };
-        if !st.aibots.await_answer(req_id.clone(), awaited) {
+        let window_ms = st.settings.aibot().welcome_window_ms;
+        if !st.aibots.await_answer(req_id.clone(), awaited, window_ms) {
             return Err(Refused(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too many events wait for an answer".into(),
