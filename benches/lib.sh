@@ -5,12 +5,12 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# start NAME CMD...: runs CMD, waits for its "listening on http://ADDR" line, sets $addr.
+# start NAME CMD...: runs CMD, waits for its "listening on http://ADDR" line (up to START_WAIT_S, 10 s), sets $addr.
 start() {
   local name=$1; shift
   "$@" >"$tmp/$name.out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do
+  for _ in $(seq $((${START_WAIT_S:-10} * 10))); do
     addr=$(grep -om1 'listening on http://[0-9.:]*' "$tmp/$name.out" | sed 's|listening on http://||' || true)
     [ -n "$addr" ] && return 0
     sleep 0.1

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# mock-server's message/send throughput against the bare axum baseline, same machine, same run, same driver.
+# mock-server against bare axum handlers doing the same parse and reply (benches/src/lib.rs), same machine, same
+# run, same driver, on three calls: message/send, externalcontact/get and a kf/sync_msg page of 10 messages.
 # Usage: benches/throughput.sh [SECONDS per run (default 10)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
-# Each round runs bare, mock, mock, bare (so drift on a shared machine hits both alike); the ratio reported is
-# the median over rounds, with the lowest and highest beside it. Then the same call as HTTPS through the mock as
-# its clients' proxy (CONNECT, TLS) beside plain HTTP, both from benches' https-send driver, alternated the same way.
+# Each round runs bare, mock, mock, bare (so drift on a shared machine hits both alike); the ratios reported are
+# medians over rounds, by throughput (with the lowest and highest beside it) and by server CPU per request. Then
+# message/send as HTTPS through the mock as its clients' proxy (CONNECT, TLS) beside plain HTTP, both from
+# benches' https-send driver, alternated the same way.
 # Traffic goes to 127.0.0.1 only; each wrk and https-send run stops by itself after SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,16 +33,38 @@ token=$(curl -s "http://$mock/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsec
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 # Measure full delivery: WeCom's per-member limit (30 a minute) would otherwise drop most messages unrouted.
 curl -s -X PATCH "http://$mock/mock/settings" -d '{"member_per_minute": 0, "member_per_hour": 0}' >/dev/null
-body='{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":"负载测试 load test message"},"safe":0}'
-cat >"$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-LUA
+# A page for kf/sync_msg: the demo customer writes 10 messages to the support desk (benches' N_SYNC_MESSAGES).
+for i in $(seq 10); do
+  curl -s -X POST "http://$mock/mock/kf/wkDemoSupportDesk00000000000001A/messages" \
+    -d "{\"from\":\"wmDemoXiaoHong00000000000000002B\",\"msgtype\":\"text\",\"text\":{\"content\":\"你好，我想问一下订单 $i 的物流\"}}" >/dev/null
+done
+post() { # post FILE BODY: a wrk script sending BODY
+  printf 'wrk.method = "POST"\nwrk.body = %s\n' "'$2'" >"$1"
+}
+post "$tmp/send.lua" '{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":"负载测试 load test message"},"safe":0}'
+post "$tmp/sync.lua" '{"limit":10,"open_kfid":"wkDemoSupportDesk00000000000001A"}'
+echo 'wrk.method = "GET"' >"$tmp/get.lua"
+# Each call: its name, its wrk script, its path and query (the mock's also carries the token).
+calls=(
+  "message/send send /cgi-bin/message/send"
+  "externalcontact/get get /cgi-bin/externalcontact/get?external_userid=wmDemoXiaoHong00000000000000002B"
+  "kf/sync_msg sync /cgi-bin/kf/sync_msg"
+)
+# The answers must be alike for the comparison to mean anything: print both sizes once.
+for c in "${calls[@]}"; do
+  read -r name script path <<<"$c"
+  sep='?'; [[ $path == *\?* ]] && sep='&'
+  method=GET body=
+  [ "$script" != get ] && method=POST && body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$tmp/$script.lua")
+  b=$(curl -s -X "$method" -d "$body" "http://$bare$path" | wc -c)
+  m=$(curl -s -X "$method" -d "$body" "http://$mock$path${sep}access_token=$token" | wc -c)
+  echo "$name: answers of $b bytes (bare) and $m bytes (mock)" >&2
+done
 
-run() { # run NAME PID URL → prints "requests/s cpu-µs-per-request"
+run() { # run NAME PID URL SCRIPT → prints "requests/s cpu-µs-per-request"
   local before after
   before=$(awk '{print $14 + $15}' "/proc/$2/stat")
-  wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" "$3" >"$tmp/$1.wrk"
+  wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/$4.lua" "$3" >"$tmp/$1.wrk"
   after=$(awk '{print $14 + $15}' "/proc/$2/stat")
   awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec/ {rps = $2}
@@ -48,20 +72,25 @@ run() { # run NAME PID URL → prints "requests/s cpu-µs-per-request"
     END {printf "%s %.2f\n", rps, ticks / hz * 1e6 / n}' "$tmp/$1.wrk"
 }
 
-# Warm both, then alternate so drift on a shared machine hits both alike.
-wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$bare/cgi-bin/message/send" >/dev/null
-wrk -t1 -c"$conns" -d2s -s "$tmp/post.lua" "http://$mock/cgi-bin/message/send?access_token=$token" >/dev/null
+# Per call: warm both, then alternate so drift on a shared machine hits both alike.
 rows=()
-for r in $(seq "$rounds"); do
-  b1=$(run "bare$r.1" "$bare_pid" "http://$bare/cgi-bin/message/send")
-  m1=$(run "mock$r.1" "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
-  m2=$(run "mock$r.2" "$mock_pid" "http://$mock/cgi-bin/message/send?access_token=$token")
-  b2=$(run "bare$r.2" "$bare_pid" "http://$bare/cgi-bin/message/send")
-  rows+=("$b1 $b2 $m1 $m2")
+for c in "${calls[@]}"; do
+  read -r name script path <<<"$c"
+  sep='?'; [[ $path == *\?* ]] && sep='&'
+  bare_url="http://$bare$path" mock_url="http://$mock$path${sep}access_token=$token"
+  wrk -t1 -c"$conns" -d2s -s "$tmp/$script.lua" "$bare_url" >/dev/null
+  wrk -t1 -c"$conns" -d2s -s "$tmp/$script.lua" "$mock_url" >/dev/null
+  for r in $(seq "$rounds"); do
+    b1=$(run "bare-$script$r.1" "$bare_pid" "$bare_url" "$script")
+    m1=$(run "mock-$script$r.1" "$mock_pid" "$mock_url" "$script")
+    m2=$(run "mock-$script$r.2" "$mock_pid" "$mock_url" "$script")
+    b2=$(run "bare-$script$r.2" "$bare_pid" "$bare_url" "$script")
+    rows+=("$name $b1 $b2 $m1 $m2")
+  done
 done
 
-# The same calls as HTTPS through the mock as a proxy (CONNECT, TLS with the mock's CA), against plain HTTP from the
-# same driver (wrk has no proxy support), alternated as above.
+# The same message/send as HTTPS through the mock as a proxy (CONNECT, TLS with the mock's CA), against plain
+# HTTP from the same driver (wrk has no proxy support), alternated as above.
 https_rows=()
 for r in $(seq "$rounds"); do
   drive() { target/release/https-send --mock "$mock" --mode "$1" --ca "$tmp/ca/ca.pem" --token "$token" \
@@ -75,19 +104,23 @@ python3 - "$ok" "$secs" "$conns" "${#rows[@]}" "${rows[@]}" "${https_rows[@]}" <
 import statistics, sys
 ok, secs, conns, n = sys.argv[1:5]
 n = int(n)
-rounds = []
+by_call = {}
 for row in sys.argv[5:5 + n]:
-    b1, bc1, b2, bc2, m1, mc1, m2, mc2 = map(float, row.split())
-    rounds.append(((b1 + b2) / 2, (bc1 + bc2) / 2, (m1 + m2) / 2, (mc1 + mc2) / 2))
-print(f"message/send, {conns} connections, wrk -t1, {len(rounds)} rounds of bare,mock,mock,bare x {secs}s, same machine")
-for i, (b, bc, m, mc) in enumerate(rounds, 1):
-    print(f"round {i}: bare {b:8.0f} req/s {bc:5.2f} us CPU/req | mock {m:8.0f} req/s {mc:5.2f} us CPU/req | ratio {m / b:.2f}")
-ratios = [m / b for b, _, m, _ in rounds]
-cpu = [bc / mc for _, bc, _, mc in rounds]
-print(f"bare axum   : {statistics.median(r[0] for r in rounds):8.0f} req/s (median)")
-print(f"mock-server : {statistics.median(r[2] for r in rounds):8.0f} req/s (median)")
-print(f"ratio       : {statistics.median(ratios):.2f} by throughput (range {min(ratios):.2f}-{max(ratios):.2f}), "
-      f"{statistics.median(cpu):.2f} by server CPU per request  (target >= 0.80)")
+    name, *v = row.split()
+    b1, bc1, b2, bc2, m1, mc1, m2, mc2 = map(float, v)
+    by_call.setdefault(name, []).append(((b1 + b2) / 2, (bc1 + bc2) / 2, (m1 + m2) / 2, (mc1 + mc2) / 2))
+print(f"{conns} connections, wrk -t1, rounds of bare,mock,mock,bare x {secs}s, same machine; target >= 0.95")
+for name, rounds in by_call.items():
+    for i, (b, bc, m, mc) in enumerate(rounds, 1):
+        print(f"{name:20} round {i}: bare {b:8.0f} req/s {bc:5.2f} us CPU/req | mock {m:8.0f} req/s {mc:5.2f} us CPU/req"
+              f" | ratio {m / b:.2f}")
+print(f"{'':20} {'bare req/s':>11} {'mock req/s':>11} {'bare CPU/req':>13} {'mock CPU/req':>13} {'by throughput':>22} {'by CPU':>7}")
+for name, rounds in by_call.items():
+    ratios = [m / b for b, _, m, _ in rounds]
+    cpu = [bc / mc for _, bc, _, mc in rounds]
+    med = lambda i: statistics.median(r[i] for r in rounds)
+    print(f"{name:20} {med(0):11.0f} {med(2):11.0f} {med(1):10.2f} us {med(3):10.2f} us "
+          f"{statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f}) {statistics.median(cpu):7.2f}")
 https = []
 for row in sys.argv[5 + n:]:
     p1, p2, t1, t2 = map(float, row.split())
@@ -98,4 +131,4 @@ print(f"https-send  : plain {statistics.median(p for p, _ in https):8.0f} req/s,
 print(f"proxied     : {statistics.median(tls):.2f} of plain (range {min(tls):.2f}-{max(tls):.2f})")
 print(f"delivered   : {ok} messages counted in lisi's inbox")
 PY
-grep -A4 'Latency Distribution' "$tmp/mock1.1.wrk" | sed 's/^/mock latency (round 1) /'
+grep -A4 'Latency Distribution' "$tmp/mock-send1.1.wrk" | sed 's/^/mock message\/send latency (round 1) /'

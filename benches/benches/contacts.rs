@@ -12,7 +12,7 @@ use mock_server::State;
 use mock_server::World;
 
 struct Setup {
-    app: axum::Router,
+    app: mock_server::App,
     token: String,
     customer: String,
     member: String,
@@ -48,14 +48,14 @@ fn setup(rt: &tokio::runtime::Runtime, n_customers: usize) -> Setup {
 }
 
 /// A GET through the router (the control API answers in-process callers), its answer as JSON.
-async fn get_json(app: &axum::Router, uri: &str) -> serde_json::Value {
+async fn get_json(app: &mock_server::App, uri: &str) -> serde_json::Value {
     let req = Request::get(uri).body(Body::empty()).unwrap_or_default();
     let bytes = answer(app, req).await;
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}"))
 }
 
 /// The body of the router's answer to `req` (the router is built once; a clone shares it).
-async fn answer(app: &axum::Router, req: Request<Body>) -> bytes::Bytes {
+async fn answer(app: &mock_server::App, req: Request<Body>) -> bytes::Bytes {
     let resp = app
         .clone()
         .oneshot(req)

@@ -39,6 +39,11 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("message_send");
     g.throughput(Throughput::Elements(1));
+    // One type for both (the mock is its own service, the bare baseline an axum router); the box costs both alike.
+    let (mock, bare) = (
+        tower::util::BoxCloneService::new(mock),
+        tower::util::BoxCloneService::new(bare),
+    );
     for (name, app) in [("mock", mock), ("bare_axum", bare)] {
         g.bench_function(name, |b| {
             b.to_async(&rt).iter(|| {

@@ -2,7 +2,7 @@
 //!
 //! The public API is this file's, and only this file's: every module is private. In groups:
 //!
-//! - serving: [`app`] (the whole server as an in-process router), [`run`] and [`run_with`] (served on a bound
+//! - serving: [`app`] (the whole server as an in-process service, [`App`]), [`run`] and [`run_with`] (served on a bound
 //!   listener until a shutdown future resolves), [`run_tls`] (HTTPS as WeCom's hosts, for `--tls-bind`),
 //!   [`spawn`] and its [`Stop`] handle (on `127.0.0.1:0` in a task),
 //!   [`Limits`] and [`N_RESERVED_CONNECTIONS`] (the connection layer), [`listen`], [`fd_limit`];
@@ -20,6 +20,7 @@
 
 mod aibot;
 mod api;
+mod app;
 mod budget;
 mod callback;
 mod clock;
@@ -63,6 +64,8 @@ use tokio::net::TcpListener;
 
 // Serving: the router, and the server on a listener.
 
+/// The whole server as one service, made by [`app`].
+pub use app::App;
 /// The process's open-file soft limit, which [`Limits::fitted_max_connections`] fits the cap to.
 pub use serve::fd_limit;
 /// A listener on `host:port` with a long accept backlog, for [`run`].
@@ -76,11 +79,10 @@ pub use spawn::spawn;
 /// [`spawn`]'s stop handle: send to it or drop it to stop that server.
 pub use spawn::Stop;
 
-/// The whole server as a router: `/cgi-bin/` (WeCom), `/mock/` (control), `/metrics`, `/wwpic/`.
-/// Any other path is a 404 with an empty body, as WeCom answers.
-pub fn app(state: Arc<State>) -> Router {
-    Router::new()
-        .merge(api::routes(state.clone()))
+/// The whole server as one service: `/cgi-bin/` (WeCom), `/mock/` (control), `/metrics`, `/wwpic/`, the AI
+/// bots' `/`. Any other path is a 404 with an empty body, as WeCom answers.
+pub fn app(state: Arc<State>) -> App {
+    let router = Router::new()
         .merge(control::routes(state.clone()))
         .route("/metrics", get(metrics))
         .route("/wwpic/{id}", get(api::media::picture))
@@ -88,14 +90,10 @@ pub fn app(state: Arc<State>) -> Router {
         // The AI bots' long connection: WeCom serves it at the root of its own host.
         .route("/", get(aibot::accept))
         .fallback(|| async { StatusCode::NOT_FOUND })
-        // Limits are the API layer's to enforce, with WeCom's errcodes, not axum's 413.
+        // Limits are the control API's to enforce, not axum's 413.
         .layer(DefaultBodyLimit::disable())
-        // Outermost: a proxy's requests (`CONNECT`, absolute form) and WeCom's other hosts, before routing.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            proxy::guard,
-        ))
-        .with_state(state)
+        .with_state(state.clone());
+    App::new(state, router)
 }
 
 /// Serves [`app`] on `listener` with the default connection limits ([`Limits`]) until `shutdown`

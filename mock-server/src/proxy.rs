@@ -7,9 +7,8 @@
 //! stand for; the pictures host serves `media/uploadimg` pictures.
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -31,10 +30,11 @@ pub struct Tunnel {
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-/// Outermost layer of the app: `CONNECT`s, absolute-form requests and the WeCom hosts other than the API's.
-pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+/// What the app answers before anything else: `CONNECT`s, absolute-form requests for the hosts other than the
+/// API's, and the WeCom hosts other than the API's by their `Host` header. `None`: the request is the API host's.
+pub fn intercept(st: &Arc<Shared>, req: &Request) -> Option<Response> {
     if req.method() == Method::CONNECT {
-        return connect(&st, &req);
+        return Some(connect(st, req));
     }
     // Absolute form: a client using the mock as its proxy. Else the `Host` header, which only the web and
     // pictures hosts change anything for; checked without allocating, as this runs for every call.
@@ -42,10 +42,10 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
         let host = hosts::name_of(authority.as_str());
         return match host.as_str() {
             // The AI bots' long connection is the app's `/` route, as on the plain port.
-            hosts::API | hosts::AIBOT_WS => next.run(req).await,
-            hosts::WEB => web(&st, &req),
-            hosts::PICTURES => picture(&st, req.uri()),
-            other => refuse(&st, &req, other),
+            hosts::API | hosts::AIBOT_WS => None,
+            hosts::WEB => Some(web(st, req)),
+            hosts::PICTURES => Some(picture(st, req.uri())),
+            other => Some(refuse(st, req, other)),
         };
     }
     let host = req
@@ -54,12 +54,12 @@ pub async fn guard(State(st): State<Arc<Shared>>, req: Request, next: Next) -> R
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if hosts::names(host, hosts::WEB) {
-        return web(&st, &req);
+        return Some(web(st, req));
     }
     if hosts::names(host, hosts::PICTURES) {
-        return picture(&st, req.uri());
+        return Some(picture(st, req.uri()));
     }
-    next.run(req).await
+    None
 }
 
 /// A tunnel to a served host on 443 (TLS) or 80, else a refusal.

@@ -167,20 +167,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
 impl Params {
     pub fn get(&self, key: &str) -> Option<Cow<'_, str>> {
         let query = self.0.as_ref()?.query()?;
-        // Most values (tokens, ids) need no decoding: hand out the slice, and decode only when they do.
-        for pair in query.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            if k.bytes().any(|b| b == b'%' || b == b'+') {
-                return Self::decoded(query, key);
-            }
-            if k == key {
-                if v.bytes().any(|b| b == b'%' || b == b'+') {
-                    return Self::decoded(query, key);
-                }
-                return Some(Cow::Borrowed(v));
-            }
+        // Most queries (a token, ids) need no decoding: hand out the slice, and decode only a query that does.
+        // One vectorized scan: the token alone is 128 bytes, on every call.
+        if memchr::memchr2(b'%', b'+', query.as_bytes()).is_some() {
+            return Self::decoded(query, key);
         }
-        None
+        query
+            .split('&')
+            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| Cow::Borrowed(v))
     }
 
     fn decoded<'q>(query: &'q str, key: &str) -> Option<Cow<'q, str>> {

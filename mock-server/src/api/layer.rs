@@ -2,32 +2,30 @@
 //! the journal and metrics.
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, Request, State as AxState};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
+use tower::{Layer, ServiceExt};
 
 use wecom_wire::envelope::{self, Hint};
 use wecom_wire::Errcode;
 
-use super::reply::{Rejected, JSON};
-use super::{path_index, wrong_json, ApiError, RawBody, Verb, ENDPOINTS};
+use super::reply::{Rejected, ERROR_CODE, ERROR_MSG, JSON};
+use super::{handler_of, wrong_json, ApiError, Call, Found, RawBody, Verb, ENDPOINTS};
 use crate::journal;
 use crate::state::State as Shared;
 
 /// More than hyper's read buffer holds at most (8 KiB + 100 × 4 KiB), with room.
 const ONE_CHUNK_AT_MOST_BYTES: usize = 1024 * 1024;
 
-/// Every `/cgi-bin` call passes here: faults, the body limit, rendering refusals with their hint, the journal
-/// and metrics.
-pub(super) async fn wrap(
-    AxState(st): AxState<std::sync::Arc<Shared>>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// Every `/cgi-bin` call the mock knows passes here: faults, the body limit, rendering refusals with their hint,
+/// the journal and metrics.
+pub(super) async fn wrap(st: Arc<Shared>, req: Request, found: Found) -> Response {
     let started = Instant::now();
     let at_ms = st.clock.now_ms();
     let caller_ip = req
@@ -36,8 +34,12 @@ pub(super) async fn wrap(
         .map(|c| c.0.ip());
     let method = req.method().clone();
     let uri = req.uri().clone();
-    let path = path_index(uri.path());
+    let path = match found {
+        Found::Endpoint(i) => Some(i),
+        Found::Unmodelled => None,
+    };
     let upload = path.is_some_and(|i| ENDPOINTS[i].verb == Verb::Upload);
+    let handler = handler_of(found, &method);
 
     let (parts, body) = req.into_parts();
     let limit = if upload {
@@ -45,7 +47,7 @@ pub(super) async fn wrap(
     } else {
         st.settings.max_body_bytes()
     };
-    let (mut resp, body, warned) = call(&st, parts, body, limit, upload, next).await;
+    let (mut resp, body, warned) = call(&st, parts, body, (limit, upload), handler).await;
 
     let (errcode, errmsg) = match resp.extensions_mut().remove::<Rejected>() {
         // Refused below the API (broken framing, a late body): no errcode, and no metrics for the path.
@@ -64,7 +66,7 @@ pub(super) async fn wrap(
             (Some(code), msg)
         }
         // Only media uploads answer "" (see ok_with_errmsg).
-        None => match resp.headers().get("error-msg").map(HeaderValue::as_bytes) {
+        None => match resp.headers().get(ERROR_MSG).map(HeaderValue::as_bytes) {
             Some(b"ok") => (Some(0), Cow::Borrowed("ok")),
             _ => (Some(0), Cow::Borrowed("")),
         },
@@ -96,12 +98,11 @@ pub(super) async fn wrap(
 /// The body read up to `limit` (and copied), faults applied, the handler run: the response, the body, and
 /// whether the handler read the body as broken JSON.
 async fn call(
-    st: &Shared,
+    st: &Arc<Shared>,
     parts: axum::http::request::Parts,
     body: Body,
-    limit: usize,
-    upload: bool,
-    next: Next,
+    (limit, upload): (usize, bool),
+    handler: Option<Call>,
 ) -> (Response, bytes::Bytes, bool) {
     // A declared length past the limit is refused at once by `read_body`, and a request with neither a length
     // nor chunks has no body: neither needs a share. A chunked body may grow to the limit.
@@ -153,7 +154,24 @@ async fn call(
         parts.extensions.insert(RawBody(body.clone()));
         Body::empty()
     };
-    let (resp, warned) = wrong_json::scope(next.run(Request::from_parts(parts, inner))).await;
+    let Some(handler) = handler else {
+        return (
+            ApiError::from(Errcode::EMPTY_PARAM).into_response(),
+            body,
+            false,
+        );
+    };
+    let req = Request::from_parts(parts, inner);
+    let (resp, warned) = if upload {
+        // The upload limit was applied above; the multipart parser would otherwise add axum's own 2 MB one.
+        let call =
+            tower::service_fn(|req| async { Ok::<_, Infallible>(handler(req, st.clone()).await) });
+        let call = DefaultBodyLimit::disable().layer(call).oneshot(req);
+        let (resp, warned) = wrong_json::scope(call).await;
+        (resp.unwrap_or_else(|never| match never {}), warned)
+    } else {
+        wrong_json::scope(handler(req, st.clone())).await
+    };
     (resp, body, warned)
 }
 
@@ -175,9 +193,9 @@ fn render_refusal(
     *resp.status_mut() = StatusCode::OK;
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    h.insert("error-code", HeaderValue::from(e.err.code.0));
+    h.insert(ERROR_CODE, HeaderValue::from(e.err.code.0));
     if let Ok(v) = HeaderValue::from_str(&text) {
-        h.insert("error-msg", v);
+        h.insert(ERROR_MSG, v);
     }
     (e.err.code.0, Cow::Owned(text))
 }
@@ -200,7 +218,7 @@ async fn warned_success(resp: &mut Response) -> (i64, Cow<'static, str>) {
     };
     *resp.body_mut() = Body::from(out);
     if let Ok(v) = HeaderValue::from_str(&text) {
-        resp.headers_mut().insert("error-msg", v);
+        resp.headers_mut().insert(ERROR_MSG, v);
     }
     (0, Cow::Owned(text))
 }

@@ -32,12 +32,13 @@ pub use extract::{caller, dir_caller, json, own_base, Caller, DirCaller, Params,
 pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
 pub use unmodelled::{is_unmodelled, UNMODELLED};
 
-use axum::middleware::from_fn_with_state;
-use axum::routing::{any, post, MethodRouter};
-use axum::Router;
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-
-use wecom_wire::Errcode;
 
 use crate::state::State as Shared;
 
@@ -58,16 +59,18 @@ pub struct Endpoint {
     pub verb: Verb,
 }
 
-/// The one list of endpoints: [`ENDPOINTS`] (and so the metrics' labels and the coverage table) and the router
-/// are both made from it, so they cannot disagree.
+/// A handler called directly with its request and the state, as axum's router would call it.
+type Call = fn(Request, Arc<Shared>) -> Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// The one list of endpoints: [`ENDPOINTS`] (and so the metrics' labels and the coverage table) and the handlers
+/// [`dispatch`] calls are both made from it, so they cannot disagree.
 macro_rules! endpoints {
     ($( $verb:ident $path:literal => $handler:path; )*) => {
         /// Every path the mock answers under `/cgi-bin/`, in the order metrics index them.
         pub const ENDPOINTS: &[Endpoint] = &[$( Endpoint { path: $path, verb: Verb::$verb } ),*];
 
-        fn table() -> Router<Arc<Shared>> {
-            Router::new()$( .route($path, method(Verb::$verb, $handler)) )*
-        }
+        /// Each endpoint's handler, in the order of [`ENDPOINTS`].
+        const CALLS: &[Call] = &[$( |req, st| Handler::<_, Arc<Shared>>::call($handler, req, st) ),*];
     };
 }
 
@@ -225,24 +228,47 @@ fn path_index(path: &str) -> Option<usize> {
     INDEX.get(path).copied()
 }
 
-pub fn routes(state: Arc<Shared>) -> Router<Arc<Shared>> {
-    UNMODELLED
-        .iter()
-        .fold(table(), |r, path| r.route(path, any(unmodelled::answer)))
-        .layer(from_fn_with_state(state, layer::wrap))
+/// What a path under `/cgi-bin/` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// An endpoint, by its index in [`ENDPOINTS`].
+    Endpoint(usize),
+    /// A real WeCom path the mock does not model ([`UNMODELLED`]).
+    Unmodelled,
 }
 
-fn method<H, T>(verb: Verb, h: H) -> MethodRouter<Arc<Shared>>
-where
-    H: axum::handler::Handler<T, Arc<Shared>>,
-    T: 'static,
-{
-    // WeCom reads a GET API's query string whatever the method. A POST API called otherwise has no body to read:
-    // the official errcode table gives a wrong method as a cause of 40063 (参数为空).
-    match verb {
-        Verb::Get | Verb::GetOrPost => any(h),
-        Verb::Post | Verb::Upload => {
-            post(h).fallback(|| async { ApiError::from(Errcode::EMPTY_PARAM) })
+fn find(path: &str) -> Option<Found> {
+    if let Some(i) = path_index(path) {
+        return Some(Found::Endpoint(i));
+    }
+    type Set = std::collections::HashSet<&'static str, foldhash::fast::RandomState>;
+    static UNMODELLED_SET: std::sync::LazyLock<Set> =
+        std::sync::LazyLock::new(|| UNMODELLED.iter().copied().collect());
+    UNMODELLED_SET.contains(path).then_some(Found::Unmodelled)
+}
+
+/// Every call under `/cgi-bin/`: the endpoint found by one hash lookup and called through [`layer::wrap`]; a path
+/// the mock does not know is an empty 404, as WeCom answers. Called by the app for every such path: routing the
+/// API through axum's router cost a boxed service clone, a matched-path extension and a middleware per call.
+pub async fn dispatch(st: Arc<Shared>, req: Request) -> Response {
+    let Some(found) = find(req.uri().path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    layer::wrap(st, req, found).await
+}
+
+/// The handler for what was found, or the refusal of a POST API called with another method: the official
+/// errcode table gives a wrong method as a cause of 40063 (参数为空). WeCom reads a GET API's query string
+/// whatever the method.
+fn handler_of(found: Found, method: &Method) -> Option<Call> {
+    match found {
+        Found::Unmodelled => {
+            Some(|req, st| Handler::<_, Arc<Shared>>::call(unmodelled::answer, req, st))
         }
+        Found::Endpoint(i) => match ENDPOINTS[i].verb {
+            Verb::Get | Verb::GetOrPost => Some(CALLS[i]),
+            Verb::Post | Verb::Upload if method == Method::POST => Some(CALLS[i]),
+            Verb::Post | Verb::Upload => None,
+        },
     }
 }

@@ -2,7 +2,7 @@
 //! its hint.
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -107,8 +107,8 @@ fn envelope_bytes<T: Serialize>(errmsg: &str, body: &T) -> Option<Vec<u8>> {
 
 fn ok_headers(r: &mut Response, errmsg: &'static str) {
     let h = r.headers_mut();
-    h.insert("error-code", HeaderValue::from_static("0"));
-    h.insert("error-msg", HeaderValue::from_static(errmsg));
+    h.insert(ERROR_CODE, HeaderValue::from_static("0"));
+    h.insert(ERROR_MSG, HeaderValue::from_static(errmsg));
 }
 
 /// A success whose JSON the handler wrote itself (`kf/sync_msg` splices stored items in as they are).
@@ -127,6 +127,10 @@ pub fn ok_raw(mut r: Response) -> ApiResult {
 }
 
 pub(super) const JSON: &str = "application/json; charset=UTF-8";
+
+/// WeCom's headers beside the envelope, named once: a name given as a string is parsed on every insert.
+pub(super) const ERROR_CODE: HeaderName = HeaderName::from_static("error-code");
+pub(super) const ERROR_MSG: HeaderName = HeaderName::from_static("error-msg");
 
 #[cfg(test)]
 mod tests {

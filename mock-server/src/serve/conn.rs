@@ -2,9 +2,9 @@
 //! reserve's rule, a `CONNECT` the app accepted turned into a tunnel on the same socket, and a protocol switch
 //! (the AI bots' WebSocket) served on it, directly or inside the tunnel.
 
+use crate::App;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
-use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use std::future::Future;
@@ -20,7 +20,7 @@ use super::{body, io, tunnel, upgrade, Limits, RESERVE_TIMEOUT_MS, SHUTDOWN_GRAC
 
 /// One accepted connection and what it needs to serve itself.
 pub(super) struct Conn {
-    pub(super) router: Router,
+    pub(super) router: App,
     pub(super) limits: Limits,
     pub(super) peer: SocketAddr,
     pub(super) seat: Option<Seat>,

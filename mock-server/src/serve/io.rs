@@ -141,15 +141,25 @@ impl<T> TimedIo<T> {
         }
     }
 
-    /// Whether the read deadline has passed; when not, the timer is set to wake the task at it.
+    /// Whether the read deadline has passed; when not, the timer is set to wake the task at it or before.
+    ///
+    /// Every answer moves the idle deadline later, and moving the timer with it cost a timer-wheel update per
+    /// request. So the timer only ever moves earlier here; when it fires before the deadline (it was set for an
+    /// earlier one) it is set to the deadline then, at most once per idle limit.
     fn read_expired(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.watch.deadline() else {
             return false;
         };
-        if self.read_timer.deadline() != deadline {
+        if deadline < self.read_timer.deadline() {
             self.read_timer.as_mut().reset(deadline);
         }
-        self.read_timer.as_mut().poll(cx).is_ready()
+        while self.read_timer.as_mut().poll(cx).is_ready() {
+            if self.read_timer.deadline() >= deadline {
+                return true;
+            }
+            self.read_timer.as_mut().reset(deadline);
+        }
+        false
     }
 
     fn write_expired(&mut self, cx: &mut Context<'_>) -> bool {
@@ -289,5 +299,31 @@ mod tests {
         let w = Watch::new(&limits(0, 0));
         assert_eq!(w.deadline(), None);
         assert_eq!(w.write_limit(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timer_left_at_an_earlier_deadline_neither_closes_early_nor_late() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let w = Arc::new(Watch::new(&limits(100, 1_000)));
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut io = TimedIo::new(server, w.clone());
+        client.write_all(b"GET").await.ok();
+        let mut buf = [0u8; 8];
+        assert_eq!(io.read(&mut buf).await.ok(), Some(3));
+        // A request answered: the idle limit now runs, later than the head's deadline the timer was set for.
+        drop(Busy::new(w.clone()));
+        let ended = Instant::now();
+        let read = tokio::spawn(async move {
+            let r = io.read(&mut buf).await;
+            (r.map_err(|e| e.kind()), Instant::now())
+        });
+        let (r, at) = read.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r, Err(io::ErrorKind::TimedOut));
+        assert_eq!(
+            at - ended,
+            Duration::from_millis(1_000),
+            "closed at the idle limit"
+        );
+        drop(client);
     }
 }

@@ -13,7 +13,7 @@ mod upgrade;
 
 pub(crate) use upgrade::{Session, Socket};
 
-use axum::Router;
+use crate::App;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -139,7 +139,7 @@ pub fn fd_limit() -> Option<u64> {
 /// finish (at most [`SHUTDOWN_GRACE_MS`]) and returns.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    router: App,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -149,7 +149,7 @@ pub async fn serve(
 /// [`serve`], every connection TLS with `tls` from its first byte when given (the `--tls-bind` listener).
 pub async fn serve_with(
     listener: TcpListener,
-    router: Router,
+    router: App,
     limits: Limits,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
