@@ -53,9 +53,9 @@ measure() {
     url="$url${sep}access_token=$token"
   fi
   wrk -t1 -c"$conns" -d2s -s "$tmp/$script.lua" "$url" >/dev/null
-  callgrind_control -z "$pid" >/dev/null
+  callgrind_control -z "$pid" >/dev/null 2>&1
   wrk -t1 -c"$conns" -d"${secs}s" -s "$tmp/$script.lua" "$url" >"$out.wrk"
-  callgrind_control -d "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   local n ir

@@ -32,6 +32,11 @@ impl InFlight {
         let kib = u32::try_from(bytes.div_ceil(1024))
             .unwrap_or(u32::MAX)
             .clamp(1, self.max_kib);
+        // Mostly the budget has room: taken at once, without arming a timer for every call. (Released permits go
+        // to those already waiting, so this does not jump their queue.)
+        if let Ok(permit) = self.kib.try_acquire_many(kib) {
+            return Some(permit);
+        }
         tokio::time::timeout(WAIT, self.kib.acquire_many(kib))
             .await
             .ok()?
