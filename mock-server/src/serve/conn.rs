@@ -20,7 +20,7 @@ use super::{body, io, tunnel, upgrade, Limits, RESERVE_TIMEOUT_MS, SHUTDOWN_GRAC
 
 /// One accepted connection and what it needs to serve itself.
 pub(super) struct Conn {
-    pub(super) router: App,
+    pub(super) app: App,
     pub(super) limits: Limits,
     pub(super) peer: SocketAddr,
     pub(super) seat: Option<Seat>,
@@ -153,7 +153,7 @@ impl Conn {
         false
     }
 
-    /// Each request: the reserve's rule, the body's deadline, the caller's address, the router; a tunnel the
+    /// Each request: the reserve's rule, the body's deadline, the caller's address, the app; a tunnel the
     /// app accepted goes into `slot`, a protocol switch into `switched`.
     fn service(
         &self,
@@ -167,8 +167,8 @@ impl Conn {
         Error = std::convert::Infallible,
         Future = impl Future + Send,
     > + Clone {
-        let (router, peer, body_timeout_ms) =
-            (self.router.clone(), self.peer, self.limits.body_timeout_ms);
+        let (app, peer, body_timeout_ms) =
+            (self.app.clone(), self.peer, self.limits.body_timeout_ms);
         let watch = watch.clone();
         hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let busy = io::Busy::new(watch.clone());
@@ -178,7 +178,7 @@ impl Conn {
                 .headers()
                 .contains_key(header::UPGRADE)
                 .then(|| (switched.clone(), watch.clone()));
-            let (router, slot) = (router.clone(), slot.clone());
+            let (app, slot) = (app.clone(), slot.clone());
             async move {
                 let resp = if reserve && !reserved_path(req.uri().path()) {
                     over_cap()
@@ -188,7 +188,7 @@ impl Conn {
                         (connect || switch.is_some()).then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    let resp = match router.oneshot(req).await {
+                    let resp = match app.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},
                     };

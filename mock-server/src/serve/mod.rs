@@ -1,4 +1,4 @@
-//! The connection layer under the router: an accept loop on hyper's HTTP/1 server with header, body and idle
+//! The connection layer under the app: an accept loop on hyper's HTTP/1 server with header, body and idle
 //! timeouts, a cap on open connections with a reserve kept for the control API, and graceful shutdown.
 //!
 //! Why not `axum::serve`: it has no timeouts and no cap, so slow or idle clients hold sockets until the
@@ -135,21 +135,21 @@ pub fn fd_limit() -> Option<u64> {
     }
 }
 
-/// Serves `router` on `listener` within `limits` until `shutdown` resolves, then lets open connections
+/// Serves `app` on `listener` within `limits` until `shutdown` resolves, then lets open connections
 /// finish (at most [`SHUTDOWN_GRACE_MS`]) and returns.
 pub async fn serve(
     listener: TcpListener,
-    router: App,
+    app: App,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with(listener, router, limits, None, shutdown).await
+    serve_with(listener, app, limits, None, shutdown).await
 }
 
 /// [`serve`], every connection TLS with `tls` from its first byte when given (the `--tls-bind` listener).
 pub async fn serve_with(
     listener: TcpListener,
-    router: App,
+    app: App,
     limits: Limits,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -177,7 +177,7 @@ pub async fn serve_with(
             },
         };
         let conn = Conn {
-            router: router.clone(),
+            app: app.clone(),
             limits,
             peer,
             seat: None,
