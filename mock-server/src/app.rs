@@ -31,7 +31,13 @@ impl App {
         App { st, router }
     }
 
-    async fn answer(self, req: Request) -> Response {
+    /// One request's answer. The connection layer calls this directly (no boxed future, no `Oneshot`).
+    pub(crate) async fn answer<B>(self, req: axum::http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        let req: Request = req.map(Body::new);
         if let Some(resp) = proxy::intercept(&self.st, &req) {
             return resp;
         }
@@ -60,6 +66,6 @@ where
 
     fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
         let app = self.clone();
-        Box::pin(async move { Ok(app.answer(req.map(Body::new)).await) })
+        Box::pin(async move { Ok(app.answer(req).await) })
     }
 }

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
-use tower::ServiceExt;
 
 use super::pools::{self, Pools, Seat};
 use super::{body, io, tunnel, upgrade, Limits, RESERVE_TIMEOUT_MS, SHUTDOWN_GRACE_MS};
@@ -188,10 +187,7 @@ impl Conn {
                         (connect || switch.is_some()).then(|| hyper::upgrade::on(&mut req));
                     let mut req = req.map(|b| body::TimedBody::new(b, body_timeout_ms));
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    let resp = match app.oneshot(req).await {
-                        Ok(r) => r,
-                        Err(never) => match never {},
-                    };
+                    let resp = app.answer(req).await;
                     match (connect, switch) {
                         (true, _) => tunnel::take(resp, slot.as_ref(), upgrade),
                         (false, Some((switched, watch))) => switched.keep(resp, upgrade, &watch),
