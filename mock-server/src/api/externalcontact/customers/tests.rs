@@ -131,3 +131,54 @@ async fn batch_paging_goes_on_past_relations_that_end_mid_read() {
     }
     assert_eq!(seen, want, "every intact relation, once, in order");
 }
+
+#[tokio::test]
+async fn a_world_of_ten_million_answers_get_and_batch_get_by_user() {
+    let (world, fixture) =
+        World::demo_scaled(1000, 10_000_000).unwrap_or_else(|e| panic!("world: {e}"));
+    let state = State::new(world, &fixture, crate::Config::default())
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let t = token(&state).await;
+    let last = {
+        let sim = state.sim();
+        let c = &sim.world.corps[0];
+        assert_eq!(c.customers.len(), 10_000_004);
+        c.customers.external_userid(10_000_003).into_owned()
+    };
+    let uri = format!("/cgi-bin/externalcontact/get?access_token={t}&external_userid={last}");
+    let v = call(&state, Method::GET, &uri, String::new()).await.1;
+    assert_eq!(v["errcode"], 0, "{v}");
+    assert_eq!(v["external_contact"]["name"], "客户10000000");
+    let follower = v["follow_user"][0]["userid"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(!follower.is_empty(), "{v}");
+
+    let v = page(&state, &t, json!({"userid_list": [follower], "limit": 100})).await;
+    assert_eq!(v["errcode"], 0, "{v}");
+    let list = v["external_contact_list"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 100);
+    assert!(list
+        .iter()
+        .all(|c| c["follow_info"]["userid"] == follower.as_str()));
+    let cursor = v["next_cursor"].as_str().unwrap_or("");
+    assert!(
+        !cursor.is_empty(),
+        "a member of 10,000 customers has more than a page"
+    );
+    let next = page(
+        &state,
+        &t,
+        json!({"userid_list": [follower], "limit": 100, "cursor": cursor}),
+    )
+    .await;
+    assert_eq!(next["errcode"], 0, "{next}");
+    assert_ne!(
+        next["external_contact_list"][0]["external_contact"]["external_userid"],
+        list[0]["external_contact"]["external_userid"]
+    );
+}
