@@ -12,7 +12,7 @@ use super::Customer;
 const ID_CHARS: usize = 30;
 const UNIONID_CHARS: usize = 27;
 /// Keeps a generated unionid's numbering apart from the external_userid's.
-const UNIONID_SALT: u64 = 0x756e_696f_6e69_64;
+const UNIONID_SALT: u64 = 0x0075_6e69_6f6e_6964;
 
 /// How the generated customers are made: enough to derive any of them, and whom they follow at load.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
