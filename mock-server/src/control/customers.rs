@@ -79,7 +79,7 @@ pub async fn one(
         .map(|f| crate::api::externalcontact::follow_user(&sim, corp, f))
         .collect();
     Ok(Json(json!({
-        "external_contact": crate::api::externalcontact::contact(&c.customers.at(ci)),
+        "external_contact": crate::api::externalcontact::contact(c.customers.at(ci)),
         "follow_user": follow_user,
     })))
 }

@@ -72,7 +72,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         String::new()
     };
     ok(GetResponse {
-        external_contact: contact(&corp.customers.at(i)),
+        external_contact: contact(corp.customers.at(i)),
         follow_user,
         next_cursor,
     })
@@ -120,7 +120,7 @@ fn push_follows(
             continue;
         };
         list.push(ContactWithFollow {
-            external_contact: contact(&c.customers.at(i)),
+            external_contact: contact(c.customers.at(i)),
             follow_info: follow_info(c, &f),
         });
     }
