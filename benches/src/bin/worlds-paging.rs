@@ -35,7 +35,7 @@ const FOCUS_MEMBER: &str = "member00001";
 const PAGE: usize = 100;
 
 struct Target {
-    app: axum::Router,
+    app: mock_server::App,
     uri: String,
 }
 
@@ -71,7 +71,7 @@ fn target(n_users: usize, n_customers: usize, focus: usize) -> anyhow::Result<Ta
     })
 }
 
-async fn call(app: &axum::Router, req: Request<Body>) -> anyhow::Result<serde_json::Value> {
+async fn call(app: &mock_server::App, req: Request<Body>) -> anyhow::Result<serde_json::Value> {
     let resp = app.clone().oneshot(req).await?;
     let bytes = resp.into_body().collect().await?.to_bytes();
     Ok(serde_json::from_slice(&bytes)?)
