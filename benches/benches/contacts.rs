@@ -1,5 +1,6 @@
-//! `externalcontact/get` and a full page of 50 from `batch/get_by_user` at 10,000 and 1,000,000 customers (over
-//! 100 members, so every member has more than a page): lookups and pages must not grow with the world.
+//! `externalcontact/get` and a full page of 50 from `batch/get_by_user` at 10,000, 1,000,000 and 10,000,000
+//! customers (over 100 members, so every member has more than a page): lookups and pages must not grow with the
+//! world.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -88,7 +89,7 @@ fn bench(c: &mut Criterion) {
     // `cargo test` runs benches once as a smoke test: a small world is enough for that.
     let benching = std::env::args().any(|a| a == "--bench");
     let sizes: &[usize] = if benching {
-        &[10_000, 1_000_000]
+        &[10_000, 1_000_000, 10_000_000]
     } else {
         &[1_000, 10_000]
     };

@@ -67,7 +67,7 @@ pub fn settle(st: &Arc<State>, sim: &Sim, corp: usize) {
 pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
     let c = &sim.world.corps[ch.corp];
     let userid = &c.member(ch.user).userid;
-    let external_userid = &c.customers[ch.customer].external_userid;
+    let external_userid = &c.customers.external_userid(ch.customer);
     let msgid = st.ids.msgid(st.ids.next_seq());
     st.events.emit(|| {
         Event::now(
@@ -98,7 +98,7 @@ pub fn notify(st: &Arc<State>, sim: &Sim, ch: Change<'_>) -> String {
             msgid: msgid.clone(),
             plaintext: xml.clone(),
             reply_to: None,
-            customer: Some(external_userid.clone()),
+            customer: Some(external_userid.to_string()),
         };
         st.callbacks.dispatch(st, push);
     }

@@ -31,9 +31,8 @@ pub struct Item<'a> {
 /// Logs the item and pushes `kf_msg_or_event` to the kf app; returns the item's msgid.
 pub fn log_and_notify(st: &Arc<State>, sim: &Sim, item: Item<'_>) -> String {
     let c = &sim.world.corps[item.corp];
-    let external_userid = item
-        .customer
-        .map_or("", |i| c.customers[i].external_userid.as_str());
+    let external_userid = item.customer.map(|i| c.customers.external_userid(i));
+    let external_userid = external_userid.as_deref().unwrap_or("");
     let msgid = st.ids.msgid(st.ids.next_seq());
     let now_ms = st.clock.now_ms();
     let json = SyncItem {
@@ -165,7 +164,9 @@ pub fn deliver(st: &State, sim: &Sim, a: Answer<'_>) {
         customer: a.customer,
     };
     sim.store.deliver(to, &d);
-    let external_userid = &sim.world.corps[a.corp].customers[a.customer].external_userid;
+    let external_userid = &sim.world.corps[a.corp]
+        .customers
+        .external_userid(a.customer);
     st.events.emit(|| {
         let e = Event::now(
             &st.clock,

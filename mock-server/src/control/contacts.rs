@@ -91,7 +91,7 @@ pub(super) fn add_to_one_of(
     state: &str,
 ) -> Result<Json<Value>, Refused> {
     let c = &sim.world.corps[corp];
-    let customer = c.customers[i].external_userid.clone();
+    let customer = c.customers.external_userid(i).into_owned();
     let free: Vec<usize> = members
         .iter()
         .copied()
@@ -158,12 +158,7 @@ pub async fn resign(
         .resigned
         .entry((corp, user))
         .or_insert(now_s);
-    let n_customers = sim
-        .store
-        .contacts
-        .by_user
-        .get(&(corp, user))
-        .map_or(0, |s| s.len());
+    let n_customers = sim.store.contacts.n_customers(corp, user);
     Ok(Json(
         json!({ "userid": userid, "dimission_time": since, "n_customers": n_customers }),
     ))

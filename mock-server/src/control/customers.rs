@@ -47,11 +47,9 @@ pub async fn list(
     let sim = st.sim();
     let corp = corp_index(&sim, q.corpid.as_deref())?;
     let customers = &sim.world.corps[corp].customers;
-    let page = customers
-        .iter()
-        .skip(q.offset.unwrap_or(0))
-        .take(limit)
-        .map(|c| c.external_userid.clone())
+    let from = q.offset.unwrap_or(0).min(customers.len());
+    let page = (from..customers.len().min(from.saturating_add(limit)))
+        .map(|i| customers.external_userid(i).into_owned())
         .collect();
     Ok(Json(CustomerPage {
         customers: page,
@@ -76,16 +74,12 @@ pub async fn one(
     let follow_user: Vec<_> = sim
         .store
         .contacts
-        .follows
-        .get(&(corp, ci))
-        .map(|fs| {
-            fs.iter()
-                .map(|f| crate::api::externalcontact::follow_user(&sim, corp, f))
-                .collect()
-        })
-        .unwrap_or_default();
+        .followers(corp, ci)
+        .iter()
+        .map(|f| crate::api::externalcontact::follow_user(&sim, corp, f))
+        .collect();
     Ok(Json(json!({
-        "external_contact": crate::api::externalcontact::contact(&c.customers[ci]),
+        "external_contact": crate::api::externalcontact::contact(c.customers.at(ci)),
         "follow_user": follow_user,
     })))
 }

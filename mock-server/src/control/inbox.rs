@@ -158,7 +158,7 @@ pub async fn list(State(st): WithState) -> Json<Value> {
             let (kind, corp, id) = match *i.key() {
                 InboxId::User { corp, user } => ("user", corp, sim.world.corps[corp].member(user).userid.clone()),
                 InboxId::Robot { corp, robot } => ("robot", corp, sim.world.corps[corp].robots[robot].key.clone()),
-                InboxId::Customer { corp, customer } => ("customer", corp, sim.world.corps[corp].customers[customer].external_userid.clone()),
+                InboxId::Customer { corp, customer } => ("customer", corp, sim.world.corps[corp].customers.external_userid(customer).into_owned()),
                 InboxId::AibotChat { corp, chat } => ("aibot_chat", corp, st.aibots.chats.name(chat)),
             };
             json!({"kind": kind, "corpid": sim.world.corps[corp].corpid, "id": id, "n_total": i.n_total, "n_dropped": i.n_dropped, "n_held": i.len()})

@@ -203,7 +203,7 @@ pub(super) fn enter_session(
     let event = json!({
         "event_type": "enter_session",
         "open_kfid": open_kfid,
-        "external_userid": sim.world.corps[corp].customers[cust].external_userid,
+        "external_userid": sim.world.corps[corp].customers.external_userid(cust),
         "scene": scene,
         "scene_param": scene_param,
         "welcome_code": welcome_code.clone().unwrap_or_default(),

@@ -55,24 +55,14 @@ pub async fn publish(
             "{userid} has published {moment_id} already"
         )));
     }
-    let customers: Vec<usize> = sim
-        .store
-        .contacts
-        .by_user
-        .get(&(corp, u))
-        .map(|s| s.iter().copied().collect())
-        .unwrap_or_default();
+    let customers = sim.store.contacts.customers_of(corp, u);
     let tagged = |i: usize| {
         m.tags.is_empty()
             || sim
                 .store
                 .contacts
-                .follows
-                .get(&(corp, i))
-                .is_some_and(|fs| {
-                    fs.iter()
-                        .any(|f| f.user == u && f.tags.iter().any(|t| m.tags.contains(t)))
-                })
+                .follow(corp, i, u)
+                .is_some_and(|f| f.tags.iter().any(|t| m.tags.contains(t)))
     };
     let audience: Vec<usize> = customers.into_iter().filter(|&i| tagged(i)).collect();
     let n_customers = audience.len();

@@ -1,25 +1,20 @@
 //! 客户联系's live state: each customer's relations with members (remark, tags, how and when they were added),
-//! indexed both ways so that paging one member's customers stays flat as the world grows, and each corp's
-//! customer tag library.
+//! indexed both ways so that paging one member's customers stays flat as the world grows (the reads and writes
+//! in [`super::relations`]), and each corp's customer tag library, contact ways and welcome codes.
 
 use dashmap::DashMap;
 use parking_lot::Mutex;
-use std::collections::BTreeSet;
 
 use wecom_wire::externalcontact::ways::ContactWay;
 use wecom_wire::externalcontact::TagGroup;
 
+use super::relations::{Changes, Seeded};
 use crate::world::World;
 
 type Hasher = foldhash::fast::RandomState;
 
-/// When the fixture's relations are said to have begun: 2025-01-01, a minute apart per customer.
-const SEEDED_SINCE_S: i64 = 1_735_689_600;
-/// `add_way` 1: the customer scanned the member's QR code.
-const ADD_WAY_QR: i64 = 1;
-
 /// One member's relation to one customer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Follow {
     pub user: usize,
     pub remark: String,
@@ -36,10 +31,15 @@ pub struct Follow {
 
 #[derive(Debug)]
 pub struct Contacts {
-    /// (corp, customer) → the members who have the customer as an external contact, in the order they added them.
-    pub follows: DashMap<(usize, usize), Vec<Follow>, Hasher>,
-    /// (corp, member) → their customers, ordered by index so a cursor stays valid while others change.
-    pub by_user: DashMap<(usize, usize), BTreeSet<usize>, Hasher>,
+    /// (corp, customer) → the members who have the customer as an external contact, in the order they added
+    /// them, for the declared customers and any generated one a call changed; one not here has its seeded
+    /// relation ([`super::relations`]).
+    pub(crate) follows: DashMap<(usize, usize), Vec<Follow>, Hasher>,
+    /// (corp, member) → how their customers differ from the seeded ones; a member's customers are listed by
+    /// index so a cursor stays valid while others change.
+    pub(super) by_user: DashMap<(usize, usize), Changes, Hasher>,
+    /// Per corp: how its generated customers follow members from the start.
+    pub(super) seeded: Vec<Seeded>,
     /// Per corp: the customer tag library.
     pub tags: Vec<Mutex<Vec<TagGroup>>>,
     /// (corp, config_id) → a contact way and when it was made.
@@ -71,33 +71,10 @@ pub enum WelcomeRefusal {
 
 impl Contacts {
     pub fn new(world: &World) -> Contacts {
-        let follows = DashMap::default();
-        let by_user: DashMap<(usize, usize), BTreeSet<usize>, Hasher> = DashMap::default();
-        for (ci, c) in world.corps.iter().enumerate() {
-            for (i, customer) in c.customers.iter().enumerate() {
-                if customer.follow.is_empty() {
-                    continue;
-                }
-                let list: Vec<Follow> = customer
-                    .follow
-                    .iter()
-                    .map(|&user| Follow {
-                        user,
-                        createtime: SEEDED_SINCE_S + 60 * i as i64,
-                        add_way: ADD_WAY_QR,
-                        oper_userid: c.member(user).userid.clone(),
-                        ..Follow::default()
-                    })
-                    .collect();
-                for f in &list {
-                    by_user.entry((ci, f.user)).or_default().insert(i);
-                }
-                follows.insert((ci, i), list);
-            }
-        }
-        Contacts {
-            follows,
-            by_user,
+        let mut contacts = Contacts {
+            follows: DashMap::default(),
+            by_user: DashMap::default(),
+            seeded: Vec::with_capacity(world.corps.len()),
             tags: world
                 .corps
                 .iter()
@@ -105,42 +82,9 @@ impl Contacts {
                 .collect(),
             ways: DashMap::default(),
             welcome_codes: DashMap::default(),
-        }
-    }
-
-    /// Starts a relation; false if the member already has the customer.
-    pub fn add_follow(&self, corp: usize, customer: usize, follow: Follow) -> bool {
-        let user = follow.user;
-        {
-            let mut list = self.follows.entry((corp, customer)).or_default();
-            if list.iter().any(|f| f.user == user) {
-                return false;
-            }
-            list.push(follow);
-        }
-        self.by_user
-            .entry((corp, user))
-            .or_default()
-            .insert(customer);
-        true
-    }
-
-    /// Ends a relation; false if there was none.
-    pub fn remove_follow(&self, corp: usize, customer: usize, user: usize) -> bool {
-        let removed = match self.follows.get_mut(&(corp, customer)) {
-            Some(mut list) => {
-                let before = list.len();
-                list.retain(|f| f.user != user);
-                list.len() < before
-            }
-            None => false,
         };
-        if removed {
-            if let Some(mut set) = self.by_user.get_mut(&(corp, user)) {
-                set.remove(&customer);
-            }
-        }
-        removed
+        super::relations::load(&mut contacts, world);
+        contacts
     }
 
     /// The welcome a code allows, if it does; `chatted_ms` is when the two last wrote to each other. Nothing
@@ -178,32 +122,6 @@ impl Contacts {
             self.welcome_codes.retain(|_, x| x.expires_ms > now_ms);
         }
         self.welcome_codes.insert(code, w);
-    }
-
-    /// Whether `user` has `customer` as an external contact.
-    pub fn follows(&self, corp: usize, customer: usize, user: usize) -> bool {
-        self.follows
-            .get(&(corp, customer))
-            .is_some_and(|f| f.iter().any(|f| f.user == user))
-    }
-
-    /// Up to `limit` of a member's customers after `after` (exclusive), and whether more follow.
-    pub fn page_of(
-        &self,
-        corp: usize,
-        user: usize,
-        after: Option<usize>,
-        limit: usize,
-    ) -> (Vec<usize>, bool) {
-        let Some(set) = self.by_user.get(&(corp, user)) else {
-            return (Vec::new(), false);
-        };
-        let mut it = match after {
-            Some(a) => set.range(a + 1..),
-            None => set.range(..),
-        };
-        let page: Vec<usize> = it.by_ref().take(limit).copied().collect();
-        (page, it.next().is_some())
     }
 
     /// The tag's group name and tag name, if the tag exists.

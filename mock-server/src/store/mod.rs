@@ -16,6 +16,7 @@ pub mod kfstats;
 pub mod links;
 pub mod media;
 pub mod moments;
+mod relations;
 pub mod templates;
 pub mod transfers;
 

@@ -228,14 +228,8 @@ impl Transfers {
             book.pending.remove(&(due, i));
             let t = book.records[i].clone();
             book.waiting.remove(&(t.handover, t.customer));
-            let n_taken = contacts
-                .by_user
-                .get(&(corp, t.takeover))
-                .map_or(0, |s| s.len());
-            let old = contacts
-                .follows
-                .get(&(corp, t.customer))
-                .and_then(|f| f.iter().find(|f| f.user == t.handover).cloned());
+            let n_taken = contacts.n_customers(corp, t.takeover);
+            let old = contacts.follow(corp, t.customer, t.handover);
             let status = match old {
                 // The relation ended while waiting (normally `cancel` saw to it already): nothing to move, no
                 // event, and above all no relation conjured back for a customer who deleted the member.
@@ -316,13 +310,13 @@ impl Transfers {
             });
         let mut out = Vec::new();
         for (user, since) in members {
-            if let Some(set) = contacts.by_user.get(&(corp, user)) {
-                out.extend(
-                    set.iter()
-                        .filter(|&&c| !waiting.contains(&(user, c)))
-                        .map(|&c| (user, c, since)),
-                );
-            }
+            out.extend(
+                contacts
+                    .customers_of(corp, user)
+                    .into_iter()
+                    .filter(|&c| !waiting.contains(&(user, c)))
+                    .map(|c| (user, c, since)),
+            );
         }
         out
     }

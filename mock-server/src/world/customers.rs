@@ -4,6 +4,7 @@
 use serde_saphyr::Location;
 use std::collections::HashMap;
 
+use super::population::{Customers, Generated};
 use super::{fixture, Corp};
 use crate::ids::{derived, mix, ALNUM};
 
@@ -50,8 +51,9 @@ pub struct KfAccount {
 /// When the fixture's tags are said to have been made: 2025-01-01.
 const SEEDED_TAGS_S: i64 = 1_735_689_600;
 
-/// Generated customers are capped so a typo cannot eat the machine's memory.
-pub const MAX_GENERATED: usize = 1_000_000;
+/// Generated customers cost nothing each, but a full listing or an unfiltered group send walks them all; the cap
+/// keeps a typo from making those calls take minutes.
+pub const MAX_GENERATED: usize = 20_000_000;
 
 type Fail = (Location, String);
 
@@ -64,28 +66,20 @@ pub(super) fn id_ok(id: &str) -> bool {
 }
 
 impl Corp {
-    /// Declared customers, then the generated ones (`wm` + 30 characters from the seed, corp and number).
+    /// Declared customers, then the generated ones (`wm` + 30 characters that encode their number under a key
+    /// from the seed and corp), derived on demand ([`super::population`]).
     pub(super) fn add_customers(
         &mut self,
         c: &fixture::Corp,
         seed: u64,
         ci: usize,
     ) -> Result<(), Fail> {
-        let n_generated = c.generate_customers.as_ref().map_or(0, |n| n.value);
-        if let Some(n) = &c.generate_customers {
-            if n.value > MAX_GENERATED {
-                return Err((
-                    n.referenced,
-                    format!("generate_customers is at most {MAX_GENERATED}"),
-                ));
-            }
-        }
-        let mut by_id = HashMap::with_capacity(c.customers.len() + n_generated);
-        let mut customers = Vec::with_capacity(c.customers.len() + n_generated);
+        let mut by_id = HashMap::with_capacity(c.customers.len());
+        let mut declared = Vec::with_capacity(c.customers.len());
         for f in &c.customers {
             let customer = self.declared_customer(f)?;
             if by_id
-                .insert(customer.external_userid.clone(), customers.len())
+                .insert(customer.external_userid.clone(), declared.len())
                 .is_some()
             {
                 return Err((
@@ -96,37 +90,64 @@ impl Corp {
                     ),
                 ));
             }
-            customers.push(customer);
+            declared.push(customer);
         }
-        let corp_key = mix(seed ^ (ci as u64).rotate_left(40));
-        // Generated customers are shared out among the members in turn, so every member has some.
-        let n_users = self.users.len();
-        for n in 0..n_generated {
-            let key = corp_key ^ mix(n as u64);
-            let external_userid = format!("wm{}", derived(key, 30, ALNUM));
-            if by_id.contains_key(&external_userid) {
-                continue;
+        let generated =
+            self.generated(c, mix(seed ^ (ci as u64).rotate_left(40)), declared.len())?;
+        for f in &c.customers {
+            if generated.index(&f.external_userid.value).is_some() {
+                return Err((
+                    f.external_userid.referenced,
+                    format!(
+                        "external_userid {:?} is a generated customer's",
+                        f.external_userid.value
+                    ),
+                ));
             }
-            by_id.insert(external_userid.clone(), customers.len());
-            customers.push(Customer {
-                external_userid,
-                name: format!("客户{:06}", n + 1),
-                kind: 1,
-                gender: (n % 3) as i64,
-                avatar: String::new(),
-                unionid: format!("o{}", derived(key.rotate_left(7), 27, ALNUM)),
-                corp_name: String::new(),
-                position: String::new(),
-                follow: if n_users == 0 {
-                    Vec::new()
-                } else {
-                    vec![n % n_users]
-                },
-            });
         }
-        self.customers = customers;
-        self.customer_by_id = by_id;
+        self.customers = Customers::new(declared, by_id, generated);
         Ok(())
+    }
+
+    /// How the generated customers are made, `generate_customers` and `generate_customers_for` checked.
+    fn generated(&self, c: &fixture::Corp, key: u64, first: usize) -> Result<Generated, Fail> {
+        let n = c.generate_customers.as_ref().map_or(0, |n| n.value);
+        if let Some(g) = &c.generate_customers {
+            if g.value > MAX_GENERATED {
+                return Err((
+                    g.referenced,
+                    format!("generate_customers is at most {MAX_GENERATED}"),
+                ));
+            }
+        }
+        let focus = match &c.generate_customers_for {
+            None => None,
+            Some(f) => {
+                let user = self.user_index(&f.userid.value).ok_or_else(|| {
+                    (
+                        f.userid.referenced,
+                        format!(
+                            "generate_customers_for: {:?} is not a member of this corp",
+                            f.userid.value
+                        ),
+                    )
+                })?;
+                if f.count.value > n {
+                    return Err((
+                        f.count.referenced,
+                        format!("generate_customers_for: count {} is more than generate_customers ({n})", f.count.value),
+                    ));
+                }
+                Some((user, f.count.value))
+            }
+        };
+        Ok(Generated {
+            key,
+            first,
+            n,
+            n_users: self.users.len(),
+            focus,
+        })
     }
 
     /// A declared customer, its id, type and followers checked.
@@ -357,7 +378,7 @@ impl Corp {
     }
 
     pub fn customer_index(&self, external_userid: &str) -> Option<usize> {
-        self.customer_by_id.get(external_userid).copied()
+        self.customers.index(external_userid)
     }
 
     /// Whether the app is the one that manages this corp's kf accounts.

@@ -40,6 +40,10 @@ pub struct Corp {
     /// This many more customers, made up from the seed (ids, names), for scale runs without huge files.
     #[serde(default)]
     pub generate_customers: Option<Spanned<usize>>,
+    /// The first `count` generated customers all follow this member (the rest are shared out in turn), so a
+    /// scale run can page over one member with many customers.
+    #[serde(default)]
+    pub generate_customers_for: Option<CustomersFor>,
     #[serde(default)]
     pub kf: Option<Kf>,
     /// The customer tag library (企业客户标签): groups of tags members put on their customers.
@@ -108,6 +112,13 @@ pub struct CustomerTagGroup {
     #[serde(default)]
     pub order: i64,
     pub tags: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomersFor {
+    pub userid: Spanned<String>,
+    pub count: Spanned<usize>,
 }
 
 #[derive(Debug, Deserialize)]

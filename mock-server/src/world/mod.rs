@@ -11,7 +11,9 @@ pub mod fixture;
 mod generated;
 mod groups;
 mod party;
+mod population;
 mod ranges;
+mod seeded_ids;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -21,6 +23,7 @@ use serde_saphyr::Location;
 pub use customers::{Customer, Kf, Upgrade};
 pub use fixture::Fixture;
 pub use groups::{CustomerGroup, GroupMember};
+pub use population::{Customers, Generated};
 
 /// The demo company `mock-server` starts with when no `--fixture` is given.
 pub const DEFAULT_FIXTURE: &str = include_str!("default.yaml");
@@ -59,7 +62,7 @@ pub struct Corp {
     pub users: Vec<User>,
     pub tags: Vec<Tag>,
     pub robots: Vec<Robot>,
-    pub customers: Vec<Customer>,
+    pub customers: Customers,
     /// 智能机器人, in the fixture's order.
     pub aibots: Vec<AiBot>,
     pub kf: Option<Kf>,
@@ -71,7 +74,6 @@ pub struct Corp {
     pub external_contact_apps: Option<Vec<i64>>,
     /// The 通讯录同步 secret and its receiver.
     pub contact_sync: Option<ContactSync>,
-    customer_by_id: HashMap<String, usize>,
     app_by_agentid: HashMap<i64, usize>,
     dept_by_id: HashMap<i64, usize>,
     /// lower-cased userid → index; WeCom userids are case-insensitive.

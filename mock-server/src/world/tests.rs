@@ -102,18 +102,19 @@ fn generated_customers_are_many_unique_and_repeatable() {
     let (b, _) = World::demo_with_customers(5_000).unwrap_or_else(|e| panic!("{e}"));
     let (ca, cb) = (&a.corps[0].customers, &b.corps[0].customers);
     assert_eq!(ca.len(), 5_004, "4 declared + 5,000 generated");
-    let ids: std::collections::HashSet<&str> =
-        ca.iter().map(|c| c.external_userid.as_str()).collect();
+    let ids: std::collections::HashSet<String> =
+        ca.iter().map(|c| c.external_userid.clone()).collect();
     assert_eq!(ids.len(), ca.len());
-    assert!(ca[4..]
+    assert!(ca
         .iter()
+        .skip(4)
         .all(|c| c.external_userid.len() == 32 && c.external_userid.starts_with("wm")));
     assert!(ca
         .iter()
-        .zip(cb)
+        .zip(cb.iter())
         .all(|(x, y)| x.external_userid == y.external_userid));
     assert_eq!(
-        a.corps[0].customer_index(&ca[4321].external_userid),
+        a.corps[0].customer_index(&ca.external_userid(4321)),
         Some(4321)
     );
 }
@@ -129,6 +130,9 @@ fn customers_and_kf_are_checked() {
         ("    kf: { agentid: 1, accounts: [{ open_kfid: wk1, name: '', servicers: [] }] }\n", "name"),
         ("    kf: { agentid: 1, accounts: [{ open_kfid: wk1, name: K, servicers: [ghost] }] }\n", "ghost"),
         ("    generate_customers: 100000000\n", "at most"),
+        ("    generate_customers: 10\n    generate_customers_for: { userid: ghost, count: 5 }\n", "ghost"),
+        ("    generate_customers: 10\n    generate_customers_for: { userid: u, count: 11 }\n", "more than generate_customers"),
+        ("    customers: [{ external_userid: wm1, name: X }]\n    generate_customers_for: { userid: u, count: 1 }\n", "more than generate_customers"),
     ];
     for (extra, want) in cases {
         let e = fails(&format!("{base}{extra}"));
@@ -295,7 +299,7 @@ fn every_documented_range_is_enforced() {
         // FIXTURE.md, corps[]
         ("corps:\n  - corpid: w-1\n".to_owned(), 2, "corpid \"w-1\" must be letters and digits"),
         (under("    generate_users: 100001\n"), 8, "generate_users is at most 100000"),
-        (under("    generate_customers: 1000001\n"), 8, "generate_customers is at most 1000000"),
+        (under("    generate_customers: 20000001\n"), 8, "generate_customers is at most 20000000"),
         (under(&format!("    contact_sync:\n      secret: s\n      callback: {{token: {token}, encoding_aes_key: {key}}}\n")), 10, "token must be 1-32 characters"),
         // apps[]
         (under("    apps:\n      - {agentid: 0, name: a, secret: s}\n"), 9, "agentid 0 must be positive"),

@@ -222,7 +222,7 @@ pub async fn customer(
         .skip(from)
         .take(limit)
         .map(|a| AcquiredCustomer {
-            external_userid: corp.customers[a.customer].external_userid.clone(),
+            external_userid: corp.customers.external_userid(a.customer).into_owned(),
             userid: corp.member(a.user).userid.clone(),
             // The mock does not follow who wrote to whom after adding [U]: "not written yet".
             chat_status: 0,

@@ -26,13 +26,7 @@ pub async fn follow_user_list(State(st): State<Arc<Shared>>, q: Params) -> ApiRe
     // A member deleted from the directory is no follow user any more, whatever the store still holds.
     let follow_user = (0..corp.users.len())
         .filter(|&u| !corp.member(u).deleted)
-        .filter(|&u| {
-            sim.store
-                .contacts
-                .by_user
-                .get(&(who.corp, u))
-                .is_some_and(|s| !s.is_empty())
-        })
+        .filter(|&u| sim.store.contacts.has_customers(who.corp, u))
         .map(|u| corp.member(u).userid.clone())
         .collect();
     ok(FollowUserListResponse { follow_user })
@@ -50,7 +44,7 @@ pub async fn list(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     }
     let external_userid = ids
         .iter()
-        .map(|&i| corp.customers[i].external_userid.clone())
+        .map(|&i| corp.customers.external_userid(i).into_owned())
         .collect();
     ok(ListResponse { external_userid })
 }
@@ -61,13 +55,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
     let corp = &sim.world.corps[who.corp];
     let i = customer(corp, q.get("external_userid").as_deref())?;
     let from = paging::start(&st, q.get("cursor").as_deref())?;
-    let follows = sim
-        .store
-        .contacts
-        .follows
-        .get(&(who.corp, i))
-        .map(|f| f.clone())
-        .unwrap_or_default();
+    let follows = sim.store.contacts.followers(who.corp, i);
     if follows.is_empty() {
         return Err(Errcode::NOT_EXTERNAL_CONTACT.into());
     }
@@ -84,7 +72,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params) -> ApiResult {
         String::new()
     };
     ok(GetResponse {
-        external_contact: contact(&corp.customers[i]),
+        external_contact: contact(corp.customers.at(i)),
         follow_user,
         next_cursor,
     })
@@ -127,16 +115,12 @@ fn push_follows(
 ) {
     let c = &sim.world.corps[corp];
     for &i in page {
-        let follows = sim.store.contacts.follows.get(&(corp, i));
         // A relation ending right now may be gone from `follows` but not yet from the member's index.
-        let Some(f) = follows
-            .as_ref()
-            .and_then(|f| f.iter().find(|f| f.user == user).cloned())
-        else {
+        let Some(f) = sim.store.contacts.follow(corp, i, user) else {
             continue;
         };
         list.push(ContactWithFollow {
-            external_contact: contact(&c.customers[i]),
+            external_contact: contact(c.customers.at(i)),
             follow_info: follow_info(c, &f),
         });
     }
@@ -174,13 +158,8 @@ pub async fn batch_get_by_user(
         // early nor be read twice.
         let last_read = page.last().copied();
         if list.len() == limit as usize {
-            let more_users = (pos + 1..users.len()).any(|p| {
-                sim.store
-                    .contacts
-                    .by_user
-                    .get(&(who.corp, users[p]))
-                    .is_some_and(|s| !s.is_empty())
-            });
+            let more_users = (pos + 1..users.len())
+                .any(|p| sim.store.contacts.has_customers(who.corp, users[p]));
             if let (true, Some(last)) = (more, last_read) {
                 next_cursor = batch_cursor(&st, pos, Some(last));
             } else if more_users {
@@ -233,22 +212,20 @@ pub async fn remark(State(st): State<Arc<Shared>>, q: Params, RawBody(body): Raw
     if let Some(m) = &req.remark_pic_mediaid {
         crate::api::message::check_media(&sim, &st, who.corp, std::slice::from_ref(m))?;
     }
-    if let Some(mut follows) = sim.store.contacts.follows.get_mut(&(who.corp, i)) {
-        if let Some(f) = follows.iter_mut().find(|f| f.user == user) {
-            if let Some(v) = req.remark {
-                f.remark = v;
-            }
-            if let Some(v) = req.description {
-                f.description = v;
-            }
-            if let Some(v) = req.remark_company {
-                f.remark_corp_name = v;
-            }
-            if let Some(v) = req.remark_mobiles {
-                f.remark_mobiles = v;
-            }
+    sim.store.contacts.edit_follow(who.corp, i, user, |f| {
+        if let Some(v) = req.remark {
+            f.remark = v;
         }
-    }
+        if let Some(v) = req.description {
+            f.description = v;
+        }
+        if let Some(v) = req.remark_company {
+            f.remark_corp_name = v;
+        }
+        if let Some(v) = req.remark_mobiles {
+            f.remark_mobiles = v;
+        }
+    });
     ok(Empty {})
 }
 
@@ -280,16 +257,14 @@ pub async fn mark_tag(
             .into());
         }
     }
-    if let Some(mut follows) = sim.store.contacts.follows.get_mut(&(who.corp, i)) {
-        if let Some(f) = follows.iter_mut().find(|f| f.user == user) {
-            f.tags.retain(|t| !req.remove_tag.contains(t));
-            for t in req.add_tag {
-                if !f.tags.contains(&t) {
-                    f.tags.push(t);
-                }
+    sim.store.contacts.edit_follow(who.corp, i, user, |f| {
+        f.tags.retain(|t| !req.remove_tag.contains(t));
+        for t in req.add_tag {
+            if !f.tags.contains(&t) {
+                f.tags.push(t);
             }
         }
-    }
+    });
     ok(Empty {})
 }
 

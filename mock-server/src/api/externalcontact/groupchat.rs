@@ -106,7 +106,7 @@ pub async fn get(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
                     String::new(),
                 ),
                 GroupMember::Customer(i) => {
-                    let c = &corp.customers[i];
+                    let c = &corp.customers.at(i);
                     (
                         c.external_userid.clone(),
                         2,

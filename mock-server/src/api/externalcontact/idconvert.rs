@@ -46,8 +46,7 @@ fn by_unionid(sim: &Sim, who: Caller, req: &UnionidRequest) -> Result<usize, Api
     }
     sim.world.corps[who.corp]
         .customers
-        .iter()
-        .position(|c| c.unionid == unionid)
+        .index_by_unionid(unionid)
         .ok_or_else(|| WireError::invalid_field("unionid").into())
 }
 
@@ -62,9 +61,10 @@ pub async fn unionid_to_external_userid(
     let sim = st.sim();
     let i = by_unionid(&sim, who, &req)?;
     ok(UnionidResponse {
-        external_userid: sim.world.corps[who.corp].customers[i]
-            .external_userid
-            .clone(),
+        external_userid: sim.world.corps[who.corp]
+            .customers
+            .external_userid(i)
+            .into_owned(),
     })
 }
 
@@ -84,7 +84,7 @@ pub async fn idconvert_unionid(
     let corp = &sim.world.corps[who.corp];
     let response = match by_unionid(&sim, who, &req) {
         Ok(i) => IdconvertResponse {
-            external_userid: Some(corp.customers[i].external_userid.clone()),
+            external_userid: Some(corp.customers.external_userid(i).into_owned()),
             pending_id: None,
         },
         Err(_)
@@ -142,7 +142,7 @@ pub async fn new_external_userid(
             let i = customer(corp, Some(e))?;
             Ok(NewId {
                 external_userid: e.clone(),
-                new_external_userid: corp.customers[i].external_userid.clone(),
+                new_external_userid: corp.customers.external_userid(i).into_owned(),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -15,6 +15,7 @@ pub mod templates;
 pub mod transfer;
 pub mod ways;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use wecom_wire::externalcontact::{ExternalContact, FollowInfo, FollowTag, FollowUser};
@@ -50,17 +51,19 @@ fn customer(corp: &Corp, external_userid: Option<&str>) -> Result<usize, ApiErro
         .ok_or_else(|| Errcode::INVALID_EXTERNAL_USERID.into())
 }
 
-pub(crate) fn contact(c: &Customer) -> ExternalContact {
+/// A generated customer (made up for this call) is moved in, not copied.
+pub(crate) fn contact(c: Cow<'_, Customer>) -> ExternalContact {
+    let c = c.into_owned();
     ExternalContact {
-        external_userid: c.external_userid.clone(),
-        name: c.name.clone(),
-        position: c.position.clone(),
-        avatar: c.avatar.clone(),
-        corp_name: c.corp_name.clone(),
         corp_full_name: c.corp_name.clone(),
+        external_userid: c.external_userid,
+        name: c.name,
+        position: c.position,
+        avatar: c.avatar,
+        corp_name: c.corp_name,
         kind: c.kind,
         gender: c.gender,
-        unionid: c.unionid.clone(),
+        unionid: c.unionid,
     }
 }
 

@@ -50,13 +50,7 @@ fn senders(sim: &Sim, who: Caller, req: &AddMomentTask) -> (Vec<usize>, Vec<Stri
     let named = list.is_some_and(|l| !l.user_list.is_empty() || !l.department_list.is_empty());
     if !named {
         members = (0..c.users.len())
-            .filter(|&u| {
-                sim.store
-                    .contacts
-                    .by_user
-                    .get(&(who.corp, u))
-                    .is_some_and(|s| !s.is_empty())
-            })
+            .filter(|&u| sim.store.contacts.has_customers(who.corp, u))
             .collect();
     }
     let mut seen = std::collections::HashSet::new();
@@ -310,7 +304,7 @@ async fn customers(
         .skip(from)
         .take(limit)
         .map(|&i| {
-            let e = &c.customers[i].external_userid;
+            let e = &c.customers.external_userid(i);
             if with_userid {
                 json!({"userid": c.member(u).userid, "external_userid": e})
             } else {
@@ -353,7 +347,7 @@ pub async fn comments(
     let (_, m) = moment(&sim, who, &req)?;
     let c = &sim.world.corps[who.corp];
     let r = |i: usize, t: i64| Reaction {
-        external_userid: c.customers[i].external_userid.clone(),
+        external_userid: c.customers.external_userid(i).into_owned(),
         create_time: t,
     };
     ok(CommentsResponse {

@@ -197,11 +197,9 @@ pub async fn del(State(st): State<Arc<Shared>>, q: Params, RawBody(body): RawBod
         removed
     };
     // Customers keep no tag that no longer exists.
-    for mut follows in sim.store.contacts.follows.iter_mut() {
-        for f in follows.iter_mut() {
-            f.tags.retain(|t| !removed.contains(t));
-        }
-    }
+    sim.store
+        .contacts
+        .edit_held(|f| f.tags.retain(|t| !removed.contains(t)));
     ok(Empty {})
 }
 

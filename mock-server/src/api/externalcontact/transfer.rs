@@ -186,7 +186,7 @@ pub async fn transfer_result(
         .unwrap_or_default()
         .iter()
         .map(|t| CustomerStatus {
-            external_userid: corp.customers[t.customer].external_userid.clone(),
+            external_userid: corp.customers.external_userid(t.customer).into_owned(),
             status: t.status,
             takeover_time: t.takeover_time,
         })
@@ -273,7 +273,7 @@ pub async fn unassigned_list(
         .iter()
         .map(|&(user, customer, since)| Unassigned {
             handover_userid: corp.member(user).userid.clone(),
-            external_userid: corp.customers[customer].external_userid.clone(),
+            external_userid: corp.customers.external_userid(customer).into_owned(),
             dimission_time: since,
         })
         .collect();

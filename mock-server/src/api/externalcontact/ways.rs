@@ -239,7 +239,7 @@ pub async fn send_welcome_msg(
         },
         &d,
     );
-    let external_userid = &c.customers[w.customer].external_userid;
+    let external_userid = &c.customers.external_userid(w.customer);
     st.events.emit(|| {
         Event::now(
             &st.clock,

@@ -131,7 +131,7 @@ pub async fn send_msg(
             .record((who.corp, open_kfid), None, st.clock.now_s(), |d| {
                 d.rejected.insert(cust);
             });
-        let external_userid = &sim.world.corps[who.corp].customers[cust].external_userid;
+        let external_userid = &sim.world.corps[who.corp].customers.external_userid(cust);
         let event = serde_json::json!({
             "event_type": "msg_send_fail",
             "open_kfid": open_kfid,

@@ -225,7 +225,7 @@ pub async fn customer_batchget(
             out.invalid_external_userid.push(id);
             continue;
         };
-        let c = &corp.customers[i];
+        let c = &corp.customers.at(i);
         let enter_session_context = with_context.then(|| {
             let scene = sim
                 .store

@@ -67,7 +67,7 @@ proptest! {
         let mut now_s = 1_800_000_000;
         let mut deleted: HashSet<usize> = HashSet::new();
         let followed_at_start: HashSet<usize> =
-            (0..n_customers).filter(|c| contacts.follows.get(&(0, *c)).is_some_and(|f| !f.is_empty())).collect();
+            (0..n_customers).filter(|c| !contacts.followers(0, *c).is_empty()).collect();
         for op in ops {
             match op {
                 Op::Resign(u) => { transfers.resigned.entry((0, u)).or_insert(now_s); }
@@ -80,7 +80,7 @@ proptest! {
                 Op::Advance(s) => now_s += s,
                 Op::Delete { customer, user, cancel } => {
                     if contacts.remove_follow(0, customer, user)
-                        && contacts.follows.get(&(0, customer)).is_none_or(|f| f.is_empty())
+                        && contacts.followers(0, customer).is_empty()
                     {
                         deleted.insert(customer);
                     }
@@ -105,7 +105,7 @@ proptest! {
             let unassigned_pairs: HashSet<(usize, usize)> = transfers.unassigned(&contacts, 0).into_iter().map(|(u, c, _)| (u, c)).collect();
             let unassigned: HashSet<usize> = unassigned_pairs.iter().map(|&(_, c)| c).collect();
             for &c in &followed_at_start {
-                let followers: Vec<usize> = contacts.follows.get(&(0, c)).map(|f| f.iter().map(|f| f.user).collect()).unwrap_or_default();
+                let followers: Vec<usize> = contacts.followers(0, c).iter().map(|f| f.user).collect();
                 if followers.is_empty() {
                     prop_assert!(deleted.contains(&c), "customer {} was dropped without an event", c);
                     continue;
@@ -125,7 +125,7 @@ proptest! {
                 }
                 let mut by_user_count = 0;
                 for u in &followers {
-                    prop_assert!(contacts.by_user.get(&(0, *u)).is_some_and(|s| s.contains(&c)), "indexes disagree");
+                    prop_assert!(contacts.customers_of(0, *u).contains(&c), "indexes disagree");
                     by_user_count += 1;
                 }
                 prop_assert_eq!(by_user_count, followers.len());
@@ -135,11 +135,7 @@ proptest! {
 }
 
 fn followers_of(contacts: &Contacts, c: usize) -> Vec<usize> {
-    contacts
-        .follows
-        .get(&(0, c))
-        .map(|f| f.iter().map(|f| f.user).collect())
-        .unwrap_or_default()
+    contacts.followers(0, c).iter().map(|f| f.user).collect()
 }
 
 #[test]

@@ -71,7 +71,7 @@ proptest! {
         prop_assert_eq!(unique.len(), seen.len(), "a relation came twice");
         let world = state.world();
         let c = &world.corps[0];
-        let expected: HashSet<(String, String)> = c.customers.iter().flat_map(|x| x.follow.iter().map(|&u| (c.users[u].userid.clone(), x.external_userid.clone()))).collect();
+        let expected: HashSet<(String, String)> = c.customers.iter().flat_map(|x| x.follow.iter().map(|&u| (c.users[u].userid.clone(), x.external_userid.clone())).collect::<Vec<_>>()).collect();
         prop_assert_eq!(unique, expected);
     }
 }
@@ -86,13 +86,7 @@ async fn batch_paging_goes_on_past_relations_that_end_mid_read() {
     let zhangsan = sim.world.corps[0]
         .user_index("zhangsan")
         .unwrap_or(usize::MAX);
-    let theirs: Vec<usize> = sim
-        .store
-        .contacts
-        .by_user
-        .get(&(0, zhangsan))
-        .map(|s| s.iter().copied().collect())
-        .unwrap_or_default();
+    let theirs: Vec<usize> = sim.store.contacts.customers_of(0, zhangsan);
     assert!(
         theirs.len() > 8,
         "zhangsan has enough customers: {}",
@@ -101,16 +95,16 @@ async fn batch_paging_goes_on_past_relations_that_end_mid_read() {
     // Two relations half-ended, as a concurrent `remove_follow` leaves them for an instant: gone from the
     // customer's side, still in zhangsan's index.
     for &i in &theirs[1..3] {
-        if let Some(mut f) = sim.store.contacts.follows.get_mut(&(0, i)) {
-            f.retain(|f| f.user != zhangsan);
-        }
+        let mut rest = sim.store.contacts.followers(0, i);
+        rest.retain(|f| f.user != zhangsan);
+        sim.store.contacts.follows.insert((0, i), rest);
     }
     let names = &sim.world.corps[0].customers;
-    let want: Vec<&str> = theirs
+    let want: Vec<String> = theirs
         .iter()
         .enumerate()
         .filter(|(n, _)| !(1..3).contains(n))
-        .map(|(_, &i)| names[i].external_userid.as_str())
+        .map(|(_, &i)| names.external_userid(i).into_owned())
         .collect();
     let mut seen = Vec::new();
     let mut cursor = String::new();
@@ -136,4 +130,55 @@ async fn batch_paging_goes_on_past_relations_that_end_mid_read() {
         }
     }
     assert_eq!(seen, want, "every intact relation, once, in order");
+}
+
+#[tokio::test]
+async fn a_world_of_ten_million_answers_get_and_batch_get_by_user() {
+    let (world, fixture) =
+        World::demo_scaled(1000, 10_000_000).unwrap_or_else(|e| panic!("world: {e}"));
+    let state = State::new(world, &fixture, crate::Config::default())
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let t = token(&state).await;
+    let last = {
+        let sim = state.sim();
+        let c = &sim.world.corps[0];
+        assert_eq!(c.customers.len(), 10_000_004);
+        c.customers.external_userid(10_000_003).into_owned()
+    };
+    let uri = format!("/cgi-bin/externalcontact/get?access_token={t}&external_userid={last}");
+    let v = call(&state, Method::GET, &uri, String::new()).await.1;
+    assert_eq!(v["errcode"], 0, "{v}");
+    assert_eq!(v["external_contact"]["name"], "客户10000000");
+    let follower = v["follow_user"][0]["userid"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(!follower.is_empty(), "{v}");
+
+    let v = page(&state, &t, json!({"userid_list": [follower], "limit": 100})).await;
+    assert_eq!(v["errcode"], 0, "{v}");
+    let list = v["external_contact_list"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 100);
+    assert!(list
+        .iter()
+        .all(|c| c["follow_info"]["userid"] == follower.as_str()));
+    let cursor = v["next_cursor"].as_str().unwrap_or("");
+    assert!(
+        !cursor.is_empty(),
+        "a member of 10,000 customers has more than a page"
+    );
+    let next = page(
+        &state,
+        &t,
+        json!({"userid_list": [follower], "limit": 100, "cursor": cursor}),
+    )
+    .await;
+    assert_eq!(next["errcode"], 0, "{next}");
+    assert_ne!(
+        next["external_contact_list"][0]["external_contact"]["external_userid"],
+        list[0]["external_contact"]["external_userid"]
+    );
 }

@@ -29,11 +29,7 @@ fn tags_match(
     user: usize,
     groups: &[Vec<String>],
 ) -> bool {
-    let follows = sim.store.contacts.follows.get(&(corp, customer));
-    let Some(f) = follows
-        .as_ref()
-        .and_then(|f| f.iter().find(|f| f.user == user).cloned())
-    else {
+    let Some(f) = sim.store.contacts.follow(corp, customer, user) else {
         return false;
     };
     groups
@@ -52,10 +48,10 @@ fn single_targets(
     let followers = |i: usize| -> Vec<usize> {
         sim.store
             .contacts
-            .follows
-            .get(&(who.corp, i))
-            .map(|f| f.iter().map(|f| f.user).collect())
-            .unwrap_or_default()
+            .followers(who.corp, i)
+            .iter()
+            .map(|f| f.user)
+            .collect()
     };
     let pick = |i: usize| -> Option<usize> {
         let f = followers(i);

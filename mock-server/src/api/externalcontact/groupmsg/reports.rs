@@ -126,7 +126,7 @@ fn send_info(c: &Corp, t: &Target) -> SendInfo {
     SendInfo {
         external_userid: t
             .customer
-            .map(|i| c.customers[i].external_userid.clone())
+            .map(|i| c.customers.external_userid(i).into_owned())
             .unwrap_or_default(),
         chat_id: t.chat_id.clone().unwrap_or_default(),
         userid: c.member(t.user).userid.clone(),
