@@ -48,7 +48,7 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
     let idle: Arc<Mutex<Vec<Worker>>> = Arc::default();
     let next_worker = AtomicUsize::new(0);
     let (shard, n_shards) = ctx.shard;
-    let alarm = match Alarm::new() {
+    let mut alarm = match Alarm::new() {
         Ok(a) => a,
         Err(e) => {
             ctx.note_error(ITERATIONS, ErrorKind::Connection, &format!("no timer: {e}"));
