@@ -2,6 +2,7 @@
 //! iteration at its intended time ([`schedule::open`]); closed phases run virtual users back to back
 //! ([`schedule::closed`]). Iterations record into the recorder's shards; the run loop in [`crate::run`] collects.
 
+mod alarm;
 mod iteration;
 mod schedule;
 

@@ -11,8 +11,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::alarm::Alarm;
 use super::{iteration, Ctx, Worker};
-use crate::scenario::plan::Load;
+use crate::recorder::ErrorKind;
+use crate::scenario::plan::{Load, ITERATIONS};
 
 /// When arrival `k` (0-based) is due, from the phase's start; `None` past the end. The rate goes linearly from
 /// `a` to `b` per second over `d`, so arrivals up to `t` are `a·t + (b−a)·t²/(2d)`.
@@ -46,35 +48,26 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
     let idle: Arc<Mutex<Vec<Worker>>> = Arc::default();
     let next_worker = AtomicUsize::new(0);
     let (shard, n_shards) = ctx.shard;
-    let start = Instant::now();
-    // Arrivals are timed by a thread of their own: tokio's timer has a 1 ms grain, which would start every
-    // iteration up to a millisecond late and count that as queueing; a thread's sleep is precise to tens of µs.
-    let (due_tx, mut due) = tokio::sync::mpsc::channel::<(u64, Instant)>(4096);
-    std::thread::spawn(move || {
-        let start_std = start.into_std();
-        let mut k = shard;
-        while let Some(t) = arrival(k, from_per_s, to_per_s, duration) {
-            let wait = (start_std + t).saturating_duration_since(std::time::Instant::now());
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
-            }
-            // The phase has ended (stopped) when nobody receives.
-            if due_tx.blocking_send((k, start + t)).is_err() {
-                return;
-            }
-            k += n_shards;
+    let mut alarm = match Alarm::new() {
+        Ok(a) => a,
+        Err(e) => {
+            ctx.note_error(ITERATIONS, ErrorKind::Connection, &format!("no timer: {e}"));
+            return 0;
         }
-    });
+    };
+    let start = Instant::now();
     let mut tasks = JoinSet::new();
     let mut n = 0;
-    loop {
-        let (k, intended) = tokio::select! {
-            next = due.recv() => match next {
-                Some(a) => a,
-                None => break,
+    let mut k = shard;
+    while let Some(t) = arrival(k, from_per_s, to_per_s, duration) {
+        let intended = start + t;
+        tokio::select! {
+            woke = alarm.until(intended) => if let Err(e) = woke {
+                ctx.note_error(ITERATIONS, ErrorKind::Connection, &format!("the timer failed: {e}"));
+                break;
             },
             _ = ctx.stopped() => break,
-        };
+        }
         let permit = match permits.clone().try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
@@ -98,8 +91,8 @@ pub async fn open(ctx: Arc<Ctx>, index: usize) -> u64 {
         });
         while tasks.try_join_next().is_some() {}
         n += 1;
+        k += n_shards;
     }
-    drop(due);
     while tasks.join_next().await.is_some() {}
     for w in idle.lock().drain(..) {
         ctx.keep(w);

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::time::Duration;
 use wecom_wire::Errcode;
 
@@ -16,10 +17,11 @@ use crate::recorder::ErrorKind;
 use crate::scenario::plan::{Body, Request, RequestKind};
 
 /// A request with its templates rendered; a call's token is added at each attempt.
-struct Outgoing {
+struct Outgoing<'a> {
     /// The app whose token a call carries.
     app: i64,
-    url: String,
+    /// The step's own path when nothing is rendered into it: no allocation per request.
+    url: Cow<'a, str>,
     body: Option<Bytes>,
 }
 
@@ -58,7 +60,7 @@ pub(super) async fn http(
     capture_and_check(r, &v, vars)
 }
 
-fn build(ctx: &Ctx, r: &Request, vars: &Vars<'_>) -> Result<Outgoing, Failure> {
+fn build<'a>(ctx: &Ctx, r: &'a Request, vars: &Vars<'_>) -> Result<Outgoing<'a>, Failure> {
     let app = match r.kind {
         RequestKind::Call { app, .. } => app.unwrap_or(ctx.target.default_app),
         RequestKind::Control { .. } => 0,
@@ -71,13 +73,13 @@ fn build(ctx: &Ctx, r: &Request, vars: &Vars<'_>) -> Result<Outgoing, Failure> {
         None => None,
     };
     let mut url = match r.path.fixed() {
-        Some(p) => p.to_owned(),
-        None => r.path.render(vars).map_err(template)?,
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned(r.path.render(vars).map_err(template)?),
     };
     for (k, v) in &r.query {
         match v.render(vars).map_err(template)? {
-            Value::String(s) => push_param(&mut url, k, &s),
-            other => push_param(&mut url, k, &other.to_string()),
+            Value::String(s) => push_param(url.to_mut(), k, &s),
+            other => push_param(url.to_mut(), k, &other.to_string()),
         }
     }
     Ok(Outgoing { app, url, body })
@@ -88,14 +90,14 @@ async fn send(
     ctx: &Ctx,
     w: &mut Worker,
     r: &Request,
-    out: &Outgoing,
+    out: &Outgoing<'_>,
     timeout: Duration,
 ) -> Result<Response, Failure> {
     let resp = match r.kind {
         RequestKind::Call {
             with_token: true, ..
         } => {
-            let mut full = out.url.clone();
+            let mut full = out.url.clone().into_owned();
             push_param(
                 &mut full,
                 "access_token",

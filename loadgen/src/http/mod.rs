@@ -1,17 +1,18 @@
-//! The HTTP client: one keep-alive HTTP/1.1 connection per worker on hyper's low-level client, so sending a
-//! request takes no pool lock and allocates only the request itself. A connection the server closed is made
-//! again, and a request that failed on a reused connection before any answer is sent once more on a new one
-//! (the race every keep-alive client meets).
+//! The HTTP client: the target's address, one keep-alive HTTP/1.1 connection per worker ([`Conn`], a lean
+//! client of its own: the requests' hot path), and a hyper connection for the event stream's long answer.
+
+mod conn;
+mod wire;
+
+pub use conn::{Conn, Response};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::header::HeaderValue;
 use hyper_util::rt::TokioIo;
 use std::time::Duration;
 use tokio::net::TcpStream;
-
-use crate::scenario::plan::Method;
 
 /// `http://host:port` of the target, split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,15 +92,15 @@ pub enum HttpError {
     Connection(#[from] hyper::Error),
     #[error("bad request: {0}")]
     Request(#[from] hyper::http::Error),
+    #[error("the connection failed: {0}")]
+    Io(std::io::Error),
+    #[error("the answer is not HTTP/1.1: {0}")]
+    Malformed(String),
+    #[error("bad request: {0:?} is not a path a request line can carry")]
+    Path(String),
 }
 
-#[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub body: Bytes,
-}
-
-/// A new HTTP/1.1 connection to `base`, its driver running on its own task until the sender is dropped or the
+/// A new hyper HTTP/1.1 connection to `base` (for the event stream), its driver running on its own task until the sender is dropped or the
 /// server closes (errors show on the next request).
 pub async fn open(base: &Base) -> Result<SendRequest<Full<Bytes>>, HttpError> {
     let stream = TcpStream::connect(&base.authority)
@@ -112,86 +113,6 @@ pub async fn open(base: &Base) -> Result<SendRequest<Full<Bytes>>, HttpError> {
         let _ = conn.await;
     });
     Ok(sender)
-}
-
-pub struct Conn {
-    base: Base,
-    sender: Option<SendRequest<Full<Bytes>>>,
-}
-
-impl Conn {
-    pub fn new(base: Base) -> Conn {
-        Conn { base, sender: None }
-    }
-
-    /// Sends one request and reads the whole answer, within `timeout` in all. A timeout drops the connection:
-    /// its answer may still come and must not be read as the next request's.
-    pub async fn send(
-        &mut self,
-        method: Method,
-        path_and_query: &str,
-        body: Option<Bytes>,
-        timeout: Duration,
-    ) -> Result<Response, HttpError> {
-        match tokio::time::timeout(timeout, self.send_inner(method, path_and_query, body)).await {
-            Ok(r) => r,
-            Err(_) => {
-                self.sender = None;
-                Err(HttpError::Timeout(timeout))
-            }
-        }
-    }
-
-    async fn send_inner(
-        &mut self,
-        method: Method,
-        path_and_query: &str,
-        body: Option<Bytes>,
-    ) -> Result<Response, HttpError> {
-        let reused = self.sender.is_some();
-        match self.once(method, path_and_query, body.clone()).await {
-            Err(HttpError::Connection(e))
-                if reused && (e.is_canceled() || e.is_incomplete_message() || e.is_closed()) =>
-            {
-                self.once(method, path_and_query, body).await
-            }
-            r => r,
-        }
-    }
-
-    async fn once(
-        &mut self,
-        method: Method,
-        path_and_query: &str,
-        body: Option<Bytes>,
-    ) -> Result<Response, HttpError> {
-        let mut sender = match self.sender.take() {
-            Some(s) if !s.is_closed() => s,
-            _ => open(&self.base).await?,
-        };
-        sender.ready().await?;
-        let mut req = hyper::Request::builder()
-            .method(method.as_str())
-            .uri(path_and_query)
-            .header(HOST, self.base.host.clone());
-        if let Some(auth) = self.base.authorization(path_and_query) {
-            req = req.header(AUTHORIZATION, auth.clone());
-        }
-        if body.is_some() {
-            req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        let req = req.body(Full::new(body.unwrap_or_default()))?;
-        let resp = sender.send_request(req).await?;
-        let status = resp.status().as_u16();
-        // A target that streams without end must not take all memory: no answer of the API is this large.
-        let body = http_body_util::Limited::new(resp.into_body(), MAX_BODY_BYTES)
-            .collect()
-            .await
-            .map_err(|e| HttpError::Body(e.to_string()))?
-            .to_bytes();
-        self.sender = Some(sender);
-        Ok(Response { status, body })
-    }
 }
 
 #[cfg(test)]
