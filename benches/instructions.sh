@@ -22,16 +22,7 @@ cargo build -q --release -p mock-server --bin mock-server -p benches --bin bare-
 . benches/lib.sh
 START_WAIT_S=120 # a server under callgrind starts some fifty times slower
 
-printf 'wrk.method = "POST"\nwrk.body = %s\n' \
-  "'{\"touser\":\"lisi\",\"msgtype\":\"text\",\"agentid\":1000002,\"text\":{\"content\":\"负载测试 load test message\"},\"safe\":0}'" \
-  >"$tmp/send.lua"
-printf 'wrk.method = "POST"\nwrk.body = %s\n' "'{\"limit\":10,\"open_kfid\":\"wkDemoSupportDesk00000000000001A\"}'" >"$tmp/sync.lua"
-echo 'wrk.method = "GET"' >"$tmp/get.lua"
-calls=(
-  "message/send send /cgi-bin/message/send"
-  "externalcontact/get get /cgi-bin/externalcontact/get?external_userid=wmDemoXiaoHong00000000000000002B"
-  "kf/sync_msg sync /cgi-bin/kf/sync_msg"
-)
+write_calls
 
 # measure KIND SCRIPT PATH → prints instructions per request
 measure() {
@@ -41,14 +32,8 @@ measure() {
   local pid=${pids[-1]}
   url="http://$addr$path"
   if [ "$kind" = mock ]; then
-    local token sep='?'
-    token=$(curl -s "http://$addr/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsecret=demo-bot-secret-0123456789abcdefghijklmnopq" |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-    curl -s -X PATCH "http://$addr/mock/settings" -d '{"member_per_minute": 0, "member_per_hour": 0}' >/dev/null
-    for i in $(seq 10); do
-      curl -s -X POST "http://$addr/mock/kf/wkDemoSupportDesk00000000000001A/messages" \
-        -d "{\"from\":\"wmDemoXiaoHong00000000000000002B\",\"msgtype\":\"text\",\"text\":{\"content\":\"你好，我想问一下订单 $i 的物流\"}}" >/dev/null
-    done
+    local sep='?'
+    prepare_mock "$addr"
     [[ $path == *\?* ]] && sep='&'
     url="$url${sep}access_token=$token"
   fi

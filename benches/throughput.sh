@@ -29,27 +29,8 @@ start bare target/release/bare-axum --bind 127.0.0.1:0
 bare=$addr
 bare_pid=${pids[-1]}
 
-token=$(curl -s "http://$mock/cgi-bin/gettoken?corpid=ww5e2d1c0b9a8f7e6d&corpsecret=demo-bot-secret-0123456789abcdefghijklmnopq" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-# Measure full delivery: WeCom's per-member limit (30 a minute) would otherwise drop most messages unrouted.
-curl -s -X PATCH "http://$mock/mock/settings" -d '{"member_per_minute": 0, "member_per_hour": 0}' >/dev/null
-# A page for kf/sync_msg: the demo customer writes 10 messages to the support desk (benches' N_SYNC_MESSAGES).
-for i in $(seq 10); do
-  curl -s -X POST "http://$mock/mock/kf/wkDemoSupportDesk00000000000001A/messages" \
-    -d "{\"from\":\"wmDemoXiaoHong00000000000000002B\",\"msgtype\":\"text\",\"text\":{\"content\":\"你好，我想问一下订单 $i 的物流\"}}" >/dev/null
-done
-post() { # post FILE BODY: a wrk script sending BODY
-  printf 'wrk.method = "POST"\nwrk.body = %s\n' "'$2'" >"$1"
-}
-post "$tmp/send.lua" '{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":"负载测试 load test message"},"safe":0}'
-post "$tmp/sync.lua" '{"limit":10,"open_kfid":"wkDemoSupportDesk00000000000001A"}'
-echo 'wrk.method = "GET"' >"$tmp/get.lua"
-# Each call: its name, its wrk script, its path and query (the mock's also carries the token).
-calls=(
-  "message/send send /cgi-bin/message/send"
-  "externalcontact/get get /cgi-bin/externalcontact/get?external_userid=wmDemoXiaoHong00000000000000002B"
-  "kf/sync_msg sync /cgi-bin/kf/sync_msg"
-)
+prepare_mock "$mock"
+write_calls
 # The answers must be alike for the comparison to mean anything: print both sizes once.
 for c in "${calls[@]}"; do
   read -r name script path <<<"$c"
