@@ -101,7 +101,7 @@ pub struct View<'a> {
     pub errmsg: &'a str,
     pub duration_us: u64,
     pub caller_ip: Option<IpAddr>,
-    /// A real WeCom path the mock does not model (see `api::UNMODELLED`).
+    /// A real WeCom path the mock does not model (see `api::unmodelled::UNMODELLED`).
     #[serde(skip_serializing_if = "is_false")]
     pub unmodelled: bool,
 }

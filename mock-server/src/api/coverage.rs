@@ -1,11 +1,12 @@
 //! The endpoint coverage table (`mock-server/ENDPOINTS.md`): per API family, the paths the mock models and the
-//! real WeCom paths it knows of but does not, made from [`super::ENDPOINTS`] and [`super::UNMODELLED`] so it
+//! real WeCom paths it knows of but does not, made from [`super::ENDPOINTS`] and [`super::unmodelled::UNMODELLED`] so it
 //! cannot drift from the router. `UPDATE_ENDPOINTS=1 cargo test -p mock-server coverage` rewrites the file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{ENDPOINTS, UNMODELLED};
+use super::unmodelled::UNMODELLED;
+use super::ENDPOINTS;
 
 /// The API family of a `/cgi-bin/` path, as WeCom's docs group paths: the first segment after `/cgi-bin/`
 /// (`externalcontact`, `kf`, `user`, …); top-level paths such as `gettoken` are their own.

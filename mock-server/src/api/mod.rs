@@ -30,7 +30,7 @@ mod wrong_json;
 
 pub use extract::{caller, dir_caller, json, own_base, Caller, DirCaller, Params, RawBody};
 pub use reply::{ok, ok_json_bytes, ok_raw, ok_with_errmsg, ApiError, ApiResult};
-pub use unmodelled::{is_unmodelled, UNMODELLED};
+pub use unmodelled::is_unmodelled;
 
 use axum::extract::Request;
 use axum::handler::Handler;
@@ -233,7 +233,7 @@ fn path_index(path: &str) -> Option<usize> {
 enum Found {
     /// An endpoint, by its index in [`ENDPOINTS`].
     Endpoint(usize),
-    /// A real WeCom path the mock does not model ([`UNMODELLED`]).
+    /// A real WeCom path the mock does not model ([`unmodelled::UNMODELLED`]).
     Unmodelled,
 }
 
@@ -241,10 +241,7 @@ fn find(path: &str) -> Option<Found> {
     if let Some(i) = path_index(path) {
         return Some(Found::Endpoint(i));
     }
-    type Set = std::collections::HashSet<&'static str, foldhash::fast::RandomState>;
-    static UNMODELLED_SET: std::sync::LazyLock<Set> =
-        std::sync::LazyLock::new(|| UNMODELLED.iter().copied().collect());
-    UNMODELLED_SET.contains(path).then_some(Found::Unmodelled)
+    is_unmodelled(path).then_some(Found::Unmodelled)
 }
 
 /// Every call under `/cgi-bin/`: the endpoint found by one hash lookup and called through [`layer::wrap`]; a path
